@@ -1,0 +1,65 @@
+"""Project exceptions. Messages name the file, row, column and value that is wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class EcoreportError(Exception):
+    """Base class of every error ecoreport raises on purpose."""
+
+
+@dataclass
+class Issue:
+    """One problem found in input data (an error or a warning)."""
+
+    message: str
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: object = None
+    expected: str | None = None
+    region_code: str | None = None
+    indicator_id: str | None = None
+
+    def __str__(self) -> str:
+        where = [part for part in (
+            self.file,
+            f"row {self.row}" if self.row is not None else None,
+            f"column '{self.column}'" if self.column else None,
+        ) if part]
+        text = ", ".join(where)
+        text = f"{text}: {self.message}" if text else self.message
+        if self.value is not None and repr(self.value) not in text:
+            text += f" (value {self.value!r})"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        return text
+
+
+class DataError(EcoreportError):
+    """Bad input data. ``str()`` names file, row, column, value and what was expected."""
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+                 column: str | None = None, value: object = None,
+                 expected: str | None = None) -> None:
+        self.issue = Issue(message=message, file=file, row=row, column=column,
+                           value=value, expected=expected)
+        super().__init__(str(self.issue))
+
+
+class DataValidationError(DataError):
+    """Several problems found by validation; the message lists them all (first 20)."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = list(issues)
+        shown = "\n".join(f"  - {issue}" for issue in self.issues[:20])
+        more = len(self.issues) - 20
+        if more > 0:
+            shown += f"\n  … and {more} more"
+        EcoreportError.__init__(self, f"{len(self.issues)} data error(s):\n{shown}")
+        self.issue = self.issues[0] if self.issues else Issue(message="no issues")
+
+
+class UnknownRegionError(EcoreportError):
+    """A region code or name that is not one of the 21 län (or Riket)."""
