@@ -1,0 +1,271 @@
+"""Riket and the 21 län: loading ``regions.yaml`` and resolving user input to a region."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ecoreport.errors import DataError, UnknownRegionError
+from ecoreport.paths import data_dir as default_data_dir
+
+logger = logging.getLogger(__name__)
+
+REGIONS_FILE = "regions.yaml"
+RIKET_CODE = "00"
+
+_CODE_RE = re.compile(r"^\d{2}$")
+_NUTS2_RE = re.compile(r"^SE\d{2}$")
+_NUTS3_RE = re.compile(r"^SE\d{3}$")
+_FIELDS = ("code", "name", "short_name", "nuts2", "nuts3", "peers")
+
+
+@dataclass(frozen=True)
+class Region:
+    """One län (or Riket, code ``"00"``)."""
+
+    code: str
+    name: str
+    short_name: str
+    nuts2: str | None
+    nuts3: str | None
+    peers: tuple[str, ...]
+    slug: str
+
+    @property
+    def is_riket(self) -> bool:
+        return self.code == RIKET_CODE
+
+
+def make_slug(text: str) -> str:
+    """ASCII, lower-case, hyphen-separated form of a name: "Västra Götaland" -> "vastra-gotaland"."""
+    folded = _fold_ascii(text).lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+def load_regions(data_dir: str | Path | None = None) -> list[Region]:
+    """Read and validate ``regions.yaml`` (cached per file and modification time)."""
+    path = _regions_path(data_dir)
+    return list(_load_cached(path, _mtime(path)))
+
+
+def lan_regions(data_dir: str | Path | None = None) -> list[Region]:
+    """The 21 län in code order (Riket excluded)."""
+    return [region for region in load_regions(data_dir) if not region.is_riket]
+
+
+def riket(data_dir: str | Path | None = None) -> Region:
+    """The national total (code ``"00"``)."""
+    return _index(data_dir).by_code[RIKET_CODE]
+
+
+def peer_regions(region: Region | str | int, data_dir: str | Path | None = None) -> list[Region]:
+    """The default comparison group of a län, in the order ``regions.yaml`` lists it."""
+    resolved = resolve_region(region, data_dir)
+    by_code = _index(data_dir).by_code
+    return [by_code[code] for code in resolved.peers]
+
+
+def resolve_region(value: Region | str | int, data_dir: str | Path | None = None) -> Region:
+    """Find a region from a code ("24", 24), a name ("Västerbottens län", "Västerbotten län"),
+    a short name ("västerbotten") or a slug ("vasterbotten"); case-insensitive.
+
+    Raises UnknownRegionError listing every valid code and name.
+    """
+    index = _index(data_dir)
+    if isinstance(value, Region):
+        if index.by_code.get(value.code) == value:
+            return value
+        raise _unknown(value.code, index.regions)
+    if isinstance(value, bool):  # bool is an int; True must not mean "01"
+        raise _unknown(value, index.regions)
+    if isinstance(value, int):
+        code = f"{value:02d}" if 0 <= value <= 99 else str(value)
+        if code in index.by_code:
+            return index.by_code[code]
+        raise _unknown(value, index.regions)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            # Only the official two-digit form: "2" is not "02" (too easy to mistype a code).
+            if text in index.by_code:
+                return index.by_code[text]
+            raise _unknown(value, index.regions)
+        for key in _lookup_keys(text):
+            if key in index.by_key:
+                return index.by_key[key]
+    raise _unknown(value, index.regions)
+
+
+# --- internals -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RegionIndex:
+    regions: tuple[Region, ...]
+    by_code: dict[str, Region]
+    by_key: dict[str, Region]
+
+
+def _regions_path(data_dir: str | Path | None) -> Path:
+    base = Path(data_dir) if data_dir is not None else default_data_dir()
+    return (base / REGIONS_FILE).resolve()
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise DataError("file not found", file=str(path),
+                        expected="a regions.yaml in the data folder") from None
+
+
+def _index(data_dir: str | Path | None) -> _RegionIndex:
+    path = _regions_path(data_dir)
+    return _build_index(_load_cached(path, _mtime(path)))
+
+
+@functools.lru_cache(maxsize=16)
+def _build_index(regions: tuple[Region, ...]) -> _RegionIndex:
+    by_code = {region.code: region for region in regions}
+    by_key: dict[str, Region] = {}
+    for region in regions:
+        names = [region.name, region.short_name, region.slug]
+        if region.is_riket:
+            names += ["Sverige", "hela riket", "Sweden"]
+        for name in names:
+            for key in _lookup_keys(name):
+                by_key.setdefault(key, region)
+    return _RegionIndex(regions=regions, by_code=by_code, by_key=by_key)
+
+
+def _fold_ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _lookup_keys(text: str) -> list[str]:
+    """Normalised spellings of a name: case-folded, with and without "län", ASCII-folded."""
+    base = re.sub(r"[\s_\-]+", " ", text.strip()).casefold()
+    variants = [base]
+    if base.startswith("region "):
+        variants.append(base[len("region "):])
+    keys: list[str] = []
+    for variant in variants:
+        for form in (variant, _fold_ascii(variant)):
+            keys.append(form)
+            for suffix in (" län", " lan"):
+                if form.endswith(suffix):
+                    stem = form[: -len(suffix)]
+                    keys.append(stem)
+                    # "Västerbottens län" -> "västerbotten"; harmless for "Kalmar län"
+                    if stem.endswith("s"):
+                        keys.append(stem[:-1])
+    return list(dict.fromkeys(keys))
+
+
+def _unknown(value: object, regions: tuple[Region, ...]) -> UnknownRegionError:
+    listing = ", ".join(f"{r.code} {r.name} ({r.short_name})" if r.name != r.short_name
+                        else f"{r.code} {r.name}" for r in regions)
+    return UnknownRegionError(
+        f"unknown region {value!r}; expected a two-digit län code or a name, one of: {listing}"
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(path: Path, mtime_ns: int) -> tuple[Region, ...]:
+    logger.debug("loading %s", path)
+    with path.open(encoding="utf-8") as handle:
+        try:
+            raw = yaml.safe_load(handle)
+        except yaml.YAMLError as exc:
+            raise DataError(f"not valid YAML: {exc}", file=path.name,
+                            expected="a YAML list of regions") from exc
+    return tuple(_parse_regions(raw, path.name))
+
+
+def _parse_regions(raw: object, file: str) -> list[Region]:
+    if not isinstance(raw, list) or not raw:
+        raise DataError("the file must be a non-empty list of regions", file=file,
+                        value=type(raw).__name__, expected="a YAML list of mappings")
+    regions: list[Region] = []
+    seen: dict[str, int] = {}
+    for number, entry in enumerate(raw, start=1):
+        where = f"entry {number}"
+        if not isinstance(entry, dict):
+            raise DataError(f"{where}: not a mapping", file=file, value=entry,
+                            expected="a mapping with keys " + ", ".join(_FIELDS))
+        code = entry.get("code")
+        if isinstance(code, str) and _CODE_RE.match(code):
+            where = f"region '{code}'"
+        else:
+            raise DataError(f"{where}, field 'code': {code!r} is not a two-digit code",
+                            file=file, value=code,
+                            expected='a quoted two-digit string such as "01" or "24"')
+        unknown = sorted(set(entry) - set(_FIELDS))
+        if unknown:
+            raise DataError(f"{where}: unknown field {unknown[0]!r}", file=file,
+                            value=unknown[0], expected="only " + ", ".join(_FIELDS))
+        for field in ("name", "short_name"):
+            text = entry.get(field)
+            if not isinstance(text, str) or not text.strip():
+                raise DataError(f"{where}, field '{field}': {text!r} is not a name",
+                                file=file, value=text, expected="a non-empty string")
+        if code in seen:
+            raise DataError(f"{where}: code '{code}' appears twice (entries {seen[code]} and "
+                            f"{number})", file=file, value=code, expected="unique codes")
+        seen[code] = number
+        nuts2, nuts3 = entry.get("nuts2"), entry.get("nuts3")
+        if code == RIKET_CODE:
+            if nuts2 is not None or nuts3 is not None:
+                raise DataError(f"{where}: Riket has no NUTS2/NUTS3 code", file=file,
+                                value=nuts2 or nuts3, expected="null")
+        else:
+            if not isinstance(nuts2, str) or not _NUTS2_RE.match(nuts2):
+                raise DataError(f"{where}, field 'nuts2': {nuts2!r} is not a NUTS2 code",
+                                file=file, value=nuts2, expected="'SE' and two digits, e.g. 'SE33'")
+            if (not isinstance(nuts3, str) or not _NUTS3_RE.match(nuts3)
+                    or not nuts3.startswith(nuts2)):
+                raise DataError(f"{where}, field 'nuts3': {nuts3!r} is not a NUTS3 code "
+                                f"inside {nuts2}", file=file, value=nuts3,
+                                expected=f"'{nuts2}' and one digit, e.g. '{nuts2}1'")
+        peers = entry.get("peers", [])
+        if not isinstance(peers, list) or not all(isinstance(p, str) for p in peers):
+            raise DataError(f"{where}, field 'peers': {peers!r} is not a list of codes",
+                            file=file, value=peers, expected='a list of quoted codes, e.g. ["25", "22"]')
+        regions.append(Region(code=code, name=entry["name"].strip(),
+                              short_name=entry["short_name"].strip(), nuts2=nuts2, nuts3=nuts3,
+                              peers=tuple(peers), slug=make_slug(entry["short_name"])))
+    _check_references(regions, file)
+    return sorted(regions, key=lambda region: region.code)
+
+
+def _check_references(regions: list[Region], file: str) -> None:
+    codes = {region.code for region in regions}
+    if RIKET_CODE not in codes:
+        raise DataError("Riket is missing", file=file, value=None,
+                        expected=f"an entry with code '{RIKET_CODE}'")
+    slugs: dict[str, str] = {}
+    for region in regions:
+        where = f"region '{region.code}'"
+        if region.slug in slugs:
+            raise DataError(f"{where}: short name gives the same slug as region "
+                            f"'{slugs[region.slug]}'", file=file, value=region.slug,
+                            expected="distinct short names")
+        slugs[region.slug] = region.code
+        if region.is_riket and region.peers:
+            raise DataError(f"{where}, field 'peers': Riket has no peers", file=file,
+                            value=list(region.peers), expected="[]")
+        for peer in region.peers:
+            if peer not in codes or peer == RIKET_CODE or peer == region.code:
+                raise DataError(f"{where}, field 'peers': '{peer}' is not another län",
+                                file=file, value=peer,
+                                expected="codes of other län listed in the file")
+        if len(set(region.peers)) != len(region.peers):
+            raise DataError(f"{where}, field 'peers': a peer is listed twice", file=file,
+                            value=list(region.peers), expected="distinct codes")
