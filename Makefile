@@ -1,0 +1,52 @@
+# ecoreport — the two commands of the README are `make report` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.ecoreport-installed
+REGION ?= 24
+YEAR   ?=
+OUT    ?= reports
+YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
+
+.PHONY: install system-deps report html test test-fast bench lock data clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages for the PDF (xelatex) and the browser/PDF checks; installed when run as
+# root and missing, otherwise the script says exactly what to install.
+system-deps:
+	@bash scripts/system-deps.sh
+
+report: install system-deps
+	$(BIN)/ecoreport build --region $(REGION) $(YEAR_ARG) --out $(OUT) --pdf
+
+html: install
+	$(BIN)/ecoreport build --region $(REGION) $(YEAR_ARG) --out $(OUT)
+
+test: install system-deps
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q tests/unit
+
+bench: install
+	$(BIN)/python scripts/bench.py --region $(REGION) $(YEAR_ARG)
+
+# Rebuild data/ from ../shared (the real files) and the seeded generator.
+data: install
+	$(BIN)/python scripts/build_dataset.py
+
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^ecoreport' > requirements.txt.new
+	@{ echo "# Pinned dependencies of ecoreport (pip freeze of a working environment, Python 3.11)."; \
+	   echo "# Regenerate: make lock"; cat requirements.txt.new; } > requirements.txt && rm requirements.txt.new
+
+clean:
+	rm -rf $(OUT) _build

@@ -1,0 +1,237 @@
+"""Build a län's report: run the notebooks with papermill, assemble the book, build it.
+
+The build is transactional: everything is produced in a staging folder beside the target,
+and only a complete, successful build replaces the previous report. Bad input therefore
+never leaves a half-written report over a good one: the data is validated before anything
+is written, and a failing notebook or book build leaves the old report untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import yaml
+
+from ecoreport import __version__
+from ecoreport.errors import EcoreportError
+from ecoreport.paths import project_root
+from ecoreport.regions import Region
+
+logger = logging.getLogger(__name__)
+
+RESULTS_FILE = "results.pkl"
+HIDDEN_PARAMETER_TAGS = ("parameters", "injected-parameters")
+
+
+class BuildError(EcoreportError):
+    """A notebook or the book build failed; the previous report is left as it was."""
+
+
+@dataclass
+class BuildResult:
+    region: Region
+    year: int
+    report_dir: Path
+    html_index: Path
+    pdf: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    notebooks: list[Path] = field(default_factory=list)
+
+
+def report_dir_for(out_dir: Path, region: Region, year: int) -> Path:
+    """Where a län's report for a year goes: ``<out>/<year>/<code>-<slug>``."""
+    return Path(out_dir) / str(year) / f"{region.code}-{region.slug}"
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+# -- notebooks ------------------------------------------------------------------------------
+
+def _tag_for_readers(nb) -> None:
+    """Collapse code for readers; parameter cells stay visible to reviewers behind a toggle."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = list(cell.metadata.get("tags", []))
+        if any(t in tags for t in HIDDEN_PARAMETER_TAGS):
+            wanted = "hide-cell"
+        elif any(t.startswith("remove") or t.startswith("hide") for t in tags):
+            continue
+        else:
+            wanted = "hide-input"
+        if wanted not in tags:
+            tags.append(wanted)
+        cell.metadata["tags"] = tags
+
+
+def execute_notebook(source: str, target: str, parameters: dict, cwd: str) -> float:
+    """Run one MyST notebook with papermill; return its wall time in seconds."""
+    import jupytext
+    import nbformat
+    import papermill
+
+    start = time.perf_counter()
+    nb = jupytext.read(source)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    try:
+        papermill.execute_notebook(
+            nb, target, parameters=parameters, kernel_name="python3", cwd=cwd,
+            progress_bar=False, log_output=False, report_mode=False,
+        )
+    except papermill.PapermillExecutionError as exc:
+        raise BuildError(f"{Path(source).name}: cell {exc.exec_count} failed: "
+                         f"{exc.ename}: {exc.evalue}") from None
+    executed = nbformat.read(target, as_version=4)
+    _tag_for_readers(executed)
+    nbformat.write(executed, target)
+    return time.perf_counter() - start
+
+
+def run_notebooks(jobs: list[tuple[str, str, dict, str]], workers: int) -> dict[str, float]:
+    """Execute notebooks in parallel processes; the first failure stops the build."""
+    timings: dict[str, float] = {}
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            timings[Path(job[1]).stem] = execute_notebook(*job)
+        return timings
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(execute_notebook, *job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                timings[Path(job[1]).stem] = future.result()
+            except BaseException:
+                for other in futures:
+                    other.cancel()
+                raise
+    return timings
+
+
+# -- book -----------------------------------------------------------------------------------
+
+def book_config(region: Region, year: int, *, execute: bool) -> dict:
+    """The top-level ``_config.yml`` adapted to one län and year."""
+    config = yaml.safe_load((project_root() / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = f"Innovationsekosystemet i {region.name} {year}"
+    subs = config.setdefault("parse", {}).setdefault("myst_substitutions", {})
+    subs.update(substitutions(region, year))
+    config.setdefault("execute", {})["execute_notebooks"] = "force" if execute else "off"
+    return config
+
+
+def substitutions(region: Region, year: int) -> dict:
+    """Values the static pages may use as ``{{ name }}``."""
+    return {
+        "region_name": region.name,
+        "region_short": region.short_name,
+        "region_code": region.code,
+        "year": str(year),
+        "ecoreport_version": __version__,
+    }
+
+
+def assemble_book(staging: Path, region: Region, year: int) -> None:
+    """Copy the static pages and write the book's configuration into ``staging``."""
+    root = project_root()
+    shutil.copytree(root / "book", staging / "book", dirs_exist_ok=True)
+    shutil.copy2(root / "_toc.yml", staging / "_toc.yml")
+    config = book_config(region, year, execute=False)
+    (staging / "_config.yml").write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def jupyter_book_command() -> list[str]:
+    exe = Path(sys.executable).parent / "jupyter-book"
+    return [str(exe)] if exe.exists() else [shutil.which("jupyter-book") or "jupyter-book"]
+
+
+def run_jupyter_book(book: Path, builder: str, *, strict: bool = False) -> None:
+    """``jupyter-book build`` (nothing is executed: notebooks are already run)."""
+    cmd = [*jupyter_book_command(), "build", str(book), "--builder", builder]
+    if strict:
+        cmd += ["-W", "-n", "--keep-going"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+        raise BuildError(f"jupyter-book build --builder {builder} failed:\n{tail}")
+
+
+# -- the whole build ------------------------------------------------------------------------
+
+def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool = False,
+                 workers: int | None = None, strict: bool = False,
+                 data_dir: Path | None = None) -> BuildResult:
+    """Build one län's report for one year into ``out_dir``; return where it is."""
+    from ecoreport.analysis import compute_results, save_results
+    from ecoreport.dataset import load_dataset
+    from ecoreport.structure import notebook_chapters
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    dataset = load_dataset(data_dir)  # validates; raises before anything is written
+    year = int(year or dataset.latest_year())
+    results = compute_results(dataset, region.code, year)
+    timings["analysis"] = time.perf_counter() - t0
+
+    target = report_dir_for(out_dir, region, year)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir(parents=True)
+        save_results(results, staging / RESULTS_FILE, dataset)
+        assemble_book(staging, region, year)
+        root = project_root()
+        jobs = []
+        for chapter in notebook_chapters(dataset.catalogue):
+            out = staging / f"{chapter.path}.ipynb"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            params = {"region": region.code, "year": year,
+                      "results_path": str((staging / RESULTS_FILE).resolve()),
+                      "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
+                      **chapter.parameters}
+            jobs.append((str(root / f"{chapter.path}.md"), str(out), params, str(out.parent)))
+        t1 = time.perf_counter()
+        notebook_times = run_notebooks(jobs, workers or default_jobs())
+        timings["papermill"] = time.perf_counter() - t1
+        timings.update({f"notebook:{k}": v for k, v in notebook_times.items()})
+
+        t2 = time.perf_counter()
+        run_jupyter_book(staging, "html", strict=strict)
+        timings["book_html"] = time.perf_counter() - t2
+        if pdf:
+            from ecoreport.pdf import build_pdf
+
+            t3 = time.perf_counter()
+            build_pdf(staging)
+            timings["book_pdf"] = time.perf_counter() - t3
+        _replace_dir(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    timings["total"] = time.perf_counter() - t0
+    html_index = target / "_build" / "html" / "index.html"
+    pdf_path = next(iter(sorted((target / "_build" / "latex").glob("*.pdf"))), None) if pdf else None
+    return BuildResult(region=region, year=year, report_dir=target, html_index=html_index,
+                       pdf=pdf_path, timings=timings,
+                       notebooks=sorted(target.glob("notebooks/**/*.ipynb")))
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Swap ``new`` into ``target`` with renames, so readers never see a half-built report."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,89 @@
+"""The ``ecoreport`` command line: build reports, validate data (and more, see ``--help``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from ecoreport import __version__
+from ecoreport.errors import EcoreportError
+
+logger = logging.getLogger("ecoreport")
+
+
+def _add_build(sub) -> None:
+    p = sub.add_parser("build", help="build a län's report (HTML, optionally PDF)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--region", default="24",
+                       help="län code or name, e.g. 24, Västerbotten, 'Västerbottens län' "
+                            "(default: 24)")
+    where.add_argument("--all", action="store_true", help="build every län (21 reports)")
+    p.add_argument("--year", type=int, default=None,
+                   help="report year (default: the latest year in the data)")
+    p.add_argument("--out", type=Path, default=Path("reports"),
+                   help="folder for the reports (default: ./reports)")
+    p.add_argument("--pdf", action="store_true", help="also build the PDF (needs xelatex)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="notebooks run in parallel (default: number of CPU cores)")
+    p.add_argument("--strict", action="store_true",
+                   help="fail on any Sphinx warning (as CI does)")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.set_defaults(func=_cmd_build)
+
+
+def _cmd_build(args) -> int:
+    from ecoreport.build import build_report
+    from ecoreport.regions import lan_regions, resolve_region
+
+    regions = lan_regions(args.data) if args.all else [resolve_region(args.region, args.data)]
+    for region in regions:
+        result = build_report(region, args.year, args.out, pdf=args.pdf, workers=args.jobs,
+                              strict=args.strict, data_dir=args.data)
+        logger.info("%s %s built in %.1f s", region.name, result.year, result.timings["total"])
+        print(result.html_index.resolve())
+        if result.pdf:
+            print(result.pdf.resolve())
+    return 0
+
+
+def _add_validate(sub) -> None:
+    p = sub.add_parser("validate", help="check the data against the catalogue; show coverage")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.set_defaults(func=_cmd_validate)
+
+
+def _cmd_validate(args) -> int:
+    from ecoreport.validate import format_report, run_validation
+
+    report, coverage = run_validation(args.data)
+    print(format_report(report, coverage))
+    return 0 if report.ok else 1
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecoreport",
+        description="Reproducible METRIC innovation-ecosystem reports for Swedish län.")
+    parser.add_argument("--version", action="version", version=f"ecoreport {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_build(sub)
+    _add_validate(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except EcoreportError as exc:
+        print(f"ecoreport: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Offline display of Altair charts in executed notebooks.
+
+Every chart becomes one output with two representations:
+
+- ``text/html``: a ``<div>`` and a small script calling ``vegaEmbed`` from the Vega bundle
+  the book ships in ``_static`` (see :mod:`ecoreport.sphinxext`), so nothing is fetched from
+  a CDN, plus a link that downloads the chart's numbers as CSV;
+- ``image/png``: the same chart rendered by vl-convert, which the LaTeX/PDF builder uses.
+
+Numbers are formatted with the Swedish locale (decimal comma, space as thousands
+separator) in both representations.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import logging
+import re
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from ecoreport.formatting import VEGA_SV_LOCALE
+
+logger = logging.getLogger(__name__)
+
+PNG_SCALE = 2
+EMBED_OPTIONS: dict[str, Any] = {
+    "renderer": "svg",
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+    "formatLocale": VEGA_SV_LOCALE,
+    "i18n": {"PNG_ACTION": "Spara som PNG", "SVG_ACTION": "Spara som SVG"},
+}
+
+
+def slugify(text: str) -> str:
+    """An ASCII identifier for HTML ids and file names ("Västerbotten" -> "vasterbotten")."""
+    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o", "é": "e"})
+    return re.sub(r"[^a-z0-9]+", "-", text.translate(table).lower()).strip("-") or "chart"
+
+
+def chart_to_png(chart: alt.TopLevelMixin | dict) -> bytes:
+    """Render a chart (or a Vega-Lite spec) to PNG with the Swedish number locale."""
+    import vl_convert as vlc
+
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return vlc.vegalite_to_png(spec, scale=PNG_SCALE, format_locale=VEGA_SV_LOCALE)
+
+
+def csv_download_link(table: pd.DataFrame, name: str) -> str:
+    """An HTML link that downloads ``table`` as a UTF-8 CSV (Excel-friendly, with BOM)."""
+    payload = ("\ufeff" + table.to_csv(index=False, sep=";", decimal=",")).encode("utf-8")
+    href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
+    filename = f"{slugify(name)}.csv"
+    return (f'<a class="ecoreport-download" download="{filename}" href="{href}">'
+            f"Ladda ner diagrammets data (CSV)</a>")
+
+
+def chart_html(spec: dict, element_id: str) -> str:
+    """The HTML fragment that draws ``spec`` with the shipped ``vegaEmbed``."""
+    payload = json.dumps(spec, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    options = json.dumps(EMBED_OPTIONS, ensure_ascii=False, sort_keys=True)
+    return (
+        f'<div id="{element_id}" class="ecoreport-chart"></div>\n'
+        '<script type="text/javascript">\n'
+        "(function () {\n"
+        f"  var spec = {payload};\n"
+        f"  var opts = {options};\n"
+        "  function draw() {\n"
+        f"    vegaEmbed('#{element_id}', spec, opts).catch(function (e) {{ console.error(e); }});\n"
+        "  }\n"
+        "  if (window.vegaEmbed) { draw(); } else { window.addEventListener('load', draw); }\n"
+        "})();\n"
+        "</script>"
+    )
+
+
+def chart_bundle(chart: alt.TopLevelMixin, name: str, table: pd.DataFrame | None = None) -> dict:
+    """The MIME bundle (HTML + PNG) of a chart; ``table`` adds a CSV download link."""
+    spec = chart.to_dict()
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
+    element_id = f"chart-{slugify(name)}-{digest}"
+    body = chart_html(spec, element_id)
+    if table is not None:
+        body += "\n<p>" + csv_download_link(table, name) + "</p>"
+    png = chart_to_png(spec)
+    return {
+        "text/html": body,
+        "image/png": base64.b64encode(png).decode("ascii"),
+        "text/plain": f"<Diagram: {html.escape(name)}>",
+    }
+
+
+def show_chart(chart: alt.TopLevelMixin, name: str, table: pd.DataFrame | None = None) -> None:
+    """Display a chart in the running notebook (HTML for the web book, PNG for the PDF)."""
+    from IPython.display import display
+
+    display(chart_bundle(chart, name, table), raw=True)
