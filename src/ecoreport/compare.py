@@ -1,0 +1,381 @@
+"""Normalisation and comparisons: a län against its own history, its peers, Riket and all län.
+
+All functions are pure: they take the tidy values frame (``io.load_values``), the
+catalogue and, where needed, the regions, and only read these catalogue attributes per
+indicator: ``polarity``, ``normalise``, ``kind``, ``dimension``, ``unit``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+RIKET_CODE = "00"
+CONTEXT_DIMENSION = "kontext"
+POPULATION_ID = "befolkning"
+WORKING_AGE_POPULATION_ID = "befolkning_20_64"
+
+# rule -> (denominator indicator, multiplier, Swedish unit suffix)
+NORMALISE_RULES: dict[str, tuple[str, float, str]] = {
+    "per_capita": (POPULATION_ID, 100_000.0, "per 100 000 invånare"),
+    "per_employed": (WORKING_AGE_POPULATION_ID, 1_000.0, "per 1 000 invånare 20–64 år"),
+}
+POLARITY_SIGN = {"higher_is_better": 1.0, "higher_is_worse": -1.0, "neutral": 0.0}
+# A population figure missing for one year (typically the latest) is bridged from the
+# neighbouring year rather than dropping every per-capita value of that year.
+POPULATION_FILL_YEARS = 1
+
+
+def _get(obj: object, name: str, default: object = None) -> object:
+    """Attribute or mapping item; catalogue parts may be dataclasses, namespaces or dicts."""
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def get_indicator(catalogue: object, indicator_id: str) -> object | None:
+    """The catalogue entry of ``indicator_id`` or None."""
+    return catalogue.indicators.get(indicator_id)
+
+
+def polarity_sign(catalogue: object, indicator_id: str) -> float:
+    """+1 higher is better, -1 higher is worse, 0 neutral or unknown."""
+    meta = get_indicator(catalogue, indicator_id)
+    return POLARITY_SIGN.get(str(_get(meta, "polarity", "neutral")), 0.0)
+
+
+def select_indicators(catalogue: object, indicator_ids: Iterable[str], *,
+                      kind: str | None = "register",
+                      include_context: bool = False) -> list[str]:
+    """The ids that are in the catalogue, of ``kind`` and (unless asked) not context series."""
+    chosen = []
+    for indicator_id in sorted(set(indicator_ids)):
+        meta = get_indicator(catalogue, indicator_id)
+        if meta is None:
+            continue
+        if kind is not None and _get(meta, "kind", "register") != kind:
+            continue
+        if not include_context and _get(meta, "dimension") == CONTEXT_DIMENSION:
+            continue
+        chosen.append(indicator_id)
+    return chosen
+
+
+def describe_unit(catalogue: object, indicator_id: str) -> str:
+    """Swedish unit text of the normalised values, e.g. "antal per 100 000 invånare"."""
+    meta = get_indicator(catalogue, indicator_id)
+    unit_id = _get(meta, "unit", "") or ""
+    label = str(unit_id)
+    units = getattr(catalogue, "units", None)
+    if isinstance(units, dict) and unit_id in units:
+        label = str(_get(units[unit_id], "label_sv", unit_id))
+    rule = _get(meta, "normalise", "none") or "none"
+    if rule in NORMALISE_RULES:
+        return f"{label} {NORMALISE_RULES[rule][2]}".strip()
+    return label
+
+
+def _annual_table(values: pd.DataFrame, indicator_id: str) -> tuple[pd.DataFrame, int]:
+    """Region × year table of an annual context series, gaps of one year bridged."""
+    rows = values[(values["indicator_id"] == indicator_id)
+                  & (values["period_start"] == values["period_end"])]
+    if rows.empty:
+        return pd.DataFrame(), 0
+    table = rows.pivot_table(index="region_code", columns="period_start", values="value",
+                             aggfunc="mean")
+    first, last = int(table.columns.min()), int(table.columns.max())
+    years = range(first - POPULATION_FILL_YEARS, last + POPULATION_FILL_YEARS + 1)
+    table = table.reindex(columns=list(years))
+    table = table.interpolate(axis=1, limit_area="inside")
+    table = table.ffill(axis=1, limit=POPULATION_FILL_YEARS)
+    table = table.bfill(axis=1, limit=POPULATION_FILL_YEARS)
+    return table, first - POPULATION_FILL_YEARS
+
+
+def _period_means(table: pd.DataFrame, first_year: int, region_codes: pd.Series,
+                  starts: pd.Series, ends: pd.Series) -> np.ndarray:
+    """Mean of ``table`` over each row's inclusive period (NaN unless every year is known)."""
+    out = np.full(len(region_codes), np.nan)
+    if table.empty:
+        return out
+    arr = table.to_numpy(dtype=float)
+    known = np.isfinite(arr)
+    csum = np.concatenate([np.zeros((len(arr), 1)), np.cumsum(np.where(known, arr, 0), 1)], 1)
+    ccount = np.concatenate([np.zeros((len(arr), 1)), np.cumsum(known, 1)], 1)
+    row_of = {code: i for i, code in enumerate(table.index)}
+    r = region_codes.map(row_of).to_numpy(dtype=float)
+    s = starts.to_numpy(dtype=float) - first_year
+    e = ends.to_numpy(dtype=float) - first_year
+    ok = np.isfinite(r) & (s >= 0) & (e < arr.shape[1]) & (e >= s)
+    ri, si, ei = r[ok].astype(int), s[ok].astype(int), e[ok].astype(int)
+    total = csum[ri, ei + 1] - csum[ri, si]
+    count = ccount[ri, ei + 1] - ccount[ri, si]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(count == (ei - si + 1), total / count, np.nan)
+    out[ok] = means
+    return out
+
+
+def normalise_values(values: pd.DataFrame, catalogue: object) -> pd.DataFrame:
+    """Return ``values`` with ``normalise``, ``value_normalised`` and ``normalised_unit`` added.
+
+    per_capita divides by ``befolkning`` (×100 000), per_employed by ``befolkning_20_64``
+    (×1 000), of the same region and year; a multi-year period uses the mean population
+    over its years. Indicators not in the catalogue are left as they are (rule "none").
+    """
+    out = values.copy()
+    ids = out["indicator_id"].astype(str)
+    rule_of = {i: str(_get(get_indicator(catalogue, i), "normalise", "none") or "none")
+               for i in ids.unique()}
+    unit_of = {i: describe_unit(catalogue, i) if get_indicator(catalogue, i) is not None else ""
+               for i in ids.unique()}
+    out["normalise"] = ids.map(rule_of)
+    out["normalised_unit"] = ids.map(unit_of)
+    normalised = pd.to_numeric(out["value"]).to_numpy(dtype=float).copy()
+    for rule, (denominator_id, multiplier, _) in NORMALISE_RULES.items():
+        mask = (out["normalise"] == rule).to_numpy()
+        if not mask.any():
+            continue
+        table, first_year = _annual_table(values, denominator_id)
+        subset = out.loc[mask]
+        denominators = _period_means(table, first_year, subset["region_code"],
+                                     subset["period_start"], subset["period_end"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            normalised[mask] = np.where(denominators > 0,
+                                        normalised[mask] / denominators * multiplier, np.nan)
+        missing = int(np.isnan(denominators).sum())
+        if missing:
+            logger.warning("normalise_values: %d %s value(s) lack %s for their region and "
+                           "period; left as NaN", missing, rule, denominator_id)
+    out["value_normalised"] = normalised
+    return out
+
+
+def _subset(values: pd.DataFrame, indicator_ids: Iterable[str]) -> pd.DataFrame:
+    """Rows of the given indicators plus the population series needed to normalise them."""
+    keep = set(indicator_ids) | {POPULATION_ID, WORKING_AGE_POPULATION_ID}
+    return values[values["indicator_id"].isin(keep)]
+
+
+def relative_development(values: pd.DataFrame, catalogue: object, region_code: str, *,
+                         until_year: int | None = None) -> pd.DataFrame:
+    """Each register indicator's value relative to its own history (model report Figur 4).
+
+    ``relative_value`` is the z-score of the normalised value against the series' own
+    mean and standard deviation (ddof=1) over the periods shown; a series with one
+    observation or no variation gets 0 (neutral). ``score_for_innovation`` multiplies it
+    by +1 (higher is better), −1 (higher is worse) or 0 (neutral), so blue/positive
+    always means better for innovation. One row per indicator × period.
+    """
+    frame = values[values["region_code"] == region_code]
+    if until_year is not None:
+        frame = frame[frame["period_end"] <= until_year]
+    ids = select_indicators(catalogue, frame["indicator_id"].unique())
+    frame = normalise_values(_subset(frame, ids), catalogue)
+    frame = frame[frame["indicator_id"].isin(ids)]
+    frame = frame[np.isfinite(frame["value_normalised"].to_numpy(dtype=float))]
+    grouped = frame.groupby("indicator_id")["value_normalised"]
+    mean = grouped.transform("mean")
+    std = grouped.transform(lambda s: s.std(ddof=1) if len(s) > 1 else np.nan)
+    n_obs = grouped.transform("size")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        relative = (frame["value_normalised"] - mean) / std
+    relative = relative.where(np.isfinite(relative) & (std > 0), 0.0)
+    sign = frame["indicator_id"].map(lambda i: polarity_sign(catalogue, i))
+    out = pd.DataFrame({
+        "indicator_id": frame["indicator_id"],
+        "dimension": frame["indicator_id"].map(
+            lambda i: _get(get_indicator(catalogue, i), "dimension")),
+        "polarity": frame["indicator_id"].map(
+            lambda i: _get(get_indicator(catalogue, i), "polarity", "neutral")),
+        "period": frame["period"], "period_start": frame["period_start"],
+        "period_end": frame["period_end"], "year": frame["year"],
+        "value": frame["value"], "value_normalised": frame["value_normalised"],
+        "normalised_unit": frame["normalised_unit"],
+        "relative_value": relative.astype(float), "n_obs": n_obs.astype(int),
+        "score_for_innovation": (relative * sign).astype(float) + 0.0,
+        "status": frame["status"],
+    })
+    return out.sort_values(["indicator_id", "period_start", "period_end"]).reset_index(drop=True)
+
+
+def _pick_period_rows(frame: pd.DataFrame, year: int, *, latest_before: bool) -> pd.DataFrame:
+    """One row per region × indicator for ``year``.
+
+    With ``latest_before`` False the period must contain the year; otherwise the latest
+    period ending at or before it is used. Ties prefer the shortest period.
+    """
+    if latest_before:
+        candidates = frame[frame["period_end"] <= year]
+        order = ["period_end", "span"]
+        ascending = [False, True]
+    else:
+        candidates = frame[(frame["period_start"] <= year) & (frame["period_end"] >= year)]
+        order = ["span", "period_end"]
+        ascending = [True, False]
+    candidates = candidates.assign(span=candidates["period_end"] - candidates["period_start"])
+    candidates = candidates.sort_values(["region_code", "indicator_id", *order],
+                                        ascending=[True, True, *ascending])
+    return candidates.drop_duplicates(["region_code", "indicator_id"]).drop(columns="span")
+
+
+def _region_codes(regions: Sequence[object]) -> list[str]:
+    """The län codes (Riket excluded), sorted."""
+    return sorted(str(r.code) for r in regions if str(r.code) != RIKET_CODE)
+
+
+def _peers_of(regions: Sequence[object]) -> dict[str, list[str]]:
+    return {str(r.code): [str(p) for p in (getattr(r, "peers", None) or [])] for r in regions}
+
+
+def _pct(diff: pd.Series, base: pd.Series) -> pd.Series:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (diff / base.abs()).where(base != 0) * 100.0
+
+
+def rank_values(scores: pd.Series) -> pd.Series:
+    """Rank 1 = highest score; ties share the best rank; NaN stays unranked."""
+    return scores.rank(ascending=False, method="min")
+
+
+def compare_regions(values: pd.DataFrame, catalogue: object, regions: Sequence[object],
+                    indicator_id: str, year: int) -> pd.DataFrame:
+    """Every län's normalised value of one indicator in ``year`` with rank and distances.
+
+    ``rank`` is 1 = best given polarity (neutral indicators: 1 = highest value).
+    Distances are to Riket (code 00) and to the mean of each län's own peer group, in
+    the normalised unit (``diff_*_abs``) and in per cent of the reference (``diff_*_pct``).
+    """
+    frame = normalise_values(_subset(values, [indicator_id]), catalogue)
+    frame = _pick_period_rows(frame[frame["indicator_id"] == indicator_id], year,
+                              latest_before=False).set_index("region_code")
+    codes = _region_codes(regions)
+    out = pd.DataFrame({"region_code": codes})
+    names = {str(r.code): getattr(r, "short_name", str(r.code)) for r in regions}
+    out["region_name"] = out["region_code"].map(names)
+    for column in ("period", "value", "value_normalised", "status"):
+        out[column] = out["region_code"].map(frame[column]) if column in frame else np.nan
+    out["value_normalised"] = out["value_normalised"].astype(float)
+    out["normalised_unit"] = describe_unit(catalogue, indicator_id)
+    sign = polarity_sign(catalogue, indicator_id) or 1.0
+    out["rank"] = rank_values(out["value_normalised"] * sign).astype("Int64")
+    out["n_ranked"] = int(out["value_normalised"].notna().sum())
+    riket = float(frame["value_normalised"].get(RIKET_CODE, np.nan))
+    out["riket_value"] = riket
+    out["diff_riket_abs"] = out["value_normalised"] - riket
+    out["diff_riket_pct"] = _pct(out["diff_riket_abs"], out["riket_value"])
+    by_code = out.set_index("region_code")["value_normalised"]
+    peers = _peers_of(regions)
+    peer_values = [by_code.reindex(peers.get(code, [])).dropna() for code in codes]
+    out["peer_mean"] = [float(v.mean()) if len(v) else np.nan for v in peer_values]
+    out["n_peers"] = [len(v) for v in peer_values]
+    out["diff_peer_abs"] = out["value_normalised"] - out["peer_mean"]
+    out["diff_peer_pct"] = _pct(out["diff_peer_abs"], out["peer_mean"])
+    return out
+
+
+def peer_trend(values: pd.DataFrame, catalogue: object, regions: Sequence[object],
+               region_code: str, indicator_id: str) -> pd.DataFrame:
+    """The region, its peer-group mean and Riket over time, normalised (long format).
+
+    ``series`` is "region", "peers" or "riket"; ``status`` is "synthetic" when any value
+    behind the point is synthetic; ``n_regions`` counts the län behind a peer mean.
+    """
+    frame = normalise_values(_subset(values, [indicator_id]), catalogue)
+    frame = frame[(frame["indicator_id"] == indicator_id)
+                  & np.isfinite(frame["value_normalised"].to_numpy(dtype=float))]
+    peers = _peers_of(regions).get(region_code, [])
+    groups = {"region": [region_code], "peers": peers, "riket": [RIKET_CODE]}
+    parts = []
+    for series, codes in groups.items():
+        rows = frame[frame["region_code"].isin(codes)]
+        if rows.empty:
+            continue
+        agg = rows.assign(is_synthetic=rows["status"] == "synthetic").groupby(
+            ["period", "period_start", "period_end", "year"], as_index=False).agg(
+            value_normalised=("value_normalised", "mean"),
+            n_regions=("region_code", "nunique"), is_synthetic=("is_synthetic", "any"))
+        agg["series"] = series
+        parts.append(agg)
+    columns = ["series", "period", "period_start", "period_end", "year", "value_normalised",
+               "normalised_unit", "status", "n_regions"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)
+    out["status"] = np.where(out["is_synthetic"], "synthetic", "observed")
+    out["normalised_unit"] = describe_unit(catalogue, indicator_id)
+    order = {"region": 0, "peers": 1, "riket": 2}
+    out = out.sort_values(["series", "period_start", "period_end"],
+                          key=lambda s: s.map(order) if s.name == "series" else s)
+    return out[columns].reset_index(drop=True)
+
+
+def score_indicators(values: pd.DataFrame, catalogue: object, regions: Sequence[object],
+                     year: int) -> pd.DataFrame:
+    """Per län × indicator: normalised value in ``year`` rescaled to 0..1 (1 = best).
+
+    Register indicators with a polarity (not neutral, not context) are min–max rescaled
+    across all län and all periods up to ``year``; the value used is the latest period
+    ending at or before ``year`` (see ``period``), so older data shows as such.
+    """
+    frame = values[values["period_end"] <= year]
+    ids = [i for i in select_indicators(catalogue, frame["indicator_id"].unique())
+           if polarity_sign(catalogue, i) != 0.0]
+    codes = _region_codes(regions)
+    frame = normalise_values(_subset(frame[frame["region_code"].isin(codes)], ids), catalogue)
+    frame = frame[frame["indicator_id"].isin(ids)
+                  & np.isfinite(frame["value_normalised"].to_numpy(dtype=float))]
+    grouped = frame.groupby("indicator_id")["value_normalised"]
+    low, high = grouped.transform("min"), grouped.transform("max")
+    sign = frame["indicator_id"].map(lambda i: polarity_sign(catalogue, i))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = (frame["value_normalised"] - low) / (high - low)
+    scaled = scaled.where(high > low, 0.5)
+    frame = frame.assign(score=np.where(sign < 0, 1.0 - scaled, scaled))
+    latest = _pick_period_rows(frame, year, latest_before=True)
+    latest = latest.assign(dimension=latest["indicator_id"].map(
+        lambda i: _get(get_indicator(catalogue, i), "dimension")))
+    return latest[["region_code", "indicator_id", "dimension", "period", "value_normalised",
+                   "score", "status"]].reset_index(drop=True)
+
+
+def dimension_profile(values: pd.DataFrame, catalogue: object, regions: Sequence[object],
+                      region_code: str, year: int) -> pd.DataFrame:
+    """The region's score per METRIC dimension against all län, with strengths and weaknesses.
+
+    ``score`` is the mean of the region's indicator scores (``score_indicators``),
+    ``median`` the län median, ``rank`` 1 = best of ``n_regions``. ``profile`` is
+    "strength" in the top third of län, "weakness" in the bottom third, else "middle".
+    """
+    scores = score_indicators(values, catalogue, regions, year)
+    columns = ["dimension", "name_sv", "order", "score", "median", "rank", "n_regions",
+               "n_indicators", "share_synthetic", "profile"]
+    if scores.empty:
+        return pd.DataFrame(columns=columns)
+    scores = scores.assign(is_synthetic=scores["status"] == "synthetic")
+    per_region = scores.groupby(["dimension", "region_code"], as_index=False).agg(
+        score=("score", "mean"), n_indicators=("indicator_id", "nunique"),
+        share_synthetic=("is_synthetic", "mean"))
+    per_region["rank"] = per_region.groupby("dimension")["score"].rank(
+        ascending=False, method="min")
+    summary = per_region.groupby("dimension").agg(
+        median=("score", "median"), n_regions=("region_code", "nunique"))
+    own = per_region[per_region["region_code"] == region_code].set_index("dimension")
+    out = summary.join(own[["score", "rank", "n_indicators", "share_synthetic"]], how="left")
+    out = out.reset_index()
+    third = out["n_regions"] / 3.0
+    out["profile"] = np.select(
+        [out["rank"] <= third, out["rank"] > out["n_regions"] - third],
+        ["strength", "weakness"], default="middle")
+    out.loc[out["score"].isna(), "profile"] = "no_data"
+    dims = {str(_get(d, "id")): d for d in (getattr(catalogue, "dimensions", None) or [])}
+    out["name_sv"] = out["dimension"].map(lambda d: _get(dims.get(d), "name_sv", d))
+    out["order"] = out["dimension"].map(lambda d: _get(dims.get(d), "order", np.nan))
+    out["rank"] = out["rank"].astype("Int64")
+    out = out.sort_values(["order", "dimension"], na_position="last")
+    return out[columns].reset_index(drop=True)
