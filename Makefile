@@ -47,6 +47,7 @@ lock: install
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^ecoreport' > requirements.txt.new
 	@{ echo "# Pinned dependencies of ecoreport (pip freeze of a working environment, Python 3.11)."; \
 	   echo "# Regenerate: make lock"; cat requirements.txt.new; } > requirements.txt && rm requirements.txt.new
+	$(BIN)/python scripts/write_environment.py
 
 clean:
 	rm -rf $(OUT) _build

@@ -1,0 +1,43 @@
+"""The PDF edition: Jupyter Book's LaTeX builder with xelatex.
+
+``_config.yml`` sets ``use_jupyterbook_latex: false`` (the default extension needs
+``bbm.sty``) and ``latex_engine: xelatex`` so Swedish characters and hyphenation work with
+the FreeFont OpenType fonts. A failed LaTeX run leaves state behind that breaks the next
+one, so ``_build/latex`` is removed before every attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from ecoreport.errors import EcoreportError
+
+logger = logging.getLogger(__name__)
+
+TEX_PACKAGES = ("latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended "
+                "texlive-xetex texlive-lang-european fonts-freefont-otf")
+
+
+def check_latex() -> None:
+    """Raise with the exact install command when xelatex or latexmk is missing."""
+    missing = [tool for tool in ("xelatex", "latexmk") if shutil.which(tool) is None]
+    if missing:
+        raise EcoreportError(
+            f"the PDF needs {', '.join(missing)}; install the Debian packages with: "
+            f"apt-get install {TEX_PACKAGES}")
+
+
+def build_pdf(book: Path) -> Path:
+    """Build ``book``'s PDF (notebooks must already be executed); return the PDF's path."""
+    from ecoreport.build import run_jupyter_book
+
+    check_latex()
+    latex_dir = book / "_build" / "latex"
+    shutil.rmtree(latex_dir, ignore_errors=True)
+    run_jupyter_book(book, "pdflatex")
+    pdfs = sorted(latex_dir.glob("*.pdf"))
+    if not pdfs:
+        raise EcoreportError(f"the LaTeX build of {book} produced no PDF (see {latex_dir})")
+    return pdfs[0]
