@@ -141,11 +141,14 @@ def substitutions(region: Region, year: int) -> dict:
     }
 
 
-def assemble_book(staging: Path, region: Region, year: int) -> None:
+def assemble_book(staging: Path, region: Region, year: int, catalogue,
+                  only: set[str] | None = None) -> None:
     """Copy the static pages and write the book's configuration into ``staging``."""
+    from ecoreport.structure import render_toc
+
     root = project_root()
     shutil.copytree(root / "book", staging / "book", dirs_exist_ok=True)
-    shutil.copy2(root / "_toc.yml", staging / "_toc.yml")
+    (staging / "_toc.yml").write_text(render_toc(catalogue, only), encoding="utf-8")
     config = book_config(region, year, execute=False)
     (staging / "_config.yml").write_text(
         yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -171,8 +174,11 @@ def run_jupyter_book(book: Path, builder: str, *, strict: bool = False) -> None:
 
 def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool = False,
                  workers: int | None = None, strict: bool = False,
-                 data_dir: Path | None = None) -> BuildResult:
-    """Build one län's report for one year into ``out_dir``; return where it is."""
+                 data_dir: Path | None = None, only: set[str] | None = None) -> BuildResult:
+    """Build one län's report for one year into ``out_dir``; return where it is.
+
+    ``only`` limits the book to those chapter paths (see :mod:`ecoreport.structure`).
+    """
     from ecoreport.analysis import compute_results, save_results
     from ecoreport.dataset import load_dataset
     from ecoreport.structure import notebook_chapters
@@ -191,10 +197,10 @@ def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool =
     try:
         staging.mkdir(parents=True)
         save_results(results, staging / RESULTS_FILE, dataset)
-        assemble_book(staging, region, year)
+        assemble_book(staging, region, year, dataset.catalogue, only)
         root = project_root()
         jobs = []
-        for chapter in notebook_chapters(dataset.catalogue):
+        for chapter in notebook_chapters(dataset.catalogue, only):
             out = staging / f"{chapter.path}.ipynb"
             out.parent.mkdir(parents=True, exist_ok=True)
             params = {"region": region.code, "year": year,

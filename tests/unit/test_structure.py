@@ -1,0 +1,58 @@
+"""The table of contents and the dimension chapters are generated from one definition."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ecoreport.paths import project_root
+from ecoreport.structure import (
+    dimension_ids,
+    dimension_notebook,
+    render_dimension_notebook,
+    render_toc,
+)
+
+ROOT = project_root()
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.md"))
+
+
+def test_top_level_toc_is_generated_from_structure():
+    assert (ROOT / "_toc.yml").read_text(encoding="utf-8") == render_toc(), (
+        "_toc.yml is out of date: run python -c "
+        "'from ecoreport.structure import write_generated_sources; write_generated_sources()'")
+
+
+@pytest.mark.parametrize("dimension_id", dimension_ids())
+def test_dimension_notebooks_match_template(dimension_id):
+    path = ROOT / f"{dimension_notebook(dimension_id)}.md"
+    assert path.read_text(encoding="utf-8") == render_dimension_notebook(dimension_id)
+
+
+def test_toc_can_be_limited_to_some_chapters():
+    toc = render_toc(only={"notebooks/dimensioner/fou"})
+    assert "notebooks/dimensioner/fou" in toc
+    assert "notebooks/dimensioner/teknologi" not in toc
+    assert "root: book/index" in toc
+
+
+def test_there_are_eleven_dimension_chapters():
+    assert len(dimension_ids()) == 11
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebooks_define_no_functions_or_classes(path):
+    text = path.read_text(encoding="utf-8")
+    code = "\n".join(re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", text, flags=re.S))
+    assert not re.search(r"^\s*(async\s+def|def|class)\s", code, flags=re.M), (
+        f"{path.name} defines a function or class: move it into src/ecoreport")
+    assert not re.search(r"\blambda\b", code), f"{path.name} uses lambda: move it into the library"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebooks_have_one_parameters_cell_with_region_and_year(path):
+    text = path.read_text(encoding="utf-8")
+    cells = re.findall(r"```\{code-cell\}[^\n]*\n:tags: \[parameters\]\n(.*?)```", text, flags=re.S)
+    assert len(cells) == 1, f"{path.name} needs exactly one cell tagged parameters"
+    assert re.search(r'^region = "24"', cells[0], flags=re.M)
+    assert re.search(r"^year = None", cells[0], flags=re.M)
