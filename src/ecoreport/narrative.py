@@ -1,0 +1,548 @@
+"""Swedish sentences generated from computed results.
+
+Every function takes plain values (numbers, period strings, names from the catalogue)
+so it does not depend on the analysis modules, and returns finished Swedish text.
+The sentences only state what the numbers show: one value gives no trend, a
+non-significant trend is hedged and gets no verdict, missing data is said to be missing.
+Values that ecoreport generated (status ``synthetic``) are marked in the text.
+
+All Swedish wording lives in :data:`PHRASES` (and the word tables below it) so it can
+be reviewed in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal, Protocol
+
+from ecoreport.formatting import (
+    MINUS,
+    format_number,
+    format_period,
+    format_unit_number,
+    is_missing,
+)
+
+Polarity = Literal["higher_is_better", "higher_is_worse", "neutral"]
+POLARITIES: tuple[str, ...] = ("higher_is_better", "higher_is_worse", "neutral")
+
+SIGNIFICANCE_LEVEL = 0.05
+#: Changes smaller than this share of the first value are "unchanged".
+RELATIVE_TOLERANCE = 0.01
+
+PHRASES: dict[str, str] = {
+    # describe_change
+    "rise": "{subject} har ökat från {first} till {last}",
+    "fall": "{subject} har minskat från {first} till {last}",
+    "same_display": "{subject} ligger kvar på {last}, samma nivå som {first_time}",
+    "unchanged": "{subject} ligger kvar på ungefär samma nivå: {first} och {last}",
+    "not_significant": ", men trenden över perioden är inte statistiskt säker",
+    "no_clear_trend": ", och det finns ingen tydlig trend över perioden",
+    "trend_opposite_up": ", men trenden över hela perioden pekar uppåt",
+    "trend_opposite_down": ", men trenden över hela perioden pekar nedåt",
+    "hidden_trend_up": ", men över hela perioden finns en statistiskt säker uppåtgående trend",
+    "hidden_trend_down": ", men över hela perioden finns en statistiskt säker nedåtgående trend",
+    "positive": ", vilket är en positiv utveckling för innovationsförmågan",
+    "negative": ", vilket är en negativ utveckling för innovationsförmågan",
+    "single": ("Endast ett värde finns ({period}): {subject_lower} var {value}, "
+               "så utvecklingen över tid kan inte beskrivas"),
+    "missing": "Uppgifter om {name_lower} saknas för länet",
+    # time expressions; a bare year reads badly right after a bare number
+    "at_year": "{period}",
+    "at_year_no_unit": "år {period}",
+    "at_span": "under {period}",
+    # describe_rank
+    "rank": "{region} ligger på plats {rank} av {n} län när det gäller {name_lower} {period}",
+    "rank_top": "{region} har det högsta värdet av {n} län när det gäller {name_lower} {period}",
+    "rank_bottom": "{region} har det lägsta värdet av {n} län när det gäller {name_lower} {period}",
+    "rank_top_low_first": "{region} har det lägsta värdet av {n} län när det gäller {name_lower} {period}",
+    "rank_bottom_low_first": "{region} har det högsta värdet av {n} län när det gäller {name_lower} {period}",
+    "rank_note_high_first": " (plats 1 har det högsta värdet)",
+    "rank_note_low_first": " (plats 1 har det lägsta värdet)",
+    # describe_vs_reference
+    "vs_higher": "Med {value} {period} ligger {region} högre än {reference} ({ref_value})",
+    "vs_lower": "Med {value} {period} ligger {region} lägre än {reference} ({ref_value})",
+    "vs_level": "Med {value} {period} ligger {region} i nivå med {reference} ({ref_value})",
+    "vs_strength": ", vilket är en styrka för länet",
+    "vs_weakness": ", vilket är en svaghet för länet",
+    "vs_missing": "Det går inte att jämföra {region} med {reference} för {name_lower} {period} "
+                  "eftersom uppgifter saknas",
+    # describe_pca_position
+    "pca_left": ("{period} ligger {region} till vänster på axeln, vilket betyder att "
+                 "innovationssystemet är mer forskningsdrivet än marknadsdrivet"),
+    "pca_right": ("{period} ligger {region} till höger på axeln, vilket betyder att "
+                  "innovationssystemet är mer marknadsdrivet än forskningsdrivet"),
+    "pca_centre": ("{period} ligger {region} nära mitten av axeln, vilket betyder att "
+                   "innovationssystemet varken är tydligt forskningsdrivet eller marknadsdrivet"),
+    "pca_drift_right": "Sedan {first_period} har länet rört sig åt höger, mot mer marknadsdriven innovation",
+    "pca_drift_left": "Sedan {first_period} har länet rört sig åt vänster, mot mer forskningsdriven innovation",
+    "pca_drift_none": "Positionen har inte förändrats tydligt sedan {first_period}",
+    "pca_explained": "Axeln fångar {share} av variationen i indikatorerna",
+    "pca_missing": "Det finns inga beräknade positioner för {region} på axeln mellan forsknings- och marknadsdriven innovation",
+    # describe_correlation
+    "corr": "Det finns {strength} mellan {a} och {b} (r = {r})",
+    "corr_unnamed": "Det finns {strength} (r = {r})",
+    "corr_not_significant": ", men sambandet är inte statistiskt säkert",
+    "corr_missing": "Sambandet kan inte beräknas eftersom uppgifter saknas",
+    # describe_dimension_strengths
+    "strengths_and_weaknesses": "{owner} styrkor finns inom {strengths}, medan svagheterna främst gäller {weaknesses}",
+    "strengths_only": "{owner} styrkor finns inom {strengths}",
+    "weaknesses_only": "{owner} svagheter gäller främst {weaknesses}",
+    "no_strengths_or_weaknesses": "Inga dimensioner sticker ut som tydliga styrkor eller svagheter",
+    # describe_synthetic_share
+    "all_observed": "Alla värden i rapporten är observerade",
+    "none_observed": ("Inga värden i rapporten är observerade; alla är syntetiska (framräknade av "
+                      "ecoreport) och ska inte läsas som fakta om länet"),
+    "share_observed": ("{share} av värdena är observerade; resten är syntetiska (framräknade av "
+                       "ecoreport) och ska inte läsas som fakta om länet"),
+    # synthetic marker
+    "synthetic_value": " (syntetiskt värde)",
+    "synthetic_in_brackets": ", syntetiskt värde",
+    "pca_synthetic_one": "Positionen för {periods} bygger på syntetiska värden",
+    "pca_synthetic_many": "Positionerna för {periods} bygger på syntetiska värden",
+    # lists
+    "and": " och ",
+}
+
+#: Correlation strength by absolute r (lower bound inclusive), strongest first (Cohen 1988).
+CORRELATION_STRENGTHS: tuple[tuple[float, str], ...] = (
+    (0.5, "ett starkt {sign} samband"),
+    (0.3, "ett måttligt {sign} samband"),
+    (0.1, "ett svagt {sign} samband"),
+    (0.0, "inget tydligt samband"),
+)
+CORRELATION_SIGNS: dict[int, str] = {1: "positivt", -1: "negativt"}
+
+#: Indefinite head noun (lower case) → definite form, for the subject of a sentence:
+#: "Andel kvinnor" → "Andelen kvinnor", "FoU-utgifter …" → "FoU-utgifterna …".
+#: Matched against the end of the first word, longest key first, so compounds work.
+DEFINITE_FORMS: dict[str, str] = {
+    "antal": "antalet",
+    "andel": "andelen",
+    "handel": "handeln",
+    "utgifter": "utgifterna",
+    "kostnader": "kostnaderna",
+    "intäkter": "intäkterna",
+    "investeringar": "investeringarna",
+    "publikationer": "publikationerna",
+    "ansökningar": "ansökningarna",
+    "konkurser": "konkurserna",
+    "nivå": "nivån",
+    "befolkning": "befolkningen",
+    "sysselsättning": "sysselsättningen",
+    "omsättning": "omsättningen",
+    "täckning": "täckningen",
+    "export": "exporten",
+    "import": "importen",
+    "tillväxt": "tillväxten",
+    "företagande": "företagandet",
+    "index": "indexet",
+    "kvot": "kvoten",
+    "medel": "medlen",
+}
+
+_SPAN_RE = re.compile(r"\d{4}\s*[-\u2013]\s*\d{4}")
+
+
+class TrendLike(Protocol):
+    """What :func:`describe_trend` reads from a trend result (``trends.TrendResult``)."""
+
+    first_period: str | None
+    first_value: float
+    last_period: str | None
+    last_value: float
+    p_value: float
+    slope: float
+
+
+# --- small helpers ---------------------------------------------------------------------
+
+def capitalize_first(text: str) -> str:
+    """Upper-case the first character only ("foU-utgifter" stays as written after it)."""
+    return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    """Lower-case the first character unless the first word is an acronym ("FoU", "BRP")."""
+    first_word = text.split(" ", 1)[0]
+    if any(ch.isupper() for ch in first_word[1:]):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def make_subject(name_sv: str) -> str:
+    """Turn a catalogue name into a sentence subject in definite form, capitalised.
+
+    "Andel med eftergymnasial utbildning" → "Andelen med eftergymnasial utbildning";
+    names whose head word is not in :data:`DEFINITE_FORMS` are kept as written.
+    """
+    first, _, rest = name_sv.strip().partition(" ")
+    lowered = first.lower()
+    for key in sorted(DEFINITE_FORMS, key=len, reverse=True):
+        if lowered.endswith(key):
+            first = first[: len(first) - len(key)] + _match_case(DEFINITE_FORMS[key], first[-len(key):])
+            break
+    return capitalize_first(f"{first} {rest}".strip())
+
+
+def _match_case(word: str, original: str) -> str:
+    """Give ``word`` the capitalisation of ``original``'s first letter."""
+    return capitalize_first(word) if original[:1].isupper() else word
+
+
+def join_sv(items: Sequence[str]) -> str:
+    """Join a list the Swedish way: "a, b och c" (no comma before "och")."""
+    items = [item for item in items if item]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + PHRASES["and"] + items[-1]
+
+
+def mark_synthetic(text: str, is_synthetic: bool) -> str:
+    """Append the synthetic-value marker to ``text`` when ``is_synthetic`` is true."""
+    return text + PHRASES["synthetic_value"] if is_synthetic else text
+
+
+def finish(sentence: str) -> str:
+    """End a sentence with a full stop."""
+    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
+
+
+def is_significant(p_value: float | None, alpha: float = SIGNIFICANCE_LEVEL) -> bool | None:
+    """True/False for a p-value, None when no test was made (None or NaN)."""
+    if p_value is None or is_missing(p_value):
+        return None
+    return float(p_value) < alpha
+
+
+def _check_polarity(polarity: str) -> None:
+    if polarity not in POLARITIES:
+        raise ValueError(f"polarity must be one of {POLARITIES}, got {polarity!r}")
+
+
+def _time_phrase(period: object, has_unit: bool) -> str:
+    """"2013" / "år 2013" (after a bare number) / "under 2014–2017"."""
+    text = format_period(period)
+    if _SPAN_RE.search(text):
+        return PHRASES["at_span"].format(period=text)
+    key = "at_year" if has_unit else "at_year_no_unit"
+    return PHRASES[key].format(period=text)
+
+
+def _value_text(value: float, unit_label: str, decimals: int) -> str:
+    return format_unit_number(format_number(value, decimals), unit_label.strip())
+
+
+def _sign(x: float) -> int:
+    return (x > 0) - (x < 0)
+
+
+def _verdict(direction: int, polarity: str) -> str:
+    """"positive"/"negative"/"" for a direction of change and the indicator's polarity."""
+    if direction == 0 or polarity == "neutral":
+        return ""
+    better = direction > 0 if polarity == "higher_is_better" else direction < 0
+    return "positive" if better else "negative"
+
+
+# --- change over time ------------------------------------------------------------------
+
+def describe_change(name_sv: str, unit_label: str, first_period: object, first_value: float | None,
+                    last_period: object, last_value: float | None, decimals: int = 0, *,
+                    polarity: str = "neutral", p_value: float | None = None,
+                    slope: float | None = None, first_is_synthetic: bool = False,
+                    last_is_synthetic: bool = False, subject_sv: str | None = None,
+                    alpha: float = SIGNIFICANCE_LEVEL) -> str:
+    """One or two Swedish sentences on how an indicator changed between two periods.
+
+    ``unit_label`` follows the number ("procent", "mnkr", "" for counts);
+    ``p_value``/``slope`` come from the trend over the whole series (None or NaN = no
+    test). Unchanged means the values display the same or differ by < 1 %.
+    ``subject_sv`` overrides the subject made from ``name_sv``.
+
+    >>> describe_change("Andel med eftergymnasial utbildning", "procent", "2013", 27.0,
+    ...                 "2023", 32.8, 1, polarity="higher_is_better", p_value=0.001)
+    'Andelen med eftergymnasial utbildning har ökat från 27,0 procent 2013 till 32,8 procent 2023, vilket är en positiv utveckling för innovationsförmågan.'
+    """
+    _check_polarity(polarity)
+    subject = subject_sv or make_subject(name_sv)
+    has_first, has_last = not is_missing(first_value), not is_missing(last_value)
+    if not has_first and not has_last:
+        return finish(PHRASES["missing"].format(name_lower=lower_first(make_subject(name_sv))))
+    same_period = format_period(first_period) == format_period(last_period)
+    if not (has_first and has_last) or same_period:
+        period, value, synthetic = ((last_period, last_value, last_is_synthetic) if has_last
+                                    else (first_period, first_value, first_is_synthetic))
+        return finish(PHRASES["single"].format(
+            period=format_period(period), subject_lower=lower_first(subject),
+            value=mark_synthetic(_value_text(float(value), unit_label, decimals), synthetic)))
+
+    has_unit = bool(unit_label.strip())
+    first_text = mark_synthetic(
+        f"{_value_text(first_value, unit_label, decimals)} {_time_phrase(first_period, has_unit)}",
+        first_is_synthetic)
+    last_text = mark_synthetic(
+        f"{_value_text(last_value, unit_label, decimals)} {_time_phrase(last_period, has_unit)}",
+        last_is_synthetic)
+
+    direction = classify_change(first_value, last_value, decimals)
+    significant = is_significant(p_value, alpha)
+    trend_sign = _sign(float(slope)) if slope is not None and not is_missing(slope) else 0
+
+    if direction == 0:
+        if format_number(first_value, decimals) == format_number(last_value, decimals):
+            last_only = mark_synthetic(
+                f"{_value_text(last_value, unit_label, decimals)} {_time_phrase(last_period, has_unit)}",
+                last_is_synthetic or first_is_synthetic)
+            sentence = PHRASES["same_display"].format(
+                subject=subject, last=last_only, first_time=_time_phrase(first_period, has_unit))
+        else:
+            sentence = PHRASES["unchanged"].format(subject=subject, first=first_text, last=last_text)
+        if significant and trend_sign:
+            sentence += PHRASES["hidden_trend_up" if trend_sign > 0 else "hidden_trend_down"]
+        elif significant is False:
+            sentence += PHRASES["no_clear_trend"]
+        return finish(sentence)
+
+    sentence = PHRASES["rise" if direction > 0 else "fall"].format(
+        subject=subject, first=first_text, last=last_text)
+    if significant is False:
+        return finish(sentence + PHRASES["not_significant"])
+    if significant and trend_sign and trend_sign != direction:
+        return finish(sentence + PHRASES["trend_opposite_up" if trend_sign > 0 else "trend_opposite_down"])
+    verdict = _verdict(direction, polarity)
+    return finish(sentence + (PHRASES[verdict] if verdict else ""))
+
+
+def classify_change(first_value: float, last_value: float, decimals: int = 0,
+                    tolerance: float = RELATIVE_TOLERANCE) -> int:
+    """+1 rise, −1 fall, 0 unchanged (same displayed value or relative change < tolerance)."""
+    first, last = float(first_value), float(last_value)
+    if format_number(first, decimals) == format_number(last, decimals):
+        return 0
+    if first != 0 and abs(last - first) / abs(first) < tolerance:
+        return 0
+    return _sign(last - first)
+
+
+def describe_trend(name_sv: str, unit_label: str, result: TrendLike, decimals: int = 0, *,
+                   polarity: str = "neutral", first_is_synthetic: bool = False,
+                   last_is_synthetic: bool = False, subject_sv: str | None = None) -> str:
+    """:func:`describe_change` fed from a trend result (e.g. ``trends.TrendResult``)."""
+    return describe_change(
+        name_sv, unit_label, result.first_period, result.first_value,
+        result.last_period, result.last_value, decimals, polarity=polarity,
+        p_value=result.p_value, slope=result.slope, first_is_synthetic=first_is_synthetic,
+        last_is_synthetic=last_is_synthetic, subject_sv=subject_sv)
+
+
+# --- comparisons -----------------------------------------------------------------------
+
+def describe_rank(name_sv: str, region_short: str, rank: int, n_regions: int, period: object, *,
+                  highest_first: bool = True, is_synthetic: bool = False) -> str:
+    """Where the län ranks among ``n_regions`` län.
+
+    ``highest_first`` tells whether plats 1 is the highest value (default) or the lowest.
+
+    >>> describe_rank("Andel med eftergymnasial utbildning", "Västerbotten", 7, 21, "2023")
+    'Västerbotten ligger på plats 7 av 21 län när det gäller andelen med eftergymnasial utbildning 2023 (plats 1 har det högsta värdet).'
+    """
+    if not 1 <= rank <= n_regions:
+        raise ValueError(f"rank must be between 1 and {n_regions}, got {rank}")
+    fields = dict(region=region_short, rank=rank, n=n_regions,
+                  name_lower=lower_first(make_subject(name_sv)), period=format_period(period))
+    suffix = "" if highest_first else "_low_first"
+    if rank == 1:
+        sentence = PHRASES["rank_top" + suffix].format(**fields)
+    elif rank == n_regions:
+        sentence = PHRASES["rank_bottom" + suffix].format(**fields)
+    else:
+        sentence = PHRASES["rank"].format(**fields)
+        sentence += PHRASES["rank_note_high_first" if highest_first else "rank_note_low_first"]
+    return finish(mark_synthetic(sentence, is_synthetic))
+
+
+def describe_vs_reference(name_sv: str, region_short: str, value: float | None,
+                          reference_value: float | None, unit_label: str, decimals: int,
+                          period: object, *, reference_name: str = "riket",
+                          tolerance: float = 0.05, polarity: str = "neutral",
+                          is_synthetic: bool = False,
+                          reference_is_synthetic: bool = False) -> str:
+    """Compare the län with a reference (riket by default): högre än, i nivå med, lägre än.
+
+    "I nivå med" when the values display the same or differ by at most ``tolerance``
+    (relative to the reference).
+
+    >>> describe_vs_reference("Andel", "Västerbotten", 32.8, 30.1, "procent", 1, "2023")
+    'Med 32,8 procent 2023 ligger Västerbotten högre än riket (30,1 procent).'
+    """
+    _check_polarity(polarity)
+    if is_missing(value) or is_missing(reference_value):
+        return finish(PHRASES["vs_missing"].format(
+            region=region_short, reference=reference_name, name_lower=lower_first(make_subject(name_sv)),
+            period=format_period(period)))
+    value, reference_value = float(value), float(reference_value)
+    same_display = format_number(value, decimals) == format_number(reference_value, decimals)
+    if same_display or abs(value - reference_value) <= tolerance * abs(reference_value):
+        direction = 0
+    else:
+        direction = _sign(value - reference_value)
+    key = {1: "vs_higher", -1: "vs_lower", 0: "vs_level"}[direction]
+    sentence = PHRASES[key].format(
+        value=mark_synthetic(_value_text(value, unit_label, decimals), is_synthetic),
+        period=format_period(period), region=region_short, reference=reference_name,
+        ref_value=_value_text(reference_value, unit_label, decimals)
+        + (PHRASES["synthetic_in_brackets"] if reference_is_synthetic else ""))
+    verdict = _verdict(direction, polarity)
+    if verdict:
+        sentence += PHRASES["vs_strength" if verdict == "positive" else "vs_weakness"]
+    return finish(sentence)
+
+
+# --- research versus market axis -------------------------------------------------------
+
+def describe_pca_position(region_short: str, periods: Sequence[object], scores: Sequence[float], *,
+                          tolerance: float = 0.5, explained_variance_pct: float | None = None,
+                          is_synthetic: Sequence[bool] | bool = False) -> str:
+    """Position and drift of the län on the research (left) vs market (right) axis.
+
+    ``scores`` are the component scores per period (negative = left = research-driven);
+    scores within ``tolerance`` of zero are "nära mitten", and a first-to-last move smaller
+    than ``tolerance`` is no clear drift. ``is_synthetic`` flags (per period, or one for
+    all) say which positions rest on synthetic values.
+    """
+    pairs = [(p, float(s)) for p, s in zip(periods, scores, strict=True) if not is_missing(s)]
+    flags = ([bool(is_synthetic)] * len(periods) if isinstance(is_synthetic, bool)
+             else [bool(f) for f in is_synthetic])
+    if len(flags) != len(periods):
+        raise ValueError("is_synthetic must have one flag per period")
+    if not pairs:
+        return finish(PHRASES["pca_missing"].format(region=region_short))
+    pairs.sort(key=lambda pair: _period_sort_key(pair[0]))
+    (first_period, first_score), (last_period, last_score) = pairs[0], pairs[-1]
+    if last_score < -tolerance:
+        key = "pca_left"
+    elif last_score > tolerance:
+        key = "pca_right"
+    else:
+        key = "pca_centre"
+    sentences = [PHRASES[key].format(period=capitalize_first(_year_phrase(last_period)),
+                                     region=region_short)]
+    if len(pairs) > 1:
+        drift = last_score - first_score
+        drift_key = ("pca_drift_none" if abs(drift) < tolerance
+                     else "pca_drift_right" if drift > 0 else "pca_drift_left")
+        sentences.append(PHRASES[drift_key].format(first_period=format_period(first_period)))
+    if explained_variance_pct is not None and not is_missing(explained_variance_pct):
+        sentences.append(PHRASES["pca_explained"].format(
+            share=format_number(explained_variance_pct, 0) + " procent"))
+    synthetic_periods = [format_period(p) for p, score, flag in zip(periods, scores, flags)
+                         if flag and not is_missing(score)]
+    if synthetic_periods:
+        key = "pca_synthetic_one" if len(synthetic_periods) == 1 else "pca_synthetic_many"
+        sentences.append(PHRASES[key].format(periods=join_sv(synthetic_periods)))
+    return " ".join(finish(s) for s in sentences)
+
+
+def _year_phrase(period: object) -> str:
+    """"år 2023" or "perioden 2014–2017" (at the start of a sentence)."""
+    text = format_period(period)
+    return f"perioden {text}" if _SPAN_RE.search(text) else f"år {text}"
+
+
+def _period_sort_key(period: object) -> tuple[int, int]:
+    years = [int(y) for y in re.findall(r"\d{4}", str(period))]
+    return (years[0], years[-1]) if years else (0, 0)
+
+
+# --- correlation -----------------------------------------------------------------------
+
+def describe_correlation(r: float | None, name_a: str | None = None, name_b: str | None = None, *,
+                         p_value: float | None = None, decimals: int = 2,
+                         is_synthetic: bool = False) -> str:
+    """Strength and sign of a correlation in words, with r in Swedish format.
+
+    |r| < 0,1 none, < 0,3 weak, < 0,5 moderate, otherwise strong.
+
+    >>> describe_correlation(-0.38)
+    'Det finns ett måttligt negativt samband (r = −0,38).'
+    """
+    if is_missing(r):
+        return finish(PHRASES["corr_missing"])
+    r = float(r)
+    if not -1.0 <= r <= 1.0:
+        raise ValueError(f"a correlation lies between -1 and 1, got {r}")
+    rounded_r = float(format_number(r, decimals).replace(MINUS, "-").replace(",", "."))
+    strength = next(text for bound, text in CORRELATION_STRENGTHS if abs(rounded_r) >= bound)
+    strength = strength.format(sign=CORRELATION_SIGNS.get(_sign(r), ""))
+    r_text = mark_synthetic(format_number(r, decimals), is_synthetic)
+    if name_a and name_b:
+        sentence = PHRASES["corr"].format(strength=strength, a=lower_first(make_subject(name_a)),
+                                          b=lower_first(make_subject(name_b)), r=r_text)
+    else:
+        sentence = PHRASES["corr_unnamed"].format(strength=strength, r=r_text)
+    if is_significant(p_value) is False and abs(rounded_r) >= CORRELATION_STRENGTHS[-2][0]:
+        sentence += PHRASES["corr_not_significant"]
+    return finish(sentence)
+
+
+# --- summary page ----------------------------------------------------------------------
+
+def describe_dimension_strengths(strengths: Sequence[str], weaknesses: Sequence[str], *,
+                                 owner: str = "Länets") -> str:
+    """The län's strongest and weakest METRIC dimensions in one sentence.
+
+    >>> describe_dimension_strengths(["Humankapital", "FoU"], ["Marknader"])
+    'Länets styrkor finns inom humankapital och FoU, medan svagheterna främst gäller marknader.'
+    """
+    strong = join_sv([lower_first(s) for s in strengths])
+    weak = join_sv([lower_first(w) for w in weaknesses])
+    if strong and weak:
+        key = "strengths_and_weaknesses"
+    elif strong:
+        key = "strengths_only"
+    elif weak:
+        key = "weaknesses_only"
+    else:
+        key = "no_strengths_or_weaknesses"
+    return finish(PHRASES[key].format(owner=owner, strengths=strong, weaknesses=weak))
+
+
+def describe_synthetic_share(share_observed: float) -> str:
+    """How much of the report rests on observed values (``share_observed`` is 0..1).
+
+    >>> describe_synthetic_share(0.38)
+    '38 procent av värdena är observerade; resten är syntetiska (framräknade av ecoreport) och ska inte läsas som fakta om länet.'
+    """
+    if is_missing(share_observed) or not 0.0 <= float(share_observed) <= 1.0:
+        raise ValueError(f"share_observed must be a fraction between 0 and 1, got {share_observed!r}")
+    share = float(share_observed)
+    if share == 1.0:
+        return finish(PHRASES["all_observed"])
+    if share == 0.0:
+        return finish(PHRASES["none_observed"])
+    percent = share * 100
+    # Never round a mixed report to "0" or "100 procent": that would hide or deny the synthetic part.
+    if format_number(percent, 0) == "0":
+        share_text = "Under 1 procent"
+    elif format_number(percent, 0) == "100":
+        share_text = "Över 99 procent"
+    else:
+        share_text = f"{format_number(percent, 0)} procent"
+    return finish(PHRASES["share_observed"].format(share=share_text))
+
+
+def describe_unavailable(name_sv: str) -> str:
+    """The sentence used when an indicator has no data for the län."""
+    return finish(PHRASES["missing"].format(name_lower=lower_first(make_subject(name_sv))))
+
+
+__all__ = [
+    "PHRASES", "CORRELATION_STRENGTHS", "DEFINITE_FORMS", "SIGNIFICANCE_LEVEL",
+    "RELATIVE_TOLERANCE", "capitalize_first", "lower_first", "make_subject", "join_sv",
+    "mark_synthetic", "classify_change", "describe_change", "describe_trend", "describe_rank",
+    "describe_vs_reference", "describe_pca_position", "describe_correlation",
+    "describe_dimension_strengths", "describe_synthetic_share", "describe_unavailable",
+    "is_significant",
+]
