@@ -51,13 +51,35 @@ def dimension_intro_markdown(report: Report, dimension_id: str) -> str:
     return "\n".join(parts)
 
 
+def unit_text(unit) -> str:
+    """How a unit reads after a number in running text ("3,48 procent av BRP", "1 591")."""
+    if unit.kind == "count":
+        return "" if unit.short_sv == "antal" else unit.short_sv
+    if unit.kind == "index":
+        return ""
+    return unit.label_sv
+
+
+def trend_sentence(report: Report, indicator) -> str:
+    """The Swedish sentence on the indicator's development, synthetic values marked."""
+    from ecoreport.narrative import describe_trend, describe_unavailable
+
+    trend = report.trend(indicator.id)
+    if trend is None:
+        return describe_unavailable(indicator.name_sv)
+    series = report.series(indicator.id)
+    status = dict(zip(series["period"], series["status"]))
+    return describe_trend(
+        indicator.name_sv, unit_text(report.catalogue.unit(indicator.id)), trend,
+        indicator.decimals, polarity=indicator.polarity,
+        first_is_synthetic=status.get(trend.first_period) == "synthetic",
+        last_is_synthetic=status.get(trend.last_period) == "synthetic")
+
+
 def indicator_markdown(report: Report, indicator) -> str:
     """Heading, description, the sentence about the trend and the source of one indicator."""
-    from ecoreport.narrative import describe_trend_row
-
     source = report.catalogue.source(indicator.id)
-    trend = report.trend(indicator.id)
-    sentence = describe_trend_row(report, indicator, trend) if trend is not None else ""
+    sentence = trend_sentence(report, indicator)
     return "\n\n".join(part for part in (
         f"### {indicator.name_sv}",
         indicator.description_sv.strip(),

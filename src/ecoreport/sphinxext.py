@@ -23,7 +23,7 @@ def write_vega_bundle(folder: Path) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / BUNDLE_NAME
-    stamp = folder / (BUNDLE_NAME + ".version")
+    stamp = folder.parent / f".{BUNDLE_NAME}.version"  # outside the static folder
     version = getattr(vlc, "__version__", "unknown")
     if target.exists() and stamp.exists() and stamp.read_text() == version:
         return target
