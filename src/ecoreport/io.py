@@ -1,0 +1,309 @@
+"""Reading tables: CSV as Swedish Excel or plain tools write it, xlsx, and the tidy data files.
+
+``read_table`` returns every column as text so that validation sees exactly what the file
+holds; ``load_values``/``load_survey`` validate the raw text and only then convert it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _stdio
+import logging
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ecoreport.errors import DataError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from ecoreport.validate import ValidationReport
+
+logger = logging.getLogger(__name__)
+
+VALUES_COLUMNS: tuple[str, ...] = (
+    "region_code", "indicator_id", "period", "value", "status", "source_id", "note",
+)
+SURVEY_COLUMNS: tuple[str, ...] = (
+    "region_code", "indicator_id", "period", "category", "share_pct", "status", "source_id",
+    "note",
+)
+
+# Markers statistics producers (SCB, Kolada) and Excel users put where a number is
+# suppressed or missing. They are not numbers, but not typos either.
+MISSING_MARKERS: frozenset[str] = frozenset({"", "..", "...", "…", "–", "—", "-"})
+
+_DELIMITERS = (";", ",", "\t")
+# Thousands separators: space, no-break space, narrow no-break space, thin space.
+_GROUP_SEPARATORS = " \u00a0\u202f\u2009"
+_NUMBER_RE = re.compile(
+    r"""^[+-]?
+    (?:\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+|\d+)   # integer part, optionally grouped
+    (?:[.,]\d+)?                                      # decimal point or comma
+    (?:[eE][+-]?\d+)?$                                # exponent, as Python writes floats
+    """,
+    re.VERBOSE,
+)
+_PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+
+
+def is_missing_marker(text: object) -> bool:
+    """True for an empty cell or a suppression marker such as ``..`` or ``–``."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return True
+    return str(text).strip() in MISSING_MARKERS
+
+
+def parse_number(text: object) -> float:
+    """Parse a number written the Swedish or the plain way; NaN for a missing marker.
+
+    Accepts "1 234,5", "1\\u00a0234,5", "1234.5", "-3,2" and "−3,2" (unicode minus).
+    Raises ``ValueError`` for anything else ("1,2x", "abc", "1.234,5").
+    """
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text)
+    if is_missing_marker(text):
+        return math.nan
+    raw = str(text).strip().replace("\u2212", "-")
+    if not _NUMBER_RE.match(raw):
+        raise ValueError(f"{text!r} is not a number")
+    for separator in _GROUP_SEPARATORS:
+        raw = raw.replace(separator, "")
+    return float(raw.replace(",", "."))
+
+
+def parse_period(text: object) -> tuple[int, int]:
+    """Parse "2013" -> (2013, 2013) or "2014-2017" -> (2014, 2017); ``ValueError`` otherwise."""
+    match = _PERIOD_RE.match(str(text).strip()) if text is not None else None
+    if not match:
+        raise ValueError(f"{text!r} is not a period")
+    start = int(match.group(1))
+    end = int(match.group(2)) if match.group(2) else start
+    if match.group(2) and not start < end:
+        raise ValueError(f"{text!r}: start year must come before end year")
+    return start, end
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode file bytes; return (text, encoding used).
+
+    A BOM decides; otherwise strict UTF-8 (which almost never accepts non-UTF-8 text by
+    accident), then strict cp1252 (Swedish Windows Excel), then latin-1, which accepts
+    any byte and so comes last.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    """Pick ``;``, ``,`` or tab: the one that splits the header into the most columns and
+    every following sample line into the same number."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (False, 0)
+    for delimiter in _DELIMITERS:
+        rows = list(csv.reader(lines, delimiter=delimiter))
+        width = len(rows[0])
+        consistent = all(len(row) == width for row in rows)
+        score = (consistent and width > 1, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV or xlsx file with every column as text (empty cells as "").
+
+    Headers are stripped of surrounding whitespace; cell text is left as it is.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError("file not found", file=str(path), expected="an existing CSV or xlsx file")
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        frame = _read_excel(path, sheet)
+    else:
+        frame = _read_csv(path)
+    frame.columns = [str(column).strip().lstrip("\ufeff") for column in frame.columns]
+    return frame
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    text, encoding = decode_bytes(path.read_bytes())
+    delimiter = sniff_delimiter(text)
+    logger.debug("%s: encoding %s, delimiter %r", path.name, encoding, delimiter)
+    try:
+        rows = list(csv.reader(_stdio.StringIO(text, newline=""), delimiter=delimiter,
+                               strict=True))
+    except csv.Error as exc:
+        raise DataError(f"cannot parse as CSV: {exc}", file=path.name,
+                        expected=f"a table separated by {delimiter!r}") from exc
+    if not rows:
+        raise DataError("the file is empty", file=path.name, expected="a header row")
+    # When a cell right of the table was ever touched, Excel pads every line, header
+    # included, with empty trailing cells; drop that padding (and only that).
+    padded_width = len(rows[0])
+    header = list(rows[0])
+    while header and not header[-1].strip():
+        header.pop()
+    body = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # blank line, or ";;;" that Excel writes for an emptied row
+        if len(row) == padded_width and not any(cell.strip() for cell in row[len(header):]):
+            row = row[:len(header)]
+        if len(row) != len(header):
+            raise DataError(f"{len(row)} fields in a row of {len(header)} columns",
+                            file=path.name, row=number, value=delimiter.join(row),
+                            expected=f"{len(header)} fields separated by {delimiter!r}, "
+                                     "as in the header")
+        body.append(row)
+    return pd.DataFrame(body, columns=header, dtype=str)
+
+
+def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str,
+                              na_filter=False, engine="openpyxl")
+    except ValueError as exc:  # unknown sheet name
+        raise DataError(str(exc), file=path.name, expected="an existing sheet") from exc
+    # na_filter=False leaves some empty cells as NaN-like objects; make them "".
+    return frame.astype(object).where(frame.notna(), "").astype(str)
+
+
+def _default_dir() -> Path:
+    from ecoreport.paths import data_dir
+
+    return data_dir()
+
+
+def _resolve_context(path: str | Path | None, name: str, catalogue: Any,
+                     regions: Any) -> tuple[Path, Any, Any]:
+    """Fill in the default file, catalogue and regions from the data folder."""
+    path = Path(path) if path is not None else _default_dir() / name
+    if catalogue is None:
+        from ecoreport.catalogue import load_catalogue
+
+        catalogue = load_catalogue(path.parent)
+    if regions is None:
+        from ecoreport.regions import load_regions
+
+        regions = load_regions(path.parent)
+    return path, catalogue, regions
+
+
+def load_values_with_report(path: str | Path | None = None, *, catalogue: Any = None,
+                            regions: Any = None) -> tuple[pd.DataFrame, ValidationReport]:
+    """Read and validate ``values.csv``; return the typed frame and the report (warnings).
+
+    Raises ``DataValidationError`` listing every error before returning anything.
+    """
+    from ecoreport.validate import validate_values
+
+    path, catalogue, regions = _resolve_context(path, "values.csv", catalogue, regions)
+    raw = read_table(path)
+    report = validate_values(raw, catalogue, regions, file=path.name)
+    report.raise_for_errors()
+    return type_values(raw), report
+
+
+def load_values(path: str | Path | None = None, *, catalogue: Any = None,
+                regions: Any = None) -> pd.DataFrame:
+    """Read, validate and type ``values.csv`` (default: the data folder's).
+
+    Columns: region_code, indicator_id, period, value (float), status, source_id, note,
+    period_start, period_end (int) and year (float midpoint of the period).
+    Rows whose value is a suppression marker ("..", "–") are dropped with a warning.
+    """
+    frame, report = load_values_with_report(path, catalogue=catalogue, regions=regions)
+    _log_warnings(report)
+    return frame
+
+
+def load_survey_with_report(path: str | Path | None = None, *, catalogue: Any = None,
+                            regions: Any = None) -> tuple[pd.DataFrame, ValidationReport]:
+    """Read and validate ``survey.csv``; return the typed frame and the report."""
+    from ecoreport.validate import validate_survey
+
+    path, catalogue, regions = _resolve_context(path, "survey.csv", catalogue, regions)
+    raw = read_table(path)
+    report = validate_survey(raw, catalogue, regions, file=path.name)
+    report.raise_for_errors()
+    return type_survey(raw), report
+
+
+def load_survey(path: str | Path | None = None, *, catalogue: Any = None,
+                regions: Any = None) -> pd.DataFrame:
+    """Read, validate and type ``survey.csv``: like ``load_values`` with share_pct (float)
+    and category instead of value."""
+    frame, report = load_survey_with_report(path, catalogue=catalogue, regions=regions)
+    _log_warnings(report)
+    return frame
+
+
+def _log_warnings(report: ValidationReport) -> None:
+    if report.warnings:
+        logger.warning("%s", report.summary())
+        for issue in report.warnings:
+            logger.debug("%s", issue)
+
+
+def type_values(raw: pd.DataFrame, *, skip_invalid: bool = False) -> pd.DataFrame:
+    """Convert a validated raw values frame to typed columns (see ``load_values``).
+
+    With ``skip_invalid`` rows that do not parse are dropped instead of raising; only
+    use it after the errors have been reported (``run_validation`` does).
+    """
+    return _type_frame(raw, VALUES_COLUMNS, "value", skip_invalid)
+
+
+def type_survey(raw: pd.DataFrame, *, skip_invalid: bool = False) -> pd.DataFrame:
+    """Convert a validated raw survey frame to typed columns (share_pct float)."""
+    return _type_frame(raw, SURVEY_COLUMNS, "share_pct", skip_invalid)
+
+
+def _type_frame(raw: pd.DataFrame, columns: tuple[str, ...], number_column: str,
+                skip_invalid: bool) -> pd.DataFrame:
+    records: list[dict[str, Any]] = []
+    present = [column for column in columns if column in raw.columns]
+    for position, row in enumerate(raw[present].itertuples(index=False, name=None)):
+        cells = {column: ("" if value is None else str(value).strip())
+                 for column, value in zip(present, row)}
+        for column in columns:
+            cells.setdefault(column, "")
+        try:
+            column = number_column
+            number = parse_number(cells[number_column])
+            column = "period"
+            start, end = parse_period(cells["period"])
+        except ValueError as exc:
+            if skip_invalid:
+                continue
+            raise DataError(str(exc), row=position + 2, column=column,
+                            value=cells[column]) from exc
+        if math.isnan(number):
+            continue  # suppressed; validation warned about it
+        cells[number_column] = number
+        cells["period_start"], cells["period_end"] = start, end
+        records.append(cells)
+    frame = pd.DataFrame.from_records(
+        records, columns=[*columns, "period_start", "period_end"])
+    text_columns = [column for column in columns if column != number_column]
+    frame[text_columns] = frame[text_columns].astype(str)
+    frame[number_column] = frame[number_column].astype(float)
+    frame["period_start"] = frame["period_start"].astype(int)
+    frame["period_end"] = frame["period_end"].astype(int)
+    frame["year"] = (frame["period_start"] + frame["period_end"]) / 2.0
+    # The order values.csv is written in; a stable sort keeps survey categories in file order.
+    order = ["indicator_id", "region_code", "period_start", "period_end"]
+    return frame.sort_values(order, kind="stable").reset_index(drop=True)

@@ -1,0 +1,657 @@
+"""Validation of the tidy data files against the catalogue and the region list.
+
+Every problem becomes an ``Issue`` naming file, spreadsheet row (header = row 1, first data
+row = 2), column, value and what was expected. Errors stop a build; warnings are reported.
+
+The checks only need duck-typed catalogue and region objects: ``catalogue.indicators[id]``
+with ``.unit``, ``.kind`` (and ``.dimension``, ``.categories`` where used),
+``catalogue.units[unit]`` with ``.kind``, ``.min``, ``.max``, optionally
+``catalogue.sources`` (dict) and ``catalogue.dimensions``; regions with ``.code``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecoreport.errors import DataValidationError, Issue
+from ecoreport.io import (
+    SURVEY_COLUMNS, VALUES_COLUMNS, is_missing_marker, parse_number, parse_period,
+)
+
+logger = logging.getLogger(__name__)
+
+VALUE_STATUSES: tuple[str, ...] = ("observed", "synthetic")
+SURVEY_STATUSES: tuple[str, ...] = ("observed",)  # survey items are never invented
+SYNTHETIC_SOURCE_ID = "synthetic"
+# Published survey shares are rounded, so a question's shares may add up to a little
+# over 100; more than this means a wrong row or a wrong category.
+SURVEY_SUM_MAX = 100.5
+# A value is an abrupt jump when it lies on the same side of both neighbours in its series
+# and differs from each of them by more than JUMP_Z robust standard deviations of the
+# series' other step-to-step changes (1.4826 x their median absolute size; the changes
+# touching the value itself are left out, as they are the suspects) and by at least
+# JUMP_MIN_CHANGE (25 %). Changes are log ratios for positive series, else differences
+# measured against the series' median absolute level. Together the two thresholds keep the
+# warning for values that look like a unit or keying error, not ordinary volatility or a
+# steady trend.
+JUMP_Z = 5.0
+JUMP_MIN_CHANGE = 0.25
+_MAD_TO_SD = 1.4826
+_SHOWN_ROWS = 5
+
+
+@dataclass
+class ValidationReport:
+    """Errors and warnings found in one or more files."""
+
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings are allowed)."""
+        return not self.errors
+
+    def raise_for_errors(self) -> None:
+        """Raise ``DataValidationError`` listing all errors, if there are any."""
+        if self.errors:
+            raise DataValidationError(self.errors)
+
+    def summary(self) -> str:
+        """One line such as ``values.csv, survey.csv: 0 errors, 3 warnings``."""
+        files = ", ".join(self.files) if self.files else "data"
+        return f"{files}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+
+    def extend(self, other: ValidationReport) -> ValidationReport:
+        """Add another report's issues and files to this one; return self."""
+        self.errors.extend(other.errors)
+        self.warnings.extend(other.warnings)
+        self.files.extend(name for name in other.files if name not in self.files)
+        return self
+
+
+@dataclass(frozen=True)
+class _FileSpec:
+    columns: tuple[str, ...]
+    number_column: str
+    key_columns: tuple[str, ...]
+    statuses: tuple[str, ...]
+    kind: str  # the catalogue kind that belongs in this file
+
+
+_VALUES_SPEC = _FileSpec(VALUES_COLUMNS, "value", ("region_code", "indicator_id", "period"),
+                         VALUE_STATUSES, "register")
+_SURVEY_SPEC = _FileSpec(SURVEY_COLUMNS, "share_pct",
+                         ("region_code", "indicator_id", "period", "category"),
+                         SURVEY_STATUSES, "survey")
+
+
+def validate_values(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any], *,
+                    file: str = "values.csv") -> ValidationReport:
+    """Check a raw (all-text) ``values.csv`` frame; return all errors and warnings."""
+    report, rows = _validate_rows(df_raw, catalogue, regions, file, _VALUES_SPEC)
+    if rows is not None:
+        report.warnings.extend(find_jumps(rows, file=file))
+        report.warnings.extend(find_gaps(rows, file=file))
+    return report
+
+
+def validate_survey(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any], *,
+                    file: str = "survey.csv") -> ValidationReport:
+    """Check a raw (all-text) ``survey.csv`` frame; return all errors and warnings."""
+    report, rows = _validate_rows(df_raw, catalogue, regions, file, _SURVEY_SPEC)
+    if rows is not None:
+        report.errors.extend(_check_survey_sums(rows, file))
+    return report
+
+
+def check_against_catalogue(df: pd.DataFrame, catalogue: Any, *, file: str = "values.csv",
+                            kind: str | None = "register") -> ValidationReport:
+    """Compare the data's indicator ids with the catalogue, both ways.
+
+    Data without a catalogue entry is an error (one per id, naming its rows; row numbers
+    assume ``df`` is in file order), and so is an indicator of the other ``kind``
+    (a survey item in values.csv). A catalogue indicator of ``kind`` without any data is
+    a warning. ``kind=None`` checks all indicators and skips the kind check.
+    """
+    report = ValidationReport(files=[file])
+    indicators = catalogue.indicators
+    ids = df["indicator_id"].astype(str).str.strip().tolist() if len(df) else []
+    rows_by_id: dict[str, list[int]] = defaultdict(list)
+    for position, indicator_id in enumerate(ids):
+        rows_by_id[indicator_id].append(position + 2)
+    for indicator_id, rows in rows_by_id.items():
+        if indicator_id not in indicators:
+            expected = "an indicator id from indicators.yaml"
+            close = difflib.get_close_matches(indicator_id, list(indicators), n=1)
+            if close:
+                expected += f" (did you mean {close[0]!r}?)"
+            report.errors.append(Issue(
+                message=f"indicator {indicator_id!r} is not in the catalogue"
+                        f"{_rows_suffix(rows)}",
+                file=file, row=rows[0], column="indicator_id", value=indicator_id,
+                expected=expected, indicator_id=indicator_id))
+            continue
+        actual_kind = getattr(indicators[indicator_id], "kind", None)
+        if kind is not None and actual_kind is not None and actual_kind != kind:
+            other = "survey.csv" if actual_kind == "survey" else "values.csv"
+            report.errors.append(Issue(
+                message=f"{indicator_id!r} is a {actual_kind} indicator{_rows_suffix(rows)}",
+                file=file, row=rows[0], column="indicator_id", value=indicator_id,
+                expected=f"only {kind} indicators here; {actual_kind} indicators go in {other}",
+                indicator_id=indicator_id))
+    for indicator_id, indicator in indicators.items():
+        if kind is not None and getattr(indicator, "kind", kind) != kind:
+            continue
+        if indicator_id not in rows_by_id:
+            report.warnings.append(Issue(
+                message=f"catalogue indicator {indicator_id!r} has no data",
+                file=file, column="indicator_id",
+                expected=f"at least one row per {kind + ' ' if kind else ''}indicator "
+                         "in indicators.yaml",
+                indicator_id=indicator_id))
+    return report
+
+
+# --- row checks -----------------------------------------------------------------------------
+
+def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any], file: str,
+                   spec: _FileSpec) -> tuple[ValidationReport, pd.DataFrame | None]:
+    """Column and row checks shared by both files; also return the rows that passed,
+    typed, with their spreadsheet row number (None when columns are missing)."""
+    report = ValidationReport(files=[file])
+    expected_columns = "columns " + ",".join(spec.columns)
+    header = [str(column).strip() for column in df_raw.columns]
+    missing = [column for column in spec.columns if column not in header]
+    for column in header:
+        if column not in spec.columns:
+            report.errors.append(Issue(message=f"unexpected column {column!r}", file=file,
+                                       row=1, column=column, expected=expected_columns))
+    if missing:
+        report.errors.append(Issue(
+            message="missing column(s) " + ", ".join(repr(column) for column in missing),
+            file=file, row=1, expected=expected_columns))
+        return report, None
+
+    cells = df_raw.copy()
+    cells.columns = header
+    cells = cells[list(spec.columns)].fillna("").astype(str)
+    cells = cells.apply(lambda column: column.str.strip())
+
+    catalogue_report = check_against_catalogue(cells, catalogue, file=file, kind=spec.kind)
+    report.extend(catalogue_report)
+    bad_indicators = {issue.indicator_id for issue in catalogue_report.errors}
+    report.errors.extend(_check_region_codes(cells, regions, file))
+    valid_codes = {_region_code(region) for region in regions}
+
+    indicators = catalogue.indicators
+    units = getattr(catalogue, "units", {}) or {}
+    sources = getattr(catalogue, "sources", None)
+    seen: dict[tuple[Any, ...], int] = {}
+    good: list[dict[str, Any]] = []
+    for position, record in enumerate(cells.to_dict("records")):
+        row = position + 2
+        region_code, indicator_id = record["region_code"], record["indicator_id"]
+        where = {"file": file, "row": row, "region_code": region_code,
+                 "indicator_id": indicator_id}
+        row_ok = region_code in valid_codes and indicator_id not in bad_indicators
+
+        try:
+            start, end = parse_period(record["period"])
+        except ValueError:
+            row_ok = False
+            start = end = None
+            report.errors.append(Issue(
+                message=f"{record['period']!r} is not a valid period", column="period",
+                value=record["period"], expected="'YYYY' or 'YYYY-YYYY' with start < end",
+                **where))
+
+        text = record[spec.number_column]
+        number = math.nan
+        if is_missing_marker(text):
+            row_ok = False
+            report.warnings.append(Issue(
+                message=f"{text!r} marks a missing or suppressed value; the row is ignored",
+                column=spec.number_column, value=text, **where))
+        else:
+            try:
+                number = parse_number(text)
+            except ValueError:
+                row_ok = False
+                report.errors.append(Issue(
+                    message=f"{text!r} is not a number", column=spec.number_column,
+                    value=text, expected="a decimal number such as 1234.5 or 1 234,5",
+                    **where))
+
+        status = record["status"]
+        if status not in spec.statuses:
+            row_ok = False
+            report.errors.append(Issue(
+                message=f"status {status!r} is not allowed", column="status", value=status,
+                expected=" or ".join(spec.statuses), **where))
+
+        source_id = record["source_id"]
+        if sources is not None and source_id not in sources and source_id != SYNTHETIC_SOURCE_ID:
+            report.errors.append(Issue(
+                message=f"unknown source_id {source_id!r}", column="source_id",
+                value=source_id, expected="a key of sources.yaml or 'synthetic'", **where))
+        elif source_id == SYNTHETIC_SOURCE_ID and status == "observed":
+            report.errors.append(Issue(
+                message=f"source_id {source_id!r} on an observed value", column="source_id",
+                value=source_id, expected="status 'synthetic' for generated values",
+                **where))
+
+        indicator = indicators.get(indicator_id)
+        if indicator is not None and not math.isnan(number):
+            unit = units.get(getattr(indicator, "unit", None))
+            issue = _check_range(number, text, indicator_id, unit, spec.number_column, where)
+            if issue is not None:
+                row_ok = False
+                report.errors.append(issue)
+
+        if spec is _SURVEY_SPEC and indicator is not None:
+            issue = _check_category(record["category"], indicator, where)
+            if issue is not None:
+                row_ok = False
+                report.errors.append(issue)
+
+        key = tuple((start, end) if column == "period" and start is not None else record[column]
+                    for column in spec.key_columns)
+        if key in seen:
+            row_ok = False
+            described = ", ".join(f"{column} {record[column]!r}" for column in spec.key_columns)
+            report.errors.append(Issue(
+                message=f"duplicate of row {seen[key]} ({described})",
+                expected="one row per " + ", ".join(spec.key_columns), **where))
+        else:
+            seen[key] = row
+
+        if row_ok:
+            good.append({**record, "row": row, "number": number, "period_start": start,
+                         "period_end": end})
+    # File order reads best; issues without a row (whole-file checks) go last.
+    report.errors.sort(key=lambda issue: issue.row if issue.row is not None else math.inf)
+    report.warnings.sort(key=lambda issue: issue.row if issue.row is not None else math.inf)
+    rows = pd.DataFrame.from_records(
+        good, columns=[*spec.columns, "row", "number", "period_start", "period_end"])
+    return report, rows
+
+
+def _region_code(region: Any) -> str:
+    return str(getattr(region, "code", region))
+
+
+def _check_region_codes(cells: pd.DataFrame, regions: Iterable[Any], file: str) -> list[Issue]:
+    """One error per unknown region code, naming its rows and all valid codes."""
+    codes = sorted({_region_code(region) for region in regions})
+    rows_by_code: dict[str, list[int]] = defaultdict(list)
+    for position, code in enumerate(cells["region_code"].tolist()):
+        if code not in codes:
+            rows_by_code[code].append(position + 2)
+    issues = []
+    for code, rows in rows_by_code.items():
+        expected = "one of " + ", ".join(codes)
+        if code.isdigit() and code.zfill(2) in codes:
+            expected += f" (two digits: {code.zfill(2)!r}; Excel drops leading zeros)"
+        issues.append(Issue(
+            message=f"unknown region code {code!r}{_rows_suffix(rows)}", file=file,
+            row=rows[0], column="region_code", value=code, expected=expected,
+            region_code=code))
+    return issues
+
+
+def _rows_suffix(rows: Sequence[int]) -> str:
+    """`` (3 rows: 2, 5, 9)`` for repeated problems, empty for a single row."""
+    if len(rows) < 2:
+        return ""
+    shown = ", ".join(str(row) for row in rows[:_SHOWN_ROWS])
+    if len(rows) > _SHOWN_ROWS:
+        shown += ", …"
+    return f" ({len(rows)} rows: {shown})"
+
+
+def unit_bounds(unit: Any) -> tuple[float | None, float | None]:
+    """The allowed (min, max) of a unit: explicit min/max, else implied by its kind
+    (share 0..100, count and amount >= 0)."""
+    kind = getattr(unit, "kind", None)
+    low = getattr(unit, "min", None)
+    high = getattr(unit, "max", None)
+    if kind == "share":
+        low = 0.0 if low is None else low
+        high = 100.0 if high is None else high
+    elif kind in ("count", "amount"):
+        low = 0.0 if low is None else low
+    return low, high
+
+
+def _check_range(number: float, text: str, indicator_id: str, unit: Any, column: str,
+                 where: dict[str, Any]) -> Issue | None:
+    if unit is None:
+        return None
+    low, high = unit_bounds(unit)
+    if (low is None or number >= low) and (high is None or number <= high):
+        return None
+    if low is not None and high is not None:
+        expected = f"a value between {low:g} and {high:g}"
+    elif low is not None:
+        expected = f"a value of at least {low:g}"
+    else:
+        expected = f"a value of at most {high:g}"
+    unit_id = getattr(unit, "id", None)
+    described = f"unit {unit_id!r}, a {unit.kind}" if unit_id else f"a {unit.kind} unit"
+    return Issue(message=f"{text!r} is out of range for {indicator_id!r} ({described})",
+                 column=column, value=text, expected=expected, **where)
+
+
+def _check_category(category: str, indicator: Any, where: dict[str, Any]) -> Issue | None:
+    categories = list(getattr(indicator, "categories", None) or [])
+    if category and (not categories or category in categories):
+        return None
+    expected = ("one of " + ", ".join(repr(c) for c in categories)) if categories \
+        else "an answer category"
+    return Issue(message=f"category {category!r} is not an answer category of "
+                         f"{where['indicator_id']!r}",
+                 column="category", value=category, expected=expected, **where)
+
+
+def _check_survey_sums(rows: pd.DataFrame, file: str) -> list[Issue]:
+    issues = []
+    for (region_code, indicator_id, period), group in rows.groupby(
+            ["region_code", "indicator_id", "period"], sort=False):
+        total = float(group["number"].sum())
+        if total > SURVEY_SUM_MAX:
+            row_list = ", ".join(str(row) for row in group["row"])
+            issues.append(Issue(
+                message=f"shares of {indicator_id!r} for region {region_code!r}, period "
+                        f"{period!r} sum to {total:g} (rows {row_list})",
+                file=file, row=int(group["row"].iloc[0]), column="share_pct",
+                expected=f"at most {SURVEY_SUM_MAX:g} in total per question",
+                region_code=region_code, indicator_id=indicator_id))
+    return issues
+
+
+# --- series warnings ------------------------------------------------------------------------
+
+def detect_jumps(values: Sequence[float], *, z: float = JUMP_Z,
+                 min_change: float = JUMP_MIN_CHANGE) -> list[int]:
+    """Positions of abrupt jumps in an ordered series (see ``JUMP_Z``).
+
+    End points are never flagged: a jump needs a neighbour on each side.
+    """
+    x = np.asarray(values, dtype=float)
+    if len(x) < 3 or not np.all(np.isfinite(x)):
+        return []
+    if np.all(x > 0):
+        t = np.log(x)
+        floor = math.log1p(min_change)
+    else:
+        t = x
+        level = float(np.median(np.abs(x))) or float(np.max(np.abs(x)))
+        floor = min_change * level
+    if floor == 0:
+        return []
+    steps = np.diff(t)
+    found = []
+    for i in range(1, len(t) - 1):
+        before, after = t[i] - t[i - 1], t[i] - t[i + 1]
+        if np.sign(before) != np.sign(after) or before == 0:
+            continue
+        # The changes touching i are the suspects, so the scale comes from the others.
+        others = np.delete(steps, [i - 1, i])
+        scale = 0.0
+        if len(others) >= 2:
+            scale = _MAD_TO_SD * float(np.median(np.abs(others)))
+        if min(abs(before), abs(after)) > max(z * scale, floor):
+            found.append(i)
+    return found
+
+
+def _series(rows: pd.DataFrame) -> Iterable[tuple[tuple[str, str], pd.DataFrame]]:
+    ordered = rows.sort_values(["region_code", "indicator_id", "period_start", "period_end"])
+    yield from ordered.groupby(["region_code", "indicator_id"], sort=True)
+
+
+def find_jumps(rows: pd.DataFrame, *, file: str = "values.csv") -> list[Issue]:
+    """Warnings for abrupt jumps in each region × indicator series (``detect_jumps``).
+
+    ``rows`` needs region_code, indicator_id, period, period_start, period_end, a numeric
+    column ``number`` (or ``value``) and optionally ``row``. Series of single years and of
+    multi-year periods are checked separately.
+    """
+    column = "number" if "number" in rows.columns else "value"
+    issues = []
+    for (region_code, indicator_id), group in _series(rows):
+        spans = group["period_end"] - group["period_start"]
+        for _, same_span in group.groupby(spans, sort=True):
+            numbers = same_span[column].astype(float).tolist()
+            periods = same_span["period"].tolist()
+            for i in detect_jumps(numbers):
+                row = int(same_span["row"].iloc[i]) if "row" in same_span else None
+                issues.append(Issue(
+                    message=f"abrupt jump in region {region_code!r}, indicator "
+                            f"{indicator_id!r}: {numbers[i]:g} in {periods[i]} against "
+                            f"{numbers[i - 1]:g} in {periods[i - 1]} and {numbers[i + 1]:g} "
+                            f"in {periods[i + 1]}",
+                    file=file, row=row, column="value",
+                    expected="a value in line with its neighbours (check unit, decimal "
+                             "separator or a break in the series)",
+                    region_code=region_code, indicator_id=indicator_id))
+    return issues
+
+
+def find_gaps(rows: pd.DataFrame, *, file: str = "values.csv") -> list[Issue]:
+    """Warnings for years inside a series' span that no period covers."""
+    issues = []
+    for (region_code, indicator_id), group in _series(rows):
+        covered: set[int] = set()
+        for start, end in zip(group["period_start"], group["period_end"]):
+            covered.update(range(int(start), int(end) + 1))
+        first, last = min(covered), max(covered)
+        missing = sorted(set(range(first, last + 1)) - covered)
+        if missing:
+            issues.append(Issue(
+                message=f"gap in region {region_code!r}, indicator {indicator_id!r}: no "
+                        f"value for {format_years(missing)} within {first}–{last}",
+                file=file, column="period",
+                expected="a value for every year between the first and the last",
+                region_code=region_code, indicator_id=indicator_id))
+    return issues
+
+
+def format_years(years: Sequence[int]) -> str:
+    """``[2016, 2018, 2019, 2020]`` -> ``"2016, 2018–2020"``."""
+    parts: list[str] = []
+    run: list[int] = []
+    for year in sorted(years):
+        if run and year == run[-1] + 1:
+            run.append(year)
+            continue
+        if run:
+            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
+        run = [year]
+    if run:
+        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
+    return ", ".join(parts)
+
+
+# --- coverage -------------------------------------------------------------------------------
+
+_YEAR_COLUMN = re.compile(r"^\d{4}$")
+_MARKS = {frozenset({"observed"}): "o", frozenset({"synthetic"}): "s",
+          frozenset({"observed", "synthetic"}): "m"}
+
+
+def coverage_table(df: pd.DataFrame, catalogue: Any = None) -> pd.DataFrame:
+    """One row per indicator: how much data there is and how much of it is observed.
+
+    Columns: indicator_id, dimension, kind, first_period, last_period, n_regions, n_values,
+    n_observed, n_synthetic, share_observed, then one column per year ("2013", …) marked
+    "o" (only observed values cover that year), "s" (only synthetic), "m" (both) or "".
+    A value is one region × indicator × period (survey categories count once). Catalogue
+    indicators come first in catalogue order, including those without data.
+    """
+    data = _with_periods(df)
+    keys = data.drop_duplicates(["region_code", "indicator_id", "period"])
+    years = sorted({year for start, end in zip(keys["period_start"], keys["period_end"])
+                    for year in range(int(start), int(end) + 1)})
+    indicators = getattr(catalogue, "indicators", {}) if catalogue is not None else {}
+    order = list(indicators) + sorted(set(keys["indicator_id"]) - set(indicators))
+    records = []
+    for indicator_id in order:
+        group = keys[keys["indicator_id"] == indicator_id]
+        indicator = indicators.get(indicator_id)
+        n_observed = int((group["status"] == "observed").sum())
+        n_synthetic = int((group["status"] == "synthetic").sum())
+        record: dict[str, Any] = {
+            "indicator_id": indicator_id,
+            "dimension": str(getattr(indicator, "dimension", "") or ""),
+            "kind": str(getattr(indicator, "kind", "") or ""),
+            "first_period": "", "last_period": "",
+            "n_regions": int(group["region_code"].nunique()),
+            "n_values": len(group), "n_observed": n_observed, "n_synthetic": n_synthetic,
+            "share_observed": n_observed / len(group) if len(group) else math.nan,
+        }
+        if len(group):
+            by_start = group.sort_values(["period_start", "period_end"])
+            by_end = group.sort_values(["period_end", "period_start"])
+            record["first_period"] = by_start["period"].iloc[0]
+            record["last_period"] = by_end["period"].iloc[-1]
+        statuses: dict[int, set[str]] = defaultdict(set)
+        for start, end, status in zip(group["period_start"], group["period_end"],
+                                      group["status"]):
+            for year in range(int(start), int(end) + 1):
+                statuses[year].add(status)
+        for year in years:
+            record[str(year)] = _MARKS.get(frozenset(statuses.get(year, ())), "")
+        records.append(record)
+    columns = ["indicator_id", "dimension", "kind", "first_period", "last_period",
+               "n_regions", "n_values", "n_observed", "n_synthetic", "share_observed",
+               *(str(year) for year in years)]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _with_periods(df: pd.DataFrame) -> pd.DataFrame:
+    if {"period_start", "period_end"} <= set(df.columns):
+        return df
+    data = df.copy()
+    periods = [parse_period(period) for period in data["period"]]
+    data["period_start"] = [start for start, _ in periods]
+    data["period_end"] = [end for _, end in periods]
+    return data
+
+
+def coverage_by_dimension(df: pd.DataFrame, catalogue: Any) -> pd.DataFrame:
+    """Per dimension (catalogue order): indicators, indicators with data, values, and the
+    share of values observed versus synthetic."""
+    return summarise_coverage(coverage_table(df, catalogue), catalogue)
+
+
+def summarise_coverage(coverage: pd.DataFrame, catalogue: Any = None) -> pd.DataFrame:
+    """Aggregate a ``coverage_table`` by dimension."""
+    dimension_ids = [getattr(d, "id", d) for d in getattr(catalogue, "dimensions", None) or []]
+    present = [d for d in dict.fromkeys(coverage["dimension"]) if d not in dimension_ids]
+    records = []
+    for dimension_id in [*dimension_ids, *present]:
+        group = coverage[coverage["dimension"] == dimension_id]
+        n_values = int(group["n_values"].sum())
+        n_observed = int(group["n_observed"].sum())
+        n_synthetic = int(group["n_synthetic"].sum())
+        records.append({
+            "dimension": dimension_id,
+            "n_indicators": len(group),
+            "n_with_data": int((group["n_values"] > 0).sum()),
+            "n_values": n_values, "n_observed": n_observed, "n_synthetic": n_synthetic,
+            "share_observed": n_observed / n_values if n_values else math.nan,
+            "share_synthetic": n_synthetic / n_values if n_values else math.nan,
+        })
+    return pd.DataFrame.from_records(
+        records, columns=["dimension", "n_indicators", "n_with_data", "n_values",
+                          "n_observed", "n_synthetic", "share_observed", "share_synthetic"])
+
+
+def format_report(report: ValidationReport, coverage: pd.DataFrame | None = None, *,
+                  catalogue: Any = None) -> str:
+    """Render errors, warnings and the coverage tables as plain text for the CLI."""
+    lines = [report.summary(), ""]
+    for title, issues in (("Errors", report.errors), ("Warnings", report.warnings)):
+        lines.append(f"{title} ({len(issues)}):")
+        lines.extend(f"  - {issue}" for issue in issues)
+        if not issues:
+            lines.append("  none")
+        lines.append("")
+    if coverage is None or coverage.empty:
+        return "\n".join(lines).rstrip() + "\n"
+    years = [column for column in coverage.columns if _YEAR_COLUMN.match(str(column))]
+    id_width = max(len("indicator"), *(len(i) for i in coverage["indicator_id"]))
+    dim_width = max(len("dimension"), *(len(d) for d in coverage["dimension"]))
+    lines.append("Coverage (o = observed, s = synthetic, m = both, . = no data):")
+    header = f"  {'indicator':<{id_width}}  {'dimension':<{dim_width}}  " \
+             + " ".join(year[2:] for year in years) + "  regions  observed"
+    lines.append(header)
+    for record in coverage.to_dict("records"):
+        marks = " ".join(f"{record[year] or '.':>2}" for year in years)
+        share = record["share_observed"]
+        share_text = "–" if pd.isna(share) else f"{share:.0%}"
+        lines.append(f"  {record['indicator_id']:<{id_width}}  {record['dimension']:<{dim_width}}  "
+                     f"{marks}  {record['n_regions']:>7}  {share_text:>8}")
+    lines.append("")
+    by_dimension = summarise_coverage(coverage, catalogue)
+    lines.append("Observed vs synthetic by dimension:")
+    lines.append(f"  {'dimension':<{dim_width}}  indicators  with data  observed  synthetic")
+    for record in by_dimension.to_dict("records"):
+        observed = "–" if pd.isna(record["share_observed"]) else f"{record['share_observed']:.0%}"
+        synthetic = "–" if pd.isna(record["share_synthetic"]) \
+            else f"{record['share_synthetic']:.0%}"
+        lines.append(f"  {record['dimension']:<{dim_width}}  {record['n_indicators']:>10}  "
+                     f"{record['n_with_data']:>9}  {observed:>8}  {synthetic:>9}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def run_validation(data_dir: str | Path | None = None) -> tuple[ValidationReport, pd.DataFrame]:
+    """Validate the data folder's values.csv and survey.csv without raising on data errors.
+
+    Returns the combined report and the coverage table of the rows that passed (for
+    ``format_report``). Used by ``ecoreport validate``. A broken catalogue or region list
+    still raises, since nothing can be checked without them.
+    """
+    from ecoreport.catalogue import load_catalogue
+    from ecoreport.io import read_table, type_survey, type_values
+    from ecoreport.paths import data_dir as default_data_dir
+    from ecoreport.regions import load_regions
+
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    catalogue = load_catalogue(folder)
+    regions = load_regions(folder)
+    report = ValidationReport()
+    frames = []
+    for name, validate, to_typed in (("values.csv", validate_values, type_values),
+                                     ("survey.csv", validate_survey, type_survey)):
+        path = folder / name
+        if not path.exists():
+            # Survey data is optional (a län may have no survey); register data is not.
+            issues = report.warnings if name == "survey.csv" else report.errors
+            issues.append(Issue(message="file not found", file=name,
+                                expected=f"{name} in {folder}"))
+            continue
+        raw = read_table(path)
+        report.extend(validate(raw, catalogue, regions, file=name))
+        typed = to_typed(raw, skip_invalid=True)
+        frames.append(typed[["region_code", "indicator_id", "period", "status",
+                             "period_start", "period_end"]])
+    combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["region_code", "indicator_id", "period", "status", "period_start",
+                 "period_end"])
+    logger.info("%s", report.summary())
+    return report, coverage_table(combined, catalogue)
