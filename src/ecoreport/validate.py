@@ -261,7 +261,7 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
                 row_ok = False
                 report.errors.append(issue)
 
-        if spec is _SURVEY_SPEC and indicator is not None:
+        if "category" in spec.columns and indicator is not None:
             issue = _check_category(record["category"], indicator, where)
             if issue is not None:
                 row_ok = False

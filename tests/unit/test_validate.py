@@ -323,3 +323,20 @@ def test_format_report_shows_issues_and_coverage() -> None:
     assert any(line.split()[:4] == ["fou_andel_brp", "fou", "o", "m"] for line in lines)
     assert any(line.split()[:4] == ["klimat_betyg", "teknologi", ".", "."] for line in lines)
     assert any(line.split() == ["teknologi", "3", "1", "0%", "100%"] for line in lines)
+
+
+def test_works_with_the_real_catalogue_classes() -> None:
+    from ecoreport.catalogue import Indicator, Unit
+
+    unit = Unit(id="procent", label_sv="procent", short_sv="%", label_en="per cent",
+                kind="share")
+    indicator = Indicator(
+        id="fou_andel_brp", name_sv="FoU", name_en="R&D", description_sv="", description_en="",
+        dimension="fou", unit="procent", source="scb_fou", polarity="higher_is_better",
+        decimals=2, kind="register", normalise="none", axis="research")
+    catalogue = NS(units={"procent": unit}, indicators={"fou_andel_brp": indicator},
+                   sources={"scb_fou": NS()})
+    df = make_values(("24", "fou_andel_brp", "2013", "3,48"),
+                     ("24", "fou_andel_brp", "2014", "101"))
+    assert [issue.expected for issue in validate_values(df, catalogue, REGIONS).errors] == [
+        "a value between 0 and 100"]
