@@ -357,19 +357,32 @@ def _parse_sources(raw: Any, issues: list[CatalogueError]) -> dict[str, Source]:
             issues.append(CatalogueError(f"{url!r} is not a web address", file=file,
                                          entry=where, field="url", value=url,
                                          expected="an http(s) URL or null"))
-        retrieved = entry.get("retrieved")
-        if isinstance(retrieved, dt.date):
-            retrieved = retrieved.isoformat()
-        elif retrieved is not None:
-            issues.append(CatalogueError(f"{retrieved!r} is not a date", file=file,
-                                         entry=where, field="retrieved", value=retrieved,
+        retrieved = _parse_date(entry.get("retrieved"))
+        if retrieved is False:
+            issues.append(CatalogueError(f"{entry['retrieved']!r} is not a date", file=file,
+                                         entry=where, field="retrieved",
+                                         value=entry["retrieved"],
                                          expected="an ISO date (YYYY-MM-DD) or null"))
-            continue
+            retrieved = None  # keep the source so its users do not report it as undeclared
         sources[source_id] = Source(
             id=source_id, producer=entry["producer"], title=entry["title"],
             table=entry["table"], url=url, licence=entry["licence"], retrieved=retrieved,
             citation_sv=entry["citation_sv"], note=entry.get("note"))
     return sources
+
+
+def _parse_date(value: Any) -> str | None | bool:
+    """ISO text of a YAML date or quoted ISO date; None for null; False if not a date."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return False
+    return False
 
 
 def _parse_indicators(raw: Any, sources: dict[str, Source], issues: list[CatalogueError]

@@ -1,0 +1,324 @@
+"""Catalogue: the real indicators.yaml/sources.yaml against the schema, and broken inputs."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ecoreport.catalogue import (
+    METRIC_DIMENSIONS,
+    CatalogueError,
+    UnknownIndicatorError,
+    load_catalogue,
+)
+from ecoreport.errors import DataError, DataValidationError
+
+# Every indicator of the model report's chapter 2.1 plus the context series.
+EXPECTED_IDS = {
+    "teknologi": ["innovationsarbete", "avancerad_teknik", "systematisk_innovationsledning"],
+    "fou": ["fou_andel_brp", "fou_utgifter_foretag", "fou_utgifter_offentlig",
+            "fou_utgifter_hogskola", "forskningssamarbeten", "publikationer",
+            "fou_arsverken_privat", "doktorsexamina", "studenter", "patentansokningar_prv",
+            "patentansokningar_pct", "varumarkesansokningar", "designansokningar",
+            "licensintakter"],
+    "humankapital": ["kunskapsintensiva_jobb_antal", "kunskapsintensiva_jobb_andel",
+                     "eftergymnasial_3ar_andel", "stem_andel", "utbildningsmatchning_andel",
+                     "kompetensutveckling", "yrkescertifieringar",
+                     "rekrytering_nyckelkompetens"],
+    "entreprenorskap": ["tea", "nystartade_foretag", "konkurser", "snabbvaxare_anstallda",
+                        "snabbvaxare_omsattning", "anvandardriven_innovation"],
+    "affarsstod": ["inkubatorforetag", "inkubatorforetag_lonsamhet", "exportsamverkan"],
+    "aktorer_kopplingar": ["intermediarer", "natverksmedlemskap", "samagda_strukturer",
+                           "natverksevent"],
+    "finansiellt_kapital": ["aktiva_riskkapitalbolag", "riskkapital_investeringar",
+                            "sadd_andel", "utlandsagda_arbetsstallen", "almi_lan",
+                            "innovationsbidrag"],
+    "infrastruktur": ["lokaler_kvm", "transport_nojdhet", "bredband_1gbit_andel",
+                      "mobil_30mbit_yta"],
+    "legal_regulatorisk": ["skatteincitament_fou", "regionalt_innovationsstod",
+                           "regionalt_innovationsstod_nojdhet", "innovationsupphandlingar"],
+    "kultur": ["radsla_misslyckas", "tvarfunktionella_samarbeten",
+               "kunskapsintensiva_arbetskraftsinvandrare", "internationella_forskare"],
+    "marknader": ["nya_teknologiprodukter", "innovationer_omsattning", "innovationer_export",
+                  "varuexport_per_invanare", "internationaliseringsindex"],
+    "kontext": ["befolkning", "befolkning_20_64", "brp", "innovationsindex_reglab"],
+}
+SURVEY_IDS = {
+    "innovationsarbete", "avancerad_teknik", "systematisk_innovationsledning",
+    "forskningssamarbeten", "licensintakter", "kompetensutveckling", "yrkescertifieringar",
+    "rekrytering_nyckelkompetens", "anvandardriven_innovation", "exportsamverkan",
+    "intermediarer", "natverksmedlemskap", "samagda_strukturer", "natverksevent",
+    "innovationsbidrag", "regionalt_innovationsstod", "regionalt_innovationsstod_nojdhet",
+    "tvarfunktionella_samarbeten", "nya_teknologiprodukter", "innovationer_omsattning",
+    "innovationer_export",
+}
+
+
+# --- the real catalogue ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real():
+    return load_catalogue()
+
+
+def test_real_catalogue_declares_exactly_the_expected_indicators(real):
+    by_dimension = {dim.id: [ind.id for ind in real.indicators_in(dim.id)]
+                    for dim in real.dimensions}
+    assert by_dimension == EXPECTED_IDS
+
+
+def test_every_metric_dimension_has_indicators_and_context_is_not_metric(real):
+    assert [dim.id for dim in real.metric_dimensions()] == list(METRIC_DIMENSIONS)
+    assert all(real.indicators_in(dim_id) for dim_id in METRIC_DIMENSIONS)
+    assert real.dimension("kontext").metric is False
+
+
+def test_survey_items_are_shares_of_firms_with_categories(real):
+    assert {ind.id for ind in real.indicators_by_kind("survey")} == SURVEY_IDS
+    for ind in real.indicators_by_kind("survey"):
+        assert ind.unit == "percent_of_firms", ind.id
+        assert ind.question_sv and len(ind.categories) >= 2, ind.id
+        assert set(ind.favourable_categories) <= set(ind.categories), ind.id
+    for ind in real.indicators_by_kind("register"):
+        assert ind.categories == () and ind.question_sv is None, ind.id
+
+
+def test_reference_survey_categories_are_declared(real):
+    # A few category texts exactly as the model report's survey figures use them.
+    assert "i begränsad utsträckning" in real.indicator("systematisk_innovationsledning").categories
+    assert "81-100 procent" in real.indicator("innovationer_omsattning").categories
+    assert real.indicator("samagda_strukturer").categories[:3] == ("0", "1", "2")
+
+
+def test_axis_groups_and_polarity(real):
+    groups = real.axis_groups()
+    assert "fou_andel_brp" in groups["research"] and "tea" in groups["market"]
+    assert not set(groups["research"]) & set(groups["market"])
+    assert real.indicator("konkurser").polarity == "higher_is_worse"
+    assert real.indicator("radsla_misslyckas").polarity == "higher_is_worse"
+    assert real.indicator("konkurser").direction == -1
+    assert real.indicator("befolkning").polarity == "neutral"
+
+
+def test_helpers_read_titles_units_and_citations(real):
+    assert real.title("fou_andel_brp") == "Utgifter för egen FoU som andel av BRP"
+    assert real.unit_label("brp") == "mnkr"
+    assert real.unit("transport_nojdhet").min == 1 and real.unit("transport_nojdhet").max == 6
+    assert real.unit("tea").min == 0 and real.unit("tea").max == 100  # implied by 'share'
+    assert real.citation("brp") == "SCB, regionalräkenskaperna"
+    assert real.source("nystartade_foretag").producer.endswith("(Tillväxtanalys)")
+    assert real.sources["synthetic"].producer == "ecoreport"
+
+
+def test_api_mappings_are_declared_for_kolada_and_scb(real):
+    assert real.indicator("fou_utgifter_foretag").api["kpi"] == "N85085"
+    assert real.indicator("brp").api["table"].endswith("NR0105ENS2010T01A")
+    assert real.indicator("befolkning").api["service"] == "scb"
+
+
+def test_unknown_indicator_suggests_close_ids(real):
+    with pytest.raises(UnknownIndicatorError) as info:
+        real.indicator("konkurs")
+    assert str(info.value) == ("unknown indicator 'konkurs': not declared in indicators.yaml;"
+                               " did you mean 'konkurser'?")
+    assert isinstance(info.value, KeyError)
+    with pytest.raises(KeyError):
+        real.indicators_in("ekonomi")
+
+
+# --- broken inputs -------------------------------------------------------------------------
+
+MINIMAL_SOURCES = {
+    "scb_test": {"producer": "SCB", "title": "Testtabell", "table": "T1",
+                 "url": "https://www.scb.se/", "licence": "CC0 1.0",
+                 "retrieved": "2024-05-01", "citation_sv": "SCB"},
+}
+
+
+def _minimal_indicators() -> dict:
+    dims = [{"id": dim_id, "order": n, "name_sv": dim_id.title(), "name_en": dim_id,
+             "description_sv": "Beskrivning."} for n, dim_id in enumerate(METRIC_DIMENSIONS, 1)]
+    register = {"id": "tea", "name_sv": "TEA", "name_en": "TEA", "description_sv": "Andel.",
+                "description_en": "Share.", "dimension": "entreprenorskap",
+                "unit": "percent", "source": "scb_test", "polarity": "higher_is_better",
+                "decimals": 1, "kind": "register", "normalise": "none", "axis": "market"}
+    survey = {"id": "natverksevent", "name_sv": "Nätverksevent", "name_en": "Events",
+              "description_sv": "Andel.", "description_en": "Share.",
+              "dimension": "aktorer_kopplingar", "unit": "percent", "source": "scb_test",
+              "polarity": "higher_is_better", "decimals": 0, "kind": "survey",
+              "normalise": "none", "axis": None, "question_sv": "Deltog ni?",
+              "categories": ["ja", "nej"], "favourable_categories": ["ja"]}
+    return {"units": {"percent": {"label_sv": "procent", "short_sv": "%",
+                                  "label_en": "percent", "kind": "share"}},
+            "dimensions": dims, "indicators": [register, survey]}
+
+
+def _write(tmp_path: Path, indicators: dict | str, sources: dict | str = MINIMAL_SOURCES
+           ) -> Path:
+    for name, doc in (("indicators.yaml", indicators), ("sources.yaml", sources)):
+        text = doc if isinstance(doc, str) else yaml.safe_dump(doc, allow_unicode=True,
+                                                               sort_keys=False)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def _changed(change) -> dict:
+    doc = copy.deepcopy(_minimal_indicators())
+    change(doc)
+    return doc
+
+
+def _broken(tmp_path: Path, change) -> str:
+    with pytest.raises(DataError) as info:
+        load_catalogue(_write(tmp_path, _changed(change)))
+    return str(info.value)
+
+
+def test_minimal_catalogue_loads(tmp_path):
+    catalogue = load_catalogue(_write(tmp_path, _minimal_indicators()))
+    assert list(catalogue.indicators) == ["tea", "natverksevent"]
+    assert catalogue.sources["scb_test"].retrieved == "2024-05-01"
+    assert catalogue.axis_groups() == {"research": [], "market": ["tea"]}
+
+
+def test_unknown_unit_names_file_indicator_field_value_and_expectation(tmp_path):
+    def change(doc):
+        doc["indicators"][0]["unit"] = "procent"
+    assert _broken(tmp_path, change) == (
+        "indicators.yaml: indicator 'tea', field 'unit': 'procent' is not declared "
+        "(did you mean 'percent'?); "
+        "expected one of the units declared under 'units:'")
+
+
+def test_unknown_source_suggests_the_close_id(tmp_path):
+    def change(doc):
+        doc["indicators"][0]["source"] = "scb_tset"
+    assert _broken(tmp_path, change) == (
+        "indicators.yaml: indicator 'tea', field 'source': 'scb_tset' is not declared "
+        "(did you mean 'scb_test'?); expected one of the source ids declared in sources.yaml")
+
+
+def test_decimals_out_of_range(tmp_path):
+    def change(doc):
+        doc["indicators"][0]["decimals"] = 5
+    assert _broken(tmp_path, change) == (
+        "indicators.yaml: indicator 'tea', field 'decimals': 5 is not a number of decimals; "
+        "expected a whole number from 0 to 4")
+
+
+def test_axis_must_be_research_market_or_null(tmp_path):
+    def change(doc):
+        doc["indicators"][0]["axis"] = "both"
+    assert _broken(tmp_path, change) == (
+        "indicators.yaml: indicator 'tea', field 'axis': 'both' is not allowed; "
+        "expected one of: research, market, null")
+
+
+def test_survey_item_without_categories(tmp_path):
+    def change(doc):
+        del doc["indicators"][1]["categories"]
+        del doc["indicators"][1]["favourable_categories"]
+    assert _broken(tmp_path, change) == (
+        "indicators.yaml: indicator 'natverksevent', field 'categories': None is not a list "
+        "of answer categories; expected a non-empty list of answer texts in display order "
+        "(quote numbers, e.g. \"0\")")
+
+
+def test_favourable_category_must_be_a_category(tmp_path):
+    def change(doc):
+        doc["indicators"][1]["favourable_categories"] = ["yes"]
+    assert _broken(tmp_path, change) == (
+        "indicators.yaml: indicator 'natverksevent', field 'favourable_categories': 'yes' is "
+        "not one of the categories; expected a subset of: ja, nej")
+
+
+def test_missing_field_and_misspelt_field(tmp_path):
+    def change(doc):
+        doc["indicators"][0]["decimal"] = doc["indicators"][0].pop("decimals")
+    message = _broken(tmp_path, change)
+    assert message.startswith("2 data error(s):")
+    assert ("indicators.yaml: indicator 'tea', field 'decimal': unknown field "
+            "(did you mean 'decimals'?)") in message
+    assert "indicators.yaml: indicator 'tea', field 'decimals': missing" in message
+
+
+def test_duplicate_indicator_id(tmp_path):
+    def change(doc):
+        doc["indicators"][1]["id"] = "tea"
+        doc["indicators"][1]["kind"] = "register"
+        for name in ("question_sv", "categories", "favourable_categories"):
+            del doc["indicators"][1][name]
+    assert _broken(tmp_path, change) == (
+        "indicators.yaml: indicator 'tea', field 'id': declared twice; "
+        "expected unique indicator ids")
+
+
+def test_missing_metric_dimension(tmp_path):
+    def change(doc):
+        doc["dimensions"] = [d for d in doc["dimensions"] if d["id"] != "kultur"]
+    assert _broken(tmp_path, change) == (
+        "indicators.yaml: METRIC dimension 'kultur' is missing; expected all "
+        "11 METRIC dimensions: " + ", ".join(METRIC_DIMENSIONS))
+
+
+def test_score_unit_needs_a_scale(tmp_path):
+    def change(doc):
+        doc["units"]["betyg"] = {"label_sv": "betyg", "short_sv": "betyg",
+                                 "label_en": "rating", "kind": "score", "min": 1}
+    assert _broken(tmp_path, change) == (
+        "indicators.yaml: unit 'betyg', field 'max': a score needs an explicit scale; "
+        "expected min and max, e.g. 1 and 6")
+
+
+def test_duplicate_source_key_is_refused(tmp_path):
+    entry = ("  producer: SCB\n  title: T\n  table: T1\n  url: null\n  licence: CC0\n"
+             "  retrieved: null\n  citation_sv: SCB\n")
+    sources = f"scb_test:\n{entry}scb_test:\n{entry}"
+    with pytest.raises(DataError) as info:
+        load_catalogue(_write(tmp_path, _minimal_indicators(), sources))
+    assert str(info.value).startswith("sources.yaml: not valid YAML:")
+    assert "duplicate key 'scb_test'" in str(info.value)
+
+
+def test_bad_retrieved_date_in_sources(tmp_path):
+    sources = copy.deepcopy(MINIMAL_SOURCES)
+    sources["scb_test"]["retrieved"] = "maj 2024"
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(_write(tmp_path, _minimal_indicators(), sources))
+    assert str(info.value) == (
+        "sources.yaml: source 'scb_test', field 'retrieved': 'maj 2024' is not a date; "
+        "expected an ISO date (YYYY-MM-DD) or null")
+
+
+def test_several_errors_are_reported_together(tmp_path):
+    def change(doc):
+        doc["indicators"][0]["polarity"] = "up"
+        doc["indicators"][1]["normalise"] = "per_firm"
+    with pytest.raises(DataValidationError) as info:
+        load_catalogue(_write(tmp_path, _changed(change)))
+    assert len(info.value.issues) == 2
+    assert "indicator 'tea', field 'polarity': 'up' is not allowed" in str(info.value)
+    assert "indicator 'natverksevent', field 'normalise'" in str(info.value)
+
+
+def test_cache_returns_same_object_until_the_file_changes(tmp_path):
+    path = _write(tmp_path, _minimal_indicators())
+    first = load_catalogue(path)
+    assert load_catalogue(path) is first
+    doc = _minimal_indicators()
+    doc["indicators"][0]["name_sv"] = "Tidig entreprenöriell aktivitet"
+    _write(tmp_path, doc)
+    stat = (tmp_path / "indicators.yaml").stat()
+    # Force a different mtime even on coarse-grained file systems.
+    os.utime(tmp_path / "indicators.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert load_catalogue(path).title("tea") == "Tidig entreprenöriell aktivitet"
+
+
+def test_missing_file_names_the_path(tmp_path):
+    with pytest.raises(DataError, match="indicators.yaml: file not found"):
+        load_catalogue(tmp_path)
