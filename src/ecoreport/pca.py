@@ -59,7 +59,8 @@ class PcaInputError(EcoreportError):
 class PcaResult:
     """A fitted PCA. Frames are indexed by indicator id or hold one row per observation.
 
-    ``scores`` has columns region_code, year, PC1, PC2, …; ``loadings`` and
+    ``scores`` has columns region_code, year, PC1, PC2, …, share_synthetic and
+    share_imputed (of the kept variables' cells in that observation); ``loadings`` and
     ``components`` are variables × components; ``screening`` is the first fit's cos²
     table for every candidate variable; ``indices`` holds the research and market index
     per observation.
@@ -195,47 +196,57 @@ def _candidate_frame(values: pd.DataFrame, catalogue: object,
     normalised = normalise_values(frame, catalogue)
     normalised = normalised[normalised["indicator_id"].isin(keep_ids)]
     annual = normalised[normalised["period_start"] == normalised["period_end"]]
+    annual_ids = set(annual["indicator_id"].unique())
     for indicator_id in keep_ids:
-        if indicator_id not in set(annual["indicator_id"]):
+        if indicator_id not in annual_ids:
             dropped[indicator_id] = "multi_year_periods"
     annual = annual[np.isfinite(annual["value_normalised"].to_numpy(dtype=float))]
     return annual, dropped
 
 
-def _fill_gaps(wide: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+def _fill_gaps(wide: pd.DataFrame) -> pd.DataFrame:
     """Interpolate inside each region's series, then nearest value at the ends."""
-    missing = float(wide.isna().to_numpy().mean()) if wide.size else 0.0
     parts = []
     for _, block in wide.groupby(level="region_code", sort=False):
         block = block.interpolate(axis=0, limit_area="inside").ffill().bfill()
         parts.append(block)
     filled = pd.concat(parts) if parts else wide
     # A region without a single value of a variable gets the pooled mean (z-score 0).
-    filled = filled.fillna(filled.mean())
-    return filled, missing
+    return filled.fillna(filled.mean())
 
 
 def build_matrix(annual: pd.DataFrame, *, min_coverage: float,
-                 dropped: dict[str, str]) -> tuple[pd.DataFrame, float]:
-    """Observations (region_code, year) × indicators, filtered and gap-filled."""
+                 dropped: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Observations (region_code, year) × indicators, filtered and gap-filled.
+
+    Also returns two boolean frames of the same shape: which cells are synthetic and
+    which were filled in (gaps), so positions built on them can be marked.
+    """
     wide = annual.pivot_table(index=["region_code", "period_start"], columns="indicator_id",
                               values="value_normalised", aggfunc="mean")
     wide = wide.rename_axis(index=["region_code", "year"], columns=None)
     wide = wide.sort_index().sort_index(axis=1)
     if wide.empty:
-        return wide, 0.0
+        return wide, wide.astype(bool), wide.astype(bool)
     year_cover = wide.notna().mean(axis=1)
     wide = wide[year_cover >= MIN_YEAR_COVERAGE]
     col_cover = wide.notna().mean(axis=0)
     for indicator_id in col_cover.index[col_cover < min_coverage]:
         dropped[indicator_id] = "low_coverage"
     wide = wide.loc[:, col_cover >= min_coverage]
-    filled, missing = _fill_gaps(wide)
-    spread = filled.std(axis=0, ddof=1)
-    for indicator_id in spread.index[~(spread > _EPS * (filled.abs().max() + 1))]:
+    imputed = wide.isna()
+    filled = _fill_gaps(wide)
+    tolerance = _EPS * (filled.abs().max() + 1)
+    is_varying = filled.std(axis=0, ddof=1) > tolerance
+    for indicator_id in is_varying.index[~is_varying]:
         dropped[indicator_id] = "constant"
-    filled = filled.loc[:, spread > _EPS * (filled.abs().max() + 1)]
-    return filled, missing
+    filled = filled.loc[:, is_varying]
+    synthetic = annual.assign(is_synthetic=annual["status"] == "synthetic").pivot_table(
+        index=["region_code", "period_start"], columns="indicator_id", values="is_synthetic",
+        aggfunc="any").rename_axis(index=["region_code", "year"], columns=None)
+    synthetic = synthetic.reindex(index=filled.index, columns=filled.columns)
+    synthetic = synthetic.fillna(False).astype(bool)
+    return filled, synthetic, imputed.loc[:, filled.columns]
 
 
 # ---------------------------------------------------------------- fitting
@@ -311,7 +322,8 @@ def compose_reliability_message(n_obs: int, n_vars: int, observation_label: str)
 
 
 def _fit(matrix: pd.DataFrame, catalogue: object, *, min_cos2: float,
-         dropped: dict[str, str], observation_label: str, context: str) -> PcaResult:
+         dropped: dict[str, str], observation_label: str, context: str,
+         synthetic: pd.DataFrame, imputed: pd.DataFrame) -> PcaResult:
     """Screen by cos², refit, orient and assemble the result."""
     n, p = matrix.shape
     if n < 3 or p < 2:
@@ -341,6 +353,8 @@ def _fit(matrix: pd.DataFrame, catalogue: object, *, min_cos2: float,
     variable_index = pd.Index(kept, name="indicator_id")
     score_frame = pd.DataFrame(scores, columns=names, index=final.index).reset_index()
     score_frame["year"] = score_frame["year"].astype(int)
+    score_frame["share_synthetic"] = synthetic[kept].mean(axis=1).to_numpy(dtype=float)
+    score_frame["share_imputed"] = imputed[kept].mean(axis=1).to_numpy(dtype=float)
 
     signs = np.array([POLARITY_SIGN.get(str(_get(get_indicator(catalogue, i), "polarity")),
                                         1.0) or 1.0 for i in kept])
@@ -367,7 +381,8 @@ def _fit(matrix: pd.DataFrame, catalogue: object, *, min_cos2: float,
         scores=score_frame, screening=screening, variables=variables,
         dropped=dict(sorted(dropped.items())), indices=indices,
         research_market_corr=corr, matrix=final, min_cos2=min_cos2,
-        imputed_share=0.0, reliability_message=message,
+        imputed_share=float(imputed[kept].to_numpy().mean()),
+        reliability_message=message,
         observation_label=observation_label, axis_masks=masks,
     )
 
@@ -389,11 +404,11 @@ def fit_region_pca(values: pd.DataFrame, catalogue: object, region_code: str, *,
     Raises ``PcaInputError`` when fewer than 3 years or 2 indicators remain.
     """
     annual, dropped = _candidate_frame(values, catalogue, [region_code], None, until_year)
-    matrix, missing = build_matrix(annual, min_coverage=min_coverage, dropped=dropped)
-    result = _fit(matrix, catalogue, min_cos2=min_cos2, dropped=dropped,
-                  observation_label="år", context=f"region {region_code}")
-    result.imputed_share = missing
-    return result
+    matrix, synthetic, imputed = build_matrix(annual, min_coverage=min_coverage,
+                                              dropped=dropped)
+    return _fit(matrix, catalogue, min_cos2=min_cos2, dropped=dropped,
+                observation_label="år", context=f"region {region_code}",
+                synthetic=synthetic, imputed=imputed)
 
 
 def fit_pooled_pca(values: pd.DataFrame, catalogue: object, regions: Sequence[object], *,
@@ -407,13 +422,13 @@ def fit_pooled_pca(values: pd.DataFrame, catalogue: object, regions: Sequence[ob
     years = sorted(int(y) for y in years)
     codes = sorted(str(r.code) for r in regions if str(r.code) != RIKET_CODE)
     annual, dropped = _candidate_frame(values, catalogue, codes, years, None)
-    matrix, missing = build_matrix(annual, min_coverage=min_coverage, dropped=dropped)
-    result = _fit(matrix, catalogue, min_cos2=min_cos2, dropped=dropped,
-                  observation_label="observationer (län och år)",
-                  context=f"pooled {len(codes)} län {years[0] if years else ''}–"
-                          f"{years[-1] if years else ''}")
-    result.imputed_share = missing
-    return result
+    matrix, synthetic, imputed = build_matrix(annual, min_coverage=min_coverage,
+                                              dropped=dropped)
+    span = f"{years[0]}–{years[-1]}" if years else "no years"
+    return _fit(matrix, catalogue, min_cos2=min_cos2, dropped=dropped,
+                observation_label="observationer (län och år)",
+                context=f"pooled PCA of {len(codes)} län {span}",
+                synthetic=synthetic, imputed=imputed)
 
 
 def bootstrap_pca(result: PcaResult, *, n_boot: int = 200, seed: int = 0,
@@ -444,8 +459,10 @@ def bootstrap_pca(result: PcaResult, *, n_boot: int = 200, seed: int = 0,
     stability = []
     for j in range(k):
         name = f"pc{j + 1}"
-        agree = np.array([_pearson(loadings[b, :, j], full[:, j]) for b in range(n_boot)])
-        stability.append(float(np.mean(agree > 0)) if n_boot else float("nan"))
+        # sign of the Pearson correlation with the full fit = sign of the centred product
+        centred = loadings[:, :, j] - loadings[:, :, j].mean(axis=1, keepdims=True)
+        agreement = centred @ (full[:, j] - full[:, j].mean())
+        stability.append(float(np.mean(agreement > 0)) if n_boot else float("nan"))
         low, high = np.percentile(loadings[:, :, j], [tail, 100 - tail], axis=0)
         table[f"loading_{name}"] = full[:, j]
         table[f"{name}_low"] = low

@@ -179,6 +179,22 @@ def test_multi_year_indicator_dropped_and_normalised_per_capita() -> None:
     np.testing.assert_allclose(result.matrix["vc"].to_numpy(), vc / population * 1e5)
 
 
+def test_scores_mark_synthetic_and_imputed_cells() -> None:
+    values = make_values(["24"])
+    is_2016 = values["period_start"] == 2016
+    values.loc[is_2016 & (values["indicator_id"] == "pub"), "status"] = "synthetic"
+    values = values[~(is_2016 & (values["indicator_id"] == "vc"))]
+    result = fit_region_pca(values, make_catalogue(), "24", until_year=2024, min_cos2=0.0)
+    scores = result.scores.set_index("year")
+    assert scores.loc[2016, "share_synthetic"] == pytest.approx(1 / 8)
+    assert scores.loc[2016, "share_imputed"] == pytest.approx(1 / 8)
+    assert scores.loc[2017, "share_synthetic"] == 0
+    assert result.imputed_share == pytest.approx(1 / (8 * 12))
+    # the gap is interpolated linearly between its neighbours
+    vc = result.matrix["vc"].droplevel("region_code")
+    assert vc[2016] == pytest.approx((vc[2015] + vc[2017]) / 2)
+
+
 def test_reliability_message_and_too_little_data() -> None:
     values = make_values(["24"])
     short = values[values["period_start"] <= 2018]
