@@ -1,0 +1,123 @@
+"""Build the bundled default dataset: ../shared source files -> data/values.csv, data/survey.csv.
+
+load (catalogue, regions, real source files) -> convert (observed rows) -> generate
+(seeded synthetic completion, see ``ecoreport.synthetic``) -> write (sorted, fixed float
+format, "\\n" line endings). Rerunning with the same inputs and seed reproduces the files
+byte for byte.
+
+    python scripts/build_dataset.py [--shared ../shared] [--out data] [--seed 20261123]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ecoreport import sources_convert as sc
+from ecoreport import synthetic
+from ecoreport.catalogue import load_catalogue
+from ecoreport.paths import data_dir, project_root
+from ecoreport.regions import load_regions
+
+logger = logging.getLogger("build_dataset")
+
+DEFAULT_SEED = 20261123
+DALASTRATEGIN = Path("data-candidates/region-dalarna-dalastrategin")
+# (converter, path under the shared folder); each returns observed rows.
+REGION_SOURCES = [
+    (sc.convert_brp, DALASTRATEGIN / "effektivitet_brp_utslapp.csv"),
+    (sc.convert_fou, DALASTRATEGIN / "forskning_fou_per_inv.csv"),
+    (sc.convert_nystartade, DALASTRATEGIN / "NystartadeForetag2023Uppd.xlsx"),
+    (sc.convert_export, DALASTRATEGIN / "exportperinv_latin1.csv"),
+    (sc.convert_matchning, DALASTRATEGIN / "matchning.csv"),
+    (sc.convert_reglab,
+     Path("data-candidates/region-dalarna-innovationsindex/Innovationsindex_reglab.csv")),
+    (sc.convert_internationalisering, DALASTRATEGIN / "totalindex_2020.xlsx"),
+    (sc.convert_population, Path("data-candidates/scb-municip-nordin/municip_data.csv")),
+]
+REFERENCE_FIGURES = Path("reference/vasterbotten-report-figures.csv")
+REFERENCE_SURVEY = Path("reference/vasterbotten-nle-2024.csv")
+
+
+def format_value(value: float) -> str:
+    """Fixed text form of a number: integers without decimals, else Python's shortest repr."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, number_columns: tuple[str, ...]) -> None:
+    """Write a frame as UTF-8 CSV with "\\n" line endings and fixed number formatting."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            writer.writerow([format_value(value) if column in number_columns else value
+                             for column, value in zip(frame.columns, row)])
+
+
+def sort_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sort by indicator_id, region_code, period (the order DESIGN.md fixes)."""
+    return frame.sort_values(["indicator_id", "region_code", "period"],
+                             kind="stable").reset_index(drop=True)
+
+
+def run(shared_dir: Path, out_dir: Path, seed: int = DEFAULT_SEED,
+        catalogue_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Convert the real files in ``shared_dir``, complete them and write ``out_dir``.
+
+    The catalogue and regions are read from ``catalogue_dir`` (default: the project's
+    data folder). Returns the written values and survey frames.
+    """
+    shared_dir, out_dir = Path(shared_dir), Path(out_dir)
+    catalogue_dir = Path(catalogue_dir) if catalogue_dir else data_dir()
+    # load
+    catalogue = load_catalogue(catalogue_dir)
+    regions = load_regions(catalogue_dir)
+    index = sc.build_region_index(regions)
+    infos = synthetic.indicator_infos(catalogue)
+    survey_ids = [id_ for id_, ind in catalogue.indicators.items() if ind.kind == "survey"]
+    # convert
+    frames = [converter(shared_dir / path, index) for converter, path in REGION_SOURCES]
+    frames.append(sc.convert_reference(shared_dir / REFERENCE_FIGURES, infos))
+    observed = sc.merge_observed(frames)
+    logger.info("%d observed rows from %d files", len(observed), len(frames))
+    survey = sc.convert_survey(shared_dir / REFERENCE_SURVEY, survey_ids)
+    # generate
+    lan_codes = [region.code for region in regions if region.code != sc.RIKET_CODE]
+    values = synthetic.generate(observed, infos, lan_codes, seed)
+    values = sort_values(values)
+    survey = survey.sort_values(["indicator_id", "region_code", "period"],
+                                kind="stable").reset_index(drop=True)
+    # write
+    write_csv(values, out_dir / "values.csv", ("value",))
+    write_csv(survey, out_dir / "survey.csv", ("share_pct",))
+    counts = values["status"].value_counts().to_dict()
+    logger.info("wrote %s (%s) and %s", out_dir / "values.csv", counts, out_dir / "survey.csv")
+    return values, survey
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=project_root().parent / "shared",
+                        help="folder with data-candidates/ and reference/ (default ../shared)")
+    parser.add_argument("--out", type=Path, default=project_root() / "data",
+                        help="output folder (default data/)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    run(args.shared, args.out, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

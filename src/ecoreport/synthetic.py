@@ -1,0 +1,729 @@
+"""Seeded generator that completes the default dataset with plausible synthetic values.
+
+The real data bundled with ecoreport is fragmentary. So that every chapter, comparison
+and the PCA can be shown, :func:`generate` completes every register indicator for the
+21 län and Riket for each year 2013–2024 (or each multi-year period) where no observed
+value exists. Values are built from what is real, never drawn independently:
+
+* **Size.** Counts and amounts are a national rate (per 100 000 inhabitants, or per
+  1 000 inhabitants aged 20–64 for ``per_employed`` indicators) times the län's population
+  in that year; shares, scores and indices are not scaled.
+* **Two regional traits estimated from real data** (:func:`estimate_traits`): research
+  intensity (log university-sector FoU per inhabitant, Kolada) and market dynamism (mean of
+  log new firms per inhabitant, log goods export per inhabitant 20–64, log BRP per
+  inhabitant). Both are standardised over the 21 län. Each indicator loads on them
+  (``Spec.research``/``Spec.market``), plus an idiosyncratic regional level.
+* **Time.** A national path per indicator (``Spec.national``: knots interpolated in the
+  transformed scale, held beyond the ends), a small regional slope and AR(1) noise.
+* **Transformed scale.** Shares and bounded scores live on a logit scale between their
+  bounds (so they stay inside them); counts and amounts on a log scale.
+* **Agreement with observed values.** For every series the difference between observed
+  and model value (the log ratio, or logit difference for shares) is interpolated linearly
+  in time between observed anchors and held constant beyond them, so the synthetic series
+  joins the observed points without jumps. An isolated observed spike (more than a factor
+  ``SPIKE_FACTOR`` away from both neighbouring anchors) is kept as observed but not used
+  as an anchor, so it does not bend the synthetic neighbours.
+* **Riket** is the sum of the 21 län for counts and amounts and a weighted mean for shares,
+  rates, scores and indices (:func:`aggregate_riket`). An aggregate is ``observed`` only if
+  every input (and weight) is observed.
+* **Derived.** ``fou_andel_brp`` is computed from FoU per inhabitant × population / BRP;
+  observed where all inputs are observed (and the län has no other observed series for it),
+  synthetic otherwise, then anchored to observed values like any series.
+
+Observed values are never overwritten. Counts are rounded to integers (small expected
+counts are drawn from a Poisson distribution so that zeros occur), other values to the
+catalogue's ``decimals``. Survey items are never generated. One seed drives everything,
+through one ``numpy.random.default_rng`` per indicator keyed by (seed, CRC32 of its id),
+so adding an indicator does not change the others.
+
+None of this is a finding about any län: whatever comparisons or the PCA show on
+synthetic values reflects this generator.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecoreport.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+VALUE_COLUMNS = ["region_code", "indicator_id", "period", "value", "status", "source_id", "note"]
+SYNTHETIC_SOURCE = "synthetic"
+RIKET_CODE = "00"
+YEARS: tuple[int, ...] = tuple(range(2013, 2025))
+# GEM-style pooled periods (as in the model report) for survey-based multi-year indicators.
+MULTI_YEAR_PERIODS: tuple[str, ...] = ("2014-2017", "2018-2020", "2021-2023")
+# High-growth firms: three growth years after a base year, e.g. "2020-2023" (as in the report).
+ROLLING_SPAN = 3
+CONTEXT_IDS = ("befolkning", "befolkning_20_64", "brp")
+FOU_SECTOR_IDS = ("fou_utgifter_foretag", "fou_utgifter_offentlig", "fou_utgifter_hogskola")
+SPIKE_FACTOR = 2.5
+POISSON_BELOW = 20.0
+_SIZE_DENOMINATOR = {"befolkning": 1e5, "befolkning_20_64": 1e3}
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """What the generator needs from the catalogue about one register indicator."""
+
+    id: str
+    unit_kind: str
+    normalise: str = "none"
+    decimals: int = 1
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """Hard bounds of the value (shares 0–100, scores their scale) or None."""
+        if self.unit_kind == "share":
+            return (0.0, 100.0)
+        if self.min is not None and self.max is not None:
+            return (float(self.min), float(self.max))
+        return None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one indicator is modelled. ``national`` are knots year -> national level.
+
+    For size-scaled indicators the level is a rate (per 100 000 inhabitants, or per 1 000
+    aged 20–64); otherwise it is the value itself (share, score, index, amount per head).
+    """
+
+    national: Mapping[float, float]
+    research: float = 0.0
+    market: float = 0.0
+    regional_sd: float = 0.1
+    slope_sd: float = 0.005
+    noise_sd: float = 0.03
+    phi: float = 0.6
+    periods: str = "annual"          # annual | multi | rolling
+    size: str | None = "auto"        # auto (from normalise) | befolkning | befolkning_20_64 | None
+    aggregate: str = "auto"          # auto (sum for count/amount) | sum | mean
+    weight: str = "befolkning"       # weight of the Riket mean
+    poisson: bool = True             # small counts drawn from Poisson (zeros possible)
+
+
+def _k(**knots: float) -> dict[float, float]:
+    """Knots written as y2013=..., y2024=... (keyword names cannot start with a digit)."""
+    return {float(key[1:]): value for key, value in knots.items()}
+
+
+# Plausible national levels (rough magnitudes for Sweden; per 100 000 inhabitants for
+# per_capita, per 1 000 aged 20–64 for per_employed). Where the model report states a
+# national figure it is used (TEA 2021–2023: 8.4). Loadings are in standard deviations
+# of the traits on the transformed scale.
+SPECS: dict[str, Spec] = {
+    # context
+    "befolkning": Spec(_k(y2013=1.0, y2024=1.09), regional_sd=0.0, slope_sd=0.002,
+                       noise_sd=0.001, phi=0.9, size=None, aggregate="sum", poisson=False),
+    "befolkning_20_64": Spec(_k(y2013=1.0, y2024=1.06), regional_sd=0.0, slope_sd=0.002,
+                             noise_sd=0.002, phi=0.9, size=None, aggregate="sum",
+                             poisson=False),
+    "brp": Spec(_k(y2013=39_000, y2019=50_000, y2020=49_500, y2021=54_000, y2022=58_500,
+                   y2023=61_000, y2024=62_500), market=0.15, regional_sd=0.1, noise_sd=0.01,
+                phi=0.8, size="befolkning", aggregate="sum"),
+    # fou
+    "fou_andel_brp": Spec(_k(y2013=3.3, y2024=3.4), research=0.4, aggregate="mean",
+                          weight="brp"),
+    "fou_utgifter_foretag": Spec(_k(y2013=9_000, y2024=12_500), research=0.5, market=0.3,
+                                 regional_sd=0.4, noise_sd=0.08, aggregate="mean"),
+    "fou_utgifter_offentlig": Spec(_k(y2013=700, y2024=1_000), research=0.5, regional_sd=0.5,
+                                   noise_sd=0.1, aggregate="mean"),
+    "fou_utgifter_hogskola": Spec(_k(y2013=3_800, y2024=4_600), research=1.0, regional_sd=0.2,
+                                  noise_sd=0.05, aggregate="mean"),
+    "publikationer": Spec(_k(y2013=380, y2016=400, y2024=390), research=0.9, regional_sd=0.2,
+                          noise_sd=0.04),
+    "fou_arsverken_privat": Spec(_k(y2013=10.0, y2024=10.8), research=0.4, market=0.4,
+                                 regional_sd=0.3, noise_sd=0.06),
+    "doktorsexamina": Spec(_k(y2013=30, y2017=29, y2024=24), research=0.9, regional_sd=0.2,
+                           noise_sd=0.08),
+    "studenter": Spec(_k(y2013=3_600, y2019=3_500, y2021=3_900, y2024=3_800), research=0.7,
+                      regional_sd=0.2, noise_sd=0.02, phi=0.8),
+    "patentansokningar_prv": Spec(_k(y2013=22, y2024=16), research=0.4, market=0.4,
+                                  regional_sd=0.3, noise_sd=0.12),
+    "patentansokningar_pct": Spec(_k(y2013=38, y2024=40), research=0.5, market=0.3,
+                                  regional_sd=0.3, noise_sd=0.1),
+    "varumarkesansokningar": Spec(_k(y2013=75, y2019=72, y2020=85, y2021=88, y2022=70,
+                                     y2024=68), market=0.4, regional_sd=0.2, noise_sd=0.08),
+    "designansokningar": Spec(_k(y2013=6, y2024=3.5), market=0.3, regional_sd=0.3,
+                              noise_sd=0.2),
+    # humankapital
+    "kunskapsintensiva_jobb_antal": Spec(_k(y2013=330, y2024=390), research=0.15,
+                                         market=0.1, regional_sd=0.05, noise_sd=0.01,
+                                         phi=0.8),
+    "kunskapsintensiva_jobb_andel": Spec(_k(y2013=40.0, y2024=47.0), research=0.15,
+                                         market=0.1, regional_sd=0.06, noise_sd=0.01, phi=0.8,
+                                         weight="befolkning_20_64"),
+    "eftergymnasial_3ar_andel": Spec(_k(y2013=27.0, y2024=33.5), research=0.25, market=0.1,
+                                     regional_sd=0.08, noise_sd=0.01, phi=0.8),
+    "stem_andel": Spec(_k(y2013=24.0, y2024=26.5), research=0.1, regional_sd=0.06,
+                       noise_sd=0.015, phi=0.8),
+    "utbildningsmatchning_andel": Spec(_k(y2013=68.5, y2024=69.5), regional_sd=0.05,
+                                       noise_sd=0.01, phi=0.8, weight="befolkning_20_64"),
+    # entreprenorskap
+    "tea": Spec(_k(y2015=7.2, y2019=6.8, y2022=8.4), market=0.15, regional_sd=0.1,
+                noise_sd=0.08, periods="multi"),
+    "nystartade_foretag": Spec(_k(y2013=720, y2021=760, y2022=690, y2023=620, y2024=660),
+                               market=0.3, regional_sd=0.05, noise_sd=0.03),
+    "konkurser": Spec(_k(y2013=75, y2016=62, y2019=65, y2021=55, y2022=66, y2023=88,
+                         y2024=95), market=0.1, regional_sd=0.15, noise_sd=0.08),
+    "snabbvaxare_anstallda": Spec(_k(y2013=55, y2024=60), market=0.3, regional_sd=0.15,
+                                  noise_sd=0.06, phi=0.8, periods="rolling"),
+    "snabbvaxare_omsattning": Spec(_k(y2013=200, y2024=215), market=0.3, regional_sd=0.15,
+                                   noise_sd=0.06, phi=0.8, periods="rolling"),
+    # affarsstod
+    "inkubatorforetag": Spec(_k(y2013=14, y2024=16), research=0.4, market=0.3,
+                             regional_sd=0.3, noise_sd=0.12),
+    "inkubatorforetag_lonsamhet": Spec(_k(y2013=30, y2024=32), market=0.1, regional_sd=0.2,
+                                       noise_sd=0.15),
+    # finansiellt_kapital
+    "aktiva_riskkapitalbolag": Spec(_k(y2013=2.0, y2021=3.0, y2024=2.6), market=0.6,
+                                    regional_sd=0.3, noise_sd=0.2),
+    "riskkapital_investeringar": Spec(_k(y2013=6.0, y2016=9.0, y2018=11.0, y2021=22.0,
+                                         y2022=16.0, y2023=11.0, y2024=11.0), market=0.7,
+                                      research=0.2, regional_sd=0.4, noise_sd=0.5, phi=0.3),
+    "sadd_andel": Spec(_k(y2013=30, y2024=32), research=0.1, regional_sd=0.4, noise_sd=0.5,
+                       phi=0.3),
+    "utlandsagda_arbetsstallen": Spec(_k(y2013=4.3, y2024=5.0), market=0.35, regional_sd=0.2,
+                                      noise_sd=0.04, phi=0.8),
+    "almi_lan": Spec(_k(y2013=5.0, y2020=6.5, y2024=5.5), market=0.1, regional_sd=0.3,
+                     noise_sd=0.15),
+    # infrastruktur
+    "lokaler_kvm": Spec(_k(y2013=850_000, y2024=900_000), market=0.1, regional_sd=0.15,
+                        noise_sd=0.01, phi=0.9),
+    "transport_nojdhet": Spec(_k(y2013=3.1, y2024=3.0), market=0.1, regional_sd=0.15,
+                              noise_sd=0.05),
+    "bredband_1gbit_andel": Spec(_k(y2013=55, y2015=65, y2017=78, y2019=87, y2021=92.5,
+                                    y2023=95.5, y2024=96.5), market=0.3, regional_sd=0.25,
+                                 noise_sd=0.05, phi=0.8),
+    "mobil_30mbit_yta": Spec(_k(y2013=1.0, y2016=4.0, y2020=20.0, y2024=45.0), market=0.4,
+                             regional_sd=0.5, noise_sd=0.1, phi=0.8),
+    # legal_regulatorisk
+    "skatteincitament_fou": Spec(_k(y2013=22, y2019=28, y2020=40, y2024=44), research=0.5,
+                                 market=0.2, regional_sd=0.3, noise_sd=0.08),
+    "innovationsupphandlingar": Spec(_k(y2015=0.6, y2022=0.9), market=0.2, regional_sd=0.3,
+                                     noise_sd=0.2, periods="multi"),
+    # kultur
+    "radsla_misslyckas": Spec(_k(y2015=36, y2019=38, y2022=45), market=-0.1, regional_sd=0.1,
+                              noise_sd=0.08, periods="multi"),
+    "kunskapsintensiva_arbetskraftsinvandrare": Spec(_k(y2013=3.2, y2024=3.9), research=0.25,
+                                                     market=0.15, regional_sd=0.2,
+                                                     noise_sd=0.04, phi=0.8),
+    "internationella_forskare": Spec(_k(y2013=38, y2024=44), research=1.0, regional_sd=0.2,
+                                     noise_sd=0.05),
+    # marknader
+    "varuexport_per_invanare": Spec(_k(y2013=180_000, y2019=205_000, y2020=195_000,
+                                       y2021=225_000, y2022=265_000, y2023=270_000,
+                                       y2024=268_000), market=0.6, regional_sd=0.3,
+                                    noise_sd=0.05, phi=0.8, aggregate="mean",
+                                    weight="befolkning_20_64"),
+    "internationaliseringsindex": Spec(_k(y2013=45, y2024=50), market=0.5, regional_sd=0.3,
+                                       noise_sd=0.05, phi=0.8),
+    "innovationsindex_reglab": Spec(_k(y2013=88, y2024=90), research=0.08, market=0.06,
+                                    regional_sd=0.05, noise_sd=0.02, phi=0.7),
+}
+
+
+@dataclass
+class Traits:
+    """Standardised regional traits (region code -> value, mean 0 and sd 1 over the län)."""
+
+    research: dict[str, float] = field(default_factory=dict)
+    market: dict[str, float] = field(default_factory=dict)
+
+
+def indicator_infos(catalogue: Any) -> dict[str, IndicatorInfo]:
+    """Register indicators of a ``Catalogue`` (or its parsed YAML dict) as ``IndicatorInfo``."""
+    if isinstance(catalogue, Mapping):
+        units = catalogue["units"]
+        entries = catalogue["indicators"]
+
+        def get(obj: Any, name: str, default: Any = None) -> Any:
+            return obj.get(name, default)
+    else:
+        units = catalogue.units
+        entries = list(catalogue.indicators.values())
+
+        def get(obj: Any, name: str, default: Any = None) -> Any:
+            return getattr(obj, name, default)
+    infos = {}
+    for entry in entries:
+        if get(entry, "kind") != "register":
+            continue
+        unit = units[get(entry, "unit")]
+        infos[get(entry, "id")] = IndicatorInfo(
+            id=get(entry, "id"), unit_kind=get(unit, "kind"),
+            normalise=get(entry, "normalise", "none") or "none",
+            decimals=int(get(entry, "decimals", 1)),
+            min=get(unit, "min"), max=get(unit, "max"))
+    return infos
+
+
+# --------------------------------------------------------------------------- periods
+
+def parse_period(period: str) -> tuple[int, int]:
+    """Inclusive first and last year of "2013" or "2014-2017"."""
+    text = str(period).strip()
+    try:
+        if "-" in text:
+            start, end = (int(part) for part in text.split("-", 1))
+        else:
+            start = end = int(text)
+    except ValueError:
+        raise DataError("not a period", column="period", value=period,
+                        expected='a year "2013" or a range "2014-2017"') from None
+    if end < start:
+        raise DataError("period ends before it starts", column="period", value=period,
+                        expected="first year <= last year")
+    return start, end
+
+
+def period_midpoint(period: str) -> float:
+    """Midpoint of a period in years (used as its position in time)."""
+    start, end = parse_period(period)
+    return (start + end) / 2
+
+
+def grid_periods(spec: Spec, years: Iterable[int] = YEARS) -> list[str]:
+    """The periods the generator completes for one indicator."""
+    years = list(years)
+    if spec.periods == "multi":
+        return list(MULTI_YEAR_PERIODS)
+    if spec.periods == "rolling":
+        return [f"{year - ROLLING_SPAN}-{year}" for year in years]
+    return [str(year) for year in years]
+
+
+# ------------------------------------------------------------------ transformed scale
+
+@dataclass(frozen=True)
+class Scale:
+    """Log scale (counts, amounts) or logit scale between bounds (shares, scores)."""
+
+    bounds: tuple[float, float] | None = None
+    offset: float = 0.0
+    eps: float = 1e-4
+
+    def forward(self, value: np.ndarray | float) -> np.ndarray:
+        value = np.asarray(value, dtype=float)
+        if self.bounds is None:
+            return np.log(np.maximum(value + self.offset, 1e-12))
+        low, high = self.bounds
+        share = np.clip((value - low) / (high - low), self.eps, 1 - self.eps)
+        return np.log(share / (1 - share))
+
+    def inverse(self, value: np.ndarray | float) -> np.ndarray:
+        value = np.asarray(value, dtype=float)
+        if self.bounds is None:
+            return np.maximum(np.exp(value) - self.offset, 0.0)
+        low, high = self.bounds
+        return low + (high - low) / (1 + np.exp(-value))
+
+
+def scale_for(info: IndicatorInfo) -> Scale:
+    """The transformed scale of an indicator (offset 0.5 lets count anchors be zero)."""
+    return Scale(bounds=info.bounds, offset=0.5 if info.unit_kind == "count" else 0.0)
+
+
+def interpolate_knots(knots: Mapping[float, float], times: np.ndarray, scale: Scale,
+                      sized: bool) -> np.ndarray:
+    """National level at ``times`` on the transformed scale (held beyond the end knots)."""
+    xs = np.array(sorted(knots), dtype=float)
+    ys = np.array([knots[x] for x in sorted(knots)], dtype=float)
+    transformed = np.log(ys) if sized else scale.forward(ys)
+    return np.interp(times, xs, transformed)
+
+
+# ------------------------------------------------------------------------- anchoring
+
+def find_spikes(times: np.ndarray, deltas: np.ndarray, factor: float = SPIKE_FACTOR) -> np.ndarray:
+    """Mask of anchors that differ from both neighbouring anchors by more than ``factor``."""
+    spikes = np.zeros(len(deltas), dtype=bool)
+    limit = math.log(factor)
+    order = np.argsort(times)
+    for rank in range(1, len(order) - 1):
+        here, before, after = order[rank], order[rank - 1], order[rank + 1]
+        if (abs(deltas[here] - deltas[before]) > limit
+                and abs(deltas[here] - deltas[after]) > limit
+                and np.sign(deltas[here] - deltas[before]) == np.sign(deltas[here] - deltas[after])):
+            spikes[here] = True
+    return spikes
+
+
+def anchor_series(times: np.ndarray, model: np.ndarray, anchor_times: np.ndarray,
+                  anchor_values: np.ndarray) -> np.ndarray:
+    """Shift a model series (transformed scale) so it passes through the anchors.
+
+    The anchor-minus-model difference is interpolated linearly in time between anchors and
+    held constant beyond the first and last; without anchors the model is returned.
+    """
+    times = np.asarray(times, dtype=float)
+    model = np.asarray(model, dtype=float)
+    if len(anchor_times) == 0:
+        return model.copy()
+    anchor_times = np.asarray(anchor_times, dtype=float)
+    model_at_anchors = np.interp(anchor_times, times, model)
+    deltas = np.asarray(anchor_values, dtype=float) - model_at_anchors
+    order = np.argsort(anchor_times)
+    return model + np.interp(times, anchor_times[order], deltas[order])
+
+
+# ---------------------------------------------------------------------------- traits
+
+def _standardise(values: Mapping[str, float], codes: list[str]) -> dict[str, float]:
+    present = np.array([values[code] for code in codes if code in values], dtype=float)
+    if len(present) < 2 or present.std() == 0:
+        return {code: 0.0 for code in codes}
+    mean, sd = present.mean(), present.std()
+    return {code: float((values[code] - mean) / sd) if code in values else 0.0
+            for code in codes}
+
+
+def _series(values: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    rows = values[values["indicator_id"] == indicator_id]
+    annual = rows[~rows["period"].str.contains("-", regex=False)]
+    return annual.assign(year=annual["period"].astype(int))
+
+
+def estimate_traits(observed: pd.DataFrame, context: pd.DataFrame, lan_codes: list[str],
+                    years: Iterable[int] = YEARS) -> Traits:
+    """Research intensity and market dynamism per län, from real data only.
+
+    research: median over years of log university-sector FoU per inhabitant.
+    market: mean of standardised log new firms per inhabitant, log goods export per
+    inhabitant 20–64 and log BRP per inhabitant (observed numerators; population from
+    ``context``, the completed population series).
+    """
+    years = set(years)
+    observed = observed[observed["status"] == "observed"]
+    hogskola = _series(observed, "fou_utgifter_hogskola")
+    hogskola = hogskola[hogskola["value"] > 0]
+    research_raw = {code: float(np.median(np.log(group["value"])))
+                    for code, group in hogskola.groupby("region_code")}
+    population = _series(context, "befolkning").set_index(["region_code", "year"])["value"]
+
+    def per_inhabitant(indicator_id: str) -> dict[str, float]:
+        rows = _series(observed, indicator_id)
+        rows = rows[rows["year"].isin(years) & (rows["value"] > 0)]
+        result = {}
+        for code, group in rows.groupby("region_code"):
+            keys = [(code, year) for year in group["year"]]
+            pops = population.reindex(keys).to_numpy(dtype=float)
+            ok = np.isfinite(pops) & (pops > 0)
+            if ok.any():
+                result[code] = float(np.mean(np.log(group["value"].to_numpy()[ok] / pops[ok])))
+        return result
+
+    export = _series(observed, "varuexport_per_invanare")
+    export = export[export["year"].isin(years) & (export["value"] > 0)]
+    export_raw = {code: float(np.mean(np.log(group["value"])))
+                  for code, group in export.groupby("region_code")}
+    parts = [_standardise(per_inhabitant("nystartade_foretag"), lan_codes),
+             _standardise(export_raw, lan_codes),
+             _standardise(per_inhabitant("brp"), lan_codes)]
+    market_raw = {code: float(np.mean([part[code] for part in parts])) for code in lan_codes}
+    if not research_raw:
+        logger.warning("no university FoU data: research trait set to 0 for every län")
+    return Traits(research=_standardise(research_raw, lan_codes),
+                  market=_standardise(market_raw, lan_codes))
+
+
+# ------------------------------------------------------------------------- generator
+
+def _rng_for(seed: int, indicator_id: str) -> np.random.Generator:
+    return np.random.default_rng([int(seed), zlib.crc32(indicator_id.encode("utf-8"))])
+
+
+def _size_name(spec: Spec, info: IndicatorInfo) -> str | None:
+    if spec.size != "auto":
+        return spec.size
+    return {"per_capita": "befolkning", "per_employed": "befolkning_20_64"}.get(info.normalise)
+
+
+def _aggregate_kind(spec: Spec, info: IndicatorInfo) -> str:
+    if spec.aggregate != "auto":
+        return spec.aggregate
+    return "sum" if info.unit_kind in ("count", "amount") else "mean"
+
+
+def _lookup(values: pd.DataFrame, indicator_id: str) -> dict[tuple[str, str], tuple[float, str, str]]:
+    rows = values[values["indicator_id"] == indicator_id]
+    return {(code, period): (float(value), status, source)
+            for code, period, value, status, source in zip(
+                rows["region_code"], rows["period"], rows["value"], rows["status"],
+                rows["source_id"])}
+
+
+def _period_mean(table: Mapping[tuple[str, str], tuple[float, str, str]], code: str,
+                 period: str) -> tuple[float, bool] | None:
+    """Mean of an annual series over a period's years, and whether all inputs are observed."""
+    start, end = parse_period(period)
+    found = [table[(code, str(year))] for year in range(start, end + 1)
+             if (code, str(year)) in table]
+    if not found:
+        return None
+    return (float(np.mean([item[0] for item in found])),
+            len(found) == end - start + 1 and all(item[1] == "observed" for item in found))
+
+
+def model_series(info: IndicatorInfo, spec: Spec, periods: list[str], lan_codes: list[str],
+                 traits: Traits, sizes: Mapping[tuple[str, str], tuple[float, str, str]] | None,
+                 rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Model values (transformed scale) per län over ``periods``, before anchoring."""
+    scale = scale_for(info)
+    size_name = _size_name(spec, info)
+    times = np.array([period_midpoint(period) for period in periods])
+    national = interpolate_knots(spec.national, times, scale, sized=size_name is not None)
+    centre = float(np.mean(times))
+    draws = {code: (rng.standard_normal(), rng.standard_normal(),
+                    rng.standard_normal(len(times))) for code in lan_codes}
+    deviation = {code: spec.research * traits.research.get(code, 0.0)
+                 + spec.market * traits.market.get(code, 0.0) + spec.regional_sd * draws[code][0]
+                 for code in lan_codes}
+    log_size = {}
+    if size_name is not None:
+        if sizes is None:
+            raise DataError(f"{info.id}: size series {size_name} is needed first",
+                            expected="context series generated before scaled indicators")
+        for code in lan_codes:
+            log_size[code] = np.empty(len(periods))
+            for position, period in enumerate(periods):
+                found = _period_mean(sizes, code, period)
+                if found is None:
+                    raise DataError(f"{info.id}: no {size_name} for län {code} in {period}",
+                                    expected="a completed population series")
+                log_size[code][position] = math.log(found[0] / _SIZE_DENOMINATOR.get(size_name, 1.0))
+        # keep the national rate: population-weighted mean of exp(deviation) = 1
+        weights = np.array([math.exp(log_size[code].mean()) for code in lan_codes])
+        factors = np.array([math.exp(deviation[code]) for code in lan_codes])
+        shift = math.log(float(np.sum(weights * factors) / np.sum(weights)))
+        deviation = {code: value - shift for code, value in deviation.items()}
+    result = {}
+    innovation_sd = spec.noise_sd * math.sqrt(1 - spec.phi ** 2)
+    for code in lan_codes:
+        _, slope_draw, noise_draws = draws[code]
+        noise = np.empty(len(times))
+        noise[0] = spec.noise_sd * noise_draws[0]
+        for position in range(1, len(times)):
+            noise[position] = spec.phi * noise[position - 1] + innovation_sd * noise_draws[position]
+        values = national + deviation[code] + spec.slope_sd * slope_draw * (times - centre) + noise
+        if size_name is not None:
+            # the national rate lives on a log scale; move to the indicator's own scale
+            values = scale.forward(np.exp(values + log_size[code]))
+        result[code] = values
+    return result
+
+
+def complete_indicator(info: IndicatorInfo, spec: Spec, observed: pd.DataFrame,
+                       lan_codes: list[str], traits: Traits,
+                       sizes: Mapping[tuple[str, str], tuple[float, str, str]] | None,
+                       rng: np.random.Generator, years: Iterable[int] = YEARS,
+                       model: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """Synthetic rows for one indicator's empty län cells, anchored to its observed values."""
+    periods = grid_periods(spec, years)
+    scale = scale_for(info)
+    times = np.array([period_midpoint(period) for period in periods])
+    if model is None:
+        model = model_series(info, spec, periods, lan_codes, traits, sizes, rng)
+    known = _lookup(observed[observed["indicator_id"] == info.id], info.id)
+    records = []
+    for code in lan_codes:
+        anchor_positions = [position for position, period in enumerate(periods)
+                            if (code, period) in known]
+        anchor_times = times[anchor_positions]
+        anchor_values = scale.forward(np.array([known[(code, periods[p])][0]
+                                                for p in anchor_positions]))
+        if len(anchor_positions) >= 3:
+            spikes = find_spikes(anchor_times, anchor_values - model[code][anchor_positions])
+            if spikes.any():
+                logger.info("%s %s: observed spike(s) at %s not used as anchor", info.id, code,
+                            [periods[p] for p, s in zip(anchor_positions, spikes) if s])
+            anchor_times, anchor_values = anchor_times[~spikes], anchor_values[~spikes]
+        values = scale.inverse(anchor_series(times, model[code], anchor_times, anchor_values))
+        for position, period in enumerate(periods):
+            if (code, period) in known:
+                continue
+            records.append({"region_code": code, "indicator_id": info.id, "period": period,
+                            "value": _finish(values[position], info, spec, rng),
+                            "status": "synthetic", "source_id": SYNTHETIC_SOURCE, "note": ""})
+    return pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
+
+
+def _finish(value: float, info: IndicatorInfo, spec: Spec, rng: np.random.Generator) -> float:
+    """Round a generated value as published data would be (counts integer, >= 0, in bounds)."""
+    value = max(float(value), 0.0) if info.unit_kind in ("count", "amount") else float(value)
+    if info.unit_kind == "count":
+        if spec.poisson and value < POISSON_BELOW:
+            return float(rng.poisson(value))
+        return float(round(value))
+    value = round(value, info.decimals)
+    if info.bounds is not None:
+        value = min(max(value, info.bounds[0]), info.bounds[1])
+    return value + 0.0  # no "-0.0"
+
+
+def aggregate_riket(values: pd.DataFrame, info: IndicatorInfo, spec: Spec,
+                    lan_codes: list[str]) -> pd.DataFrame:
+    """Riket rows for every period where all län have a value and Riket has none.
+
+    Sum of län for counts and amounts; otherwise the mean weighted by ``spec.weight``
+    (averaged over the period's years). Observed only if all inputs and weights are.
+    """
+    table = _lookup(values, info.id)
+    kind = _aggregate_kind(spec, info)
+    weights = _lookup(values, spec.weight) if kind == "mean" else {}
+    periods = sorted({period for code, period in table if code != RIKET_CODE})
+    records = []
+    for period in periods:
+        if (RIKET_CODE, period) in table:
+            continue
+        items = [table.get((code, period)) for code in lan_codes]
+        if any(item is None for item in items):
+            continue
+        observed = all(item[1] == "observed" for item in items)
+        if kind == "sum":
+            value = float(sum(item[0] for item in items))
+        else:
+            found = [_period_mean(weights, code, period) for code in lan_codes]
+            if any(item is None for item in found):
+                continue
+            weight = np.array([item[0] for item in found])
+            value = float(np.sum(weight * np.array([item[0] for item in items])) / weight.sum())
+            observed = observed and all(item[1] for item in found)
+        sources = {item[2] for item in items}
+        if observed and len(sources) == 1:
+            how = "sum" if kind == "sum" else f"mean weighted by {spec.weight}"
+            records.append({"region_code": RIKET_CODE, "indicator_id": info.id, "period": period,
+                            "value": _round(value, info), "status": "observed",
+                            "source_id": sources.pop(),
+                            "note": f"aggregated from the 21 län ({how})"})
+        else:
+            records.append({"region_code": RIKET_CODE, "indicator_id": info.id, "period": period,
+                            "value": _round(value, info), "status": "synthetic",
+                            "source_id": SYNTHETIC_SOURCE, "note": ""})
+    return pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
+
+
+def _round(value: float, info: IndicatorInfo) -> float:
+    if info.unit_kind == "count":
+        return float(round(value))
+    return round(value, max(info.decimals, 2)) + 0.0
+
+
+def derive_fou_andel_brp(values: pd.DataFrame, lan_codes: list[str],
+                         indicator_id: str = "fou_andel_brp",
+                         source_id: str = "kolada_fou") -> pd.DataFrame:
+    """FoU as percent of BRP = (sum of sector FoU per inhabitant) × population / BRP.
+
+    Returns one row per län and year where all inputs exist: status observed when all
+    inputs are observed, else synthetic.
+    """
+    tables = {name: _lookup(values, name) for name in (*FOU_SECTOR_IDS, "befolkning", "brp")}
+    records = []
+    for code in lan_codes:
+        for year in sorted({period for c, period in tables["brp"] if c == code}):
+            items = [tables[name].get((code, year)) for name in tables]
+            if any(item is None for item in items) or "-" in year:
+                continue
+            *sectors, population, brp = items
+            if brp[0] <= 0:
+                continue
+            value = 100 * sum(item[0] for item in sectors) * population[0] / 1e6 / brp[0]
+            observed = all(item[1] == "observed" for item in items)
+            records.append({
+                "region_code": code, "indicator_id": indicator_id, "period": year,
+                "value": round(value, 4),
+                "status": "observed" if observed else "synthetic",
+                "source_id": source_id if observed else SYNTHETIC_SOURCE,
+                "note": ("derived: (business + public + university FoU per inhabitant) × "
+                         "population / BRP" if observed else "")})
+    return pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[VALUE_COLUMNS]
+
+
+def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_codes: list[str],
+             seed: int, years: Iterable[int] = YEARS,
+             specs: Mapping[str, Spec] | None = None) -> pd.DataFrame:
+    """Complete ``observed`` (tidy values) for every register indicator in ``infos``.
+
+    Returns observed rows unchanged plus synthetic rows (and Riket aggregates), unsorted.
+    Every indicator in ``infos`` needs a ``Spec`` (``SPECS`` by default).
+    """
+    specs = SPECS if specs is None else specs
+    years = list(years)
+    lan_codes = sorted(code for code in lan_codes if code != RIKET_CODE)
+    missing = sorted(set(infos) - set(specs))
+    if missing:
+        raise DataError(f"no generator spec for register indicator(s) {missing}",
+                        file="synthetic.py", expected="a Spec in synthetic.SPECS for each")
+    unknown = sorted(set(observed["indicator_id"]) - set(infos))
+    if unknown:
+        raise DataError(f"observed values for indicator(s) not in the catalogue: {unknown}",
+                        column="indicator_id", expected="register indicators of the catalogue")
+    observed = observed[VALUE_COLUMNS].copy()
+    values = observed.copy()
+
+    def add(frame: pd.DataFrame) -> None:
+        nonlocal values
+        values = _concat([values, frame])
+
+    # 1. context series first: everything else is scaled by them
+    for indicator_id in CONTEXT_IDS:
+        if indicator_id not in infos:
+            continue
+        info, spec = infos[indicator_id], specs[indicator_id]
+        sizes = _lookup(values, _size_name(spec, info)) if _size_name(spec, info) else None
+        add(complete_indicator(info, spec, values, lan_codes, Traits(), sizes,
+                               _rng_for(seed, indicator_id), years))
+        add(aggregate_riket(values, info, spec, lan_codes))
+    traits = estimate_traits(observed, values, lan_codes, years)
+    logger.info("traits research=%s market=%s",
+                {k: round(v, 2) for k, v in traits.research.items()},
+                {k: round(v, 2) for k, v in traits.market.items()})
+    # 2. every other register indicator except the derived FoU share
+    derived = "fou_andel_brp" in infos and all(name in infos for name in FOU_SECTOR_IDS)
+    for indicator_id in sorted(infos):
+        if indicator_id in CONTEXT_IDS or (derived and indicator_id == "fou_andel_brp"):
+            continue
+        info, spec = infos[indicator_id], specs[indicator_id]
+        size_name = _size_name(spec, info)
+        sizes = _lookup(values, size_name) if size_name else None
+        add(complete_indicator(info, spec, values, lan_codes, traits, sizes,
+                               _rng_for(seed, indicator_id), years))
+        add(aggregate_riket(values, info, spec, lan_codes))
+    # 3. the FoU share of BRP, derived from the completed inputs then anchored
+    if derived:
+        info, spec = infos["fou_andel_brp"], specs["fou_andel_brp"]
+        rows = derive_fou_andel_brp(values, lan_codes)
+        own = observed[observed["indicator_id"] == info.id]
+        # a län with its own observed series keeps it alone: definitions may differ
+        derived_observed = rows[(rows["status"] == "observed")
+                                & ~rows["region_code"].isin(set(own["region_code"]))]
+        anchors = _concat([own, derived_observed])
+        periods = grid_periods(spec, years)
+        scale = scale_for(info)
+        table = _lookup(rows, info.id)
+        model = {code: scale.forward(np.array([table[(code, period)][0] for period in periods]))
+                 for code in lan_codes}
+        add(derived_observed)
+        add(complete_indicator(info, spec, anchors, lan_codes, traits, None,
+                               _rng_for(seed, info.id), years, model=model))
+        add(aggregate_riket(values, info, spec, lan_codes))
+    return values.reset_index(drop=True)
