@@ -77,29 +77,32 @@ def resolve_region(value: Region | str | int, data_dir: str | Path | None = None
 
     Raises UnknownRegionError listing every valid code and name.
     """
+    region = find_region(value, data_dir)
+    if region is None:
+        raise _unknown(value, _index(data_dir).regions)
+    return region
+
+
+def find_region(value: Region | str | int, data_dir: str | Path | None = None) -> Region | None:
+    """Like ``resolve_region`` but returns None for an unknown value, so that readers of
+    source files can raise their own DataError naming file and row."""
     index = _index(data_dir)
     if isinstance(value, Region):
-        if index.by_code.get(value.code) == value:
-            return value
-        raise _unknown(value.code, index.regions)
+        return value if index.by_code.get(value.code) == value else None
     if isinstance(value, bool):  # bool is an int; True must not mean "01"
-        raise _unknown(value, index.regions)
+        return None
     if isinstance(value, int):
-        code = f"{value:02d}" if 0 <= value <= 99 else str(value)
-        if code in index.by_code:
-            return index.by_code[code]
-        raise _unknown(value, index.regions)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            # Only the official two-digit form: "2" is not "02" (too easy to mistype a code).
-            if text in index.by_code:
-                return index.by_code[text]
-            raise _unknown(value, index.regions)
-        for key in _lookup_keys(text):
-            if key in index.by_key:
-                return index.by_key[key]
-    raise _unknown(value, index.regions)
+        return index.by_code.get(f"{value:02d}") if 0 <= value <= 99 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.isdigit():
+        # Only the official two-digit form: "2" is not "02" (too easy to mistype a code).
+        return index.by_code.get(text)
+    for key in _lookup_keys(text):
+        if key in index.by_key:
+            return index.by_key[key]
+    return None
 
 
 # --- internals -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 
 from ecoreport.errors import DataError, UnknownRegionError
 from ecoreport.regions import (
+    find_region,
     lan_regions,
     load_regions,
     make_slug,
@@ -78,6 +79,12 @@ def test_unknown_region_message_lists_every_code_and_name():
                             "(Norrbotten)")
     for region in load_regions():
         assert f"{region.code} {region.name}" in message
+
+
+def test_find_region_returns_none_instead_of_raising():
+    assert find_region("Västerbottens län").code == "24"
+    assert find_region("Lappland") is None
+    assert find_region(None) is None
 
 
 def test_make_slug():
