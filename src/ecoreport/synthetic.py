@@ -136,11 +136,11 @@ SPECS: dict[str, Spec] = {
     # fou
     "fou_andel_brp": Spec(_k(y2013=3.3, y2024=3.4), research=0.4, aggregate="mean",
                           weight="brp"),
-    "fou_utgifter_foretag": Spec(_k(y2013=9_000, y2024=12_500), research=0.5, market=0.3,
+    "fou_utgifter_foretag": Spec(_k(y2013=8_900, y2021=12_600, y2024=14_300), research=0.5, market=0.3,
                                  regional_sd=0.4, noise_sd=0.08, aggregate="mean"),
-    "fou_utgifter_offentlig": Spec(_k(y2013=700, y2024=1_000), research=0.5, regional_sd=0.5,
+    "fou_utgifter_offentlig": Spec(_k(y2013=620, y2021=765, y2024=860), research=0.5, regional_sd=0.5,
                                    noise_sd=0.1, aggregate="mean"),
-    "fou_utgifter_hogskola": Spec(_k(y2013=3_800, y2024=4_600), research=1.0, regional_sd=0.2,
+    "fou_utgifter_hogskola": Spec(_k(y2013=3_500, y2021=4_100, y2024=4_500), research=1.0, regional_sd=0.2,
                                   noise_sd=0.05, aggregate="mean"),
     "publikationer": Spec(_k(y2013=380, y2016=400, y2024=390), research=0.9, regional_sd=0.2,
                           noise_sd=0.04),
@@ -529,18 +529,28 @@ def complete_indicator(info: IndicatorInfo, spec: Spec, observed: pd.DataFrame,
                        lan_codes: list[str], traits: Traits,
                        sizes: Mapping[tuple[str, str], tuple[float, str, str]] | None,
                        rng: np.random.Generator, years: Iterable[int] = YEARS,
-                       model: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
-    """Synthetic rows for one indicator's empty län cells, anchored to its observed values."""
+                       model: Mapping[str, np.ndarray] | None = None,
+                       spike_cells: dict[tuple[str, str, str], float] | None = None
+                       ) -> pd.DataFrame:
+    """Synthetic rows for one indicator's empty län cells, anchored to its observed values.
+
+    Observed spikes are not used as anchors; if ``spike_cells`` is given, the model value
+    that replaces each spike for derived quantities is stored there.
+    Observed notes saying a value is the series' peak/highest or lowest (model-report
+    figures) cap or floor the synthetic values of that series.
+    """
     periods = grid_periods(spec, years)
     scale = scale_for(info)
     times = np.array([period_midpoint(period) for period in periods])
     if model is None:
         model = model_series(info, spec, periods, lan_codes, traits, sizes, rng)
     known = _lookup(observed[observed["indicator_id"] == info.id], info.id)
+    limits = stated_limits(observed[observed["indicator_id"] == info.id])
     records = []
     for code in lan_codes:
         anchor_positions = [position for position, period in enumerate(periods)
                             if (code, period) in known]
+        spikes = np.zeros(len(anchor_positions), dtype=bool)
         anchor_times = times[anchor_positions]
         anchor_values = scale.forward(np.array([known[(code, periods[p])][0]
                                                 for p in anchor_positions]))
@@ -549,15 +559,57 @@ def complete_indicator(info: IndicatorInfo, spec: Spec, observed: pd.DataFrame,
             if spikes.any():
                 logger.info("%s %s: observed spike(s) at %s not used as anchor", info.id, code,
                             [periods[p] for p, s in zip(anchor_positions, spikes) if s])
-            anchor_times, anchor_values = anchor_times[~spikes], anchor_values[~spikes]
-        values = scale.inverse(anchor_series(times, model[code], anchor_times, anchor_values))
+        values = scale.inverse(anchor_series(times, model[code], anchor_times[~spikes],
+                                             anchor_values[~spikes]))
+        if spike_cells is not None:
+            for position, is_spike in zip(anchor_positions, spikes):
+                if is_spike:
+                    spike_cells[(info.id, code, periods[position])] = float(values[position])
+        low, high = limits.get(code, (None, None))
         for position, period in enumerate(periods):
             if (code, period) in known:
                 continue
+            value = _finish(values[position], info, spec, rng)
+            value = _respect_limits(value, low, high, info)
             records.append({"region_code": code, "indicator_id": info.id, "period": period,
-                            "value": _finish(values[position], info, spec, rng),
+                            "value": value,
                             "status": "synthetic", "source_id": SYNTHETIC_SOURCE, "note": ""})
     return pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
+
+
+PEAK_WORDS = ("peak", "highest")
+LOW_WORDS = ("lowest",)
+
+
+def stated_limits(observed: pd.DataFrame) -> dict[str, tuple[float | None, float | None]]:
+    """Per region, (floor, cap) stated by observed notes such as "peak of 2013-2024"."""
+    limits: dict[str, tuple[float | None, float | None]] = {}
+    for code, value, note in zip(observed["region_code"], observed["value"], observed["note"]):
+        text = str(note).casefold()
+        low, high = limits.get(code, (None, None))
+        if any(word in text for word in PEAK_WORDS):
+            high = float(value) if high is None else max(high, float(value))
+        if any(word in text for word in LOW_WORDS):
+            low = float(value) if low is None else min(low, float(value))
+        if low is not None or high is not None:
+            limits[code] = (low, high)
+    return limits
+
+
+def _respect_limits(value: float, low: float | None, high: float | None,
+                    info: IndicatorInfo) -> float:
+    """Reflect a value that passes a stated peak (or lowest value) back inside it.
+
+    Reflection, rather than clipping, keeps the year-to-year variation of the series.
+    """
+    step = 1.0 if info.unit_kind == "count" else 10.0 ** -info.decimals
+    if high is not None and value >= high:
+        value = high - max((value - high) / 2, step)
+    if low is not None and value <= low:
+        value = low + max((low - value) / 2, step)
+    if info.unit_kind == "count":
+        return float(round(value))
+    return round(value, info.decimals) + 0.0
 
 
 def _finish(value: float, info: IndicatorInfo, spec: Spec, rng: np.random.Generator) -> float:
@@ -651,6 +703,19 @@ def derive_fou_andel_brp(values: pd.DataFrame, lan_codes: list[str],
     return pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
 
 
+def replace_spikes(values: pd.DataFrame,
+                   spike_cells: Mapping[tuple[str, str, str], float]) -> pd.DataFrame:
+    """Copy of ``values`` with observed spikes replaced by model values (marked synthetic)."""
+    if not spike_cells:
+        return values
+    keys = list(zip(values["indicator_id"], values["region_code"], values["period"]))
+    hit = np.array([key in spike_cells for key in keys])
+    result = values.copy()
+    result.loc[hit, "value"] = [spike_cells[key] for key, is_hit in zip(keys, hit) if is_hit]
+    result.loc[hit, "status"] = "synthetic"
+    return result
+
+
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
@@ -679,6 +744,7 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
                         column="indicator_id", expected="register indicators of the catalogue")
     observed = observed[VALUE_COLUMNS].copy()
     values = observed.copy()
+    spike_cells: dict[tuple[str, str, str], float] = {}
 
     def add(frame: pd.DataFrame) -> None:
         nonlocal values
@@ -706,12 +772,12 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
         size_name = _size_name(spec, info)
         sizes = _lookup(values, size_name) if size_name else None
         add(complete_indicator(info, spec, values, lan_codes, traits, sizes,
-                               _rng_for(seed, indicator_id), years))
+                               _rng_for(seed, indicator_id), years, spike_cells=spike_cells))
         add(aggregate_riket(values, info, spec, lan_codes))
     # 3. the FoU share of BRP, derived from the completed inputs then anchored
     if derived:
         info, spec = infos["fou_andel_brp"], specs["fou_andel_brp"]
-        rows = derive_fou_andel_brp(values, lan_codes)
+        rows = derive_fou_andel_brp(replace_spikes(values, spike_cells), lan_codes)
         own = observed[observed["indicator_id"] == info.id]
         # a län with its own observed series keeps it alone: definitions may differ
         derived_observed = rows[(rows["status"] == "observed")
