@@ -155,8 +155,9 @@ def _read_dataset(folder: Path) -> Dataset:
     else:
         logger.warning("%s not found; continuing without survey data", survey_path)
         survey = _empty_survey()
-    if report.warnings:
-        logger.warning("%s", report.summary())
+    # Info, not warning: every executed notebook would print it; `ecoreport validate`
+    # and Dataset.report show the warnings themselves.
+    logger.info("%s", report.summary())
     return Dataset(values=values, survey=survey, catalogue=catalogue, regions=list(regions),
                    report=report, data_dir=folder)
 

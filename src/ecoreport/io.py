@@ -253,7 +253,7 @@ def load_survey(path: str | Path | None = None, *, catalogue: Any = None,
 
 def _log_warnings(report: ValidationReport) -> None:
     if report.warnings:
-        logger.warning("%s", report.summary())
+        logger.info("%s (details: ecoreport validate)", report.summary())
         for issue in report.warnings:
             logger.debug("%s", issue)
 

@@ -45,8 +45,11 @@ SURVEY_SUM_MAX = 100.5
 # measured against the series' median absolute level. Together the two thresholds keep the
 # warning for values that look like a unit or keying error, not ordinary volatility or a
 # steady trend.
+# Small whole numbers (1, 2, 1 venture capital firms) move by chance alone, so a jump among
+# counts below JUMP_SMALL_COUNT is not reported.
 JUMP_Z = 5.0
 JUMP_MIN_CHANGE = 0.25
+JUMP_SMALL_COUNT = 10
 _MAD_TO_SD = 1.4826
 _SHOWN_ROWS = 5
 
@@ -403,8 +406,11 @@ def detect_jumps(values: Sequence[float], *, z: float = JUMP_Z,
     if floor == 0:
         return []
     steps = np.diff(t)
+    is_counts = bool(np.all(x == np.round(x)))
     found = []
     for i in range(1, len(t) - 1):
+        if is_counts and np.max(np.abs(x[i - 1:i + 2])) < JUMP_SMALL_COUNT:
+            continue
         before, after = t[i] - t[i - 1], t[i] - t[i + 1]
         if np.sign(before) != np.sign(after) or before == 0:
             continue
@@ -452,22 +458,36 @@ def find_jumps(rows: pd.DataFrame, *, file: str = "values.csv") -> list[Issue]:
 
 
 def find_gaps(rows: pd.DataFrame, *, file: str = "values.csv") -> list[Issue]:
-    """Warnings for years inside a series' span that no period covers."""
-    issues = []
+    """Warnings for years inside a series' span that no period covers.
+
+    Regions sharing the same gap in an indicator (a source published only some years)
+    get one warning naming them all, so a sparse source does not bury other warnings.
+    """
+    regions_by_gap: dict[tuple[str, tuple[int, ...], int, int], list[str]] = defaultdict(list)
     for (region_code, indicator_id), group in _series(rows):
         covered: set[int] = set()
         for start, end in zip(group["period_start"], group["period_end"]):
             covered.update(range(int(start), int(end) + 1))
         first, last = min(covered), max(covered)
-        missing = sorted(set(range(first, last + 1)) - covered)
+        missing = tuple(sorted(set(range(first, last + 1)) - covered))
         if missing:
-            issues.append(Issue(
-                message=f"gap in region {region_code!r}, indicator {indicator_id!r}: no "
-                        f"value for {format_years(missing)} within {first}–{last}",
-                file=file, column="period",
-                expected="a value for every year between the first and the last",
-                region_code=region_code, indicator_id=indicator_id))
-    return issues
+            regions_by_gap[(indicator_id, missing, first, last)].append(region_code)
+    issues = []
+    for (indicator_id, missing, first, last), region_codes in regions_by_gap.items():
+        if len(region_codes) == 1:
+            where = f"region {region_codes[0]!r}, indicator {indicator_id!r}"
+        else:
+            shown = ", ".join(region_codes[:_SHOWN_ROWS]) + \
+                (", …" if len(region_codes) > _SHOWN_ROWS else "")
+            where = f"indicator {indicator_id!r} in {len(region_codes)} regions ({shown})"
+        issues.append(Issue(
+            message=f"gap in {where}: no value for {format_years(missing)} within "
+                    f"{first}–{last}",
+            file=file, column="period",
+            expected="a value for every year between the first and the last",
+            region_code=region_codes[0] if len(region_codes) == 1 else None,
+            indicator_id=indicator_id))
+    return sorted(issues, key=lambda issue: issue.indicator_id or "")
 
 
 def format_years(years: Sequence[int]) -> str:

@@ -204,6 +204,10 @@ def test_jump_warning_names_region_indicator_and_row() -> None:
     ([10, 11, 12, 13, 14, 100], []),         # end points need two neighbours
     ([5, 5.1, 5, 4.0, 5.1, 5], []),          # 20 % dip: below the minimum change
     ([-2, -1, 0, 40, 1, 2], [3]),            # non-positive series use differences
+    ([1, 1, 2, 1, 2, 2], []),                # small counts move by chance
+    ([0, 1, 1, 9, 1, 1], []),
+    ([0, 1, 1, 12, 1, 1], [3]),
+    ([0.5, 1, 1, 9, 1, 1], [3]),             # not counts: small values do count
     ([10, 12], []),
 ])
 def test_detect_jumps(values: list[float], expected: list[int]) -> None:
@@ -219,6 +223,21 @@ def test_gap_warning_lists_missing_years() -> None:
         "values.csv, column 'period': gap in region '24', indicator 'patent': no value for "
         "2014, 2016–2018 within 2013–2021; expected a value for every year between the first "
         "and the last"]
+
+
+def test_shared_gap_is_one_warning_naming_the_regions() -> None:
+    df = make_values(*((region, "patent", period, "5") for region in ("00", "04", "24")
+                       for period in ("2013", "2016")),
+                     ("24", "fou_andel_brp", "2013", "3"), ("24", "fou_andel_brp", "2015", "3"))
+    report = validate_values(df, CATALOGUE, REGIONS)
+    gaps = [str(issue) for issue in report.warnings if "gap" in issue.message]
+    assert gaps == [
+        "values.csv, column 'period': gap in region '24', indicator 'fou_andel_brp': no value "
+        "for 2014 within 2013–2015; expected a value for every year between the first and "
+        "the last",
+        "values.csv, column 'period': gap in indicator 'patent' in 3 regions (00, 04, 24): no "
+        "value for 2014–2015 within 2013–2016; expected a value for every year between the "
+        "first and the last"]
 
 
 def test_catalogue_indicator_without_data_warns() -> None:
