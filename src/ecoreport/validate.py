@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecoreport.errors import DataValidationError, Issue
+from ecoreport.errors import DataError, DataValidationError, Issue
 from ecoreport.io import (
     SURVEY_COLUMNS, VALUES_COLUMNS, is_missing_marker, parse_number, parse_period,
 )
@@ -659,13 +659,18 @@ def run_validation(data_dir: str | Path | None = None) -> tuple[ValidationReport
     for name, validate, to_typed in (("values.csv", validate_values, type_values),
                                      ("survey.csv", validate_survey, type_survey)):
         path = folder / name
+        report.files.append(name)
         if not path.exists():
             # Survey data is optional (a län may have no survey); register data is not.
             issues = report.warnings if name == "survey.csv" else report.errors
             issues.append(Issue(message="file not found", file=name,
                                 expected=f"{name} in {folder}"))
             continue
-        raw = read_table(path)
+        try:
+            raw = read_table(path)
+        except DataError as exc:  # unreadable file: report it, check the other file
+            report.errors.append(exc.issue)
+            continue
         report.extend(validate(raw, catalogue, regions, file=name))
         typed = to_typed(raw, skip_invalid=True)
         frames.append(typed[["region_code", "indicator_id", "period", "status",

@@ -164,3 +164,22 @@ def test_bundled_data_validates() -> None:
     report, coverage = run_validation(folder)
     assert [str(issue) for issue in report.errors] == []
     assert not coverage.empty
+
+
+def test_run_validation_collects_errors_instead_of_raising(data_folder: NS) -> None:
+    from ecoreport.validate import format_report, run_validation
+
+    (data_folder.path / "values.csv").write_text(
+        HEADER + "24,a,2013,1,observed,scb,\n24,a,2014,1,5,observed,scb,\n", encoding="utf-8")
+    (data_folder.path / "survey.csv").write_text(
+        "region_code,indicator_id,period,category,share_pct,status,source_id,note\n"
+        "24,enkat,2024,ja,140,observed,scb,\n", encoding="utf-8")
+    report, coverage = run_validation(data_folder.path)
+    assert [str(issue) for issue in report.errors] == [
+        "values.csv, row 3: 8 fields in a row of 7 columns (value "
+        "'24,a,2014,1,5,observed,scb,'); expected 7 fields separated by ',', as in the header",
+        "survey.csv, row 2, column 'share_pct': '140' is out of range for 'enkat' "
+        "(unit 'procent', a share); expected a value between 0 and 100"]
+    assert coverage["indicator_id"].tolist() == ["a", "b", "c", "enkat"]
+    assert format_report(report, coverage).startswith(
+        "values.csv, survey.csv: 2 error(s)")
