@@ -182,11 +182,15 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
         if column not in spec.columns:
             report.errors.append(Issue(message=f"unexpected column {column!r}", file=file,
                                        row=1, column=column, expected=expected_columns))
+    for column in dict.fromkeys(column for column in header if header.count(column) > 1):
+        report.errors.append(Issue(message=f"column {column!r} appears more than once",
+                                   file=file, row=1, column=column, expected=expected_columns))
     if missing:
         report.errors.append(Issue(
             message="missing column(s) " + ", ".join(repr(column) for column in missing),
             file=file, row=1, expected=expected_columns))
-        return report, None
+    if missing or len(set(header)) < len(header):
+        return report, None  # rows cannot be read reliably
 
     cells = df_raw.copy()
     cells.columns = header

@@ -73,6 +73,16 @@ def test_unexpected_column_is_an_error() -> None:
         "columns region_code,indicator_id,period,value,status,source_id,note"]
 
 
+def test_duplicated_column_is_an_error() -> None:
+    df = make_values(("24", "fou_andel_brp", "2013", "3.48"))
+    df.columns = [*VALUE_COLUMNS[:-1], "value"]
+    assert error_texts(validate_values(df, CATALOGUE, REGIONS)) == [
+        "values.csv, row 1, column 'value': column 'value' appears more than once; expected "
+        "columns region_code,indicator_id,period,value,status,source_id,note",
+        "values.csv, row 1: missing column(s) 'note'; expected columns "
+        "region_code,indicator_id,period,value,status,source_id,note"]
+
+
 def test_unknown_region_code_lists_valid_codes() -> None:
     df = make_values(("24", "fou_andel_brp", "2013", "3.48"),
                      ("99", "fou_andel_brp", "2013", "3.48"))
