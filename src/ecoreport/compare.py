@@ -121,6 +121,27 @@ def _period_means(table: pd.DataFrame, first_year: int, region_codes: pd.Series,
     return out
 
 
+def _log_missing_denominators(rows: pd.DataFrame, denominators: np.ndarray,
+                              table: pd.DataFrame, first_year: int, rule: str,
+                              denominator_id: str) -> None:
+    """Warn about gaps inside the population series; periods outside it are only info."""
+    missing = np.isnan(denominators)
+    if not missing.any():
+        return
+    last_year = first_year + table.shape[1] - 1 if not table.empty else first_year - 1
+    outside = ((rows["period_start"] < first_year) | (rows["period_end"] > last_year)).to_numpy()
+    if (missing & outside).any():
+        logger.info("normalise_values: %d %s value(s) lie outside the years of %s (%s); "
+                    "left as NaN", int((missing & outside).sum()), rule, denominator_id,
+                    ", ".join(sorted(set(rows.loc[missing & outside, "indicator_id"]))))
+    if (missing & ~outside).any():
+        gaps = rows.loc[missing & ~outside]
+        logger.warning("normalise_values: %d %s value(s) lack %s for their region and period "
+                       "(e.g. %s); left as NaN", int(len(gaps)), rule, denominator_id,
+                       ", ".join(f"{r.region_code} {r.indicator_id} {r.period_start}"
+                                 for r in gaps.head(3).itertuples()))
+
+
 def normalise_values(values: pd.DataFrame, catalogue: object) -> pd.DataFrame:
     """Return ``values`` with ``normalise``, ``value_normalised`` and ``normalised_unit`` added.
 
@@ -148,10 +169,8 @@ def normalise_values(values: pd.DataFrame, catalogue: object) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             normalised[mask] = np.where(denominators > 0,
                                         normalised[mask] / denominators * multiplier, np.nan)
-        missing = int(np.isnan(denominators).sum())
-        if missing:
-            logger.warning("normalise_values: %d %s value(s) lack %s for their region and "
-                           "period; left as NaN", missing, rule, denominator_id)
+        _log_missing_denominators(subset, denominators, table, first_year, rule,
+                                  denominator_id)
     out["value_normalised"] = normalised
     return out
 

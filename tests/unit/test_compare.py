@@ -83,6 +83,19 @@ def test_normalise_per_capita_per_employed_and_multi_year_mean() -> None:
                                     "source_id", "note"]  # input untouched
 
 
+def test_normalise_warns_only_for_gaps_inside_the_population_years(caplog) -> None:
+    values = make_values([
+        ("01", "befolkning", "2014", 1000.0), ("01", "konkurser", "2010", 5.0),
+        ("02", "konkurser", "2014", 5.0),  # region without any population figure
+    ])
+    with caplog.at_level("INFO", logger="ecoreport.compare"):
+        out = normalise_values(values, CATALOGUE)
+    assert out["value_normalised"].isna().sum() == 2
+    levels = {record.levelname: record.getMessage() for record in caplog.records}
+    assert "02 konkurser 2014" in levels["WARNING"]
+    assert "outside the years" in levels["INFO"]
+
+
 def test_rising_bankruptcies_score_negative() -> None:
     rows = [("01", "befolkning", str(y), 1000.0) for y in range(2015, 2020)]
     rows += [("01", "konkurser", str(y), float(v)) for y, v in zip(range(2015, 2020),
