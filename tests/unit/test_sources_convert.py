@@ -1,0 +1,234 @@
+"""Converters of the real source files, on tiny inline files written to tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from ecoreport import sources_convert as sc
+from ecoreport.errors import DataError
+
+REGIONS = [
+    {"code": "00", "name": "Riket", "short_name": "Riket"},
+    {"code": "01", "name": "Stockholms län", "short_name": "Stockholm"},
+    {"code": "20", "name": "Dalarnas län", "short_name": "Dalarna"},
+    {"code": "24", "name": "Västerbottens län", "short_name": "Västerbotten"},
+]
+
+
+@pytest.fixture()
+def index() -> dict[str, str]:
+    return sc.build_region_index(REGIONS)
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def cell(frame: pd.DataFrame, code: str, indicator_id: str, period: str) -> pd.Series:
+    rows = frame[(frame["region_code"] == code) & (frame["indicator_id"] == indicator_id)
+                 & (frame["period"] == period)]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_region_index_accepts_names_short_names_and_riket_aliases(index):
+    assert index[sc.normalise_name("Västerbottens län")] == "24"
+    assert index[sc.normalise_name("västerbotten")] == "24"
+    assert index["dalarnas"] == "20"
+    assert index["samtliga"] == "00"
+    with pytest.raises(DataError, match="Gotland"):
+        sc.resolve_code("Gotland", index, file="x.csv", row=2)
+
+
+def test_parse_number_drops_suppressed_and_rejects_garbage():
+    assert sc.parse_number("..", file="f") is None
+    assert sc.parse_number("NA", file="f") is None
+    assert sc.parse_number("1 234,5", file="f") == 1234.5
+    with pytest.raises(DataError, match="not a number"):
+        sc.parse_number("12x", file="f.csv", row=3, column="BRP")
+
+
+def test_brp_drops_exact_duplicates_and_suppressed(tmp_path, index):
+    path = write(tmp_path / "brp.csv", (
+        '"Region","År","Utsläpp","BRP","effektivitet"\n'
+        '"Stockholms län","2013",7000,1200000,1.0\n'
+        '"Stockholms län","2013",7000,1200000,1.0\n'
+        '"Västerbottens län","2013",1224,89045,72.7\n'
+        '"Dalarnas län","2013",900,..,1.0\n'))
+    frame = sc.convert_brp(path, index)
+    assert len(frame) == 2
+    assert cell(frame, "24", "brp", "2013")["value"] == 89045
+    assert set(frame["status"]) == {"observed"}
+    assert set(frame["source_id"]) == {sc.SOURCE_BRP}
+
+
+def test_brp_raises_when_duplicates_disagree(tmp_path, index):
+    path = write(tmp_path / "brp.csv", (
+        '"Region","År","Utsläpp","BRP","effektivitet"\n'
+        '"Stockholms län","2013",7000,1200000,1.0\n'
+        '"Stockholms län","2013",7000,1200001,1.0\n'))
+    with pytest.raises(DataError, match="different values"):
+        sc.convert_brp(path, index)
+
+
+def test_fou_maps_sectors_and_rejects_unknown_kpi(tmp_path, index):
+    path = write(tmp_path / "fou.csv", (
+        '"kpi","year","value","municipality"\n'
+        '"Företagens utgifter för egen FoU",2013,2198.29,"Västerbottens län"\n'
+        '"Universitets- och högskolesektorns utgifter för FoU",2013,9628.05,"Västerbottens län"\n'
+        '"Offentliga sektorns utgifter för FoU",2013,..,"Västerbottens län"\n'))
+    frame = sc.convert_fou(path, index)
+    assert sorted(frame["indicator_id"]) == ["fou_utgifter_foretag", "fou_utgifter_hogskola"]
+    assert cell(frame, "24", "fou_utgifter_hogskola", "2013")["value"] == 9628.05
+    bad = write(tmp_path / "bad.csv", '"kpi","year","value","municipality"\n'
+                                      '"Något annat",2013,1,"Västerbottens län"\n')
+    with pytest.raises(DataError, match="unknown kpi"):
+        sc.convert_fou(bad, index)
+
+
+def write_workbook(path: Path, sheets: list[list[list[object]]]) -> Path:
+    book = openpyxl.Workbook()
+    for number, rows in enumerate(sheets):
+        sheet = book.active if number == 0 else book.create_sheet(f"Blad{number + 1}")
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_nystartade_keeps_new_method_value_for_repeated_year(tmp_path, index):
+    path = write_workbook(tmp_path / "ny.xlsx", [[
+        ["Län", 2009, "2010*", "2010**", "2011***", 2021],
+        ["Västerbottens län", 1095, 1337, 1404, 1556, 1591],
+        ["Samtliga", 59597, 66681, 69855, 73709, None],
+    ]])
+    frame = sc.convert_nystartade(path, index)
+    row_2010 = cell(frame, "24", "nystartade_foretag", "2010")
+    assert row_2010["value"] == 1404
+    assert "2010* = 1337" in row_2010["note"] and "2010**" in row_2010["note"]
+    assert "***" in cell(frame, "24", "nystartade_foretag", "2011")["note"]
+    assert cell(frame, "24", "nystartade_foretag", "2009")["note"] == ""
+    assert cell(frame, "00", "nystartade_foretag", "2010")["value"] == 69855
+    assert frame[(frame["region_code"] == "00") & (frame["period"] == "2021")].empty
+
+
+def test_nystartade_rejects_year_repeated_with_same_mark(tmp_path, index):
+    path = write_workbook(tmp_path / "ny.xlsx", [[
+        ["Län", "2010*", "2010*"], ["Västerbottens län", 1, 2]]])
+    with pytest.raises(DataError, match="same method mark"):
+        sc.convert_nystartade(path, index)
+
+
+def test_export_reads_latin1_and_drops_unallocated_rows(tmp_path, index):
+    path = write(tmp_path / "export.csv", (
+        '"","Ar","AstLan","Lan_namn","RegExpVarde","bef_20_64ar","RegExp_inv20_64ar"\n'
+        '"1",2013,"24","Västerbottens län",2.5e10,150000,166666.7\n'
+        '"2",2013,"99",NA,4.6e8,0,Inf\n'
+        '"3",2013,"00",NA,2.5e8,0,Inf\n'), encoding="latin-1")
+    frame = sc.convert_export(path, index)
+    assert len(frame) == 2
+    assert cell(frame, "24", "varuexport_per_invanare", "2013")["value"] == 166666.7
+    population = cell(frame, "24", "befolkning_20_64", "2013")
+    assert population["value"] == 150000
+    assert population["source_id"] == sc.SOURCE_BEFOLKNING
+
+
+def test_matchning_picks_total_over_sex_age_and_birth_region(tmp_path, index):
+    header = ('"region","kön","år","20-64 år","20-39 år","födda i Sverige","totalt"\n')
+    path = write(tmp_path / "matchning.csv", header + (
+        '"Västerbottens län","män","2015",68.1,69.0,70.0,68.1\n'
+        '"Västerbottens län","kvinnor","2015",70.3,71.0,72.0,70.3\n'
+        '"Västerbottens län","samtliga anställda","2015",69.2,70.0,71.0,69.3\n'))
+    frame = sc.convert_matchning(path, index)
+    assert len(frame) == 1
+    assert cell(frame, "24", "utbildningsmatchning_andel", "2015")["value"] == 69.3
+
+
+def test_reglab_reads_bom_and_short_names(tmp_path, index):
+    path = write(tmp_path / "reglab.csv",
+                 "\ufeffYear of År,Region,Index\n2013,Västerbotten,95.5\n2013,Dalarna,80.25\n")
+    frame = sc.convert_reglab(path, index)
+    assert cell(frame, "24", "innovationsindex_reglab", "2013")["value"] == 95.5
+    assert cell(frame, "20", "innovationsindex_reglab", "2013")["value"] == 80.25
+
+
+def test_internationalisering_reads_2020_and_derives_2016(tmp_path, index):
+    path = write_workbook(tmp_path / "index.xlsx", [
+        [[None, "Stockholm", "Västerbotten"], ["Totalindex år 2020", 74.96, 41.84]],
+        [[None, "Västerbotten", "Stockholm"], ["Förändring", 5.57, 2.88]],
+    ])
+    frame = sc.convert_internationalisering(path, index)
+    assert cell(frame, "24", "internationaliseringsindex", "2020")["value"] == 41.84
+    derived = cell(frame, "24", "internationaliseringsindex", "2016")
+    assert derived["value"] == pytest.approx(36.27)
+    assert "derived" in derived["note"]
+
+
+def test_population_sums_kommuner_and_shifts_period(tmp_path, index):
+    path = write(tmp_path / "municip.csv", (
+        "municip_code,municip_name,county_code,year,pop\n"
+        "2480,Umeå,24,2014,120777\n"
+        "2482,Skellefteå,24,2014,71988\n"
+        "180,Stockholm,1,2014,897700\n"))
+    frame = sc.convert_population(path, index)
+    assert cell(frame, "24", "befolkning", "2013")["value"] == 120777 + 71988
+    assert cell(frame, "01", "befolkning", "2013")["value"] == 897700
+    assert frame[frame["period"] == "2014"].empty
+
+
+def test_reference_sums_students_only_where_both_parts_exist(tmp_path):
+    path = write(tmp_path / "ref.csv", (
+        "indicator,dimension,region_code,period,value,unit,report_ref,note\n"
+        "studenter_umu,FoU,24,2022,22598,count,Diagram 9,\n"
+        "studenter_slu,FoU,24,2022,736,count,text,\n"
+        "studenter_umu,FoU,24,2021,23324,count,Diagram 9,\n"
+        "studenter_slu,FoU,24,2013,469,count,text,\n"
+        "andel_kvinnor_studenter_umu,FoU,24,2013,61,percent,text,\n"
+        'brp,FoU,24,2013,89045,MSEK,text,"gross, regional"\n'))
+    frame = sc.convert_reference(path, ["studenter", "brp"])
+    assert sorted(zip(frame["indicator_id"], frame["period"])) == [
+        ("brp", "2013"), ("studenter", "2022")]
+    students = cell(frame, "24", "studenter", "2022")
+    assert students["value"] == 22598 + 736
+    assert "studenter_slu 736" in students["note"]
+    assert set(frame["source_id"]) == {sc.SOURCE_MODEL_REPORT}
+
+
+def test_merge_keeps_data_candidate_when_reference_agrees():
+    candidate = sc.make_rows([{"region_code": "24", "indicator_id": "brp", "period": "2013",
+                               "value": 89045.0, "source_id": "scb_brp", "note": ""}])
+    reference = sc.make_rows([{"region_code": "24", "indicator_id": "brp", "period": "2013",
+                               "value": 89045.0, "source_id": sc.SOURCE_MODEL_REPORT,
+                               "note": "model report"}])
+    merged = sc.merge_observed([reference, candidate])
+    assert len(merged) == 1
+    assert merged.iloc[0]["source_id"] == "scb_brp"
+    assert "agrees within rounding" in merged.iloc[0]["note"]
+
+
+def test_merge_raises_when_values_disagree():
+    rows = [sc.make_rows([{"region_code": "24", "indicator_id": "brp", "period": "2013",
+                           "value": value, "source_id": source, "note": ""}])
+            for value, source in ((89045.0, "scb_brp"), (89100.0, sc.SOURCE_MODEL_REPORT))]
+    with pytest.raises(DataError, match="agree within rounding"):
+        sc.merge_observed(rows)
+
+
+def test_survey_conversion_checks_items_and_shares(tmp_path):
+    header = "item,dimension,question_sv,category,share_pct,report_ref,note\n"
+    path = write(tmp_path / "nle.csv", header + "innovationsarbete,Teknologi,Q?,ja,34,D1,\n"
+                                                "innovationsarbete,Teknologi,Q?,nej,58,D1,\n")
+    frame = sc.convert_survey(path, ["innovationsarbete"])
+    assert list(frame.columns) == sc.SURVEY_COLUMNS
+    assert list(frame["category"]) == ["ja", "nej"]
+    assert set(frame["region_code"]) == {"24"} and set(frame["period"]) == {"2024"}
+    with pytest.raises(DataError, match="not in the catalogue"):
+        sc.convert_survey(path, ["something_else"])
+    bad = write(tmp_path / "bad.csv", header + "innovationsarbete,T,Q?,ja,134,D1,\n")
+    with pytest.raises(DataError, match="0–100"):
+        sc.convert_survey(bad, ["innovationsarbete"])

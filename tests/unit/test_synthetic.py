@@ -1,0 +1,184 @@
+"""The seeded generator on a tiny inline dataset (three län, a few indicators)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecoreport import synthetic as syn
+from ecoreport.errors import DataError
+
+LAN = ["03", "20", "24"]
+INFOS = {
+    "befolkning": syn.IndicatorInfo("befolkning", "count", "none", 0),
+    "befolkning_20_64": syn.IndicatorInfo("befolkning_20_64", "count", "none", 0),
+    "brp": syn.IndicatorInfo("brp", "amount", "none", 0),
+    "konkurser": syn.IndicatorInfo("konkurser", "count", "per_capita", 0),
+    "bredband_1gbit_andel": syn.IndicatorInfo("bredband_1gbit_andel", "share", "none", 0),
+    "tea": syn.IndicatorInfo("tea", "share", "none", 1),
+    "transport_nojdhet": syn.IndicatorInfo("transport_nojdhet", "score", "none", 1, 1, 6),
+}
+SPECS = {key: syn.SPECS[key] for key in INFOS}
+
+
+def observed_rows() -> pd.DataFrame:
+    rows = []
+    for code, population in (("03", 380_000), ("20", 287_000), ("24", 268_000)):
+        for year in (2013, 2017, 2021):
+            rows.append((code, "befolkning", str(year), population * (1 + 0.01 * (year - 2013))))
+        for year in range(2013, 2020):
+            rows.append((code, "befolkning_20_64", str(year), population * 0.56))
+        for year in range(2013, 2021):
+            rows.append((code, "brp", str(year), population * 0.35 * 1.04 ** (year - 2013)))
+    rows += [("24", "konkurser", "2020", 117.0), ("24", "konkurser", "2024", 146.0),
+             ("24", "bredband_1gbit_andel", "2017", 80.0),
+             ("24", "bredband_1gbit_andel", "2023", 95.0),
+             ("24", "tea", "2018-2020", 5.3), ("24", "transport_nojdhet", "2024", 2.9)]
+    frame = pd.DataFrame(rows, columns=["region_code", "indicator_id", "period", "value"])
+    return frame.assign(status="observed", source_id="test", note="")[syn.VALUE_COLUMNS]
+
+
+def run(seed: int = 7) -> pd.DataFrame:
+    result = syn.generate(observed_rows(), INFOS, LAN, seed, specs=SPECS)
+    return result.sort_values(["indicator_id", "region_code", "period"]).reset_index(drop=True)
+
+
+def test_same_seed_gives_identical_output_and_other_seed_differs():
+    first, second, other = run(7), run(7), run(8)
+    assert first.to_csv(index=False).encode() == second.to_csv(index=False).encode()
+    assert first.to_csv(index=False) != other.to_csv(index=False)
+
+
+def test_observed_rows_are_kept_unchanged():
+    result = run()
+    observed = observed_rows()
+    kept = result.merge(observed, on=["region_code", "indicator_id", "period"],
+                        suffixes=("", "_obs"))
+    assert len(kept) == len(observed)
+    assert (kept["value"] == kept["value_obs"]).all()
+    assert (kept["status"] == "observed").all()
+
+
+def test_every_lan_and_riket_complete_for_every_year_or_period():
+    result = run()
+    for indicator_id, info in INFOS.items():
+        periods = syn.grid_periods(SPECS[indicator_id])
+        rows = result[result["indicator_id"] == indicator_id]
+        for code in [*LAN, syn.RIKET_CODE]:
+            found = set(rows.loc[rows["region_code"] == code, "period"])
+            assert set(periods) <= found, (indicator_id, code, set(periods) - found)
+    assert set(result.loc[result["indicator_id"] == "tea", "period"]) == set(
+        syn.MULTI_YEAR_PERIODS)
+    assert not result.duplicated(["region_code", "indicator_id", "period"]).any()
+
+
+def test_synthetic_rows_are_marked_and_bounded():
+    result = run()
+    synthetic = result[result["status"] == "synthetic"]
+    assert (synthetic["source_id"] == syn.SYNTHETIC_SOURCE).all()
+    shares = result[result["indicator_id"].isin(["bredband_1gbit_andel", "tea"])]
+    assert shares["value"].between(0, 100).all()
+    scores = result[result["indicator_id"] == "transport_nojdhet"]
+    assert scores["value"].between(1, 6).all()
+    counts = result[result["indicator_id"].isin(["konkurser", "befolkning"])]
+    assert (counts["value"] >= 0).all() and (counts["value"] % 1 == 0).all()
+
+
+def test_riket_is_sum_of_lan_for_counts_and_weighted_mean_for_shares():
+    result = run().set_index(["indicator_id", "region_code", "period"])["value"]
+    for year in ("2013", "2018", "2024"):
+        lan_sum = sum(result[("konkurser", code, year)] for code in LAN)
+        assert result[("konkurser", "00", year)] == lan_sum
+        shares = [result[("bredband_1gbit_andel", code, year)] for code in LAN]
+        riket = result[("bredband_1gbit_andel", "00", year)]
+        assert min(shares) <= riket <= max(shares)
+
+
+def test_riket_aggregate_observed_only_when_all_inputs_observed():
+    result = run()
+    riket = result[(result["region_code"] == "00") & (result["indicator_id"] == "befolkning")]
+    status = dict(zip(riket["period"], riket["status"]))
+    assert status["2013"] == "observed" and status["2017"] == "observed"
+    assert status["2014"] == "synthetic"
+
+
+def test_synthetic_series_joins_observed_anchors_smoothly():
+    result = run()
+    series = result[(result["indicator_id"] == "bredband_1gbit_andel")
+                    & (result["region_code"] == "24")].set_index("period")["value"]
+    # between 80 (2017) and 95 (2023) the completed series stays near the anchors
+    assert 70 <= series["2016"] <= 85
+    assert 80 <= series["2018"] <= 95
+    assert 88 <= series["2022"] <= 98
+
+
+def test_anchor_series_passes_through_anchors_and_holds_beyond():
+    times = np.arange(2013, 2025, dtype=float)
+    model = np.linspace(0.0, 1.1, len(times))
+    adjusted = syn.anchor_series(times, model, np.array([2015.0, 2020.0]), np.array([5.0, 3.0]))
+    assert adjusted[2] == pytest.approx(5.0)
+    assert adjusted[7] == pytest.approx(3.0)
+    # beyond the anchors the difference to the model is held
+    assert adjusted[0] - model[0] == pytest.approx(5.0 - model[2])
+    assert adjusted[-1] - model[-1] == pytest.approx(3.0 - model[7])
+    assert np.array_equal(syn.anchor_series(times, model, np.array([]), np.array([])), model)
+
+
+def test_find_spikes_flags_isolated_outlier_only():
+    times = np.array([2013.0, 2015.0, 2017.0, 2019.0, 2021.0])
+    deltas = np.log(np.array([1.0, 1.1, 1.0, 0.2, 1.05]))
+    assert list(syn.find_spikes(times, deltas)) == [False, False, False, True, False]
+    trend = np.log(np.array([1.0, 1.5, 2.2, 3.3, 5.0]))
+    assert not syn.find_spikes(times, trend).any()
+
+
+def test_logit_scale_round_trip_stays_within_bounds():
+    scale = syn.Scale(bounds=(1.0, 6.0))
+    values = np.array([1.5, 3.0, 5.9])
+    assert np.allclose(scale.inverse(scale.forward(values)), values)
+    extreme = scale.inverse(np.array([-50.0, 50.0]))
+    assert (extreme >= 1.0).all() and (extreme <= 6.0).all()
+
+
+def test_stated_peak_caps_synthetic_values():
+    frame = pd.DataFrame({"region_code": ["24", "24"], "value": [193.0, 98.0],
+                          "note": ["model report, Diagram 8; peak of 2013-2024",
+                                   "lowest of the period"]})
+    assert syn.stated_limits(frame) == {"24": (98.0, 193.0)}
+    info = syn.IndicatorInfo("doktorsexamina", "count", "per_capita", 0)
+    assert syn._respect_limits(230.0, 98.0, 193.0, info) < 193
+    assert syn._respect_limits(90.0, 98.0, 193.0, info) > 98
+    assert syn._respect_limits(150.0, 98.0, 193.0, info) == 150
+
+
+def test_fou_share_is_observed_only_when_all_inputs_are():
+    rows = []
+    for period, status in (("2013", "observed"), ("2014", "synthetic")):
+        for indicator_id, value in (("fou_utgifter_foretag", 2000.0),
+                                    ("fou_utgifter_offentlig", 1000.0),
+                                    ("fou_utgifter_hogskola", 7000.0),
+                                    ("befolkning", 250_000.0), ("brp", 100_000.0)):
+            rows.append(("24", indicator_id, period, value, status, "x", ""))
+    frame = pd.DataFrame(rows, columns=syn.VALUE_COLUMNS)
+    derived = syn.derive_fou_andel_brp(frame, ["24"]).set_index("period")
+    # 10 000 SEK per inhabitant × 250 000 = 2 500 MSEK of 100 000 MSEK BRP
+    assert derived.loc["2013", "value"] == pytest.approx(2.5)
+    assert derived.loc["2013", "status"] == "observed"
+    assert derived.loc["2014", "status"] == "synthetic"
+    assert derived.loc["2014", "source_id"] == syn.SYNTHETIC_SOURCE
+
+
+def test_generate_refuses_indicator_without_spec():
+    infos = dict(INFOS, mystery=syn.IndicatorInfo("mystery", "count", "per_capita", 0))
+    with pytest.raises(DataError, match="mystery"):
+        syn.generate(observed_rows(), infos, LAN, 1, specs=SPECS)
+
+
+def test_periods_parse_and_rolling_windows():
+    assert syn.parse_period("2014-2017") == (2014, 2017)
+    assert syn.period_midpoint("2018-2020") == 2019.0
+    rolling = syn.grid_periods(syn.SPECS["snabbvaxare_omsattning"])
+    assert rolling[0] == "2010-2013" and rolling[-1] == "2021-2024"
+    with pytest.raises(DataError):
+        syn.parse_period("2017-2014")
