@@ -182,18 +182,23 @@ def _subset(values: pd.DataFrame, indicator_ids: Iterable[str]) -> pd.DataFrame:
 
 
 def relative_development(values: pd.DataFrame, catalogue: object, region_code: str, *,
-                         until_year: int | None = None) -> pd.DataFrame:
+                         until_year: int | None = None,
+                         from_year: int | None = None) -> pd.DataFrame:
     """Each register indicator's value relative to its own history (model report Figur 4).
 
     ``relative_value`` is the z-score of the normalised value against the series' own
     mean and standard deviation (ddof=1) over the periods shown; a series with one
     observation or no variation gets 0 (neutral). ``score_for_innovation`` multiplies it
     by +1 (higher is better), −1 (higher is worse) or 0 (neutral), so blue/positive
-    always means better for innovation. One row per indicator × period.
+    always means better for innovation. One row per indicator × period. ``from_year`` and
+    ``until_year`` set the window (periods starting before or ending after are left out),
+    so the history a year is compared with is the window shown.
     """
     frame = values[values["region_code"] == region_code]
     if until_year is not None:
         frame = frame[frame["period_end"] <= until_year]
+    if from_year is not None:
+        frame = frame[frame["period_start"] >= from_year]
     ids = select_indicators(catalogue, frame["indicator_id"].unique())
     frame = normalise_values(_subset(frame, ids), catalogue)
     frame = frame[frame["indicator_id"].isin(ids)]

@@ -105,6 +105,20 @@ def test_relative_development_heatmap(values: pd.DataFrame) -> None:
     assert marks["encoding"]["opacity"]["scale"]["domain"] == [STATUS_LABELS["synthetic"]]
 
 
+def test_heatmap_spans_multi_year_periods_unless_they_roll() -> None:
+    rows = pd.DataFrame({
+        "indicator_id": ["pub", "pub", "vc", "vc"], "dimension": "teknologi",
+        "period": ["2010-2013", "2014-2017", "2010-2013", "2011-2014"],
+        "period_start": [2010, 2014, 2010, 2011], "period_end": [2013, 2017, 2013, 2014],
+        "value_normalised": 1.0, "normalised_unit": "procent",
+        "score_for_innovation": [0.5, -0.5, 0.5, -0.5], "status": "observed"})
+    spec = relative_development_chart(rows, CATALOGUE, "Län 01").to_dict()
+    cells = {(r["indicator_name"], r["period_label"]): (r["x_start"], r["x_end"])
+             for r in layer_rows(spec, spec["layer"][0])}
+    assert cells[("Namn pub", "2014–2017")] == (2013.5, 2017.5)
+    assert cells[("Namn vc", "2011–2014")] == (2013.5, 2014.5)
+
+
 def test_dimension_profile_and_comparison(values: pd.DataFrame) -> None:
     profile = dimension_profile(values, CATALOGUE, REGIONS, "01", 2020)
     spec = compile_spec(dimension_profile_chart(profile, "Län 01"))

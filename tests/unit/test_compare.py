@@ -123,6 +123,9 @@ def test_relative_development_until_year_and_status() -> None:
     table = relative_development(values, CATALOGUE, "01", until_year=2017)
     assert list(table["period"]) == ["2015", "2016", "2017"]
     assert list(table["status"]) == ["observed", "synthetic", "observed"]
+    window = relative_development(values, CATALOGUE, "01", from_year=2017)
+    assert list(window["period"]) == ["2017", "2018", "2019"]
+    assert window["relative_value"].tolist() == pytest.approx([-1.0, 0.0, 1.0])
 
 
 def test_compare_regions_rank_and_distances() -> None:

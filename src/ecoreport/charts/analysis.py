@@ -68,7 +68,13 @@ def relative_development_chart(table: pd.DataFrame, catalogue: object,
     data["dimension_order"] = data["dimension"].map(order).fillna(math.inf)
     rows = (data.drop_duplicates("indicator_id")
             .sort_values(["dimension_order", "indicator_name"])["indicator_name"].tolist())
-    data["x_start"] = data["period_start"].astype(float) - 0.5
+    # Rolling multi-year periods (2010–2013, 2011–2014, …) would overlap as spans; such
+    # series are drawn in the cell of each period's last year (the tooltip names the period).
+    data = data.sort_values(["indicator_id", "period_start", "period_end"])
+    previous_end = data.groupby("indicator_id")["period_end"].shift()
+    overlaps = (data["period_start"] <= previous_end).groupby(data["indicator_id"]).transform(
+        "any")
+    data["x_start"] = np.where(overlaps, data["period_end"], data["period_start"]) - 0.5
     data["x_end"] = data["period_end"].astype(float) + 0.5
     data["x_mid"] = (data["x_start"] + data["x_end"]) / 2
     data["period_label"] = [format_period(p) for p in data["period"]]
