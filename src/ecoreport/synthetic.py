@@ -207,8 +207,8 @@ SPECS: dict[str, Spec] = {
     "bredband_1gbit_andel": Spec(_k(y2013=55, y2015=65, y2017=78, y2019=87, y2021=92.5,
                                     y2023=95.5, y2024=96.5), market=0.3, regional_sd=0.25,
                                  noise_sd=0.05, phi=0.8),
-    "mobil_30mbit_yta": Spec(_k(y2013=1.0, y2016=4.0, y2020=20.0, y2024=45.0), market=0.4,
-                             regional_sd=0.5, noise_sd=0.1, phi=0.8),
+    "mobil_30mbit_yta": Spec(_k(y2013=1.0, y2016=4.0, y2020=20.0, y2024=45.0), market=0.2,
+                             regional_sd=0.3, noise_sd=0.1, phi=0.8),
     # legal_regulatorisk
     "skatteincitament_fou": Spec(_k(y2013=22, y2019=28, y2020=40, y2024=44), research=0.5,
                                  market=0.2, regional_sd=0.3, noise_sd=0.08),
