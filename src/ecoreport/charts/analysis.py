@@ -35,6 +35,8 @@ PROFILE_COLOURS = {"strength": "#2166ac", "middle": "#9e9e9e", "weakness": "#b21
                    "no_data": "#e0e0e0"}
 SYNTHETIC_MARK = "•"
 PCA_SIZE = 420
+BIPLOT_X_EXTENT = 1.8
+BIPLOT_Y_EXTENT = 1.15
 
 
 def _name(catalogue: object, indicator_id: str) -> str:
@@ -229,11 +231,27 @@ def _axis_title(result: PcaResult, component: str) -> str:
     return f"Komponent {component[2:]} ({format_percent(share, 0, style='symbol')})"
 
 
+def choose_labels(x: np.ndarray, y: np.ndarray, priority: np.ndarray,
+                  min_distance: float = 0.12) -> np.ndarray:
+    """Greedy de-cluttering: label arrow tips in order of ``priority`` unless one already
+    labelled lies within ``min_distance`` vertically and a label width horizontally."""
+    order = np.lexsort((np.arange(len(x)), -priority))
+    chosen: list[int] = []
+    for i in order:
+        if all(abs(y[i] - y[j]) >= min_distance or abs(x[i] - x[j]) >= 4 * min_distance
+               or np.sign(x[i]) != np.sign(x[j]) for j in chosen):
+            chosen.append(int(i))
+    mask = np.zeros(len(x), dtype=bool)
+    mask[chosen] = True
+    return mask
+
+
 def pca_biplot(result: PcaResult, catalogue: object) -> alt.LayerChart:
     """Loading arrows on PC1/PC2 coloured by cos², labelled with the indicators' names.
 
     The circle of radius 1 is the limit for a variable fully represented by the two
-    components.
+    components. Where arrow tips crowd, only the best represented one is labelled; all
+    names are in the tooltips.
     """
     loadings = result.loadings.reindex(columns=["PC1", "PC2"]).fillna(0.0)
     cos2 = (loadings ** 2).sum(axis=1)
@@ -247,21 +265,25 @@ def pca_biplot(result: PcaResult, catalogue: object) -> alt.LayerChart:
     # A triangle symbol points up at angle 0; Vega rotates clockwise.
     data["angle"] = 90.0 - np.degrees(np.arctan2(data["y"], data["x"]))
     data["cos2_label"] = [format_number(v, 2) for v in data["cos2"]]
-    data["align"] = np.where(data["x"] >= 0, "left", "right")
-    scale = alt.Scale(domain=[-1.15, 1.15], nice=False)
-    x = alt.X("x:Q", title=_axis_title(result, "PC1"), scale=scale,
+    data["show_label"] = choose_labels(data["x"].to_numpy(), data["y"].to_numpy(),
+                                       data["cos2"].to_numpy())
+    scale = alt.Scale(domain=[-BIPLOT_Y_EXTENT, BIPLOT_Y_EXTENT], nice=False)
+    # Wider horizontally so that labels of arrows pointing left or right fit; the width
+    # keeps one unit equally long on both axes, so the circle stays round.
+    x_scale = alt.Scale(domain=[-BIPLOT_X_EXTENT, BIPLOT_X_EXTENT], nice=False)
+    x = alt.X("x:Q", title=_axis_title(result, "PC1"), scale=x_scale,
               axis=alt.Axis(format=".1f", grid=False))
     y = alt.Y("y:Q", title=_axis_title(result, "PC2"), scale=scale,
               axis=alt.Axis(format=".1f", grid=False))
-    colour = alt.Color("cos2:Q", title="cos²", scale=alt.Scale(scheme="viridis",
-                                                                domain=[0, 1]),
-                       legend=alt.Legend(format=".1f", orient="right", type="gradient"))
+    colour_scale = alt.Scale(scheme="viridis", domain=[0, 1])
+    colour = alt.Color("cos2:Q", title="cos²", scale=colour_scale,
+                       legend=alt.Legend(format=".1f", orient="right"))
     tooltip = [alt.Tooltip("indicator_name:N", title="Indikator"),
                alt.Tooltip("cos2_label:N", title="cos²")]
     theta = np.linspace(0, 2 * np.pi, 121)
     circle = alt.Chart(pd.DataFrame({"cx": np.cos(theta), "cy": np.sin(theta),
                                      "order": range(len(theta))})).mark_line(
-        color="#bdbdbd", strokeDash=[3, 3]).encode(x=alt.X("cx:Q", scale=scale),
+        color="#bdbdbd", strokeDash=[3, 3]).encode(x=alt.X("cx:Q", scale=x_scale),
                                                    y=alt.Y("cy:Q", scale=scale),
                                                    order="order:Q")
     zero = pd.DataFrame({"zero": [0.0]})
@@ -272,14 +294,15 @@ def pca_biplot(result: PcaResult, catalogue: object) -> alt.LayerChart:
                                                   color=colour, tooltip=tooltip)
     heads = base.mark_point(shape="triangle", filled=True, size=60, opacity=1).encode(
         x=x, y=y, angle=alt.Angle("angle:Q", scale=None), color=colour, tooltip=tooltip)
-    labels_right = base.transform_filter(alt.datum.x >= 0).mark_text(
+    labelled = base.transform_filter(alt.datum.show_label)
+    labels_right = labelled.transform_filter(alt.datum.x >= 0).mark_text(
         align="left", dx=6, fontSize=10).encode(x=x, y=y, text="indicator_name:N")
-    labels_left = base.transform_filter(alt.datum.x < 0).mark_text(
+    labels_left = labelled.transform_filter(alt.datum.x < 0).mark_text(
         align="right", dx=-6, fontSize=10).encode(x=x, y=y, text="indicator_name:N")
     return alt.layer(circle, vline, hline, shafts, heads, labels_left, labels_right).properties(
         title=alt.Title("Indikatorer i principalkomponentanalysen",
                         subtitle=_pca_subtitle(result)),
-        width=PCA_SIZE, height=PCA_SIZE,
+        width=round(PCA_SIZE * BIPLOT_X_EXTENT / BIPLOT_Y_EXTENT), height=PCA_SIZE,
     )
 
 
