@@ -40,8 +40,23 @@ def _on_config_inited(app, config) -> None:
     config.html_static_path = [*config.html_static_path, str(folder)]
 
 
+def _is_remote(script) -> bool:
+    """A script that loads or names a remote URL (sphinx-thebe's CDN constant, say)."""
+    filename = str(getattr(script, "filename", script) or "")
+    body = str(getattr(script, "attributes", {}).get("body", ""))
+    return filename.startswith(("http://", "https://", "//")) or "https://" in body
+
+
+def _drop_remote_scripts(app, pagename, templatename, context, doctree) -> None:
+    # Jupyter Book always loads sphinx-thebe, which names a CDN; the book must work offline
+    # and reference no CDN, and it has no live-code buttons anyway.
+    if "script_files" in context:
+        context["script_files"] = [s for s in context["script_files"] if not _is_remote(s)]
+
+
 def setup(app) -> dict:
     app.connect("config-inited", _on_config_inited)
+    app.connect("html-page-context", _drop_remote_scripts, priority=900)
     # Loaded in <head> so vegaEmbed exists before the charts' inline scripts run.
     app.add_js_file(BUNDLE_NAME, priority=200)
     app.add_css_file("ecoreport.css")

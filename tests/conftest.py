@@ -1,0 +1,34 @@
+"""Shared fixtures: small books built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ecoreport.build import build_report
+from ecoreport.regions import resolve_region
+
+SMALL_BOOK = {"notebooks/dimensioner/fou"}
+
+
+@pytest.fixture(scope="session")
+def small_book(tmp_path_factory) -> "BuildResult":  # noqa: F821
+    """Västerbotten 2024 with only the FoU chapter: the cheapest real build."""
+    out = tmp_path_factory.mktemp("reports")
+    return build_report(resolve_region("24"), 2024, out, only=SMALL_BOOK, workers=1)
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A private copy of data/ that a test may break or change."""
+    from ecoreport.paths import data_dir
+
+    target = tmp_path / "data"
+    shutil.copytree(data_dir(), target)
+    return target
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")

@@ -1,0 +1,92 @@
+"""Build real (small) books and check what a reader and a reviewer get."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from ecoreport.build import build_report, report_dir_for
+from ecoreport.errors import DataValidationError
+from ecoreport.regions import resolve_region
+
+pytestmark = pytest.mark.integration
+
+CDN = re.compile(r"cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|<script[^>]+src=[\"']?(https?:)?//")
+
+
+def test_book_names_the_lan_and_year(small_book):
+    redirect = small_book.html_index.read_text(encoding="utf-8")
+    assert "book/index.html" in redirect  # index.html forwards to the front page
+    index = (small_book.html_index.parent / "book" / "index.html").read_text(encoding="utf-8")
+    assert "Innovationsekosystemet i Västerbottens län 2024" in index
+    assert "2024" in index
+
+
+def test_fou_page_has_charts_with_png_fallback_and_csv(small_book):
+    page = (small_book.html_index.parent / "notebooks" / "dimensioner" / "fou.html").read_text(
+        encoding="utf-8")
+    assert page.count('class="ecoreport-chart"') >= 5
+    assert "vegaEmbed(" in page
+    assert "Ladda ner diagrammets data (CSV)" in page
+    assert "Utgifter för egen FoU som andel av BRP" in page
+    assert "syntetiskt värde" in page  # the default edition marks synthetic values
+
+
+def test_vega_ships_with_the_book_and_no_cdn_is_referenced(small_book):
+    html_dir = small_book.html_index.parent
+    bundle = html_dir / "_static" / "vega-bundle.js"
+    assert bundle.stat().st_size > 500_000
+    assert bundle.read_text(encoding="utf-8").startswith("(function () {")
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not CDN.search(text), f"{page.name} references a CDN"
+        if "ecoreport-chart" in text:
+            assert "vega-bundle.js" in text
+
+
+def test_executed_notebook_keeps_injected_parameters(small_book):
+    nb = nbformat.read(small_book.report_dir / "notebooks" / "dimensioner" / "fou.ipynb", 4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    assert 'region = "24"' in injected[0].source
+    assert "year = 2024" in injected[0].source
+    assert "hide-cell" in injected[0].metadata["tags"]
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+
+
+def test_report_dir_is_per_lan_and_year(small_book, tmp_path):
+    assert small_book.report_dir.name == "24-vasterbotten"
+    assert small_book.report_dir.parent.name == "2024"
+    assert not list(small_book.report_dir.parent.glob(".*staging*"))
+
+
+def test_bad_data_leaves_the_previous_report_untouched(small_book, data_copy):
+    out = small_book.report_dir.parent.parent
+    before = small_book.html_index.read_bytes()
+    values = data_copy / "values.csv"
+    lines = values.read_text(encoding="utf-8").splitlines()
+    lines[5] = re.sub(r",[^,]*,(observed|synthetic),", ",14x0,\\1,", lines[5], count=1)
+    values.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        build_report(resolve_region("24"), 2024, out, data_dir=data_copy,
+                     only={"notebooks/dimensioner/fou"}, workers=1)
+    assert "values.csv, row 6, column 'value'" in str(err.value)
+    assert small_book.html_index.read_bytes() == before
+    assert not list(report_dir_for(out, resolve_region("24"), 2024).parent.glob(".*staging*"))
+
+
+def test_cli_rejects_unknown_region_and_lists_valid_ones():
+    proc = subprocess.run([sys.executable, "-m", "ecoreport.cli", "build", "--region", "99"],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "99" in proc.stderr
+    for name in ("Stockholms län", "Skåne län", "Västerbottens län", "Norrbottens län"):
+        assert name in proc.stderr
+    assert "24" in proc.stderr
