@@ -150,12 +150,18 @@ def test_pca_charts(values: pd.DataFrame) -> None:
         {"Konkurser i länet"} if "konkurser" in result.kept_variables else set())
     assert "Komponent 1 (" in arrows["encoding"]["x"]["title"]
 
+    mostly_synthetic = values.copy()
+    is_2019 = mostly_synthetic["period_start"] == 2019
+    mostly_synthetic.loc[is_2019 & mostly_synthetic["indicator_id"].isin(["pub", "dr", "vc",
+                                                                          "lon"]),
+                         "status"] = "synthetic"
+    result = fit_region_pca(mostly_synthetic, CATALOGUE, "01", until_year=2020, min_cos2=0.0)
     spec = compile_spec(pca_trajectory_chart(result, "Län 01", "01", breaks=(2016, 2018)))
     points = spec["layer"][1]
     rows = layer_rows(spec, points)
     assert {row["period_group"] for row in rows} == {"2013–2015", "2016–2017", "2018–2020"}
     hollow = [row["year"] for row in rows if row["status_label"] == STATUS_LABELS["synthetic"]]
-    assert hollow == [2020]
+    assert hollow == [2019]  # 4 of 6 values synthetic; 2020 has only 1 of 6
 
     pooled = fit_pooled_pca(values, CATALOGUE, REGIONS, years=YEARS)
     spec = compile_spec(pooled_positions_chart(pooled, REGIONS, "03", 2019))

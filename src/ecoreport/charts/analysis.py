@@ -35,6 +35,8 @@ PROFILE_COLOURS = {"strength": "#2166ac", "middle": "#9e9e9e", "weakness": "#b21
                    "no_data": "#e0e0e0"}
 SYNTHETIC_MARK = "•"
 PCA_SIZE = 420
+# A year's position is marked synthetic when at least this share of its values is.
+SYNTHETIC_POSITION_SHARE = 0.5
 BIPLOT_X_EXTENT = 1.8
 BIPLOT_Y_EXTENT = 1.15
 
@@ -317,13 +319,15 @@ def pca_trajectory_chart(result: PcaResult, region_name: str, region_code: str |
     """The region's yearly positions on PC1/PC2 connected in time order, coloured by period.
 
     Periods come from ``pca.group_years`` (``breaks`` or three data-driven groups);
-    positions that rest partly on synthetic values are drawn hollow.
+    positions resting mainly (≥ ``SYNTHETIC_POSITION_SHARE``) on synthetic values are drawn
+    hollow; the tooltip gives the share.
     """
     scores = (result.trajectory(region_code) if region_code is not None
               else result.scores.sort_values("year")).copy()
     groups = group_years(scores["year"], breaks=breaks)
     scores["period_group"] = scores["year"].map(groups)
-    scores["status"] = np.where(scores["share_synthetic"] > 0, "synthetic", "observed")
+    scores["status"] = np.where(scores["share_synthetic"] >= SYNTHETIC_POSITION_SHARE,
+                                "synthetic", "observed")
     scores["status_label"] = [label_status(s) for s in scores["status"]]
     scores["year_label"] = scores["year"].astype(str)
     scores["synthetic_label"] = [format_percent(100 * v, 0, style="symbol")
