@@ -438,6 +438,8 @@ def bootstrap_pca(result: PcaResult, *, n_boot: int = 200, seed: int = 0,
     Each resample is standardised and oriented by the same sign rule; the result says how
     often PC1 keeps its sign relative to the full fit and gives loading percentiles.
     """
+    if n_boot < 1:
+        raise ValueError(f"bootstrap_pca: n_boot must be at least 1, got {n_boot}")
     raw = result.matrix.to_numpy(dtype=float)
     n, p = raw.shape
     rng = np.random.default_rng(seed)
