@@ -15,11 +15,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecoreport.compare import compare_regions, dimension_profile, relative_development
 from ecoreport.dataset import Dataset, load_dataset
+from ecoreport.pca import (
+    BootstrapResult,
+    PcaInputError,
+    PcaResult,
+    bootstrap_pca,
+    fit_pooled_pca,
+    fit_region_pca,
+)
 from ecoreport.regions import Region, resolve_region
 from ecoreport.trends import compute_trends
 
 logger = logging.getLogger(__name__)
+
+
+PCA_FIRST_YEAR = 2013  # the period the bundled data covers for every län
+BOOTSTRAP_SAMPLES = 500
+BOOTSTRAP_SEED = 20261123
 
 
 @dataclass
@@ -29,7 +43,13 @@ class Results:
     region_code: str
     year: int
     trends: pd.DataFrame
-    extras: dict = field(default_factory=dict)
+    relative: pd.DataFrame
+    profile: pd.DataFrame
+    comparisons: dict[str, pd.DataFrame]
+    region_pca: PcaResult | None
+    region_bootstrap: BootstrapResult | None
+    pooled_pca: PcaResult | None
+    pca_messages: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,6 +60,7 @@ class Report:
     region: Region
     year: int
     results: Results
+    build_info: dict = field(default_factory=dict)
 
     @property
     def catalogue(self):
@@ -57,13 +78,42 @@ class Report:
 
 def compute_results(dataset: Dataset, region_code: str, year: int) -> Results:
     """Run the analysis for one län and year (the expensive part of a build)."""
-    trends = compute_trends(dataset.values, region_code, dataset.catalogue, until_year=year)
-    return Results(region_code=region_code, year=year, trends=trends)
+    values, catalogue, regions = dataset.values, dataset.catalogue, dataset.regions
+    trends = compute_trends(values, region_code, catalogue, until_year=year)
+    relative = relative_development(values, catalogue, region_code, until_year=year)
+    profile = dimension_profile(values, catalogue, regions, region_code, year)
+    comparisons = {}
+    for indicator in catalogue.indicators_by_kind("register"):
+        if indicator.dimension == "kontext":
+            continue
+        table = compare_regions(values, catalogue, regions, indicator.id, year)
+        if not table.empty:
+            comparisons[indicator.id] = table
+    messages: dict[str, str] = {}
+    region_pca = region_bootstrap = pooled_pca = None
+    try:
+        region_pca = fit_region_pca(values, catalogue, region_code, until_year=year)
+        region_bootstrap = bootstrap_pca(region_pca, n_boot=BOOTSTRAP_SAMPLES,
+                                         seed=BOOTSTRAP_SEED)
+    except PcaInputError as exc:
+        messages["region"] = str(exc)
+    try:
+        pooled_pca = fit_pooled_pca(values, catalogue, regions,
+                                    years=range(PCA_FIRST_YEAR, year + 1))
+    except PcaInputError as exc:
+        messages["pooled"] = str(exc)
+    return Results(region_code=region_code, year=year, trends=trends, relative=relative,
+                   profile=profile, comparisons=comparisons, region_pca=region_pca,
+                   region_bootstrap=region_bootstrap, pooled_pca=pooled_pca,
+                   pca_messages=messages)
 
 
-def save_results(results: Results, path: Path, dataset: Dataset | None = None) -> None:
+def save_results(results: Results, path: Path, dataset: Dataset | None = None,
+                 build_info: dict | None = None) -> None:
+    """Pickle the results (and the validated dataset, so notebooks skip re-validation)."""
     with open(path, "wb") as fh:
-        pickle.dump({"results": results, "dataset": dataset}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump({"results": results, "dataset": dataset, "build_info": build_info or {}},
+                    fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def open_report(region: str, year: int | None = None, results_path: str | None = None,
@@ -72,7 +122,7 @@ def open_report(region: str, year: int | None = None, results_path: str | None =
     if results_path:
         with open(results_path, "rb") as fh:
             saved = pickle.load(fh)
-        results, dataset = saved["results"], saved["dataset"]
+        results, dataset, build_info = saved["results"], saved["dataset"], saved["build_info"]
         if dataset is None:
             dataset = load_dataset(data_dir)
         if str(results.region_code) != str(resolve_region(region).code) or (
@@ -83,5 +133,8 @@ def open_report(region: str, year: int | None = None, results_path: str | None =
         dataset = load_dataset(data_dir)
         year = int(year or dataset.latest_year())
         results = compute_results(dataset, resolve_region(region).code, year)
+        from ecoreport.build import collect_build_info
+
+        build_info = collect_build_info("jupyter-book build .", dataset)
     return Report(dataset=dataset, region=resolve_region(region), year=results.year,
-                  results=results)
+                  results=results, build_info=build_info)

@@ -47,6 +47,45 @@ class BuildResult:
     notebooks: list[Path] = field(default_factory=list)
 
 
+KEY_PACKAGES = ("ecoreport", "jupyter-book", "sphinx", "myst-nb", "jupytext", "papermill",
+                "nbclient", "pandas", "numpy", "statsmodels", "altair", "vl-convert-python",
+                "pyyaml", "openpyxl")
+
+
+def git_commit(root: Path | None = None) -> str | None:
+    """The checkout's commit (with ``-dirty`` when files differ), or None outside git."""
+    root = root or project_root()
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
+                                "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{commit}-dirty" if dirty else commit
+
+
+def collect_build_info(command: str | None, dataset) -> dict:
+    """What the reproducibility appendix states: command, versions, commit, data hashes."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    packages = {}
+    for name in KEY_PACKAGES:
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = None
+    return {
+        "command": command or "ecoreport build",
+        "ecoreport_version": __version__,
+        "git_commit": git_commit(),
+        "python": sys.version.split()[0],
+        "packages": packages,
+        "data_sha256": dataset.sha256(),
+    }
+
+
 def report_dir_for(out_dir: Path, region: Region, year: int) -> Path:
     """Where a län's report for a year goes: ``<out>/<year>/<code>-<slug>``."""
     return Path(out_dir) / str(year) / f"{region.code}-{region.slug}"
@@ -174,7 +213,8 @@ def run_jupyter_book(book: Path, builder: str, *, strict: bool = False) -> None:
 
 def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool = False,
                  workers: int | None = None, strict: bool = False,
-                 data_dir: Path | None = None, only: set[str] | None = None) -> BuildResult:
+                 data_dir: Path | None = None, only: set[str] | None = None,
+                 command: str | None = None) -> BuildResult:
     """Build one län's report for one year into ``out_dir``; return where it is.
 
     ``only`` limits the book to those chapter paths (see :mod:`ecoreport.structure`).
@@ -196,7 +236,8 @@ def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool =
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir(parents=True)
-        save_results(results, staging / RESULTS_FILE, dataset)
+        save_results(results, staging / RESULTS_FILE, dataset,
+                     collect_build_info(command, dataset))
         assemble_book(staging, region, year, dataset.catalogue, only)
         root = project_root()
         jobs = []

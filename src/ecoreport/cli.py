@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def _cmd_build(args) -> int:
     regions = lan_regions(args.data) if args.all else [resolve_region(args.region, args.data)]
     for region in regions:
         result = build_report(region, args.year, args.out, pdf=args.pdf, workers=args.jobs,
-                              strict=args.strict, data_dir=args.data)
+                              strict=args.strict, data_dir=args.data,
+                              command=shlex.join(["ecoreport", *sys.argv[1:]]))
         logger.info("%s %s built in %.1f s", region.name, result.year, result.timings["total"])
         print(result.html_index.resolve())
         if result.pdf:
