@@ -64,6 +64,47 @@ def _cmd_validate(args) -> int:
     return 0 if report.ok else 1
 
 
+def _add_import(sub) -> None:
+    p = sub.add_parser("import", help="merge a downloaded spreadsheet (xlsx/CSV) into the data")
+    p.add_argument("file", type=Path, nargs="?", default=None,
+                   help="xlsx or CSV file (wide: years as columns; long: län, år, värde)")
+    p.add_argument("--indicator", default=None, help="catalogue id of the values in FILE")
+    p.add_argument("--region", default=None,
+                   help="only this län (code or name); required when FILE has no län column")
+    p.add_argument("--source", default=None,
+                   help="sources.yaml key (default: the indicator's source in the catalogue)")
+    p.add_argument("--sheet", default=None, help="xlsx sheet name (default: the first)")
+    p.add_argument("--mapping", type=Path, default=None,
+                   help="YAML naming several files/sheets/columns, one indicator each")
+    p.add_argument("--replace", action="store_true",
+                   help="overwrite observed values that differ (default: report them)")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.set_defaults(func=_cmd_import)
+
+
+def _cmd_import(args) -> int:
+    from ecoreport.importer import (
+        ImportSpec, format_import_summary, import_specs, load_mapping,
+    )
+
+    specs = load_mapping(args.mapping) if args.mapping else []
+    if args.file is not None:
+        if not args.indicator:
+            print("ecoreport import: error: --indicator is required with FILE", file=sys.stderr)
+            return 2
+        specs.append(ImportSpec(path=args.file, indicator_id=args.indicator,
+                                source_id=args.source, region=args.region, sheet=args.sheet))
+    if not specs:
+        print("ecoreport import: error: give FILE --indicator ID, or --mapping MAP.yaml",
+              file=sys.stderr)
+        return 2
+    result = import_specs(specs, data_dir=args.data, replace=args.replace,
+                          dry_run=args.dry_run)
+    print(format_import_summary(result))
+    return 1 if result.has_conflicts else 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecoreport",
@@ -73,6 +114,7 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_build(sub)
     _add_validate(sub)
+    _add_import(sub)
     return parser
 
 
