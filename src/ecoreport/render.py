@@ -95,8 +95,30 @@ def chart_bundle(chart: alt.TopLevelMixin, name: str, table: pd.DataFrame | None
     }
 
 
-def show_chart(chart: alt.TopLevelMixin, name: str, table: pd.DataFrame | None = None) -> None:
-    """Display a chart in the running notebook (HTML for the web book, PNG for the PDF)."""
-    from IPython.display import display
+_figure_count = 0
 
+
+def next_figure_number() -> int:
+    """Figures are numbered per chapter; each chapter runs in its own kernel."""
+    global _figure_count
+    _figure_count += 1
+    return _figure_count
+
+
+def figure_caption(number: int, caption: str) -> str:
+    return f"*Figur {number}. {caption}*"
+
+
+def show_chart(chart: alt.TopLevelMixin, name: str, table: pd.DataFrame | None = None,
+               caption: str | None = None) -> int:
+    """Display a chart (HTML for the web book, PNG for the PDF) and its numbered caption.
+
+    Returns the figure number so the text can refer to it.
+    """
+    from IPython.display import Markdown, display
+
+    number = next_figure_number()
     display(chart_bundle(chart, name, table), raw=True)
+    if caption:
+        display(Markdown(figure_caption(number, caption)))
+    return number

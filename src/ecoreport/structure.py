@@ -59,7 +59,9 @@ def report_parts(catalogue=None) -> list[Part]:
         )),
         Part("Dimensionerna", dims),
         Part("Analys", (
+            Chapter("notebooks/enkat", True),
             Chapter("notebooks/analys", True),
+            Chapter("notebooks/pca", True),
         )),
     ]
 

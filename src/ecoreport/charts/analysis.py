@@ -45,7 +45,7 @@ def _name(catalogue: object, indicator_id: str) -> str:
     return str(catalogue.indicators[indicator_id].name_sv)
 
 
-def _normalised_decimals(catalogue: object, indicator_id: str) -> int:
+def normalised_decimals(catalogue: object, indicator_id: str) -> int:
     """Catalogue decimals; normalised counts (per 100 000 etc.) get at least one."""
     meta = catalogue.indicators[indicator_id]
     decimals = int(getattr(meta, "decimals", 0) or 0)
@@ -83,7 +83,7 @@ def relative_development_chart(table: pd.DataFrame, catalogue: object,
     data["x_mid"] = (data["x_start"] + data["x_end"]) / 2
     data["period_label"] = [format_period(p) for p in data["period"]]
     data["value_label"] = [
-        f"{format_number(v, _normalised_decimals(catalogue, i))} {u}".strip()
+        f"{format_number(v, normalised_decimals(catalogue, i))} {u}".strip()
         for v, i, u in zip(data["value_normalised"], data["indicator_id"],
                            data["normalised_unit"])]
     data["score_label"] = [format_number(v, 2) for v in data["score_for_innovation"]]
@@ -172,7 +172,7 @@ def region_comparison_chart(table: pd.DataFrame, catalogue: object, indicator_id
 
     ``table`` is ``compare.compare_regions``; bars are sorted best first.
     """
-    decimals = _normalised_decimals(catalogue, indicator_id)
+    decimals = normalised_decimals(catalogue, indicator_id)
     data = table.dropna(subset=["value_normalised"]).copy()
     data = data.sort_values(["rank", "region_name"])
     data["is_region"] = data["region_code"] == region_code
