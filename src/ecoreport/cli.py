@@ -105,6 +105,31 @@ def _cmd_import(args) -> int:
     return 1 if result.has_conflicts else 0
 
 
+def _add_fetch(sub) -> None:
+    p = sub.add_parser("fetch", help="fetch indicators from the SCB and Kolada APIs into the data")
+    p.add_argument("--indicator", action="append", default=None, metavar="ID",
+                   help="catalogue id with an 'api' entry (repeat; default: all of them)")
+    p.add_argument("--region", action="append", default=None, metavar="R",
+                   help="län code or name (repeat; default: Riket and all 21 län)")
+    p.add_argument("--replace", action="store_true",
+                   help="overwrite observed values that differ (default: report them)")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--timeout", type=float, default=10.0,
+                   help="seconds to wait for each API call (default: 10)")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.set_defaults(func=_cmd_fetch)
+
+
+def _cmd_fetch(args) -> int:
+    from ecoreport.fetch import fetch_indicators
+    from ecoreport.importer import format_import_summary
+
+    result = fetch_indicators(args.indicator, args.region, data_dir=args.data,
+                              timeout=args.timeout, dry_run=args.dry_run, replace=args.replace)
+    print(format_import_summary(result))
+    return 1 if result.has_conflicts else 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecoreport",
@@ -115,6 +140,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_build(sub)
     _add_validate(sub)
     _add_import(sub)
+    _add_fetch(sub)
     return parser
 
 

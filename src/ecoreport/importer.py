@@ -526,12 +526,9 @@ def import_specs(specs: Sequence[ImportSpec], *, data_dir: str | Path | None = N
     """
     from ecoreport.catalogue import load_catalogue
     from ecoreport.paths import data_dir as default_data_dir
-    from ecoreport.regions import load_regions
-    from ecoreport.validate import validate_survey, validate_values
 
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     catalogue = load_catalogue(folder)
-    regions = load_regions(folder)
     today = today or _dt.date.today()
     parsed: dict[bool, tuple[list[dict[str, str]], list[tuple[str, int, str]]]] = {
         False: ([], []), True: ([], [])}
@@ -566,7 +563,31 @@ def import_specs(specs: Sequence[ImportSpec], *, data_dir: str | Path | None = N
             f"imported {today.isoformat()} from {spec.path.name}"
     if issues:
         raise DataValidationError(issues)
+    return merge_observed_rows(parsed, data_dir=folder, source_id_for=source_id_for,
+                               note_for=note_for, replace=replace, dry_run=dry_run,
+                               notes=notes)
 
+
+def merge_observed_rows(parsed: dict[bool, tuple[list[dict[str, str]],
+                                                 list[tuple[str, int, str]]]], *,
+                        data_dir: str | Path, source_id_for: dict[str, str],
+                        note_for: dict[tuple[str, str], str], replace: bool = False,
+                        dry_run: bool = False, notes: list[str] | None = None) -> ImportResult:
+    """Merge observed rows into values.csv (``parsed[False]``) and survey.csv
+    (``parsed[True]``); validate both merged files, then write them atomically.
+
+    Each row is a dict with region_code, indicator_id, period, (category,) ``number`` (text
+    as written) and optionally ``extra_note``; its origin is (file or service, row, column),
+    used for ``note_for[(indicator_id, origin[0])]`` and to locate validation errors.
+    ``import_specs`` and ``fetch`` both end here.
+    """
+    from ecoreport.catalogue import load_catalogue
+    from ecoreport.regions import load_regions
+    from ecoreport.validate import validate_survey, validate_values
+
+    folder = Path(data_dir)
+    catalogue = load_catalogue(folder)
+    regions = load_regions(folder)
     all_changes = []
     writes: list[tuple[pd.DataFrame, Path]] = []
     for survey, (rows, origins) in parsed.items():
@@ -592,11 +613,13 @@ def import_specs(specs: Sequence[ImportSpec], *, data_dir: str | Path | None = N
                  "old_status", "new_value", "source_file", "source_row", "file"])
     written = []
     if not dry_run:
+        # Both files are merged and validated before either is replaced.
         for merged, path in writes:
             write_rows_atomic(merged, path)
             written.append(path)
             logger.info("wrote %s", path)
-    return ImportResult(changes=changes, files_written=written, notes=notes, dry_run=dry_run)
+    return ImportResult(changes=changes, files_written=written, notes=list(notes or []),
+                        dry_run=dry_run)
 
 
 def import_file(path: str | Path, indicator_id: str, *, region: str | None = None,
