@@ -130,6 +130,33 @@ def _cmd_fetch(args) -> int:
     return 1 if result.has_conflicts else 0
 
 
+def _add_diff(sub) -> None:
+    p = sub.add_parser("diff", help="what changed between two editions of a län's report")
+    p.add_argument("--from", dest="from_year", type=int, required=True,
+                   help="year of the older edition")
+    p.add_argument("--to", dest="to_year", type=int, required=True,
+                   help="year of the newer edition")
+    p.add_argument("--region", default="24", help="län code or name (default: 24)")
+    p.add_argument("--out", type=Path, default=Path("reports"),
+                   help="folder the reports were built into (default: ./reports)")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.set_defaults(func=_cmd_diff)
+
+
+def _cmd_diff(args) -> int:
+    from ecoreport.build import report_dir_for
+    from ecoreport.catalogue import load_catalogue
+    from ecoreport.editions import diff_editions, format_diff, load_edition
+    from ecoreport.regions import resolve_region
+
+    region = resolve_region(args.region, args.data)
+    old = load_edition(report_dir_for(args.out, region, args.from_year))
+    new = load_edition(report_dir_for(args.out, region, args.to_year))
+    diff = diff_editions(old, new, region.code, load_catalogue(args.data))
+    print(format_diff(diff))
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecoreport",
@@ -141,6 +168,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_import(sub)
     _add_fetch(sub)
+    _add_diff(sub)
     return parser
 
 
