@@ -103,13 +103,27 @@ def _text_frame(frame: pd.DataFrame, columns: tuple[str, ...], number_column: st
     return sort_rows(out.astype(str))
 
 
+def _included_codes(dataset: Any, region_code: str) -> tuple[Any, set[str]]:
+    region = dataset.region(region_code)
+    return region, {region.code, "00", *getattr(region, "peers", ())}
+
+
+def edition_from_dataset(dataset: Any, region_code: str, year: int) -> Edition:
+    """The edition a build of ``region_code`` and ``year`` would write, in memory (the
+    rows of the län, Riket and the peers; manifest without digests)."""
+    region, codes = _included_codes(dataset, region_code)
+    return Edition(path=Path(), manifest={"region_code": region.code, "year": int(year),
+                                          "ecoreport_version": __version__},
+                   values=dataset.values[dataset.values["region_code"].isin(codes)],
+                   survey=dataset.survey[dataset.survey["region_code"].isin(codes)])
+
+
 def write_edition(report_dir: str | Path, dataset: Any, region_code: str, year: int, *,
                   build_command: str | None = None,
                   created: _dt.datetime | None = None) -> Path:
     """Write ``<report_dir>/edition/`` for a report of ``region_code`` and ``year``;
     return the folder. Rows kept: the län, Riket and the län's peers."""
-    region = dataset.region(region_code)
-    codes = {region.code, "00", *getattr(region, "peers", ())}
+    region, codes = _included_codes(dataset, region_code)
     folder = Path(report_dir) / EDITION_DIR
     folder.mkdir(parents=True, exist_ok=True)
     frames = {
@@ -384,3 +398,28 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
                      "annat håll än i förra utgåvan.\n\n"
                      + _markdown_table(["Indikator", "Riktning", "Bedömning"], rows))
     return "\n\n".join(parts)
+
+
+NO_PREVIOUS_EDITION_SV = (
+    "Det finns ingen tidigare utgåva av rapporten för {region} att jämföra med, så det går "
+    "inte att visa vad som har ändrats.\n\n"
+    "Varje gång rapporten byggs sparas en utgåva: en ögonblicksbild av de värden rapporten "
+    "bygger på (länet, riket och jämförelselänen) tillsammans med kontrollsummor och det "
+    "kommando som byggde den, i mappen `edition/` bredvid rapporten. När rapporten för "
+    "nästa år byggs i samma mapp jämförs den med den senaste tidigare utgåvan, och det här "
+    "kapitlet visar då nya och reviderade värden, värden som tagits bort och trender som "
+    "har bytt riktning. Samma jämförelse kan göras med kommandot "
+    "`ecoreport diff --from ÅR --to ÅR --region {code}`."
+)
+
+
+def changes_markdown(report: Any, previous_edition: str | Path | None) -> str:
+    """The chapter text: the diff between ``previous_edition`` and the report's own data,
+    or, without a previous edition, a Swedish explanation of how editions are made."""
+    region = report.region
+    if previous_edition is None:
+        return NO_PREVIOUS_EDITION_SV.format(region=region.name, code=region.code)
+    old = load_edition(previous_edition)
+    new = edition_from_dataset(report.dataset, region.code, report.year)
+    diff = diff_editions(old, new, region.code, report.dataset.catalogue)
+    return diff_markdown(diff)

@@ -152,3 +152,23 @@ def test_cli_diff(two_editions: Path, data: Path, capsys):
     assert code == 0
     assert out.startswith("Changes for region 24: edition 2023 → 2024")
     assert "New data points: 1" in out
+
+
+def test_chapter_text_without_previous_edition(data: Path):
+    from ecoreport.analysis import open_report
+    from ecoreport.editions import changes_markdown
+
+    text = changes_markdown(open_report("24", 2024, None, str(data)), None)
+    assert text.startswith("Det finns ingen tidigare utgåva av rapporten för Västerbottens "
+                           "län att jämföra med")
+    assert "`ecoreport diff --from ÅR --to ÅR --region 24`" in text
+
+
+def test_chapter_text_with_previous_edition(two_editions: Path, data: Path):
+    from ecoreport.analysis import open_report
+    from ecoreport.editions import changes_markdown
+
+    previous = find_previous_edition(two_editions, "24", 2024)
+    text = changes_markdown(open_report("24", 2024, None, str(data)), previous)
+    assert text.startswith("Jämförelsen gäller utgåvan för 2023 och utgåvan för 2024.")
+    assert "| Bruttoregionprodukt (BRP) | 2022 |" in text
