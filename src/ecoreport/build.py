@@ -198,9 +198,12 @@ def jupyter_book_command() -> list[str]:
     return [str(exe)] if exe.exists() else [shutil.which("jupyter-book") or "jupyter-book"]
 
 
-def run_jupyter_book(book: Path, builder: str, *, strict: bool = False) -> None:
+def run_jupyter_book(book: Path, builder: str, *, strict: bool = False,
+                     config: Path | None = None) -> None:
     """``jupyter-book build`` (nothing is executed: notebooks are already run)."""
     cmd = [*jupyter_book_command(), "build", str(book), "--builder", builder]
+    if config is not None:
+        cmd += ["--config", str(config)]
     if strict:
         cmd += ["-W", "-n", "--keep-going"]
     proc = subprocess.run(cmd, capture_output=True, text=True)

@@ -86,7 +86,8 @@ def dimension_intro_markdown(report: Report, dimension_id: str) -> str:
         names = narrative.join_sv([narrative.lower_first(ind.name_sv) for ind in missing])
         parts.append(f"Data saknas för {names}.")
     if survey:
-        parts.append(f"Dimensionen har också {len(survey)} frågor i näringslivsenkäten; "
+        also = "också " if shown else ""
+        parts.append(f"Dimensionen har {also}{len(survey)} frågor i näringslivsenkäten; "
                      "svaren redovisas i kapitlet Enkätresultat.")
     return "\n".join(parts)
 

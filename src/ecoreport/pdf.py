@@ -12,6 +12,8 @@ import logging
 import shutil
 from pathlib import Path
 
+import yaml
+
 from ecoreport.errors import EcoreportError
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,17 @@ def check_latex() -> None:
             f"apt-get install {TEX_PACKAGES}")
 
 
+def write_pdf_config(book: Path) -> Path:
+    """The book's config for print: code cells are left out (the web book keeps them)."""
+    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["nb_remove_code_source"] = True
+    target = book / "_config_pdf.yml"
+    target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    return target
+
+
 def build_pdf(book: Path) -> Path:
     """Build ``book``'s PDF (notebooks must already be executed); return the PDF's path."""
     from ecoreport.build import run_jupyter_book
@@ -36,7 +49,7 @@ def build_pdf(book: Path) -> Path:
     check_latex()
     latex_dir = book / "_build" / "latex"
     shutil.rmtree(latex_dir, ignore_errors=True)
-    run_jupyter_book(book, "pdflatex")
+    run_jupyter_book(book, "pdflatex", config=write_pdf_config(book))
     pdfs = sorted(latex_dir.glob("*.pdf"))
     if not pdfs:
         raise EcoreportError(f"the LaTeX build of {book} produced no PDF (see {latex_dir})")
