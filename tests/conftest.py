@@ -10,14 +10,15 @@ import pytest
 from ecoreport.build import build_report
 from ecoreport.regions import resolve_region
 
-SMALL_BOOK = {"notebooks/dimensioner/fou"}
+SMALL_BOOK = {"notebooks/dimensioner/fou", "notebooks/pca"}
 
 
 @pytest.fixture(scope="session")
 def small_book(tmp_path_factory) -> "BuildResult":  # noqa: F821
-    """Västerbotten 2024 with only the FoU chapter: the cheapest real build."""
+    """Västerbotten 2024 with the FoU and PCA chapters: a cheap but real build."""
     out = tmp_path_factory.mktemp("reports")
-    return build_report(resolve_region("24"), 2024, out, only=SMALL_BOOK, workers=1)
+    return build_report(resolve_region("24"), 2024, out, only=SMALL_BOOK, workers=2,
+                        strict=True)
 
 
 @pytest.fixture

@@ -1,0 +1,53 @@
+"""Open the built book in headless Chromium, offline, and check what a reader sees."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import chromium
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser,
+              pytest.mark.skipif(chromium() is None, reason="needs Debian's chromium")]
+
+
+def dump_dom(url: str) -> str:
+    """The page's DOM after its scripts ran (network disabled, as offline readers have it)."""
+    with tempfile.TemporaryDirectory() as profile:
+        proc = subprocess.run(
+            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=15000",
+             "--dump-dom", url],
+            capture_output=True, text=True, timeout=120)
+    return proc.stdout
+
+
+def drawn_charts(dom: str) -> int:
+    """Vega-Embed SVGs that hold drawn marks."""
+    charts = re.findall(r'<div[^>]*class="ecoreport-chart[^"]*"[^>]*>(.*?)</svg>', dom, flags=re.S)
+    return sum(1 for c in charts if 'class="mark-' in c and "<path" in c)
+
+
+def test_dimension_page_draws_its_charts(small_book):
+    page = Path(small_book.html_index).parent / "notebooks" / "dimensioner" / "fou.html"
+    dom = dump_dom(page.as_uri())
+    assert drawn_charts(dom) >= 10
+
+
+def test_pca_page_draws_biplot_and_trajectory(small_book):
+    page = Path(small_book.html_index).parent / "notebooks" / "pca.html"
+    dom = dump_dom(page.as_uri())
+    assert drawn_charts(dom) >= 3
+
+
+def test_search_finds_an_indicator(small_book):
+    search = Path(small_book.html_index).parent / "search.html"
+    dom = dump_dom(search.as_uri() + "?q=doktorsexamina")
+    results = re.search(r'<ul class="search">(.*?)</ul>', dom, flags=re.S)
+    assert results, "the search page rendered no result list"
+    assert "fou.html" in results.group(1)
