@@ -11,7 +11,6 @@ byte for byte.
 from __future__ import annotations
 
 import argparse
-import csv
 import logging
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ import pandas as pd
 from ecoreport import sources_convert as sc
 from ecoreport import synthetic
 from ecoreport.catalogue import load_catalogue
+from ecoreport.io import sort_tidy_rows, write_tidy_csv
 from ecoreport.paths import data_dir, project_root
 from ecoreport.regions import load_regions
 
@@ -42,31 +42,6 @@ REGION_SOURCES = [
 ]
 REFERENCE_FIGURES = Path("reference/vasterbotten-report-figures.csv")
 REFERENCE_SURVEY = Path("reference/vasterbotten-nle-2024.csv")
-
-
-def format_value(value: float) -> str:
-    """Fixed text form of a number: integers without decimals, else Python's shortest repr."""
-    value = float(value)
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-def write_csv(frame: pd.DataFrame, path: Path, number_columns: tuple[str, ...]) -> None:
-    """Write a frame as UTF-8 CSV with "\\n" line endings and fixed number formatting."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            writer.writerow([format_value(value) if column in number_columns else value
-                             for column, value in zip(frame.columns, row)])
-
-
-def sort_values(frame: pd.DataFrame) -> pd.DataFrame:
-    """Sort by indicator_id, region_code, period (the order DESIGN.md fixes)."""
-    return frame.sort_values(["indicator_id", "region_code", "period"],
-                             kind="stable").reset_index(drop=True)
 
 
 def run(shared_dir: Path, out_dir: Path, seed: int = DEFAULT_SEED,
@@ -93,12 +68,12 @@ def run(shared_dir: Path, out_dir: Path, seed: int = DEFAULT_SEED,
     # generate
     lan_codes = [region.code for region in regions if region.code != sc.RIKET_CODE]
     values = synthetic.generate(observed, infos, lan_codes, seed)
-    values = sort_values(values)
+    values = sort_tidy_rows(values)
     survey = survey.sort_values(["indicator_id", "region_code", "period"],
                                 kind="stable").reset_index(drop=True)
     # write
-    write_csv(values, out_dir / "values.csv", ("value",))
-    write_csv(survey, out_dir / "survey.csv", ("share_pct",))
+    write_tidy_csv(values, out_dir / "values.csv", ("value",))
+    write_tidy_csv(survey, out_dir / "survey.csv", ("share_pct",))
     counts = values["status"].value_counts().to_dict()
     logger.info("wrote %s (%s) and %s", out_dir / "values.csv", counts, out_dir / "survey.csv")
     return values, survey

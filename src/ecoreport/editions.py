@@ -30,7 +30,7 @@ import pandas as pd
 
 from ecoreport import __version__
 from ecoreport.errors import DataError
-from ecoreport.importer import format_value, sort_rows, write_rows_atomic
+from ecoreport.io import format_stored_number, sort_tidy_rows, write_tidy_csv
 from ecoreport.io import SURVEY_COLUMNS, VALUES_COLUMNS, read_table, type_survey, type_values
 
 logger = logging.getLogger(__name__)
@@ -99,8 +99,8 @@ def _sha256(path: Path) -> str:
 def _text_frame(frame: pd.DataFrame, columns: tuple[str, ...], number_column: str
                 ) -> pd.DataFrame:
     out = frame[list(columns)].copy()
-    out[number_column] = [format_value(value) for value in out[number_column]]
-    return sort_rows(out.astype(str))
+    out[number_column] = [format_stored_number(value) for value in out[number_column]]
+    return sort_tidy_rows(out.astype(str))
 
 
 def _included_codes(dataset: Any, region_code: str) -> tuple[Any, set[str]]:
@@ -133,7 +133,7 @@ def write_edition(report_dir: str | Path, dataset: Any, region_code: str, year: 
                                   SURVEY_COLUMNS, "share_pct"),
     }
     for name, frame in frames.items():
-        write_rows_atomic(frame, folder / name)
+        write_tidy_csv(frame, folder / name)
     manifest = {
         "ecoreport_version": __version__,
         "region_code": region.code,

@@ -52,7 +52,8 @@ from typing import Any
 
 from ecoreport import __version__
 from ecoreport.errors import EcoreportError
-from ecoreport.importer import ImportResult, format_value, merge_observed_rows
+from ecoreport.importer import ImportResult, merge_observed_rows
+from ecoreport.io import format_stored_number
 
 logger = logging.getLogger(__name__)
 
@@ -403,7 +404,7 @@ def fetch_indicators(indicator_ids: Iterable[str] | None = None,
     for position, row in enumerate(sorted(rows, key=lambda r: (r.indicator_id, r.region_code,
                                                                r.period)), start=1):
         tidy.append({"region_code": row.region_code, "indicator_id": row.indicator_id,
-                     "period": row.period, "number": format_value(row.value)})
+                     "period": row.period, "number": format_stored_number(row.value)})
         origins.append((row.origin, position, "value"))
         source_id_for[row.indicator_id] = catalogue.indicator(row.indicator_id).source
         note_for[(row.indicator_id, row.origin)] = \

@@ -25,13 +25,10 @@ regenerated (the generator needs ``../shared``); see README "Updating for a new 
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import logging
 import math
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +39,8 @@ import yaml
 
 from ecoreport.errors import DataError, DataValidationError, Issue
 from ecoreport.io import (
-    SURVEY_COLUMNS, VALUES_COLUMNS, is_missing_marker, parse_number, parse_period, read_table,
+    SURVEY_COLUMNS, VALUES_COLUMNS, format_stored_number, is_missing_marker, parse_number,
+    parse_period, read_table, sort_tidy_rows, write_tidy_csv,
 )
 
 logger = logging.getLogger(__name__)
@@ -192,15 +190,6 @@ def _parse_value(text: str, *, file: str, row: int, column: str) -> float | None
     return number
 
 
-def format_value(value: float) -> str:
-    """Text form of a number as values.csv stores it: integers without decimals, else
-    Python's shortest round-trip form (the rule of scripts/build_dataset.py)."""
-    value = float(value)
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
 def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None = None,
                 today: _dt.date | None = None) -> _Parsed:
     """Read one source file into tidy text rows for ``spec.indicator_id``.
@@ -340,7 +329,7 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
         row = {"region_code": code, "indicator_id": spec.indicator_id, "period": period}
         if indicator.is_survey:
             row["category"] = category
-        rows.append({**row, "text": text, "number": format_value(number),
+        rows.append({**row, "text": text, "number": format_stored_number(number),
                      "extra_note": "" if indicator.is_survey else category})
         origins.append((file, row_number, column))
     if issues:
@@ -402,33 +391,6 @@ def load_mapping(path: str | Path) -> list[ImportSpec]:
 
 
 # --- merging and writing --------------------------------------------------------------------
-
-def write_rows_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write an all-text frame as values.csv is written (UTF-8, comma, minimal quoting,
-    "\\n" line endings) to a temporary file beside ``path``, then ``os.replace`` it."""
-    path = Path(path)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
-                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    try:
-        with handle:
-            writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-            writer.writerow(list(frame.columns))
-            writer.writerows(frame.itertuples(index=False, name=None))
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(handle.name, path.stat().st_mode & 0o777)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
-def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Sort by indicator_id, region_code, period (stable: survey categories keep order)."""
-    return frame.sort_values(["indicator_id", "region_code", "period"],
-                             kind="stable").reset_index(drop=True)
-
 
 def _same(old_text: str, new_number: str) -> bool:
     try:
@@ -615,7 +577,7 @@ def merge_observed_rows(parsed: dict[bool, tuple[list[dict[str, str]],
     if not dry_run:
         # Both files are merged and validated before either is replaced.
         for merged, path in writes:
-            write_rows_atomic(merged, path)
+            write_tidy_csv(merged, path)
             written.append(path)
             logger.info("wrote %s", path)
     return ImportResult(changes=changes, files_written=written, notes=list(notes or []),

@@ -10,7 +10,9 @@ import csv
 import io as _stdio
 import logging
 import math
+import os
 import re
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -307,3 +309,49 @@ def _type_frame(raw: pd.DataFrame, columns: tuple[str, ...], number_column: str,
     # The order values.csv is written in; a stable sort keeps survey categories in file order.
     order = ["indicator_id", "region_code", "period_start", "period_end"]
     return frame.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+# -- writing the tidy files ---------------------------------------------------------------------
+
+def format_stored_number(value: float) -> str:
+    """Text form of a number as values.csv stores it: integers without decimals, else
+    Python's shortest round-trip form, so rewriting the files is byte-stable."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def sort_tidy_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sort by indicator_id, region_code, period (stable: survey categories keep order)."""
+    return frame.sort_values(["indicator_id", "region_code", "period"],
+                             kind="stable").reset_index(drop=True)
+
+
+def write_tidy_csv(frame: pd.DataFrame, path: str | Path,
+                   number_columns: tuple[str, ...] = ()) -> None:
+    """Write values.csv/survey.csv: UTF-8, comma, minimal quoting, "\\n" line endings.
+
+    Numbers in ``number_columns`` are formatted with :func:`format_stored_number`; other
+    cells are written as they are. The file is written beside ``path`` and moved into
+    place with ``os.replace``, so a reader never sees half a file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
+                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+            writer.writerow(list(frame.columns))
+            for row in frame.itertuples(index=False, name=None):
+                writer.writerow([format_stored_number(value) if column in number_columns
+                                 else value for column, value in zip(frame.columns, row)])
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(handle.name, path.stat().st_mode & 0o777)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise

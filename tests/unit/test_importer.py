@@ -16,9 +16,9 @@ from ecoreport import cli
 from ecoreport.errors import DataError, DataValidationError
 from ecoreport.importer import (
     ImportSpec, format_import_summary, import_file, import_specs, load_mapping,
-    parse_year_header, write_rows_atomic,
+    parse_year_header,
 )
-from ecoreport.io import read_table
+from ecoreport.io import read_table, write_tidy_csv
 from ecoreport.paths import project_root
 
 TODAY = dt.date(2026, 11, 23)
@@ -298,7 +298,7 @@ def test_parse_year_header():
 def test_writer_reproduces_the_bundled_files_byte_for_byte(data: Path):
     for name in ("values.csv", "survey.csv"):
         original = (data / name).read_bytes()
-        write_rows_atomic(read_table(data / name), data / name)
+        write_tidy_csv(read_table(data / name), data / name)
         assert (data / name).read_bytes() == original
 
 
