@@ -224,6 +224,7 @@ def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool =
     """
     from ecoreport.analysis import compute_results, save_results
     from ecoreport.dataset import load_dataset
+    from ecoreport.editions import find_previous_edition, write_edition
     from ecoreport.structure import notebook_chapters
 
     timings: dict[str, float] = {}
@@ -241,6 +242,9 @@ def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool =
         staging.mkdir(parents=True)
         save_results(results, staging / RESULTS_FILE, dataset,
                      collect_build_info(command, dataset))
+        write_edition(staging, dataset, region.code, year, build_command=command)
+        previous = find_previous_edition(out_dir, region, year)
+        per_build = {"previous_edition": str(previous.resolve()) if previous else None}
         assemble_book(staging, region, year, dataset.catalogue, only)
         root = project_root()
         jobs = []
@@ -250,7 +254,8 @@ def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool =
             params = {"region": region.code, "year": year,
                       "results_path": str((staging / RESULTS_FILE).resolve()),
                       "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
-                      **chapter.parameters}
+                      **{k: per_build.get(k, v) if v is None else v
+                         for k, v in chapter.parameters.items()}}
             jobs.append((str(root / f"{chapter.path}.md"), str(out), params, str(out.parent)))
         t1 = time.perf_counter()
         notebook_times = run_notebooks(jobs, workers or default_jobs())

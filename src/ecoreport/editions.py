@@ -332,6 +332,11 @@ def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _values_sv(n: int) -> str:
+    """"1 värde", "3 värden" (Swedish number agreement)."""
+    return f"{n} värde" if n == 1 else f"{n} värden"
+
+
 def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
     """The changes in Swedish Markdown, for the chapter "Förändringar sedan förra utgåvan"."""
     from ecoreport.formatting import format_number, format_period
@@ -357,7 +362,7 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
                  f"{STATUS_SV.get(row.new_status, row.new_status)}"
                  if row.old_status != row.new_status else STATUS_SV.get(row.new_status, "")]
                 for row in table.itertuples()]
-        parts.append(f"## Reviderade värden\n\n{len(diff.revised)} värden har ändrats, till "
+        parts.append(f"## Reviderade värden\n\n{_values_sv(len(diff.revised))} har ändrats, till "
                      "exempel för att ett syntetiskt värde ersatts av publicerad statistik "
                      "eller för att statistiken reviderats.\n\n"
                      + _markdown_table(["Indikator", "Period", "Förut", "Nu", "Förändring",
@@ -367,7 +372,7 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
         rows = [[row.title, format_period(row.period),
                  _number(diff, row.indicator_id, row.value),
                  STATUS_SV.get(row.status, row.status)] for row in table.itertuples()]
-        parts.append(f"## Nya datapunkter\n\n{len(diff.new_points)} värden finns inte i "
+        parts.append(f"## Nya datapunkter\n\n{_values_sv(len(diff.new_points))} finns inte i "
                      "förra utgåvan.\n\n"
                      + _markdown_table(["Indikator", "Period", "Värde", "Status"], rows) + more)
     if len(diff.removed):
@@ -375,7 +380,7 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
         rows = [[row.title, format_period(row.period),
                  _number(diff, row.indicator_id, row.value),
                  STATUS_SV.get(row.status, row.status)] for row in table.itertuples()]
-        parts.append(f"## Borttagna värden\n\n{len(diff.removed)} värden från förra utgåvan "
+        parts.append(f"## Borttagna värden\n\n{_values_sv(len(diff.removed))} från förra utgåvan "
                      "finns inte längre med.\n\n"
                      + _markdown_table(["Indikator", "Period", "Värde", "Status"], rows) + more)
     if diff.indicators_added or diff.indicators_dropped:

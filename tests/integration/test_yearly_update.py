@@ -1,0 +1,29 @@
+"""The analyst's yearly update end to end: build, import a revision, rebuild, see it."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecoreport import cli
+from ecoreport.build import build_report
+from ecoreport.regions import resolve_region
+
+pytestmark = pytest.mark.integration
+
+
+def test_revised_value_shows_in_the_changes_chapter(tmp_path, data_copy):
+    region = resolve_region("Västerbotten")
+    out = tmp_path / "reports"
+    build_report(region, 2023, out, data_dir=data_copy, only={"notebooks/andringar"}, workers=1)
+    revision = tmp_path / "brp.csv"
+    revision.write_bytes("Län;År;Värde\r\nVästerbottens län;2023;150 000,0\r\n"
+                         .encode("utf-8-sig"))
+    assert cli.main(["import", str(revision), "--indicator", "brp", "--source", "scb_brp",
+                     "--data", str(data_copy), "--replace"]) == 0
+    result = build_report(region, 2024, out, data_dir=data_copy, only={"notebooks/andringar"},
+                          workers=1)
+    page = (result.html_index.parent / "notebooks" / "andringar.html").read_text(encoding="utf-8")
+    assert "utgåvan för 2023 och utgåvan för 2024" in page
+    assert "Reviderade värden" in page
+    assert "148\xa0729" in page and "150\xa0000" in page
+    assert (result.report_dir / "edition" / "manifest.json").exists()
