@@ -23,6 +23,7 @@ class Chapter:
 
     path: str
     is_notebook: bool
+    # Extra notebook parameters; a None value is filled in per build (see build.py).
     parameters: dict = field(default_factory=dict)
 
 
@@ -62,6 +63,12 @@ def report_parts(catalogue=None) -> list[Part]:
             Chapter("notebooks/enkat", True),
             Chapter("notebooks/analys", True),
             Chapter("notebooks/pca", True),
+            Chapter("notebooks/andringar", True, {"previous_edition": None}),
+        )),
+        Part("Appendix", (
+            Chapter("notebooks/metod", True),
+            Chapter("notebooks/dataappendix", True),
+            Chapter("notebooks/reproducerbarhet", True),
         )),
     ]
 

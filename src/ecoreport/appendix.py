@@ -1,0 +1,871 @@
+"""The appendix chapters: method and sources, data coverage, reproducibility.
+
+Content functions return MyST markdown or DataFrames and are unit-tested; the ``show_*``
+functions display them in the running notebook. Everything listed (indicators, sources,
+coverage, warnings, versions, hashes, notebooks) is read from the catalogue, the data and
+the build information, never typed in. The Swedish text is written for readers of the report.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from ecoreport.analysis import BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED, PCA_FIRST_YEAR, Report
+from ecoreport.compare import NORMALISE_RULES, POPULATION_FILL_YEARS, RIKET_CODE
+from ecoreport.errors import Issue
+from ecoreport.formatting import format_number, format_percent, format_period
+from ecoreport.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
+from ecoreport.trends import DEFAULT_RELATIVE_TOLERANCE, MIN_OBSERVATIONS, SIGNIFICANCE_LEVEL
+from ecoreport.validate import coverage_by_dimension, coverage_table, find_gaps
+
+logger = logging.getLogger(__name__)
+
+METHOD_NOTEBOOK = "notebooks/metod"
+DATA_NOTEBOOK = "notebooks/dataappendix"
+REPRODUCIBILITY_NOTEBOOK = "notebooks/reproducerbarhet"
+
+POLARITY_LABELS = {"higher_is_better": "högre bättre", "higher_is_worse": "högre sämre",
+                   "neutral": "neutral"}
+NORMALISE_LABELS = {"none": "–", "per_capita": "100\u00a0000 inv.",
+                    "per_employed": "1\u00a0000 inv. 20–64 år"}
+AXIS_LABELS = {"research": "forskning", "market": "marknad", None: "–"}
+STATUS_LABELS = {"observed": "Observerade", "synthetic": "Syntetiska"}
+STATUS_COLOURS = {"observed": "#1f5f8b", "synthetic": "#c9d6e0"}
+WARNING_KIND_LABELS = {"jump": "Tvärt hopp", "gap": "Lucka i serien",
+                       "no_data": "Indikator utan data", "other": "Övrigt"}
+# Packages named in the reproducibility chapter, in this order (others follow sorted).
+KEY_PACKAGE_ORDER = ("ecoreport", "jupyter-book", "pandas", "numpy", "statsmodels", "altair",
+                     "vl-convert-python")
+
+_JUMP_RE = re.compile(r": (?P<value>[-+\w.]+) in (?P<period>\S+) against (?P<before>[-+\w.]+) "
+                      r"in (?P<before_period>\S+) and (?P<after>[-+\w.]+) in "
+                      r"(?P<after_period>\S+)$")
+_GAP_RE = re.compile(r"no value for (?P<years>.+) within (?P<first>\d{4})–(?P<last>\d{4})$")
+
+
+# -- small helpers ---------------------------------------------------------------------------
+
+def _display_markdown(text: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def escape_cell(text: object) -> str:
+    """Text safe inside a markdown table cell (no pipes or line breaks; no-break spaces kept)."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return "–"
+    return re.sub(r"[ \t\r\n]+", " ", str(text)).replace("|", "\\|").strip(" ") or "–"
+
+
+def markdown_table(frame: pd.DataFrame, right: Iterable[str] = ()) -> str:
+    """A pipe table of ``frame`` (cells as text); columns in ``right`` are right-aligned."""
+    right = set(right)
+    header = "| " + " | ".join(escape_cell(c) for c in frame.columns) + " |"
+    rule = "|" + "|".join("---:" if c in right else ":---" for c in frame.columns) + "|"
+    rows = ["| " + " | ".join(escape_cell(v) for v in record) + " |"
+            for record in frame.itertuples(index=False, name=None)]
+    return "\n".join([header, rule, *rows])
+
+
+def join_sv(items: Sequence[str]) -> str:
+    """``["a", "b", "c"]`` -> ``"a, b och c"``."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def _share_text(share: float, style: str = "word") -> str:
+    return format_percent(100 * share, 0, style=style) if not pd.isna(share) else "–"
+
+
+# -- Metod och källor ------------------------------------------------------------------------
+
+def metric_markdown(catalogue: Any) -> str:
+    """How the report is organised: METRIC dimensions and the indicator catalogue."""
+    dimensions = catalogue.metric_dimensions()
+    names = join_sv([d.name_sv.lower() for d in dimensions])
+    register = [i for i in catalogue.indicators_by_kind("register") if i.dimension != "kontext"]
+    survey = catalogue.indicators_by_kind("survey")
+    context = [i.name_sv.lower() for i in catalogue.indicators.values()
+               if i.dimension == "kontext"]
+    return "\n\n".join([
+        "## Modellen och indikatorerna",
+        f"Rapporten beskriver länets innovationsekosystem med METRIC-modellen, som delar upp "
+        f"ekosystemet i {len(dimensions)} dimensioner: {names}. Varje dimension har ett eget "
+        "kapitel.",
+        f"Vad som mäts bestäms av en indikatorkatalog (`data/indicators.yaml`). Den innehåller "
+        f"{len(register)} indikatorer ur registerstatistik, {len(survey)} frågor ur en "
+        f"näringslivsenkät och {len(context)} bakgrundsserier ({join_sv(context)}). Katalogen "
+        "anger för varje indikator namn, beskrivning, enhet, antal decimaler, källa, hur värdet "
+        "görs jämförbart mellan län och indikatorns polaritet, det vill säga om ett högre värde "
+        "är bättre, sämre eller varken eller för innovationsförmågan. Rubriker, enheter och "
+        "källhänvisningar i rapportens diagram och texter hämtas från katalogen och skrivs "
+        "aldrig in för hand. Alla indikatorer och källor listas i tabellerna sist i kapitlet.",
+    ])
+
+
+def trend_method_markdown(catalogue: Any | None = None) -> str:
+    """How trends are estimated and worded."""
+    worse = [i.name_sv.lower() for i in getattr(catalogue, "indicators", {}).values()
+             if i.polarity == "higher_is_worse"] if catalogue is not None else []
+    example = (f" Ett stigande värde för en indikator där högre är sämre, till exempel "
+               f"{worse[0]}, räknas som en försämring." if worse else "")
+    confidence = format_number(100 * (1 - SIGNIFICANCE_LEVEL), 0)
+    alpha = format_number(SIGNIFICANCE_LEVEL, 2)
+    tolerance = format_number(100 * DEFAULT_RELATIVE_TOLERANCE, 0)
+    return "\n\n".join([
+        "## Trender",
+        "Utvecklingen över tid sammanfattas med en linjär trend per indikator. Trenden skattas "
+        "med vanlig minstakvadratmetod (OLS i Python-paketet statsmodels), där värdet förklaras "
+        "av årtalet. Ett värde som gäller en flerårsperiod, till exempel 2014–2017, placeras "
+        "vid periodens mittpunkt; perioden delas aldrig upp på enskilda år och slås aldrig "
+        f"ihop med andra. Det krävs minst {MIN_OBSERVATIONS} värden för att en trend ska "
+        "skattas. Kortare serier beskrivs bara med sitt första och senaste värde.",
+        f"Till lutningen hör ett {confidence}-procentigt konfidensintervall. Är p-värdet "
+        f"{alpha} eller högre kan slumpen inte uteslutas som förklaring. Texten säger då att "
+        "trenden inte är statistiskt säker och drar ingen slutsats om förbättring eller "
+        "försämring. En statistiskt säker men mycket liten förändring, mindre än "
+        f"{tolerance} procent av seriens medelnivå över hela perioden, kallas oförändrad.",
+        "Om en förändring är en förbättring avgörs av indikatorns polaritet i katalogen."
+        f"{example} Indikatorer med neutral polaritet beskrivs men bedöms inte.",
+    ])
+
+
+def relative_method_markdown() -> str:
+    """How relative development (z-scores against the län's own history) works."""
+    return "\n\n".join([
+        "## Relativ utveckling",
+        "Den relativa utvecklingen jämför länet med sig självt. Varje indikator görs först "
+        "jämförbar över tid (se normaliseringen nedan) och räknas sedan om till z-värden: "
+        "årets avvikelse från seriens medelvärde under de år som visas, delad med seriens "
+        "standardavvikelse. Ett z-värde på 1 betyder att värdet låg en standardavvikelse över "
+        "länets eget genomsnitt.",
+        "Innan värdena färgas multipliceras de med indikatorns polaritet. Blått betyder därför "
+        "alltid ett för innovationsförmågan gynnsamt läge och rött ett ogynnsamt, oavsett om "
+        "indikatorn mäter något eftersträvat eller något oönskat: ovanligt många konkurser "
+        "blir rött, ovanligt många nystartade företag blått. Neutrala indikatorer får ingen "
+        "färg, och en serie med ett enda värde eller utan variation får värdet 0.",
+    ])
+
+
+def comparison_method_markdown(region: Any, regions: Sequence[Any]) -> str:
+    """How the län is compared with the other län, its peers and Riket."""
+    lan = [r for r in regions if r.code != RIKET_CODE]
+    by_code = {r.code: r for r in regions}
+    peers = [by_code[c].short_name for c in getattr(region, "peers", ()) if c in by_code]
+    per_capita, per_employed = NORMALISE_RULES["per_capita"][2], NORMALISE_RULES["per_employed"][2]
+    peer_text = (f" För {region.name} består gruppen av {join_sv(peers)}." if peers else "")
+    return "\n\n".join([
+        "## Jämförelser mellan län",
+        "Antal och belopp säger lite om ett län förrän de sätts i relation till länets storlek. "
+        "Indikatorer som katalogen anger ska normaliseras räknas därför om till antingen "
+        f"{per_capita} eller {per_employed}. Befolkningen 20–64 år används som ett närmevärde "
+        "för antalet sysselsatta. Saknas befolkningsuppgiften för ett enstaka år (oftast det "
+        f"senaste) används närmaste år, högst {POPULATION_FILL_YEARS} år bort. Andelar, index "
+        "och poäng jämförs som de publiceras.",
+        f"Länet rangordnas bland Sveriges {len(lan)} län för varje indikator, där plats 1 är "
+        "bäst med hänsyn till polariteten (för neutrala indikatorer: högst värde). Riket visas "
+        "som referens men ingår inte i rangordningen. Länet jämförs också med en grupp län som "
+        f"liknar det till struktur och läge.{peer_text}",
+        "Profilen per dimension bygger på en poäng mellan 0 och 1 för varje indikator: länets "
+        "senaste värde skalat mellan det lägsta och det högsta värdet bland alla län och år, "
+        "så att 1 är bäst. Poängen medelvärdesbildas per dimension. Hör länet till den bästa "
+        "tredjedelen av länen i en dimension räknas den som en styrka, hör det till den sämsta "
+        "tredjedelen som en svaghet.",
+    ])
+
+
+def pca_method_markdown() -> str:
+    """How the principal component analysis is done and oriented."""
+    return "\n\n".join([
+        "## Principalkomponentanalys",
+        "Principalkomponentanalysen (PCA) sammanfattar många indikatorer i ett par axlar och "
+        "visar hur länet har rört sig mellan forskningsdriven och marknadsdriven innovation. "
+        "Observationerna är länets år; i den sammanslagna analysen är de alla län och år från "
+        f"{PCA_FIRST_YEAR}. Bara registerindikatorer med årsvärden ingår, eftersom ett värde "
+        "för en flerårsperiod skulle behöva delas upp på år som inte har mätts.",
+        f"År med data för färre än {format_percent(100 * MIN_YEAR_COVERAGE, 0)} av "
+        "indikatorerna tas bort, därefter indikatorer med värden för mindre än "
+        f"{format_percent(100 * DEFAULT_MIN_COVERAGE, 0)} av de återstående åren och "
+        "indikatorer som inte varierar. Enstaka luckor fylls genom linjär interpolation inom "
+        "serien, och hur stor del som fyllts redovisas. Varje indikator standardiseras till "
+        "medelvärde 0 och standardavvikelse 1 innan analysen, så att enheten inte påverkar "
+        "vikten. Indikatorer som de två första komponenterna beskriver dåligt, med cos² under "
+        f"{format_number(DEFAULT_MIN_COS2, 1)}, tas bort och analysen görs om en gång med de "
+        "kvarvarande.",
+        "En principalkomponents tecken är i sig godtyckligt. Rapporten bestämmer det med en "
+        "fast regel: den första komponenten vänds så att de forskningsdrivna indikatorerna "
+        "hamnar till vänster och de marknadsdrivna till höger. Vilken sida en indikator hör "
+        "till anges i katalogen (kolumnen Axel i tabellerna nedan). Resultatets stabilitet "
+        f"prövas med bootstrap: observationerna dras om med återläggning {BOOTSTRAP_SAMPLES} "
+        "gånger, analysen görs om varje gång och rapporten anger hur ofta den första "
+        "komponenten behåller sin riktning och inom vilka intervall laddningarna varierar.",
+    ])
+
+
+def observed_sources(values: pd.DataFrame, region_code: str) -> list[str]:
+    """Source ids of the län's observed values, most values first."""
+    rows = values[(values["region_code"] == region_code) & (values["status"] == "observed")]
+    counts = rows.groupby("source_id").size().sort_values(ascending=False, kind="stable")
+    return list(counts.index)
+
+
+def synthetic_method_markdown(dataset: Any, region: Any, year: int) -> str:
+    """What is observed, what is generated, and what that means for reading the report."""
+    values = dataset.values
+    own = values[(values["region_code"] == region.code) & (values["period_start"] <= year)]
+    n_observed = int((own["status"] == "observed").sum())
+    share = n_observed / len(own) if len(own) else math.nan
+    sources = dataset.catalogue.sources
+    producers = list(dict.fromkeys(
+        sources[s].citation_sv for s in observed_sources(values, region.code) if s in sources))
+    observed_text = (" De observerade värdena för länet kommer från följande källor: "
+                     + "; ".join(producers) + "." if producers else "")
+    n_lan = len([r for r in dataset.regions if r.code != RIKET_CODE])
+    return "\n\n".join([
+        "## Observerade och syntetiska värden",
+        "Det datamaterial som följer med ecoreport är ofullständigt: verkliga, publicerade "
+        "värden finns bara för en del av indikatorerna, länen och åren. Av de "
+        f"{format_number(len(own))} värdena för {region.name} till och med {year} är "
+        f"{format_number(n_observed)} ({_share_text(share)}) observerade.{observed_text} "
+        "Dataappendixet visar täckningen per indikator.",
+        "Övriga värden är syntetiska. De räknas fram av en generator (modulen "
+        "`ecoreport.synthetic`, beskriven i `data/README.md`) så att alla kapitel, jämförelser "
+        "och analyser går att visa. Generatorn gör följande:",
+        "\n".join([
+            f"- Den fyller i varje registerindikator för de {n_lan} länen och riket för de år "
+            "(eller flerårsperioder) där inget observerat värde finns. Observerade värden "
+            "skrivs aldrig över.",
+            "- Storleken följer länets befolkning: antal och belopp är en nationell nivå per "
+            "invånare gånger länets folkmängd. Andelar, index och poäng skalas inte.",
+            "- Varje län får två egenskaper som skattas ur verkliga data: forskningsintensitet "
+            "(högskolesektorns FoU-utgifter per invånare) och marknadsdynamik (nystartade "
+            "företag, varuexport och BRP per invånare). Indikatorer på forskningssidan följer "
+            "den första, indikatorer på marknadssidan den andra. Till det kommer en slumpad "
+            "nivå per län.",
+            "- Över tid följer varje indikator en nationell bana med ungefärliga svenska "
+            "nivåer, med en liten regional lutning och slumpmässiga avvikelser som hänger ihop "
+            "från år till år (AR(1)). Antal och belopp modelleras på logaritmisk skala, andelar "
+            "och poäng på logitskala, så att värdena håller sig inom sina gränser.",
+            "- Varje serie justeras så att den går genom de observerade värdena utan hopp. "
+            "Ett enstaka observerat värde som avviker extremt från sina grannar används inte "
+            "som ankare.",
+            "- Riket är summan av länen för antal och belopp och ett befolkningsvägt "
+            "medelvärde för andelar, index och poäng.",
+            "- Allt styrs av ett enda slumpfrö, så samma frö ger exakt samma värden.",
+            "- Enkätsvar genereras aldrig.",
+        ]),
+        "Syntetiska värden är markerade i diagram och tabeller. Det som rapporten visar på "
+        "syntetiska värden – trender, rangordningar, profiler och PCA – speglar generatorns "
+        f"antaganden och säger ingenting om {region.name}. Särskilt uppdelningen i en "
+        "forsknings- och en marknadssida i PCA är delvis inbyggd, eftersom generatorn låter "
+        "indikatorerna följa just de två egenskaperna. Rapporten ska därför läsas som en "
+        "demonstration av metoden tills verkliga värden har lagts in i datamappen.",
+    ])
+
+
+def method_markdown(report: Report) -> str:
+    """The method text of the appendix (before the indicator and source tables)."""
+    return "\n\n".join([
+        metric_markdown(report.catalogue),
+        trend_method_markdown(report.catalogue),
+        relative_method_markdown(),
+        comparison_method_markdown(report.region, report.dataset.regions),
+        pca_method_markdown(),
+        synthetic_method_markdown(report.dataset, report.region, report.year),
+    ])
+
+
+def indicator_table(catalogue: Any) -> pd.DataFrame:
+    """One row per catalogue indicator (catalogue order) with Swedish labels.
+
+    Columns: indicator_id, dimension (id), Indikator (name and unit), Polaritet,
+    Jämförs per (normalisation), Axel, Källa. Survey items are recognisable by their unit and source.
+    """
+    records = []
+    for indicator in catalogue.indicators.values():
+        unit = catalogue.units[indicator.unit]
+        source = catalogue.sources.get(indicator.source)
+        records.append({
+            "indicator_id": indicator.id,
+            "dimension": indicator.dimension,
+            "Indikator": f"{indicator.name_sv} ({unit.short_sv or unit.label_sv})",
+            "Polaritet": POLARITY_LABELS.get(indicator.polarity, indicator.polarity),
+            "Jämförs per": NORMALISE_LABELS.get(indicator.normalise, indicator.normalise),
+            "Axel": AXIS_LABELS.get(indicator.axis, indicator.axis),
+            "Källa": source.citation_sv if source is not None else indicator.source,
+        })
+    return pd.DataFrame.from_records(
+        records, columns=["indicator_id", "dimension", "Indikator", "Polaritet",
+                          "Jämförs per", "Axel", "Källa"])
+
+
+def indicator_tables_markdown(catalogue: Any) -> str:
+    """The indicator table split per dimension (narrow enough for a PDF page)."""
+    table = indicator_table(catalogue)
+    parts = ["## Indikatorerna",
+             "Tabellerna listar katalogens alla indikatorer per dimension, med enheten inom "
+             "parentes. Polaritet anger om ett högre värde är bättre eller sämre för "
+             "innovationsförmågan, jämförs per vad värdet räknas om till för att län av "
+             "olika storlek ska kunna jämföras, och axel vilken sida indikatorn hör till i principalkomponentanalysen. Enkätfrågorna "
+             "har enheten procent av företagen och normaliseras inte."]
+    for dimension in catalogue.dimensions:
+        rows = table[table["dimension"] == dimension.id]
+        if rows.empty:
+            continue
+        parts.append(f"### {dimension.name_sv}")
+        parts.append(markdown_table(rows.drop(columns=["indicator_id", "dimension"])))
+    return "\n\n".join(parts)
+
+
+def cited_source_ids(catalogue: Any, values: pd.DataFrame | None = None,
+                     survey: pd.DataFrame | None = None) -> list[str]:
+    """Every source id of ``sources.yaml`` (file order); ids that the data or the catalogue
+    name but the file lacks are appended, so nothing cited goes missing."""
+    ids = list(catalogue.sources)
+    named = [i.source for i in catalogue.indicators.values()]
+    for frame in (values, survey):
+        if frame is not None and "source_id" in frame:
+            named.extend(frame["source_id"].dropna().astype(str).unique())
+    ids.extend(s for s in dict.fromkeys(named) if s not in catalogue.sources)
+    return ids
+
+
+def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
+                     survey: pd.DataFrame | None = None) -> str:
+    """Every source: producer, title, table, URL and licence (one list item each)."""
+    counts = pd.Series([i.source for i in catalogue.indicators.values()]).value_counts()
+    items = []
+    for source_id in cited_source_ids(catalogue, values, survey):
+        source = catalogue.sources.get(source_id)
+        if source is None:
+            items.append(f"- `{source_id}`: saknas i `sources.yaml`.")
+            continue
+        url = f"<{source.url}>" if source.url else "ingen webbadress"
+        used = int(counts.get(source_id, 0))
+        used_text = f" Källa för {used} indikatorer i katalogen." if used > 1 else (
+            " Källa för en indikator i katalogen." if used == 1 else "")
+        items.append(
+            f"- **{source.producer}**: {source.title}. Tabell: {source.table}. {url}. "
+            f"Licens: {source.licence}.{used_text} (`{source_id}`)")
+    return "\n\n".join([
+        "## Källor",
+        "Alla källor som indikatorerna, värdena och enkäten hänvisar till, så som de anges i "
+        "`data/sources.yaml`. Källan för syntetiska värden är generatorn.",
+        "\n".join(items),
+    ])
+
+
+def show_method(report: Report) -> None:
+    _display_markdown(method_markdown(report))
+
+
+def show_indicator_tables(report: Report) -> None:
+    _display_markdown(indicator_tables_markdown(report.catalogue))
+
+
+def show_sources(report: Report) -> None:
+    _display_markdown(sources_markdown(report.catalogue, report.dataset.values,
+                                       report.dataset.survey))
+
+
+# -- Dataappendix ----------------------------------------------------------------------------
+
+def region_values(values: pd.DataFrame, region_code: str, year: int | None = None) -> pd.DataFrame:
+    """The län's register values, up to periods starting in ``year``."""
+    rows = values[values["region_code"] == region_code]
+    if year is not None and "period_start" in rows:
+        rows = rows[rows["period_start"] <= year]
+    return rows
+
+
+def region_coverage(values: pd.DataFrame, catalogue: Any, region_code: str,
+                    year: int | None = None) -> pd.DataFrame:
+    """One row per register indicator for the län: first and last period, number of values,
+    share observed (``validate.coverage_table`` restricted to the län)."""
+    table = coverage_table(region_values(values, region_code, year), catalogue)
+    kinds = {i: getattr(ind, "kind", "register") for i, ind in catalogue.indicators.items()}
+    table = table[table["indicator_id"].map(kinds).fillna("register") == "register"]
+    return table[["indicator_id", "dimension", "first_period", "last_period", "n_values",
+                  "n_observed", "n_synthetic", "share_observed"]].reset_index(drop=True)
+
+
+def region_coverage_by_dimension(values: pd.DataFrame, catalogue: Any, region_code: str,
+                                 year: int | None = None) -> pd.DataFrame:
+    """Per dimension: values for the län and the shares observed and synthetic."""
+    return coverage_by_dimension(region_values(values, region_code, year), catalogue)
+
+
+def coverage_markdown(coverage: pd.DataFrame, catalogue: Any) -> str:
+    """The län's coverage as one table per dimension (Swedish columns)."""
+    parts = []
+    for dimension in catalogue.dimensions:
+        rows = coverage[coverage["dimension"] == dimension.id]
+        if rows.empty:
+            continue
+        shown = pd.DataFrame({
+            "Indikator": [catalogue.indicators[i].name_sv if i in catalogue.indicators else i
+                          for i in rows["indicator_id"]],
+            "Första": [format_period(p) if p else "–" for p in rows["first_period"]],
+            "Senaste": [format_period(p) if p else "–" for p in rows["last_period"]],
+            "Värden": [format_number(n) for n in rows["n_values"]],
+            "Observerade": [_share_text(s, "symbol") for s in rows["share_observed"]],
+        })
+        parts.append(f"### {dimension.name_sv}")
+        parts.append(markdown_table(shown, right=("Värden", "Observerade")))
+    return "\n\n".join(parts)
+
+
+def coverage_intro_markdown(report: Report, by_dimension: pd.DataFrame) -> str:
+    """Opening paragraphs of the data appendix."""
+    n_values = int(by_dimension["n_values"].sum())
+    n_observed = int(by_dimension["n_observed"].sum())
+    share = n_observed / n_values if n_values else math.nan
+    return "\n\n".join([
+        f"Appendixet redovisar vilka data rapporten för {report.region.name} bygger på: hur "
+        "långa serierna är, hur stor del av värdena som är observerade och hur stor del som "
+        "är syntetiska, vilka varningar kontrollen av data gav och vilka enkätsvar som finns. "
+        "Hur de syntetiska värdena tas fram beskrivs i kapitlet Metod och källor.",
+        f"Sammanlagt finns {format_number(n_values)} registervärden för länet till och med "
+        f"{report.year}. Av dem är {format_number(n_observed)} ({_share_text(share)}) "
+        "observerade, resten syntetiska. Ett värde är en indikator för en period; serier som "
+        "går längre bakåt än rapportens diagram räknas med.",
+    ])
+
+
+def coverage_chart_table(by_dimension: pd.DataFrame, catalogue: Any) -> pd.DataFrame:
+    """Long table for the chart (and its CSV): dimension, status, share in percent."""
+    names = {d.id: d.name_sv for d in catalogue.dimensions}
+    records = []
+    for row in by_dimension.itertuples(index=False):
+        if not row.n_values:
+            continue
+        for status in ("observed", "synthetic"):
+            count = getattr(row, f"n_{status}")
+            records.append({"Dimension": names.get(row.dimension, row.dimension),
+                            "Status": STATUS_LABELS[status],
+                            "Antal värden": int(count),
+                            "Andel (%)": round(100 * count / row.n_values, 1)})
+    return pd.DataFrame.from_records(
+        records, columns=["Dimension", "Status", "Antal värden", "Andel (%)"])
+
+
+def coverage_chart(table: pd.DataFrame, region_name: str) -> alt.Chart:
+    """Stacked bars: share of the län's values observed and synthetic per dimension."""
+    from ecoreport.charts.base import CHART_WIDTH
+
+    order = list(dict.fromkeys(table["Dimension"]))
+    statuses = [STATUS_LABELS[s] for s in ("observed", "synthetic")]
+    return alt.Chart(table).mark_bar().encode(
+        x=alt.X("Andel (%):Q", stack="zero", scale=alt.Scale(domain=[0, 100]),
+                title="Andel av länets värden (%)", axis=alt.Axis(format="d")),
+        y=alt.Y("Dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        color=alt.Color("Status:N", title=None,
+                        scale=alt.Scale(domain=statuses,
+                                        range=[STATUS_COLOURS["observed"],
+                                               STATUS_COLOURS["synthetic"]]),
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order("status_order:Q"),
+        tooltip=[alt.Tooltip("Dimension:N"), alt.Tooltip("Status:N"),
+                 alt.Tooltip("Antal värden:Q", format=",d"),
+                 alt.Tooltip("Andel (%):Q", format=",.1f")],
+    ).transform_calculate(
+        status_order=f"datum.Status === '{statuses[0]}' ? 0 : 1"
+    ).properties(
+        title=alt.Title("Observerade och syntetiska värden per dimension", subtitle=region_name),
+        width=CHART_WIDTH, height=max(160, 24 * len(order)),
+    )
+
+
+def classify_warning(issue: Issue) -> str:
+    """jump | gap | no_data | other, from the column a validation warning names."""
+    if issue.column == "value" and "jump" in issue.message:
+        return "jump"
+    if issue.column == "period" and "gap" in issue.message:
+        return "gap"
+    if issue.column == "indicator_id" and "no data" in issue.message:
+        return "no_data"
+    return "other"
+
+
+def relevant_warnings(warnings: Iterable[Issue], values: pd.DataFrame,
+                      region_code: str) -> list[Issue]:
+    """The validation warnings that concern the län, Riket or the catalogue.
+
+    Gap warnings shared by many regions do not name each one, so gaps are found again
+    (``validate.find_gaps``) on the län's rows and on Riket's rows.
+    """
+    codes = {region_code, RIKET_CODE}
+    kept = []
+    for issue in warnings:
+        kind = classify_warning(issue)
+        if kind == "gap":
+            continue
+        if issue.region_code in codes or (issue.region_code is None and kind == "no_data"):
+            kept.append(issue)
+    gaps = []
+    for code in (region_code, RIKET_CODE):  # one region at a time, so each gap names it
+        rows = values[values["region_code"] == code]
+        if len(rows):
+            gaps.extend(find_gaps(rows))
+    return kept + gaps
+
+
+def _region_label(code: str | None, regions: Sequence[Any]) -> str:
+    if code is None:
+        return "–"
+    for region in regions:
+        if region.code == code:
+            return region.short_name if code != RIKET_CODE else region.name
+    return code
+
+
+def _format_raw(text: str, decimals: int) -> str:
+    try:
+        return format_number(float(text), decimals)
+    except ValueError:
+        return text
+
+
+def describe_warning(issue: Issue, catalogue: Any) -> str:
+    """A Swedish description of one validation warning (the English text if unknown)."""
+    kind = classify_warning(issue)
+    indicator = getattr(catalogue, "indicators", {}).get(issue.indicator_id)
+    decimals = getattr(indicator, "decimals", 1)
+    if kind == "jump":
+        match = _JUMP_RE.search(issue.message)
+        if match:
+            g = match.groupdict()
+            return (f"{_format_raw(g['value'], decimals)} år {format_period(g['period'])} mot "
+                    f"{_format_raw(g['before'], decimals)} år {format_period(g['before_period'])} "
+                    f"och {_format_raw(g['after'], decimals)} år "
+                    f"{format_period(g['after_period'])}")
+    elif kind == "gap":
+        match = _GAP_RE.search(issue.message)
+        if match:
+            return (f"inget värde för {match['years']} inom {match['first']}–{match['last']}")
+    elif kind == "no_data":
+        return "katalogen har indikatorn, men data saknas för alla regioner"
+    return issue.message
+
+
+def warnings_table(warnings: Sequence[Issue], catalogue: Any,
+                   regions: Sequence[Any]) -> pd.DataFrame:
+    """One row per warning with Swedish columns Typ, Indikator, Region, Beskrivning."""
+    order = {"no_data": 0, "gap": 1, "jump": 2, "other": 3}
+    records = []
+    for issue in warnings:
+        kind = classify_warning(issue)
+        indicator = getattr(catalogue, "indicators", {}).get(issue.indicator_id)
+        region = (_region_label(issue.region_code, regions) if issue.region_code
+                  else ("alla" if kind == "no_data" else "flera"))
+        records.append({
+            "_order": order[kind],
+            "Typ": WARNING_KIND_LABELS[kind],
+            "Indikator": getattr(indicator, "name_sv", issue.indicator_id or "–"),
+            "Region": region,
+            "Beskrivning": describe_warning(issue, catalogue),
+        })
+    frame = pd.DataFrame.from_records(
+        records, columns=["_order", "Typ", "Indikator", "Region", "Beskrivning"])
+    return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def warnings_markdown(table: pd.DataFrame, region_name: str) -> str:
+    """The warnings section: a short explanation and the table (or that there are none)."""
+    parts = ["## Varningar från kontrollen av data",
+             "Varje gång rapporten byggs kontrolleras data mot katalogen. Fel stoppar bygget; "
+             "varningar gör det inte men pekar på sådant som läsaren bör känna till: tvära hopp "
+             "i en serie (ett värde som skiljer sig kraftigt från båda grannarna, vilket kan "
+             "bero på ett enhetsfel eller ett tidsseriebrott), luckor mellan första och sista "
+             "året, och indikatorer i katalogen som helt saknar data. Här visas varningarna "
+             f"som gäller {region_name}, riket eller katalogen."]
+    if table.empty:
+        parts.append("Kontrollen gav inga sådana varningar.")
+    else:
+        parts.append(markdown_table(table))
+    return "\n\n".join(parts)
+
+
+def survey_markdown(survey: pd.DataFrame, catalogue: Any, region: Any) -> str:
+    """Which survey items exist for the län, or that there are none."""
+    rows = survey[survey["region_code"] == region.code] if len(survey) else survey
+    parts = ["## Enkätdata"]
+    if rows.empty:
+        parts.append(f"Det finns inga enkätsvar för {region.name} i datamaterialet. Kapitlen "
+                     "redovisar därför bara registerstatistik.")
+        return "\n\n".join(parts)
+    names = {d.id: d.name_sv for d in catalogue.dimensions}
+    items = rows.drop_duplicates(["indicator_id", "period"])
+    sources = sorted({catalogue.sources[s].citation_sv if s in catalogue.sources else s
+                      for s in rows["source_id"]})
+    periods = sorted({format_period(p) for p in items["period"]})
+    parts.append(
+        f"För {region.name} finns svar på {items['indicator_id'].nunique()} frågor ur "
+        f"näringslivsenkäten ({join_sv(periods)}; källa: {join_sv(sources)}). Svaren är "
+        "andelar av de svarande företagen per svarsalternativ och publiceras som de är; "
+        "enkätsvar genereras aldrig.")
+    categories = rows.groupby(["indicator_id", "period"], sort=False)["category"].nunique()
+    table = pd.DataFrame({
+        "Dimension": [names.get(catalogue.indicators[i].dimension, "–")
+                      if i in catalogue.indicators else "–" for i, _ in categories.index],
+        "Fråga": [catalogue.indicators[i].name_sv if i in catalogue.indicators else i
+                  for i, _ in categories.index],
+        "Period": [format_period(p) for _, p in categories.index],
+        "Redovisade alternativ": [format_number(n) for n in categories],
+    })
+    if len(periods) == 1:  # the period is in the sentence above
+        table = table.drop(columns="Period")
+    order = {d.id: n for n, d in enumerate(catalogue.dimensions)}
+    dims = [order.get(getattr(catalogue.indicators.get(i), "dimension", None), 99)
+            for i, _ in categories.index]
+    table = table.assign(_o=dims).sort_values("_o", kind="stable").drop(columns="_o")
+    parts.append(markdown_table(table, right=("Redovisade alternativ",)))
+    return "\n\n".join(parts)
+
+
+def show_coverage_intro(report: Report) -> None:
+    by_dimension = region_coverage_by_dimension(report.dataset.values, report.catalogue,
+                                                report.region.code, report.year)
+    _display_markdown(coverage_intro_markdown(report, by_dimension))
+
+
+def show_coverage_chart(report: Report) -> None:
+    """The observed/synthetic bar chart with a CSV download."""
+    from ecoreport.render import show_chart
+
+    by_dimension = region_coverage_by_dimension(report.dataset.values, report.catalogue,
+                                                report.region.code, report.year)
+    table = coverage_chart_table(by_dimension, report.catalogue)
+    show_chart(coverage_chart(table, report.region.name),
+               f"{report.region.slug}-tackning-per-dimension", table=table)
+
+
+def show_coverage_tables(report: Report) -> None:
+    coverage = region_coverage(report.dataset.values, report.catalogue, report.region.code,
+                               report.year)
+    _display_markdown("## Täckning per indikator\n\nFör varje registerindikator: första och "
+                      "senaste period med värde för länet, antal värden och hur stor andel "
+                      "av dem som är observerade.\n\n"
+                      + coverage_markdown(coverage, report.catalogue))
+
+
+def show_warnings(report: Report) -> None:
+    issues = relevant_warnings(report.dataset.report.warnings, report.dataset.values,
+                               report.region.code)
+    table = warnings_table(issues, report.catalogue, report.dataset.regions)
+    _display_markdown(warnings_markdown(table, report.region.name))
+
+
+def show_survey(report: Report) -> None:
+    _display_markdown(survey_markdown(report.dataset.survey, report.catalogue, report.region))
+
+
+# -- Reproducerbarhet ------------------------------------------------------------------------
+
+def ordered_packages(packages: Mapping[str, str | None]) -> list[tuple[str, str]]:
+    """(name, version) with the key packages first; missing versions shown as "saknas"."""
+    names = [n for n in KEY_PACKAGE_ORDER if n in packages]
+    names += sorted(n for n in packages if n not in names)
+    return [(n, packages[n] or "saknas") for n in names]
+
+
+def build_info_markdown(build_info: Mapping[str, Any]) -> str:
+    """Command, version, commit, Python, packages and data hashes of this build."""
+    commit = build_info.get("git_commit") or "okänd (byggd utanför git)"
+    dirty = isinstance(commit, str) and commit.endswith("-dirty")
+    lines = [
+        "## Så byggdes rapporten",
+        "\n".join([
+            f"- Kommando: `{build_info.get('command') or 'okänt'}`",
+            f"- ecoreport, version {build_info.get('ecoreport_version') or 'okänd'}",
+            f"- Git-commit: `{commit}`",
+            f"- Python {build_info.get('python') or 'okänd'}",
+        ]),
+    ]
+    if dirty:
+        lines.append("Tillägget `-dirty` betyder att arbetskopian hade ändringar som inte var "
+                     "incheckade när rapporten byggdes. Exakt samma rapport kan då bara byggas "
+                     "om med de ändringarna.")
+    packages = ordered_packages(build_info.get("packages") or {})
+    if packages:
+        lines.append("### Programvara")
+        lines.append(markdown_table(pd.DataFrame(
+            [(name, f"`{ver}`" if ver != "saknas" else ver) for name, ver in packages],
+            columns=["Paket", "Version"])))
+    hashes = build_info.get("data_sha256") or {}
+    lines.append("### Datafiler")
+    if hashes:
+        lines.append("Kontrollsummor (SHA-256) för varje datafil som rapporten byggdes från. "
+                     "Stämmer summorna överens med filerna i datamappen är det samma data.")
+        lines.append("\n".join(f"- `{name}`: `{digest}`"
+                               for name, digest in sorted(hashes.items())))
+    else:
+        lines.append("Inga kontrollsummor registrerades för detta bygge.")
+    return "\n\n".join(lines)
+
+
+def shell_lines(words: Sequence[str], width: int = 72) -> str:
+    """Words joined into shell lines of at most ``width`` characters, continued with ``\\``."""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width - 2:
+            lines.append(current + " \\")
+            current = "  " + word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return "\n".join(lines)
+
+
+def rebuild_markdown(build_info: Mapping[str, Any], region_code: str | None = None,
+                     year: int | None = None) -> str:
+    """How to rebuild the report exactly, and why the result is the same."""
+    commit = (build_info.get("git_commit") or "<commit>").removesuffix("-dirty")
+    command = build_info.get("command") or "ecoreport build"
+    files = [f"data/{name}" for name in sorted(build_info.get("data_sha256") or {})]
+    check = shell_lines(["sha256sum", *files]) if files else "sha256sum data/*"
+    parts = [
+        "## Bygga om rapporten",
+        "Rapporten byggs om från samma källkod, samma programversioner och samma data så här, "
+        "i en klon av ecoreports git-arkiv:",
+        "```bash\n"
+        f"git checkout {commit}\n"
+        "python3.11 -m venv .venv\n"
+        ".venv/bin/pip install -r requirements.txt\n"
+        ".venv/bin/pip install --no-deps -e .\n"
+        f"{check}\n"
+        f"{command}\n"
+        "```",
+        "`requirements.txt` låser versionerna av alla paket; de viktigaste står i tabellen "
+        "ovan. Kontrollsummorna från `sha256sum` ska vara desamma som i listan över datafiler.",
+    ]
+    if region_code and year and not {"--region", "--year"} <= set(command.split()):
+        parts.append(f"Med län och år utskrivna är kommandot `ecoreport build --region "
+                     f"{region_code} --year {year}`; `--pdf` ger också PDF-versionen.")
+    parts.append(
+        "Två byggen med samma indata ger samma siffror, texter och diagram. Ingenting i "
+        "analysen beror på klockan eller på slumpen utan fast frö: bootstrapen i "
+        f"principalkomponentanalysen använder fröet {BOOTSTRAP_SEED}, och de syntetiska värdena "
+        "ligger färdiga i `data/values.csv` (generatorn körs bara när datamaterialet skapas om, "
+        "även den med fast frö). Det enda som skiljer två byggen åt är sådant som inte hör "
+        "till innehållet, till exempel filernas tidsstämplar.")
+    return "\n\n".join(parts)
+
+
+def reproducibility_intro_markdown(region_name: str, year: int) -> str:
+    """The opening paragraph of the reproducibility appendix."""
+    return (f"Rapporten om {region_name} {year} är byggd helt automatiskt av det öppna "
+            "programmet ecoreport. Det här kapitlet anger exakt vilken programversion, vilka "
+            "paket och vilka datafiler som användes, så att vem som helst kan bygga om den och "
+            "få samma resultat, och det länkar till de notebookar som räknade fram innehållet.")
+
+
+def book_chapters(book_root: Path) -> set[str] | None:
+    """Chapter paths listed in the book's ``_toc.yml`` (None if there is none)."""
+    import yaml
+
+    toc = Path(book_root) / "_toc.yml"
+    if not toc.exists():
+        return None
+    data = yaml.safe_load(toc.read_text(encoding="utf-8")) or {}
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                found.add(str(node["file"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data)
+    return found
+
+
+def chapter_title(chapter_path: str, root: Path | None = None) -> str:
+    """The first ``# `` heading of a chapter's source, else its file name."""
+    from ecoreport.paths import project_root
+
+    source = (root or project_root()) / f"{chapter_path}.md"
+    try:
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    except OSError:
+        pass
+    return posixpath.basename(chapter_path)
+
+
+def notebook_links_markdown(chapter_paths: Sequence[str], *, executed: bool,
+                            titles: Mapping[str, str] | None = None,
+                            here: str = REPRODUCIBILITY_NOTEBOOK) -> str:
+    """``{download}`` links to every notebook, relative to this chapter's folder.
+
+    ``executed``: link the executed ``.ipynb`` files of an ``ecoreport build``; otherwise
+    the MyST ``.md`` sources (``jupyter-book build .`` executes them itself).
+    """
+    titles = titles or {}
+    suffix = ".ipynb" if executed else ".md"
+    folder = posixpath.dirname(here)
+    items = []
+    for path in chapter_paths:
+        target = posixpath.relpath(path + suffix, folder)
+        name = posixpath.basename(target)
+        title = titles.get(path) or posixpath.basename(path)
+        items.append(f"- {title}: {{download}}`{name} <{target}>`")
+    if executed:
+        intro = ("Varje kapitel som räknar är en notebook som kördes när rapporten byggdes. "
+                 "De körda notebookarna, med alla utdata, kan laddas ner här (i "
+                 "webbversionen är namnen länkar):")
+    else:
+        intro = ("Varje kapitel som räknar är en notebook i MyST-format. Källfilerna kan "
+                 "laddas ner här (i webbversionen är namnen länkar); `ecoreport build` sparar "
+                 "dessutom de körda notebookarna med alla utdata i rapportens mapp.")
+    return "\n\n".join(["## Notebookarna", intro, "\n".join(items) if items else
+                        "Boken innehåller inga notebookar."])
+
+
+def find_book_root(results_path: str | None) -> Path:
+    """The book being built: the folder of the build's results file, else the project."""
+    from ecoreport.paths import project_root
+
+    return Path(results_path).resolve().parent if results_path else project_root()
+
+
+def notebook_paths(catalogue: Any, book_root: Path) -> list[str]:
+    """The notebook chapters of ``structure.notebook_chapters()`` that this book contains."""
+    from ecoreport.structure import notebook_chapters
+
+    return [c.path for c in notebook_chapters(catalogue, book_chapters(book_root))]
+
+
+def show_build_info(report: Report) -> None:
+    _display_markdown(reproducibility_intro_markdown(report.region.name, report.year)
+                      + "\n\n" + build_info_markdown(report.build_info))
+
+
+def show_rebuild(report: Report) -> None:
+    _display_markdown(rebuild_markdown(report.build_info, report.region.code, report.year))
+
+
+def show_notebook_links(report: Report, results_path: str | None = None) -> None:
+    """Download links of the book's notebooks (executed ones in an ``ecoreport build``)."""
+    paths = notebook_paths(report.catalogue, find_book_root(results_path))
+    titles = {p: chapter_title(p) for p in paths}
+    _display_markdown(notebook_links_markdown(paths, executed=results_path is not None,
+                                              titles=titles))
