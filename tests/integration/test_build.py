@@ -13,6 +13,7 @@ import pytest
 from ecoreport.build import build_report, report_dir_for
 from ecoreport.errors import DataValidationError
 from ecoreport.regions import resolve_region
+from tests.conftest import SMALL_BOOK
 
 pytestmark = pytest.mark.integration
 
@@ -90,3 +91,16 @@ def test_cli_rejects_unknown_region_and_lists_valid_ones():
     for name in ("Stockholms län", "Skåne län", "Västerbottens län", "Norrbottens län"):
         assert name in proc.stderr
     assert "24" in proc.stderr
+
+
+def _outputs(path):
+    nb = nbformat.read(path, 4)
+    return [json.dumps(cell.get("outputs", []), sort_keys=True) for cell in nb.cells
+            if cell.cell_type == "code"]
+
+
+def test_building_twice_gives_identical_numbers_text_and_charts(small_book, tmp_path):
+    again = build_report(resolve_region("24"), 2024, tmp_path, only=set(SMALL_BOOK), workers=2)
+    for first in small_book.notebooks:
+        second = again.report_dir / first.relative_to(small_book.report_dir)
+        assert _outputs(first) == _outputs(second), f"{first.name} differs between builds"
