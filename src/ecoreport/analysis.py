@@ -80,7 +80,8 @@ def compute_results(dataset: Dataset, region_code: str, year: int) -> Results:
     """Run the analysis for one län and year (the expensive part of a build)."""
     values, catalogue, regions = dataset.values, dataset.catalogue, dataset.regions
     trends = compute_trends(values, region_code, catalogue, until_year=year)
-    relative = relative_development(values, catalogue, region_code, until_year=year)
+    relative = relative_development(values, catalogue, region_code, until_year=year,
+                                    from_year=PCA_FIRST_YEAR)
     profile = dimension_profile(values, catalogue, regions, region_code, year)
     comparisons = {}
     for indicator in catalogue.indicators_by_kind("register"):

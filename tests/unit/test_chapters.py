@@ -1,0 +1,125 @@
+"""The report's content on the bundled data: text, charts and numbers a reader gets."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from ecoreport import chapters
+from ecoreport.analysis import open_report
+from ecoreport.charts import trend_chart
+from ecoreport.charts.analysis import SCORE_DOMAIN, SCORE_SCHEME, relative_development_chart
+
+
+@pytest.fixture(scope="module")
+def report():
+    return open_report("Västerbotten", 2024)
+
+
+def test_open_report_resolves_names_and_defaults_to_latest_year():
+    latest = open_report("24")
+    assert latest.region.name == "Västerbottens län"
+    assert latest.year == latest.dataset.latest_year()
+
+
+def test_bankruptcies_rising_in_2024_score_as_bad(report):
+    rows = report.results.relative
+    konkurser = rows[(rows["indicator_id"] == "konkurser")].set_index("period")
+    assert konkurser.loc["2024", "value"] > konkurser.loc["2022", "value"]
+    assert konkurser.loc["2024", "score_for_innovation"] < 0
+    assert konkurser.loc["2022", "score_for_innovation"] > 0
+    # and the heatmap draws negative scores red, positive blue
+    assert SCORE_SCHEME == "redblue" and SCORE_DOMAIN[0] < 0 < SCORE_DOMAIN[-1]
+    spec = relative_development_chart(rows, report.catalogue, report.region.name).to_dict()
+    assert "score_for_innovation" in str(spec)
+
+
+def test_fou_chapter_shows_every_register_indicator_with_data(report):
+    shown = [ind.id for ind in chapters.register_indicators(report, "fou")]
+    assert shown[0] == "fou_andel_brp"
+    assert {"publikationer", "doktorsexamina", "patentansokningar_prv"} <= set(shown)
+    assert all(report.catalogue.indicator(i).kind == "register" for i in shown)
+
+
+def test_trend_sentence_uses_observed_values_and_marks_synthetic(report):
+    ind = report.catalogue.indicator("fou_andel_brp")
+    text = chapters.trend_sentence(report, ind)
+    assert text.startswith("Utgifterna för egen FoU som andel av BRP har minskat från 3,48 procent")
+    assert "2024 (syntetiskt värde)" in text
+    assert "negativ utveckling" in text
+
+
+def test_indicator_markdown_cites_the_catalogue_source(report):
+    ind = report.catalogue.indicator("brp")
+    text = chapters.indicator_markdown(report, ind)
+    assert text.startswith("## Bruttoregionprodukt")
+    assert f"*Källa: {report.catalogue.source('brp').citation_sv}.*" in text
+    assert re.search(r"Linjär trend: .* per år \(95 % konfidensintervall", text)
+
+
+def test_comparison_sentence_names_rank_riket_and_peers(report):
+    ind = report.catalogue.indicator("doktorsexamina")
+    text = chapters.comparison_markdown(report, ind)
+    assert re.search(r"Västerbotten ligger (på plats \d+|först|sist) .*21 län", text)
+    assert "riket" in text
+    assert "jämförelselänens medelvärde" in text
+
+
+def test_summary_names_strengths_changes_and_the_observed_share(report):
+    text = chapters.summary_markdown(report)
+    share = chapters.share_observed(report)
+    assert 0 < share < 1
+    assert f"{round(100 * share)} procent av värdena är observerade" in text
+    for heading in ("## Styrkor och svagheter", "## Största förbättringar",
+                    "## Största försämringar", "## Forskning eller marknad?"):
+        assert heading in text
+    improving, worsening = chapters.strongest_changes(report)
+    assert improving and worsening
+    assert not {i.id for i in improving} & {i.id for i in worsening}
+
+
+def test_pca_summary_states_variance_kept_indicators_and_year_order(report):
+    text = chapters.pca_summary_markdown(report)
+    pca = report.results.region_pca
+    assert re.search(r"Den första komponenten förklarar \d+,\d procent", text)
+    assert f"{len(pca.kept_variables)} indikatorer" in text
+    order = ", ".join(str(int(y)) for y in pca.scores.sort_values("PC1")["year"])
+    assert order in text
+
+
+def test_survey_intro_differs_with_and_without_answers(report):
+    assert "frågor till företag i Västerbottens län" in chapters.survey_intro_markdown(report)
+    other = open_report("01", 2024)
+    assert "Det finns inga enkätsvar för Stockholms län" in chapters.survey_intro_markdown(other)
+    assert chapters.survey_items(other) == []
+
+
+def _fills(spec: dict) -> list:
+    found = []
+    for layer in spec.get("layer", []):
+        fill = layer.get("encoding", {}).get("fill")
+        if fill:
+            found.append(fill["scale"]["domain"])
+    return found
+
+
+def test_trend_chart_marks_synthetic_values_only_when_there_are_any(report):
+    ind = report.catalogue.indicator("brp")
+    unit = report.catalogue.unit("brp")
+    series = report.series("brp")
+    mixed = trend_chart(series, ind, unit, "Västerbottens län").to_dict()
+    assert _fills(mixed) == [["Observerat värde", "Syntetiskt värde (framräknat)"]]
+    observed_only = series[series["status"] == "observed"]
+    clean = trend_chart(observed_only, ind, unit, "Västerbottens län").to_dict()
+    assert _fills(clean) == [["Observerat värde"]]
+    assert "Syntetiskt" not in str(clean)
+
+
+def test_unit_text_reads_naturally_after_a_number(report):
+    cat = report.catalogue
+    assert chapters.unit_text(cat.unit("fou_andel_brp")) == "procent av BRP"
+    assert chapters.unit_text(cat.unit("brp")) == "miljoner kronor"
+    assert chapters.unit_text(cat.unit("publikationer")) == ""
+    assert chapters.unit_text(cat.unit("doktorsexamina")) == "personer"

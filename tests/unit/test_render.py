@@ -1,0 +1,65 @@
+"""Offline chart rendering: HTML that draws with the shipped Vega, PNG, CSV download."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import altair as alt
+import pandas as pd
+
+from ecoreport import render
+from ecoreport.sphinxext import BUNDLE_NAME, _is_remote, write_vega_bundle
+
+DATA = pd.DataFrame({"year": [2013, 2014], "value": [1234.5, 2345.25]})
+CHART = alt.Chart(DATA).mark_line().encode(x="year:Q", y="value:Q")
+
+
+def test_bundle_has_html_png_and_no_remote_reference():
+    bundle = render.chart_bundle(CHART, "Test ä", DATA)
+    html = bundle["text/html"]
+    assert "vegaEmbed('#chart-test-a-" in html
+    assert not re.search(r"<script[^>]+src=|cdn\.jsdelivr|unpkg", html)
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
+    options = json.loads(re.search(r"var opts = (\{.*\});", html).group(1))
+    assert options["formatLocale"] == {"decimal": ",", "thousands": "\u00a0", "grouping": [3],
+                                       "currency": ["", " kr"]}
+
+
+def test_chart_ids_are_deterministic_so_builds_repeat():
+    assert render.chart_bundle(CHART, "x")["text/html"] == render.chart_bundle(CHART, "x")["text/html"]
+
+
+def test_csv_download_is_swedish_excel_friendly():
+    link = render.csv_download_link(DATA, "Företag per år")
+    assert 'download="foretag-per-ar.csv"' in link
+    payload = base64.b64decode(link.split("base64,")[1].split('"')[0]).decode("utf-8")
+    assert payload.startswith("\ufeffyear;value\n2013;1234,5\n")
+
+
+def test_script_closing_tags_in_data_cannot_break_the_page():
+    chart = alt.Chart(pd.DataFrame({"t": ["</script><b>"]})).mark_text().encode(text="t:N")
+    html = render.chart_bundle(chart, "x")["text/html"]
+    assert "</script><b>" not in html
+
+
+def test_vega_bundle_is_wrapped_in_an_iife(tmp_path):
+    path = write_vega_bundle(tmp_path / "static")
+    assert path.name == BUNDLE_NAME
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("(function () {\n") and text.rstrip().endswith("})();")
+    assert "window.vegaEmbed" in text
+    assert list((tmp_path / "static").iterdir()) == [path]  # no stamp among static files
+
+
+class _Script:
+    def __init__(self, filename, body=""):
+        self.filename, self.attributes = filename, {"body": body}
+
+
+def test_remote_scripts_are_recognised():
+    assert _is_remote(_Script(None, 'const THEBE_JS_URL = "https://unpkg.com/thebe"'))
+    assert _is_remote(_Script("https://cdn.example/x.js"))
+    assert not _is_remote(_Script("vega-bundle.js"))
+    assert not _is_remote(_Script("_static/x.js", "var a = 1;"))
