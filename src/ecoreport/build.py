@@ -29,6 +29,7 @@ from ecoreport.regions import Region
 logger = logging.getLogger(__name__)
 
 RESULTS_FILE = "results.pkl"
+KERNEL_LOG = "kernels.log"
 HIDDEN_PARAMETER_TAGS = ("parameters", "injected-parameters")
 
 
@@ -137,14 +138,22 @@ def execute_notebook(source: str, target: str, parameters: dict, cwd: str) -> fl
     return time.perf_counter() - start
 
 
-def run_notebooks(jobs: list[tuple[str, str, dict, str]], workers: int) -> dict[str, float]:
+def _send_stderr_to(log_path: str) -> None:
+    """Pool initializer: kernels inherit the worker's stderr, so their chatter (transport
+    warnings, shutdown messages) goes to the build's log instead of the analyst's terminal."""
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def run_notebooks(jobs: list[tuple[str, str, dict, str]], workers: int,
+                  log_path: Path) -> dict[str, float]:
     """Execute notebooks in parallel processes; the first failure stops the build."""
     timings: dict[str, float] = {}
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            timings[Path(job[1]).stem] = execute_notebook(*job)
-        return timings
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))),
+                             mp_context=get_context("spawn"), initializer=_send_stderr_to,
+                             initargs=(str(log_path),)) as pool:
         futures = {pool.submit(execute_notebook, *job): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
@@ -258,7 +267,8 @@ def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool =
                          for k, v in chapter.parameters.items()}}
             jobs.append((str(root / f"{chapter.path}.md"), str(out), params, str(out.parent)))
         t1 = time.perf_counter()
-        notebook_times = run_notebooks(jobs, workers or default_jobs())
+        notebook_times = run_notebooks(jobs, workers or default_jobs(),
+                                       staging / KERNEL_LOG)
         timings["papermill"] = time.perf_counter() - t1
         timings.update({f"notebook:{k}": v for k, v in notebook_times.items()})
 
