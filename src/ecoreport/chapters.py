@@ -153,13 +153,15 @@ def comparison_markdown(report: Report, indicator) -> str:
     return " ".join(sentences)
 
 
-def indicator_markdown(report: Report, indicator) -> str:
-    """Heading, description, the sentence about the trend and the source of one indicator."""
+def indicator_markdown(report: Report, indicator, figure: int | None = None) -> str:
+    """Heading, description, the sentence about the trend and the source of one indicator;
+    ``figure`` is the number of the trend chart that follows, for the cross-reference."""
     source = report.catalogue.source(indicator.id)
+    see = f" (figur {figure})" if figure else ""
     return "\n\n".join(part for part in (
         f"## {indicator.name_sv}",
         indicator.description_sv.strip(),
-        trend_sentence(report, indicator),
+        trend_sentence(report, indicator).rstrip(".") + see + ".",
         trend_figures_markdown(report, indicator),
         f"*Källa: {source.citation_sv}.*",
     ) if part)
@@ -181,7 +183,9 @@ def show_dimension_intro(report: Report, dimension_id: str) -> None:
 
 def show_indicator(report: Report, indicator) -> None:
     """Text, trend chart, comparison with the other län and downloadable numbers."""
-    _display_markdown(indicator_markdown(report, indicator))
+    from ecoreport.render import upcoming_figure_number
+
+    _display_markdown(indicator_markdown(report, indicator, upcoming_figure_number()))
     series = report.series(indicator.id)
     unit = report.catalogue.unit(indicator.id)
     chart = trend_chart(series, indicator, unit, report.region.name, until_year=report.year)
@@ -190,7 +194,7 @@ def show_indicator(report: Report, indicator) -> None:
           "Ofyllda punkter är syntetiska värden.")
     comparison = comparison_markdown(report, indicator)
     if comparison:
-        _display_markdown(comparison)
+        _display_markdown(f"{comparison} Figur {upcoming_figure_number()} jämför alla län.")
         table = report.results.comparisons[indicator.id]
         _show(region_comparison_chart(table, report.catalogue, indicator.id, report.region.code),
               f"{report.region.slug}-{indicator.id}-lan", comparison_table(report, indicator),

@@ -105,6 +105,11 @@ def next_figure_number() -> int:
     return _figure_count
 
 
+def upcoming_figure_number() -> int:
+    """The number the next chart will get, so text above it can refer to it."""
+    return _figure_count + 1
+
+
 def figure_caption(number: int, caption: str) -> str:
     return f"*Figur {number}. {caption}*"
 

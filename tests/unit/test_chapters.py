@@ -123,3 +123,8 @@ def test_unit_text_reads_naturally_after_a_number(report):
     assert chapters.unit_text(cat.unit("brp")) == "miljoner kronor"
     assert chapters.unit_text(cat.unit("publikationer")) == ""
     assert chapters.unit_text(cat.unit("doktorsexamina")) == "personer"
+
+
+def test_indicator_text_refers_to_its_figure(report):
+    text = chapters.indicator_markdown(report, report.catalogue.indicator("brp"), figure=3)
+    assert re.search(r"\(figur 3\)\.\n", text)
