@@ -87,6 +87,19 @@ def collect_build_info(command: str | None, dataset) -> dict:
     }
 
 
+def check_year(year: int | None, dataset) -> int:
+    """The report year: the latest in the data by default; years without data are refused."""
+    from ecoreport.analysis import PCA_FIRST_YEAR
+
+    latest = int(dataset.latest_year())
+    if year is None:
+        return latest
+    if not PCA_FIRST_YEAR <= int(year) <= latest:
+        raise EcoreportError(f"no report can be built for {year}: the data covers "
+                             f"{PCA_FIRST_YEAR}–{latest}; choose --year between them")
+    return int(year)
+
+
 def report_dir_for(out_dir: Path, region: Region, year: int) -> Path:
     """Where a län's report for a year goes: ``<out>/<year>/<code>-<slug>``."""
     return Path(out_dir) / str(year) / f"{region.code}-{region.slug}"
@@ -239,7 +252,7 @@ def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool =
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     dataset = load_dataset(data_dir)  # validates; raises before anything is written
-    year = int(year or dataset.latest_year())
+    year = check_year(year, dataset)
     results = compute_results(dataset, region.code, year)
     timings["analysis"] = time.perf_counter() - t0
 

@@ -74,3 +74,14 @@ def test_cli_unknown_region_is_an_error_listing_valid_lan(capsys):
 def test_cli_validate_passes_on_bundled_data(capsys):
     assert cli.main(["validate"]) == 0
     assert "0 error" in capsys.readouterr().out
+
+
+def test_report_year_defaults_to_latest_and_must_have_data():
+    from ecoreport.build import check_year
+    from ecoreport.dataset import load_dataset
+
+    dataset = load_dataset()
+    assert check_year(None, dataset) == dataset.latest_year() == 2024
+    assert check_year(2022, dataset) == 2022
+    with pytest.raises(EcoreportError, match="no report can be built for 2031: the data covers 2013–2024"):
+        check_year(2031, dataset)
