@@ -87,7 +87,8 @@ def dimension_intro_markdown(report: Report, dimension_id: str) -> str:
         parts.append(f"Data saknas för {names}.")
     if survey:
         also = "också " if shown else ""
-        parts.append(f"Dimensionen har {also}{len(survey)} frågor i näringslivsenkäten; "
+        questions = "1 fråga" if len(survey) == 1 else f"{len(survey)} frågor"
+        parts.append(f"Dimensionen har {also}{questions} i näringslivsenkäten; "
                      "svaren redovisas i kapitlet Enkätresultat.")
     return "\n".join(parts)
 
@@ -105,6 +106,11 @@ def trend_sentence(report: Report, indicator) -> str:
         last_is_synthetic=is_synthetic(series, trend.last_period))
 
 
+def format_p_value(p: float) -> str:
+    """"p = 0,034", or "p < 0,001" rather than a misleading "p = 0,000"."""
+    return "p < 0,001" if p < 0.001 else f"p = {format_number(p, 3)}"
+
+
 def trend_figures_markdown(report: Report, indicator) -> str:
     """The trend's numbers in one line: slope with its interval, p-value, yearly change."""
     trend = report.trend(indicator.id)
@@ -114,7 +120,7 @@ def trend_figures_markdown(report: Report, indicator) -> str:
     d = indicator.decimals + 1
     parts = [f"Linjär trend: {format_number(trend.slope, d)} {unit.short_sv} per år "
              f"(95 % konfidensintervall {format_number(trend.slope_ci_low, d)} till "
-             f"{format_number(trend.slope_ci_high, d)}; p = {format_number(trend.p_value, 3)}; "
+             f"{format_number(trend.slope_ci_high, d)}; {format_p_value(trend.p_value)}; "
              f"n = {trend.n})"]
     if not math.isnan(trend.cagr_pct):
         parts.append(f"genomsnittlig årlig förändring {format_percent(trend.cagr_pct, 1)}")
@@ -134,7 +140,8 @@ def comparison_markdown(report: Report, indicator) -> str:
         return ""
     row = own.iloc[0]
     decimals = normalised_decimals(report.catalogue, indicator.id)
-    unit = str(row["normalised_unit"])
+    # "antal företag per 100 000 invånare" reads "544,4 företag per …" after a number
+    unit = str(row["normalised_unit"]).removeprefix("antal ")
     synthetic = row["status"] == "synthetic"
     sentences = [narrative.describe_rank(
         indicator.name_sv, report.region.short_name, int(row["rank"]), int(row["n_ranked"]),
@@ -189,9 +196,10 @@ def show_indicator(report: Report, indicator) -> None:
     series = report.series(indicator.id)
     unit = report.catalogue.unit(indicator.id)
     chart = trend_chart(series, indicator, unit, report.region.name, until_year=report.year)
+    hollow = " Ofyllda punkter är syntetiska värden." if (
+        series["status"] == "synthetic").any() else ""
     _show(chart, f"{report.region.slug}-{indicator.id}", trend_table(series, indicator, unit),
-          f"{indicator.name_sv} i {report.region.name}, {unit.label_sv}. "
-          "Ofyllda punkter är syntetiska värden.")
+          f"{indicator.name_sv} i {report.region.name}, {unit.label_sv}.{hollow}")
     comparison = comparison_markdown(report, indicator)
     if comparison:
         _display_markdown(f"{comparison} Figur {upcoming_figure_number()} jämför alla län.")

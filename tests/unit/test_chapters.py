@@ -128,3 +128,14 @@ def test_unit_text_reads_naturally_after_a_number(report):
 def test_indicator_text_refers_to_its_figure(report):
     text = chapters.indicator_markdown(report, report.catalogue.indicator("brp"), figure=3)
     assert re.search(r"\(figur 3\)\.\n", text)
+
+
+def test_p_values_never_read_as_zero():
+    assert chapters.format_p_value(0.0004) == "p < 0,001"
+    assert chapters.format_p_value(0.0341) == "p = 0,034"
+
+
+def test_comparison_units_read_naturally(report):
+    text = chapters.comparison_markdown(report, report.catalogue.indicator("nystartade_foretag"))
+    assert "företag per 100\xa0000 invånare" in text or "företag per 100 000 invånare" in text
+    assert "antal företag per" not in text
