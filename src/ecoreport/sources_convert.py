@@ -23,6 +23,7 @@ import openpyxl
 import pandas as pd
 
 from ecoreport.errors import DataError
+from ecoreport.io import parse_number as parse_io_number
 
 logger = logging.getLogger(__name__)
 
@@ -97,24 +98,22 @@ def resolve_code(name: object, index: Mapping[str, str], *, file: str, row: int 
 
 def parse_number(raw: object, *, file: str, row: int | None = None,
                  column: str | None = None) -> float | None:
-    """Parse a source cell as float; ``None`` for suppressed/missing cells (``..``, NA)."""
-    if raw is None:
-        return None
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        value = float(raw)
-        return None if math.isnan(value) else value
-    text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
-    if text in _SUPPRESSED or text.upper() in {"NA", "NAN"}:
+    """Parse a source cell as float; ``None`` for suppressed/missing cells (``..``, NA).
+
+    The number syntax is :func:`ecoreport.io.parse_number`'s; this adds the source files'
+    own markers ("." and "NA") and names file, row and column when a cell is not a number.
+    """
+    if raw is not None and str(raw).strip().upper() in _SUPPRESSED | {"NA", "NAN"}:
         return None
     try:
-        value = float(text.replace(",", "."))
+        value = parse_io_number(raw)
     except ValueError:
         raise DataError("not a number", file=file, row=row, column=column, value=raw,
                         expected="a decimal number or '..' for suppressed") from None
     if math.isinf(value):
         raise DataError("infinite value", file=file, row=row, column=column, value=raw,
                         expected="a finite number")
-    return value
+    return None if math.isnan(value) else value
 
 
 def make_rows(records: list[dict[str, object]]) -> pd.DataFrame:
