@@ -192,7 +192,8 @@ def region_comparison_chart(table: pd.DataFrame, catalogue: object, indicator_id
                alt.Tooltip("rank_label:N", title="Placering"),
                alt.Tooltip("status_label:N", title="Status")]
     bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X("value_normalised:Q", title=unit, axis=alt.Axis(format=fmt)),
+        x=alt.X("value_normalised:Q", title=unit,
+                axis=alt.Axis(format=fmt, tickCount=6, labelOverlap=True)),
         y=y,
         color=alt.Color("group:N", legend=None,
                         scale=alt.Scale(domain=["region", "other"],
