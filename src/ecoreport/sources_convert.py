@@ -116,6 +116,26 @@ def parse_number(raw: object, *, file: str, row: int | None = None,
     return None if math.isnan(value) else value
 
 
+def long_records(raw: pd.DataFrame, file: str, index: Mapping[str, str], *,
+                 region_column: str, year_column: str, value_column: str,
+                 indicator_of, source_id: str) -> list[dict[str, object]]:
+    """Rows of a long source table (one value per region and year); suppressed cells are
+    skipped and errors name the file's row (header = row 1) and column."""
+    records = []
+    for position, row in raw.iterrows():
+        line = int(position) + 2
+        value = parse_number(row[value_column], file=file, row=line, column=value_column)
+        if value is None:
+            continue
+        records.append({
+            "region_code": resolve_code(row[region_column], index, file=file, row=line,
+                                        column=region_column),
+            "indicator_id": indicator_of(row), "period": str(int(row[year_column])),
+            "value": value, "source_id": source_id, "note": "",
+        })
+    return records
+
+
 def make_rows(records: list[dict[str, object]]) -> pd.DataFrame:
     """Build an observed-values frame (``VALUE_COLUMNS``) from record dicts."""
     frame = pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
@@ -155,18 +175,9 @@ def convert_brp(path: Path, index: Mapping[str, str], source_id: str = SOURCE_BR
         raise DataError(f"{first['Region']} {first['År']} appears with different values",
                         file=path.name, row=int(clash.index[0]) + 2, column="BRP",
                         value=list(clash["BRP"]), expected="duplicated rows to be identical")
-    records = []
-    for position, row in raw.iterrows():
-        value = parse_number(row["BRP"], file=path.name, row=int(position) + 2, column="BRP")
-        if value is None:
-            continue
-        records.append({
-            "region_code": resolve_code(row["Region"], index, file=path.name,
-                                        row=int(position) + 2, column="Region"),
-            "indicator_id": "brp", "period": str(int(row["År"])), "value": value,
-            "source_id": source_id, "note": "",
-        })
-    return make_rows(records)
+    return make_rows(long_records(raw, path.name, index, region_column="Region",
+                                  year_column="År", value_column="BRP",
+                                  indicator_of=lambda row: "brp", source_id=source_id))
 
 
 def convert_fou(path: Path, index: Mapping[str, str], source_id: str = SOURCE_FOU) -> pd.DataFrame:
@@ -174,21 +185,14 @@ def convert_fou(path: Path, index: Mapping[str, str], source_id: str = SOURCE_FO
     path = Path(path)
     raw = _read_csv_text(path)
     _check_columns(raw, ["kpi", "year", "value", "municipality"], path.name)
-    records = []
-    for position, row in raw.iterrows():
-        if row["kpi"] not in FOU_KPIS:
+    for position, kpi in raw["kpi"].items():
+        if kpi not in FOU_KPIS:
             raise DataError("unknown kpi", file=path.name, row=int(position) + 2, column="kpi",
-                            value=row["kpi"], expected=f"one of {sorted(FOU_KPIS)}")
-        value = parse_number(row["value"], file=path.name, row=int(position) + 2, column="value")
-        if value is None:
-            continue
-        records.append({
-            "region_code": resolve_code(row["municipality"], index, file=path.name,
-                                        row=int(position) + 2, column="municipality"),
-            "indicator_id": FOU_KPIS[row["kpi"]], "period": str(int(row["year"])),
-            "value": value, "source_id": source_id, "note": "",
-        })
-    return make_rows(records)
+                            value=kpi, expected=f"one of {sorted(FOU_KPIS)}")
+    return make_rows(long_records(raw, path.name, index, region_column="municipality",
+                                  year_column="year", value_column="value",
+                                  indicator_of=lambda row: FOU_KPIS[row["kpi"]],
+                                  source_id=source_id))
 
 
 _YEAR_HEADER = re.compile(r"^\s*(\d{4})\s*(\**)\s*$")
@@ -322,18 +326,10 @@ def convert_reglab(path: Path, index: Mapping[str, str],
     raw = _read_csv_text(path, encoding="utf-8-sig")
     raw.columns = [normalise_name(column) for column in raw.columns]
     _check_columns(raw, ["year of år", "region", "index"], path.name)
-    records = []
-    for position, row in raw.iterrows():
-        value = parse_number(row["index"], file=path.name, row=int(position) + 2, column="Index")
-        if value is None:
-            continue
-        records.append({
-            "region_code": resolve_code(row["region"], index, file=path.name,
-                                        row=int(position) + 2, column="Region"),
-            "indicator_id": "innovationsindex_reglab", "period": str(int(row["year of år"])),
-            "value": value, "source_id": source_id, "note": "",
-        })
-    return make_rows(records)
+    return make_rows(long_records(raw, path.name, index, region_column="region",
+                                  year_column="year of år", value_column="index",
+                                  indicator_of=lambda row: "innovationsindex_reglab",
+                                  source_id=source_id))
 
 
 def convert_internationalisering(path: Path, index: Mapping[str, str],
