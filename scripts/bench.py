@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ecoreport.build import build_report, default_jobs
-from ecoreport.regions import resolve_region
+from ecoreport.report.build import build_report, default_jobs
+from ecoreport.data.regions import resolve_region
 
 
 def run(region: str, year: int | None, jobs: int | None, pdf: bool, repeat: int) -> None:

@@ -1,7 +1,7 @@
 """Build the bundled default dataset: ../shared source files -> data/values.csv, data/survey.csv.
 
 load (catalogue, regions, real source files) -> convert (observed rows) -> generate
-(seeded synthetic completion, see ``ecoreport.synthetic``) -> write (sorted, fixed float
+(seeded synthetic completion, see ``ecoreport_bundle.synthetic``) -> write (sorted, fixed float
 format, "\\n" line endings). Rerunning with the same inputs and seed reproduces the files
 byte for byte.
 
@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecoreport import sources_convert as sc
-from ecoreport import synthetic
-from ecoreport.catalogue import load_catalogue
-from ecoreport.io import sort_tidy_rows, write_tidy_csv
+from ecoreport_bundle import sources_convert as sc
+from ecoreport_bundle import synthetic
+from ecoreport.data.catalogue import load_catalogue
+from ecoreport.data.tables import sort_tidy_rows, write_tidy_csv
 from ecoreport.paths import data_dir, project_root
-from ecoreport.regions import load_regions
+from ecoreport.data.regions import load_regions
 
 logger = logging.getLogger("build_dataset")
 

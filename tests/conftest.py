@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ecoreport.build import build_report
-from ecoreport.regions import resolve_region
+from ecoreport.report.build import build_report
+from ecoreport.data.regions import resolve_region
 
 SMALL_BOOK = {"notebooks/dimensioner/fou", "notebooks/pca"}
 

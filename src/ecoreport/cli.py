@@ -10,6 +10,16 @@ from pathlib import Path
 
 from ecoreport import __version__
 from ecoreport.errors import EcoreportError
+from ecoreport.report.build import build_report
+from ecoreport.data.regions import lan_regions, resolve_region
+from ecoreport.data.validate import format_report, run_validation
+from ecoreport.ingest.importer import (ImportSpec, format_import_summary, import_specs, load_mapping)
+from ecoreport.ingest.fetch import fetch_indicators
+from ecoreport.ingest.importer import format_import_summary
+from ecoreport.report.build import report_dir_for
+from ecoreport.data.catalogue import load_catalogue
+from ecoreport.report.editions import diff_editions, format_diff, load_edition
+from ecoreport.data.regions import resolve_region
 
 logger = logging.getLogger("ecoreport")
 
@@ -35,9 +45,6 @@ def _add_build(sub) -> None:
 
 
 def _cmd_build(args) -> int:
-    from ecoreport.build import build_report
-    from ecoreport.regions import lan_regions, resolve_region
-
     regions = lan_regions(args.data) if args.all else [resolve_region(args.region, args.data)]
     for region in regions:
         result = build_report(region, args.year, args.out, pdf=args.pdf, workers=args.jobs,
@@ -57,8 +64,6 @@ def _add_validate(sub) -> None:
 
 
 def _cmd_validate(args) -> int:
-    from ecoreport.validate import format_report, run_validation
-
     report, coverage = run_validation(args.data)
     print(format_report(report, coverage))
     return 0 if report.ok else 1
@@ -84,10 +89,6 @@ def _add_import(sub) -> None:
 
 
 def _cmd_import(args) -> int:
-    from ecoreport.importer import (
-        ImportSpec, format_import_summary, import_specs, load_mapping,
-    )
-
     specs = load_mapping(args.mapping) if args.mapping else []
     if args.file is not None:
         if not args.indicator:
@@ -121,9 +122,6 @@ def _add_fetch(sub) -> None:
 
 
 def _cmd_fetch(args) -> int:
-    from ecoreport.fetch import fetch_indicators
-    from ecoreport.importer import format_import_summary
-
     result = fetch_indicators(args.indicator, args.region, data_dir=args.data,
                               timeout=args.timeout, dry_run=args.dry_run, replace=args.replace)
     print(format_import_summary(result))
@@ -144,11 +142,6 @@ def _add_diff(sub) -> None:
 
 
 def _cmd_diff(args) -> int:
-    from ecoreport.build import report_dir_for
-    from ecoreport.catalogue import load_catalogue
-    from ecoreport.editions import diff_editions, format_diff, load_edition
-    from ecoreport.regions import resolve_region
-
     region = resolve_region(args.region, args.data)
     old = load_edition(report_dir_for(args.out, region, args.from_year))
     new = load_edition(report_dir_for(args.out, region, args.to_year))

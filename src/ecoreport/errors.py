@@ -63,3 +63,7 @@ class DataValidationError(DataError):
 
 class UnknownRegionError(EcoreportError):
     """A region code or name that is not one of the 21 län (or Riket)."""
+
+
+class BuildError(EcoreportError):
+    """A notebook or the book build failed; the previous report is left as it was."""

@@ -10,9 +10,9 @@ import sys
 import nbformat
 import pytest
 
-from ecoreport.build import build_report, report_dir_for
+from ecoreport.report.build import build_report, report_dir_for
 from ecoreport.errors import DataValidationError
-from ecoreport.regions import resolve_region
+from ecoreport.data.regions import resolve_region
 from tests.conftest import SMALL_BOOK
 
 pytestmark = pytest.mark.integration

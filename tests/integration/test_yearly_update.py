@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ecoreport import cli
-from ecoreport.build import build_report
-from ecoreport.regions import resolve_region
+from ecoreport.report.build import build_report
+from ecoreport.data.regions import resolve_region
 
 pytestmark = pytest.mark.integration
 

@@ -5,12 +5,12 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from ecoreport import appendix
-from ecoreport.dataset import load_dataset
+from ecoreport.report import appendix
+from ecoreport.data.dataset import load_dataset
 from ecoreport.errors import Issue
-from ecoreport.regions import resolve_region
-from ecoreport.structure import notebook_chapters
-from ecoreport.validate import check_against_catalogue, find_gaps, find_jumps
+from ecoreport.data.regions import resolve_region
+from ecoreport.report.structure import notebook_chapters
+from ecoreport.data.validate import check_against_catalogue, find_gaps, find_jumps
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +236,7 @@ def test_reproducibility_markdown_has_command_commit_and_every_hash():
 
 
 def test_reproducibility_markdown_on_the_real_build_info(dataset):
-    from ecoreport.build import collect_build_info
+    from ecoreport.provenance import collect_build_info
 
     info = collect_build_info("ecoreport build", dataset)
     text = appendix.build_info_markdown(info)

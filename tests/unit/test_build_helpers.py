@@ -7,10 +7,10 @@ import pytest
 import yaml
 
 from ecoreport import cli
-from ecoreport.build import _replace_dir, _tag_for_readers, book_config, report_dir_for
+from ecoreport.report.build import _replace_dir, _tag_for_readers, book_config, report_dir_for
 from ecoreport.errors import EcoreportError
-from ecoreport.pdf import TEX_PACKAGES, check_latex, write_pdf_config
-from ecoreport.regions import resolve_region
+from ecoreport.report.pdf import TEX_PACKAGES, check_latex, write_pdf_config
+from ecoreport.data.regions import resolve_region
 
 
 def test_book_config_names_the_lan_and_turns_execution_off():
@@ -77,8 +77,8 @@ def test_cli_validate_passes_on_bundled_data(capsys):
 
 
 def test_report_year_defaults_to_latest_and_must_have_data():
-    from ecoreport.build import check_year
-    from ecoreport.dataset import load_dataset
+    from ecoreport.report.build import check_year
+    from ecoreport.data.dataset import load_dataset
 
     dataset = load_dataset()
     assert check_year(None, dataset) == dataset.latest_year() == 2024

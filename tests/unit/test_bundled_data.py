@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from ecoreport import synthetic
+from ecoreport_bundle import synthetic
 from ecoreport.paths import project_root
 
 DATA = project_root() / "data"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ecoreport.catalogue import (
+from ecoreport.data.catalogue import (
     METRIC_DIMENSIONS,
     CatalogueError,
     UnknownIndicatorError,

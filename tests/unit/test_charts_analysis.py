@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from ecoreport.charts.analysis import (
+from ecoreport.report.charts.analysis import (
     choose_labels,
     dimension_profile_chart,
     pca_biplot,
@@ -19,9 +19,9 @@ from ecoreport.charts.analysis import (
     region_comparison_chart,
     relative_development_chart,
 )
-from ecoreport.charts.base import STATUS_LABELS
-from ecoreport.compare import compare_regions, dimension_profile, relative_development
-from ecoreport.pca import fit_pooled_pca, fit_region_pca
+from ecoreport.report.charts.base import STATUS_LABELS
+from ecoreport.analysis.compare import compare_regions, dimension_profile, relative_development
+from ecoreport.analysis.pca import fit_pooled_pca, fit_region_pca
 
 YEARS = list(range(2013, 2021))
 AXES = {"pub": "research", "dr": "research", "vc": "market", "nyfo": "market", "lon": None}

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecoreport.compare import (
+from ecoreport.analysis.compare import (
     compare_regions,
     dimension_profile,
     normalise_values,
@@ -88,7 +88,7 @@ def test_normalise_warns_only_for_gaps_inside_the_population_years(caplog) -> No
         ("01", "befolkning", "2014", 1000.0), ("01", "konkurser", "2010", 5.0),
         ("02", "konkurser", "2014", 5.0),  # region without any population figure
     ])
-    with caplog.at_level("INFO", logger="ecoreport.compare"):
+    with caplog.at_level("INFO", logger="ecoreport.analysis.compare"):
         out = normalise_values(values, CATALOGUE)
     assert out["value_normalised"].isna().sum() == 2
     levels = {record.levelname: record.getMessage() for record in caplog.records}

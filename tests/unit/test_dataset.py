@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 from types import SimpleNamespace as NS
 
 import pandas as pd
 import pytest
 
-from ecoreport import dataset as dataset_module
-from ecoreport.dataset import Dataset, clear_cache, load_dataset
+from ecoreport.data import dataset as dataset_module
+from ecoreport.data.dataset import Dataset, clear_cache, load_dataset
 from ecoreport.errors import DataValidationError, UnknownRegionError
-from ecoreport.io import type_values
+from ecoreport.data.tables import type_values
 
 CATALOGUE = NS(
     units={"procent": NS(id="procent", kind="share", min=None, max=None)},
@@ -84,12 +82,12 @@ def data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> NS:
         calls["catalogue"] += 1
         return CATALOGUE
 
-    fake_catalogue = ModuleType("ecoreport.catalogue")
-    fake_catalogue.load_catalogue = load_catalogue  # type: ignore[attr-defined]
-    fake_regions = ModuleType("ecoreport.regions")
-    fake_regions.load_regions = lambda data_dir=None: REGIONS  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ecoreport.catalogue", fake_catalogue)
-    monkeypatch.setitem(sys.modules, "ecoreport.regions", fake_regions)
+    import ecoreport.data.dataset as dataset_module
+    import ecoreport.data.validate as validate_module
+
+    for module in (dataset_module, validate_module):
+        monkeypatch.setattr(module, "load_catalogue", load_catalogue)
+        monkeypatch.setattr(module, "load_regions", lambda data_dir=None: REGIONS)
     (tmp_path / "indicators.yaml").write_text("units: {}\n", encoding="utf-8")
     (tmp_path / "values.csv").write_text(
         HEADER + "24,a,2013,1.5,observed,scb,\n24,b,2013,2,observed,scb,\n"
@@ -158,8 +156,8 @@ def test_bundled_data_validates() -> None:
     needed = ["values.csv", "indicators.yaml", "regions.yaml"]
     if not all((folder / name).exists() for name in needed):
         pytest.skip("bundled data not written yet")
-    pytest.importorskip("ecoreport.catalogue")
-    from ecoreport.validate import run_validation
+    pytest.importorskip("ecoreport.data.catalogue")
+    from ecoreport.data.validate import run_validation
 
     report, coverage = run_validation(folder)
     assert [str(issue) for issue in report.errors] == []
@@ -167,7 +165,7 @@ def test_bundled_data_validates() -> None:
 
 
 def test_run_validation_collects_errors_instead_of_raising(data_folder: NS) -> None:
-    from ecoreport.validate import format_report, run_validation
+    from ecoreport.data.validate import format_report, run_validation
 
     (data_folder.path / "values.csv").write_text(
         HEADER + "24,a,2013,1,observed,scb,\n24,a,2014,1,5,observed,scb,\n", encoding="utf-8")

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 
 from ecoreport import cli
-from ecoreport.catalogue import load_catalogue
-from ecoreport.dataset import load_dataset
-from ecoreport.editions import (
+from ecoreport.data.catalogue import load_catalogue
+from ecoreport.data.dataset import load_dataset
+from ecoreport.report.editions import (
     diff_editions, diff_markdown, find_previous_edition, format_diff, load_edition,
     write_edition,
 )
 from ecoreport.errors import DataError
-from ecoreport.importer import import_file
+from ecoreport.ingest.importer import import_file
 from ecoreport.paths import project_root
-from ecoreport.regions import resolve_region
+from ecoreport.data.regions import resolve_region
 
 CREATED = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
 
@@ -155,8 +155,8 @@ def test_cli_diff(two_editions: Path, data: Path, capsys):
 
 
 def test_chapter_text_without_previous_edition(data: Path):
-    from ecoreport.analysis import open_report
-    from ecoreport.editions import changes_markdown
+    from ecoreport.analysis.results import open_report
+    from ecoreport.report.editions import changes_markdown
 
     text = changes_markdown(open_report("24", 2024, None, str(data)), None)
     assert text.startswith("Det finns ingen tidigare utgåva av rapporten för Västerbottens "
@@ -165,8 +165,8 @@ def test_chapter_text_without_previous_edition(data: Path):
 
 
 def test_chapter_text_with_previous_edition(two_editions: Path, data: Path):
-    from ecoreport.analysis import open_report
-    from ecoreport.editions import changes_markdown
+    from ecoreport.analysis.results import open_report
+    from ecoreport.report.editions import changes_markdown
 
     previous = find_previous_edition(two_editions, "24", 2024)
     text = changes_markdown(open_report("24", 2024, None, str(data)), previous)

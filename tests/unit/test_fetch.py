@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from ecoreport import cli
-from ecoreport import fetch as fetch_module
-from ecoreport.catalogue import load_catalogue
-from ecoreport.fetch import (
+from ecoreport.ingest import fetch as fetch_module
+from ecoreport.data.catalogue import load_catalogue
+from ecoreport.ingest.fetch import (
     FetchedRow, FetchError, RateLimiter, fetch_indicators, fetch_rows, kolada_urls,
     make_fetch_json, parse_jsonstat2, rows_from_jsonstat2, rows_from_kolada, scb_request,
     scb_table_id,

@@ -14,11 +14,11 @@ import pytest
 
 from ecoreport import cli
 from ecoreport.errors import DataError, DataValidationError
-from ecoreport.importer import (
+from ecoreport.ingest.importer import (
     ImportSpec, format_import_summary, import_file, import_specs, load_mapping,
     parse_year_header,
 )
-from ecoreport.io import read_table, write_tidy_csv
+from ecoreport.data.tables import read_table, write_tidy_csv
 from ecoreport.paths import project_root
 
 TODAY = dt.date(2026, 11, 23)

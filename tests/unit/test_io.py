@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from ecoreport.errors import DataError, DataValidationError
-from ecoreport.io import (
-    decode_bytes, load_survey, load_values, parse_number, parse_period, read_table,
+from ecoreport.data.loading import load_survey, load_values
+from ecoreport.data.tables import (
+    decode_bytes, parse_number, parse_period, read_table,
     sniff_delimiter,
 )
 

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ecoreport.narrative import (
+from ecoreport.report.narrative import (
     PHRASES,
     classify_change,
     describe_change,

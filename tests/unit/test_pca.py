@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecoreport.pca import (
+from ecoreport.analysis.pca import (
     PcaInputError,
     bootstrap_pca,
     fit_pooled_pca,

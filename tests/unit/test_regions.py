@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ecoreport.errors import DataError, UnknownRegionError
-from ecoreport.regions import (
+from ecoreport.data.regions import (
     find_region,
     lan_regions,
     load_regions,

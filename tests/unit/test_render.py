@@ -9,8 +9,8 @@ import re
 import altair as alt
 import pandas as pd
 
-from ecoreport import render
-from ecoreport.sphinxext import BUNDLE_NAME, _is_remote, write_vega_bundle
+from ecoreport.report import render
+from ecoreport.report.sphinxext import BUNDLE_NAME, _is_remote, write_vega_bundle
 
 DATA = pd.DataFrame({"year": [2013, 2014], "value": [1234.5, 2345.25]})
 CHART = alt.Chart(DATA).mark_line().encode(x="year:Q", y="value:Q")

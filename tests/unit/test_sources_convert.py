@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ecoreport import sources_convert as sc
+from ecoreport_bundle import sources_convert as sc
 from ecoreport.errors import DataError
 
 REGIONS = [

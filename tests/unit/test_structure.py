@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from ecoreport.paths import project_root
-from ecoreport.structure import (
+from ecoreport.report.structure import (
     dimension_ids,
     dimension_notebook,
     render_dimension_notebook,
@@ -20,7 +20,7 @@ NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.md"))
 def test_top_level_toc_is_generated_from_structure():
     assert (ROOT / "_toc.yml").read_text(encoding="utf-8") == render_toc(), (
         "_toc.yml is out of date: run python -c "
-        "'from ecoreport.structure import write_generated_sources; write_generated_sources()'")
+        "'from ecoreport.report.structure import write_generated_sources; write_generated_sources()'")
 
 
 @pytest.mark.parametrize("dimension_id", dimension_ids())

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecoreport import synthetic as syn
+from ecoreport_bundle import synthetic as syn
 from ecoreport.errors import DataError
 
 LAN = ["03", "20", "24"]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from ecoreport.trends import assess_direction, compute_trends, fit_trend
+from ecoreport.analysis.trends import assess_direction, compute_trends, fit_trend
 
 
 def make_series(years: list[int], values: list[float]) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ecoreport.errors import DataValidationError
-from ecoreport.validate import (
+from ecoreport.data.validate import (
     ValidationReport, check_against_catalogue, coverage_by_dimension, coverage_table,
     detect_jumps, format_report, format_years, validate_survey, validate_values,
 )
@@ -355,7 +355,7 @@ def test_format_report_shows_issues_and_coverage() -> None:
 
 
 def test_works_with_the_real_catalogue_classes() -> None:
-    from ecoreport.catalogue import Indicator, Unit
+    from ecoreport.data.catalogue import Indicator, Unit
 
     unit = Unit(id="procent", label_sv="procent", short_sv="%", label_en="per cent",
                 kind="share")

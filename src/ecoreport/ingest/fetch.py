@@ -52,8 +52,12 @@ from typing import Any
 
 from ecoreport import __version__
 from ecoreport.errors import EcoreportError
-from ecoreport.importer import ImportResult, merge_observed_rows
-from ecoreport.io import format_stored_number
+from ecoreport.ingest.importer import ImportResult, merge_observed_rows
+from ecoreport.data.tables import format_stored_number
+from ecoreport.data.catalogue import load_catalogue
+from ecoreport.data.tables import read_table
+from ecoreport.paths import data_dir as default_data_dir
+from ecoreport.data.regions import load_regions, resolve_region
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +185,7 @@ def scb_table_id(table: str) -> str:
         return SCB_TABLE_IDS[table]
     raise FetchError(f"no PxWeb v2 table id known for {table!r}; set api.table in "
                      "indicators.yaml to the v2 id (TAB…, shown on the table's page in "
-                     "Statistikdatabasen) or add it to ecoreport.fetch.SCB_TABLE_IDS")
+                     "Statistikdatabasen) or add it to ecoreport.ingest.fetch.SCB_TABLE_IDS")
 
 
 def scb_request(api: dict[str, Any], region_codes: Sequence[str]) -> tuple[str, dict]:
@@ -380,11 +384,6 @@ def fetch_indicators(indicator_ids: Iterable[str] | None = None,
 
     ``regions`` are codes or names (default: Riket and the 21 län).
     """
-    from ecoreport.catalogue import load_catalogue
-    from ecoreport.io import read_table
-    from ecoreport.paths import data_dir as default_data_dir
-    from ecoreport.regions import load_regions, resolve_region
-
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     catalogue = load_catalogue(folder)
     codes = [resolve_region(region, folder).code for region in regions] if regions else [

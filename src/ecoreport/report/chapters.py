@@ -11,10 +11,10 @@ import math
 
 import pandas as pd
 
-from ecoreport import narrative
-from ecoreport.analysis import Report
-from ecoreport.charts import trend_chart, trend_table
-from ecoreport.charts.analysis import (
+from ecoreport.report import narrative
+from ecoreport.analysis.results import Report
+from ecoreport.report.charts import trend_chart, trend_table
+from ecoreport.report.charts.analysis import (
     dimension_profile_chart,
     normalised_decimals,
     pca_biplot,
@@ -23,8 +23,10 @@ from ecoreport.charts.analysis import (
     region_comparison_chart,
     relative_development_chart,
 )
-from ecoreport.charts.survey import survey_chart, survey_table
-from ecoreport.formatting import format_number, format_percent, format_period
+from ecoreport.report.charts.survey import survey_chart, survey_table
+from ecoreport.report.formatting import format_number, format_percent, format_period
+from ecoreport.report.render import show_chart
+from ecoreport.report.render import upcoming_figure_number
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +40,6 @@ def _display_markdown(text: str) -> None:
 
 
 def _show(chart, name: str, table: pd.DataFrame | None, caption: str) -> int:
-    from ecoreport.render import show_chart
-
     return show_chart(chart, name, table=table, caption=caption)
 
 
@@ -190,8 +190,6 @@ def show_dimension_intro(report: Report, dimension_id: str) -> None:
 
 def show_indicator(report: Report, indicator) -> None:
     """Text, trend chart, comparison with the other län and downloadable numbers."""
-    from ecoreport.render import upcoming_figure_number
-
     _display_markdown(indicator_markdown(report, indicator, upcoming_figure_number()))
     series = report.series(indicator.id)
     unit = report.catalogue.unit(indicator.id)

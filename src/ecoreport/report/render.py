@@ -3,7 +3,7 @@
 Every chart becomes one output with two representations:
 
 - ``text/html``: a ``<div>`` and a small script calling ``vegaEmbed`` from the Vega bundle
-  the book ships in ``_static`` (see :mod:`ecoreport.sphinxext`), so nothing is fetched from
+  the book ships in ``_static`` (see :mod:`ecoreport.report.sphinxext`), so nothing is fetched from
   a CDN, plus a link that downloads the chart's numbers as CSV;
 - ``image/png``: the same chart rendered by vl-convert, which the LaTeX/PDF builder uses.
 
@@ -24,7 +24,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from ecoreport.formatting import VEGA_SV_LOCALE
+from ecoreport.report.formatting import VEGA_SV_LOCALE
 
 logger = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ecoreport.errors import EcoreportError
+from ecoreport.report.jupyterbook import run_jupyter_book
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,6 @@ def write_pdf_config(book: Path) -> Path:
 
 def build_pdf(book: Path) -> Path:
     """Build ``book``'s PDF (notebooks must already be executed); return the PDF's path."""
-    from ecoreport.build import run_jupyter_book
-
     check_latex()
     latex_dir = book / "_build" / "latex"
     shutil.rmtree(latex_dir, ignore_errors=True)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecoreport.compare import compare_regions, dimension_profile, relative_development
-from ecoreport.dataset import Dataset, load_dataset
-from ecoreport.pca import (
+from ecoreport.analysis.compare import compare_regions, dimension_profile, relative_development
+from ecoreport.data.dataset import Dataset, load_dataset
+from ecoreport.analysis.pca import (
     BootstrapResult,
     PcaInputError,
     PcaResult,
@@ -25,8 +25,9 @@ from ecoreport.pca import (
     fit_pooled_pca,
     fit_region_pca,
 )
-from ecoreport.regions import Region, resolve_region
-from ecoreport.trends import compute_trends
+from ecoreport.data.regions import Region, resolve_region
+from ecoreport.analysis.trends import compute_trends
+from ecoreport.provenance import collect_build_info
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,6 @@ def open_report(region: str, year: int | None = None, results_path: str | None =
         dataset = load_dataset(data_dir)
         year = int(year or dataset.latest_year())
         results = compute_results(dataset, resolve_region(region).code, year)
-        from ecoreport.build import collect_build_info
 
         build_info = collect_build_info("jupyter-book build .", dataset)
     return Report(dataset=dataset, region=resolve_region(region), year=results.year,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ecoreport.charts.base import (
+from ecoreport.report.charts.base import (
     CHART_HEIGHT,
     CHART_WIDTH,
     REGION_COLOUR,
     label_status,
     status_fill,
 )
-from ecoreport.formatting import d3_format, format_number, format_period
+from ecoreport.report.formatting import d3_format, format_number, format_period
 
 
 def trend_table(series: pd.DataFrame, indicator, unit) -> pd.DataFrame:

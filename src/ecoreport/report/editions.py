@@ -30,8 +30,12 @@ import pandas as pd
 
 from ecoreport import __version__
 from ecoreport.errors import DataError
-from ecoreport.io import format_stored_number, sort_tidy_rows, write_tidy_csv
-from ecoreport.io import SURVEY_COLUMNS, VALUES_COLUMNS, read_table, type_survey, type_values
+from ecoreport.data.tables import format_stored_number, sort_tidy_rows, write_tidy_csv
+from ecoreport.data.tables import SURVEY_COLUMNS, VALUES_COLUMNS, read_table, type_survey, type_values
+from ecoreport.data.regions import Region, resolve_region
+from ecoreport.analysis.trends import compute_trends
+from ecoreport.report.formatting import format_number
+from ecoreport.report.formatting import format_number, format_period
 
 logger = logging.getLogger(__name__)
 
@@ -185,8 +189,6 @@ def load_edition(path: str | Path) -> Edition:
 def find_previous_edition(out_dir: str | Path, region: Any, year: int) -> Path | None:
     """The edition of ``region`` built for ``year - 1`` under ``out_dir``, else the latest
     earlier year present; None when there is none. ``region`` is a Region or code/name."""
-    from ecoreport.regions import Region, resolve_region
-
     region = region if isinstance(region, Region) else resolve_region(region)
     out_dir = Path(out_dir)
     expected = out_dir / str(int(year) - 1) / f"{region.code}-{region.slug}" / EDITION_DIR
@@ -224,8 +226,6 @@ def diff_editions(old: Edition, new: Edition, region_code: str, catalogue: Any, 
     A value counts as revised when it moved by more than ``tolerance`` (relative to its
     size, at least 1) or its status changed.
     """
-    from ecoreport.trends import compute_trends
-
     before = _region_values(old, region_code)
     after = _region_values(new, region_code)
     merged = before.merge(after, on=["indicator_id", "period"], how="outer",
@@ -320,8 +320,6 @@ def format_diff(diff: EditionDiff, *, max_rows: int = 50) -> str:
 
 
 def _number(diff: EditionDiff, indicator_id: str, value: float) -> str:
-    from ecoreport.formatting import format_number
-
     return format_number(value, diff.decimals.get(indicator_id, 2))
 
 
@@ -339,8 +337,6 @@ def _values_sv(n: int) -> str:
 
 def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
     """The changes in Swedish Markdown, for the chapter "Förändringar sedan förra utgåvan"."""
-    from ecoreport.formatting import format_number, format_period
-
     parts = [f"Jämförelsen gäller utgåvan för {diff.old_year} och utgåvan för "
              f"{diff.new_year}."]
     if diff.is_empty:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import subprocess
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -22,19 +20,22 @@ from pathlib import Path
 import yaml
 
 from ecoreport import __version__
-from ecoreport.errors import EcoreportError
+from ecoreport.errors import BuildError, EcoreportError
 from ecoreport.paths import project_root
-from ecoreport.regions import Region
+from ecoreport.data.regions import Region
+from ecoreport.analysis.results import PCA_FIRST_YEAR, compute_results, save_results
+from ecoreport.data.dataset import load_dataset
+from ecoreport.report.editions import find_previous_edition, write_edition
+from ecoreport.report.structure import notebook_chapters, render_toc
+from ecoreport.report.pdf import build_pdf
+from ecoreport.report.jupyterbook import run_jupyter_book
+from ecoreport.provenance import collect_build_info
 
 logger = logging.getLogger(__name__)
 
 RESULTS_FILE = "results.pkl"
 KERNEL_LOG = "kernels.log"
 HIDDEN_PARAMETER_TAGS = ("parameters", "injected-parameters")
-
-
-class BuildError(EcoreportError):
-    """A notebook or the book build failed; the previous report is left as it was."""
 
 
 @dataclass
@@ -48,49 +49,8 @@ class BuildResult:
     notebooks: list[Path] = field(default_factory=list)
 
 
-KEY_PACKAGES = ("ecoreport", "jupyter-book", "sphinx", "myst-nb", "jupytext", "papermill",
-                "nbclient", "pandas", "numpy", "statsmodels", "altair", "vl-convert-python",
-                "pyyaml", "openpyxl")
-
-
-def git_commit(root: Path | None = None) -> str | None:
-    """The checkout's commit (with ``-dirty`` when files differ), or None outside git."""
-    root = root or project_root()
-    try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
-                                "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return f"{commit}-dirty" if dirty else commit
-
-
-def collect_build_info(command: str | None, dataset) -> dict:
-    """What the reproducibility appendix states: command, versions, commit, data hashes."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    packages = {}
-    for name in KEY_PACKAGES:
-        try:
-            packages[name] = version(name)
-        except PackageNotFoundError:
-            packages[name] = None
-    return {
-        "command": command or "ecoreport build",
-        "ecoreport_version": __version__,
-        "git_commit": git_commit(),
-        "python": sys.version.split()[0],
-        "packages": packages,
-        "data_sha256": dataset.sha256(),
-    }
-
-
 def check_year(year: int | None, dataset) -> int:
     """The report year: the latest in the data by default; years without data are refused."""
-    from ecoreport.analysis import PCA_FIRST_YEAR
-
     latest = int(dataset.latest_year())
     if year is None:
         return latest
@@ -205,8 +165,6 @@ def substitutions(region: Region, year: int) -> dict:
 def assemble_book(staging: Path, region: Region, year: int, catalogue,
                   only: set[str] | None = None) -> None:
     """Copy the static pages and write the book's configuration into ``staging``."""
-    from ecoreport.structure import render_toc
-
     root = project_root()
     shutil.copytree(root / "book", staging / "book", dirs_exist_ok=True)
     (staging / "_toc.yml").write_text(render_toc(catalogue, only), encoding="utf-8")
@@ -215,40 +173,14 @@ def assemble_book(staging: Path, region: Region, year: int, catalogue,
         yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def jupyter_book_command() -> list[str]:
-    exe = Path(sys.executable).parent / "jupyter-book"
-    return [str(exe)] if exe.exists() else [shutil.which("jupyter-book") or "jupyter-book"]
-
-
-def run_jupyter_book(book: Path, builder: str, *, strict: bool = False,
-                     config: Path | None = None) -> None:
-    """``jupyter-book build`` (nothing is executed: notebooks are already run)."""
-    cmd = [*jupyter_book_command(), "build", str(book), "--builder", builder]
-    if config is not None:
-        cmd += ["--config", str(config)]
-    if strict:
-        cmd += ["-W", "-n", "--keep-going"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
-        raise BuildError(f"jupyter-book build --builder {builder} failed:\n{tail}")
-
-
-# -- the whole build ------------------------------------------------------------------------
-
 def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool = False,
                  workers: int | None = None, strict: bool = False,
                  data_dir: Path | None = None, only: set[str] | None = None,
                  command: str | None = None) -> BuildResult:
     """Build one län's report for one year into ``out_dir``; return where it is.
 
-    ``only`` limits the book to those chapter paths (see :mod:`ecoreport.structure`).
+    ``only`` limits the book to those chapter paths (see :mod:`ecoreport.report.structure`).
     """
-    from ecoreport.analysis import compute_results, save_results
-    from ecoreport.dataset import load_dataset
-    from ecoreport.editions import find_previous_edition, write_edition
-    from ecoreport.structure import notebook_chapters
-
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     dataset = load_dataset(data_dir)  # validates; raises before anything is written
@@ -289,8 +221,6 @@ def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool =
         run_jupyter_book(staging, "html", strict=strict)
         timings["book_html"] = time.perf_counter() - t2
         if pdf:
-            from ecoreport.pdf import build_pdf
-
             t3 = time.perf_counter()
             build_pdf(staging)
             timings["book_pdf"] = time.perf_counter() - t3

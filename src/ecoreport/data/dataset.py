@@ -11,10 +11,13 @@ from typing import Any
 import pandas as pd
 
 from ecoreport.errors import UnknownRegionError
-from ecoreport.io import (
-    SURVEY_COLUMNS, load_survey_with_report, load_values_with_report,
-)
-from ecoreport.validate import ValidationReport
+from ecoreport.data.loading import load_survey_with_report, load_values_with_report
+from ecoreport.data.tables import SURVEY_COLUMNS
+from ecoreport.data.validate import ValidationReport
+from ecoreport.data.regions import resolve_region
+from ecoreport.paths import data_dir as default_data_dir
+from ecoreport.data.catalogue import load_catalogue
+from ecoreport.data.regions import load_regions
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +64,6 @@ class Dataset:
             if region.code == str(code).strip():
                 return region
         if self.data_dir is not None:
-            from ecoreport.regions import resolve_region
-
             return resolve_region(code, self.data_dir)
         valid = ", ".join(f"{region.code} {getattr(region, 'name', '')}".strip()
                           for region in self.regions)
@@ -107,8 +108,6 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     many notebooks calling it read the files once and see changes at once.
     Raises ``DataValidationError`` when values.csv or survey.csv have errors.
     """
-    from ecoreport.paths import data_dir as default_data_dir
-
     folder = (Path(data_dir) if data_dir is not None else default_data_dir()).resolve()
     key = (folder, *_file_stamps(folder))
     cached = _CACHE.get(key)
@@ -139,9 +138,6 @@ def _file_stamps(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def _read_dataset(folder: Path) -> Dataset:
-    from ecoreport.catalogue import load_catalogue
-    from ecoreport.regions import load_regions
-
     logger.info("loading data from %s", folder)
     catalogue = load_catalogue(folder)
     regions = load_regions(folder)

@@ -19,13 +19,17 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from ecoreport.analysis import BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED, PCA_FIRST_YEAR, Report
-from ecoreport.compare import NORMALISE_RULES, POPULATION_FILL_YEARS, RIKET_CODE
+from ecoreport.analysis.results import BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED, PCA_FIRST_YEAR, Report
+from ecoreport.analysis.compare import NORMALISE_RULES, POPULATION_FILL_YEARS, RIKET_CODE
 from ecoreport.errors import Issue
-from ecoreport.formatting import format_number, format_percent, format_period
-from ecoreport.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
-from ecoreport.trends import DEFAULT_RELATIVE_TOLERANCE, MIN_OBSERVATIONS, SIGNIFICANCE_LEVEL
-from ecoreport.validate import coverage_by_dimension, coverage_table, find_gaps
+from ecoreport.report.formatting import format_number, format_percent, format_period
+from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
+from ecoreport.analysis.trends import DEFAULT_RELATIVE_TOLERANCE, MIN_OBSERVATIONS, SIGNIFICANCE_LEVEL
+from ecoreport.data.validate import coverage_by_dimension, coverage_table, find_gaps
+from ecoreport.report.charts.base import CHART_WIDTH
+from ecoreport.report.render import show_chart
+from ecoreport.paths import project_root
+from ecoreport.report.structure import notebook_chapters
 
 logger = logging.getLogger(__name__)
 
@@ -241,7 +245,7 @@ def synthetic_method_markdown(dataset: Any, region: Any, year: int) -> str:
         f"{format_number(n_observed)} ({_share_text(share)}) observerade.{observed_text} "
         "Dataappendixet visar täckningen per indikator.",
         "Övriga värden är syntetiska. De räknas fram av en generator (modulen "
-        "`ecoreport.synthetic`, beskriven i `data/README.md`) så att alla kapitel, jämförelser "
+        "`ecoreport_bundle.synthetic`, beskriven i `data/README.md`) så att alla kapitel, jämförelser "
         "och analyser går att visa. Generatorn gör följande:",
         "\n".join([
             f"- Den fyller i varje registerindikator för de {n_lan} länen och riket för de år "
@@ -463,8 +467,6 @@ def coverage_chart_table(by_dimension: pd.DataFrame, catalogue: Any) -> pd.DataF
 
 def coverage_chart(table: pd.DataFrame, region_name: str) -> alt.Chart:
     """Stacked bars: share of the län's values observed and synthetic per dimension."""
-    from ecoreport.charts.base import CHART_WIDTH
-
     order = list(dict.fromkeys(table["Dimension"]))
     statuses = [STATUS_LABELS[s] for s in ("observed", "synthetic")]
     return alt.Chart(table).mark_bar().encode(
@@ -643,8 +645,6 @@ def show_coverage_intro(report: Report) -> None:
 
 def show_coverage_chart(report: Report) -> None:
     """The observed/synthetic bar chart with a CSV download."""
-    from ecoreport.render import show_chart
-
     by_dimension = region_coverage_by_dimension(report.dataset.values, report.catalogue,
                                                 report.region.code, report.year)
     table = coverage_chart_table(by_dimension, report.catalogue)
@@ -799,8 +799,6 @@ def book_chapters(book_root: Path) -> set[str] | None:
 
 def chapter_title(chapter_path: str, root: Path | None = None) -> str:
     """The first ``# `` heading of a chapter's source, else its file name."""
-    from ecoreport.paths import project_root
-
     source = (root or project_root()) / f"{chapter_path}.md"
     try:
         for line in source.read_text(encoding="utf-8").splitlines():
@@ -842,15 +840,11 @@ def notebook_links_markdown(chapter_paths: Sequence[str], *, executed: bool,
 
 def find_book_root(results_path: str | None) -> Path:
     """The book being built: the folder of the build's results file, else the project."""
-    from ecoreport.paths import project_root
-
     return Path(results_path).resolve().parent if results_path else project_root()
 
 
 def notebook_paths(catalogue: Any, book_root: Path) -> list[str]:
     """The notebook chapters of ``structure.notebook_chapters()`` that this book contains."""
-    from ecoreport.structure import notebook_chapters
-
     return [c.path for c in notebook_chapters(catalogue, book_chapters(book_root))]
 
 

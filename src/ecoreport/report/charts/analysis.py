@@ -14,7 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ecoreport.charts.base import (
+from ecoreport.report.charts.base import (
     CHART_HEIGHT,
     CHART_WIDTH,
     PEER_COLOUR,
@@ -22,8 +22,8 @@ from ecoreport.charts.base import (
     RIKET_COLOUR,
     label_status,
 )
-from ecoreport.formatting import d3_format, format_number, format_percent, format_period
-from ecoreport.pca import PcaResult, group_years
+from ecoreport.report.formatting import d3_format, format_number, format_percent, format_period
+from ecoreport.analysis.pca import PcaResult, group_years
 
 # Diverging red (worse for innovation) → blue (better); the score is a z-score, so ±2
 # already marks an unusual year for the series.

@@ -1,7 +1,7 @@
 """Reading tables: CSV as Swedish Excel or plain tools write it, xlsx, and the tidy data files.
 
 ``read_table`` returns every column as text so that validation sees exactly what the file
-holds; ``load_values``/``load_survey`` validate the raw text and only then convert it.
+holds; ``ecoreport.data.loading`` validates the raw text and only then convert it.
 """
 
 from __future__ import annotations
@@ -14,14 +14,11 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from ecoreport.errors import DataError
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from ecoreport.validate import ValidationReport
 
 logger = logging.getLogger(__name__)
 
@@ -181,83 +178,6 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
         raise DataError(str(exc), file=path.name, expected="an existing sheet") from exc
     # na_filter=False leaves some empty cells as NaN-like objects; make them "".
     return frame.astype(object).where(frame.notna(), "").astype(str)
-
-
-def _default_dir() -> Path:
-    from ecoreport.paths import data_dir
-
-    return data_dir()
-
-
-def _resolve_context(path: str | Path | None, name: str, catalogue: Any,
-                     regions: Any) -> tuple[Path, Any, Any]:
-    """Fill in the default file, catalogue and regions from the data folder."""
-    path = Path(path) if path is not None else _default_dir() / name
-    if catalogue is None:
-        from ecoreport.catalogue import load_catalogue
-
-        catalogue = load_catalogue(path.parent)
-    if regions is None:
-        from ecoreport.regions import load_regions
-
-        regions = load_regions(path.parent)
-    return path, catalogue, regions
-
-
-def load_values_with_report(path: str | Path | None = None, *, catalogue: Any = None,
-                            regions: Any = None) -> tuple[pd.DataFrame, ValidationReport]:
-    """Read and validate ``values.csv``; return the typed frame and the report (warnings).
-
-    Raises ``DataValidationError`` listing every error before returning anything.
-    """
-    from ecoreport.validate import validate_values
-
-    path, catalogue, regions = _resolve_context(path, "values.csv", catalogue, regions)
-    raw = read_table(path)
-    report = validate_values(raw, catalogue, regions, file=path.name)
-    report.raise_for_errors()
-    return type_values(raw), report
-
-
-def load_values(path: str | Path | None = None, *, catalogue: Any = None,
-                regions: Any = None) -> pd.DataFrame:
-    """Read, validate and type ``values.csv`` (default: the data folder's).
-
-    Columns: region_code, indicator_id, period, value (float), status, source_id, note,
-    period_start, period_end (int) and year (float midpoint of the period).
-    Rows whose value is a suppression marker ("..", "–") are dropped with a warning.
-    """
-    frame, report = load_values_with_report(path, catalogue=catalogue, regions=regions)
-    _log_warnings(report)
-    return frame
-
-
-def load_survey_with_report(path: str | Path | None = None, *, catalogue: Any = None,
-                            regions: Any = None) -> tuple[pd.DataFrame, ValidationReport]:
-    """Read and validate ``survey.csv``; return the typed frame and the report."""
-    from ecoreport.validate import validate_survey
-
-    path, catalogue, regions = _resolve_context(path, "survey.csv", catalogue, regions)
-    raw = read_table(path)
-    report = validate_survey(raw, catalogue, regions, file=path.name)
-    report.raise_for_errors()
-    return type_survey(raw), report
-
-
-def load_survey(path: str | Path | None = None, *, catalogue: Any = None,
-                regions: Any = None) -> pd.DataFrame:
-    """Read, validate and type ``survey.csv``: like ``load_values`` with share_pct (float)
-    and category instead of value."""
-    frame, report = load_survey_with_report(path, catalogue=catalogue, regions=regions)
-    _log_warnings(report)
-    return frame
-
-
-def _log_warnings(report: ValidationReport) -> None:
-    if report.warnings:
-        logger.info("%s (details: ecoreport validate)", report.summary())
-        for issue in report.warnings:
-            logger.debug("%s", issue)
 
 
 def type_values(raw: pd.DataFrame, *, skip_invalid: bool = False) -> pd.DataFrame:

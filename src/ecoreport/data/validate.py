@@ -25,9 +25,13 @@ import numpy as np
 import pandas as pd
 
 from ecoreport.errors import DataError, DataValidationError, Issue
-from ecoreport.io import (
+from ecoreport.data.tables import (
     SURVEY_COLUMNS, VALUES_COLUMNS, is_missing_marker, parse_number, parse_period,
 )
+from ecoreport.data.catalogue import load_catalogue
+from ecoreport.data.tables import read_table, type_survey, type_values
+from ecoreport.paths import data_dir as default_data_dir
+from ecoreport.data.regions import load_regions
 
 logger = logging.getLogger(__name__)
 
@@ -650,11 +654,6 @@ def run_validation(data_dir: str | Path | None = None) -> tuple[ValidationReport
     ``format_report``). Used by ``ecoreport validate``. A broken catalogue or region list
     still raises, since nothing can be checked without them.
     """
-    from ecoreport.catalogue import load_catalogue
-    from ecoreport.io import read_table, type_survey, type_values
-    from ecoreport.paths import data_dir as default_data_dir
-    from ecoreport.regions import load_regions
-
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     catalogue = load_catalogue(folder)
     regions = load_regions(folder)

@@ -38,10 +38,16 @@ import pandas as pd
 import yaml
 
 from ecoreport.errors import DataError, DataValidationError, Issue
-from ecoreport.io import (
+from ecoreport.data.tables import (
     SURVEY_COLUMNS, VALUES_COLUMNS, format_stored_number, is_missing_marker, parse_number,
     parse_period, read_table, sort_tidy_rows, write_tidy_csv,
 )
+from ecoreport.data.regions import find_region
+from ecoreport.data.regions import resolve_region
+from ecoreport.data.catalogue import load_catalogue
+from ecoreport.paths import data_dir as default_data_dir
+from ecoreport.data.regions import load_regions
+from ecoreport.data.validate import validate_survey, validate_values
 
 logger = logging.getLogger(__name__)
 
@@ -155,8 +161,6 @@ def resolve_region_cell(text: object, *, file: str, row: int, column: str,
     """The two-digit code of a län as a source file writes it: "24", "Västerbotten",
     "Västerbottens län", "24 Västerbottens län", "Riket", "Samtliga"; a number Excel stripped
     of its leading zero ("1") is read as a code. Raises DataError naming the cell."""
-    from ecoreport.regions import find_region
-
     raw = " ".join(str(text).split())
     key: object = raw
     if raw.casefold() in _RIKET_ALIASES:
@@ -205,8 +209,6 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
     period_column = _find_column(headers, _PERIOD_HEADERS)
     fixed_region = None
     if spec.region is not None:
-        from ecoreport.regions import resolve_region
-
         fixed_region = resolve_region(spec.region, data_dir).code
     issues: list[Issue] = []
     notes: list[str] = []
@@ -486,9 +488,6 @@ def import_specs(specs: Sequence[ImportSpec], *, data_dir: str | Path | None = N
     Nothing is written when any file has a bad cell, when the merged data fails
     ``validate_values``/``validate_survey``, or on a dry run.
     """
-    from ecoreport.catalogue import load_catalogue
-    from ecoreport.paths import data_dir as default_data_dir
-
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     catalogue = load_catalogue(folder)
     today = today or _dt.date.today()
@@ -543,10 +542,6 @@ def merge_observed_rows(parsed: dict[bool, tuple[list[dict[str, str]],
     used for ``note_for[(indicator_id, origin[0])]`` and to locate validation errors.
     ``import_specs`` and ``fetch`` both end here.
     """
-    from ecoreport.catalogue import load_catalogue
-    from ecoreport.regions import load_regions
-    from ecoreport.validate import validate_survey, validate_values
-
     folder = Path(data_dir)
     catalogue = load_catalogue(folder)
     regions = load_regions(folder)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ecoreport.charts.base import CHART_WIDTH, REGION_COLOUR
-from ecoreport.formatting import format_number, format_period
+from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
+from ecoreport.report.formatting import format_number, format_period
 
 
 def survey_table(rows: pd.DataFrame, indicator) -> pd.DataFrame:

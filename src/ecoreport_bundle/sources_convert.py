@@ -23,7 +23,7 @@ import openpyxl
 import pandas as pd
 
 from ecoreport.errors import DataError
-from ecoreport.io import parse_number as parse_io_number
+from ecoreport.data.tables import parse_number as parse_io_number
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def parse_number(raw: object, *, file: str, row: int | None = None,
                  column: str | None = None) -> float | None:
     """Parse a source cell as float; ``None`` for suppressed/missing cells (``..``, NA).
 
-    The number syntax is :func:`ecoreport.io.parse_number`'s; this adds the source files'
+    The number syntax is :func:`ecoreport.data.tables.parse_number`'s; this adds the source files'
     own markers ("." and "NA") and names file, row and column when a cell is not a number.
     """
     if raw is not None and str(raw).strip().upper() in _SUPPRESSED | {"NA", "NAN"}:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Literal, Protocol
 
-from ecoreport.formatting import (
+from ecoreport.report.formatting import (
     MINUS,
     format_number,
     format_period,

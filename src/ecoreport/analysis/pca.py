@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ecoreport.compare import (
+from ecoreport.analysis.compare import (
     CONTEXT_DIMENSION,
     POLARITY_SIGN,
     RIKET_CODE,

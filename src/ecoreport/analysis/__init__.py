@@ -1,0 +1,1 @@
+"""Stage 2: pure computations on the dataset (trends, comparisons, PCA, results)."""

@@ -1,0 +1,1 @@
+"""Stage 1: the catalogue, regions, tidy tables, validation and the loaded dataset."""

@@ -1,0 +1,1 @@
+"""Getting new data in: spreadsheet import and fetch from public statistics services."""

@@ -1,0 +1,30 @@
+"""Running Jupyter Book 1 as a subprocess (HTML and LaTeX builders)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ecoreport.errors import BuildError
+
+
+def jupyter_book_command() -> list[str]:
+    exe = Path(sys.executable).parent / "jupyter-book"
+    return [str(exe)] if exe.exists() else [shutil.which("jupyter-book") or "jupyter-book"]
+
+
+def run_jupyter_book(book: Path, builder: str, *, strict: bool = False,
+                     config: Path | None = None) -> None:
+    """``jupyter-book build`` (nothing is executed: notebooks are already run)."""
+    cmd = [*jupyter_book_command(), "build", str(book), "--builder", builder]
+    if config is not None:
+        cmd += ["--config", str(config)]
+    if strict:
+        cmd += ["-W", "-n", "--keep-going"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+        raise BuildError(f"jupyter-book build --builder {builder} failed:\n{tail}")
+
