@@ -50,6 +50,7 @@ _INDICATOR_FIELDS = {
     "description_en": True, "dimension": True, "unit": True, "source": True,
     "polarity": True, "decimals": True, "kind": True, "normalise": True, "axis": True,
     "question_sv": False, "categories": False, "favourable_categories": False, "api": False,
+    "method_break": False,
 }
 _SOURCE_FIELDS = {"producer": True, "title": True, "table": True, "url": True,
                   "licence": True, "retrieved": True, "citation_sv": True, "note": False}
@@ -115,6 +116,9 @@ class Indicator:
     categories: tuple[str, ...] = ()
     favourable_categories: tuple[str, ...] = ()
     api: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    # First year of a series that is comparable with today's definition (a change of method
+    # before it); trends are never fitted across it.
+    method_break: int | None = None
 
     @property
     def is_survey(self) -> bool:
@@ -585,6 +589,7 @@ def _parse_indicator(entry: Any, number: int, units: dict[str, Unit], dimension_
         categories=tuple(entry.get("categories") or ()),
         favourable_categories=tuple(entry.get("favourable_categories") or ()),
         api=entry.get("api"),
+        method_break=entry.get("method_break"),
     )
 
 
