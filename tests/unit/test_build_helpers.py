@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from ecoreport import cli
-from ecoreport.report.build import _replace_dir, _tag_for_readers, book_config, report_dir_for
+from ecoreport.report.build import _replace_dir, book_config, report_dir_for
+from ecoreport.report.kernels import tag_for_readers
 from ecoreport.errors import EcoreportError
 from ecoreport.report.pdf import TEX_PACKAGES, check_latex, write_pdf_config
 from ecoreport.data.regions import resolve_region
@@ -31,7 +32,7 @@ def test_readers_see_outputs_reviewers_can_open_code_and_parameters():
         nbformat.v4.new_code_cell("x", metadata={"tags": ["remove-input"]}),
         nbformat.v4.new_markdown_cell("text"),
     ])
-    _tag_for_readers(nb)
+    tag_for_readers(nb)
     tags = [c.metadata.get("tags") for c in nb.cells]
     assert tags == [["parameters", "hide-cell"], ["injected-parameters", "hide-cell"],
                     ["hide-input"], ["remove-input"], None]
@@ -85,3 +86,23 @@ def test_report_year_defaults_to_latest_and_must_have_data():
     assert check_year(2022, dataset) == 2022
     with pytest.raises(EcoreportError, match="no report can be built for 2031: the data covers 2013–2024"):
         check_year(2031, dataset)
+
+
+def test_failure_names_the_source_code_cell_not_papermills_count():
+    from ecoreport.report.kernels import NotebookJob, failure_message
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Metod och källor"),
+        nbformat.v4.new_code_cell("region = '24'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("a()"),
+        nbformat.v4.new_markdown_cell("Text\n\n## Källor"),
+        nbformat.v4.new_code_cell("b()"),
+    ])
+    job = NotebookJob("metod.md", "metod.ipynb", {}, ".", label="Västerbottens län (24)",
+                      name="notebooks/metod.md")
+    # executed: heading, parameters, injected, a(), text, b()
+    assert failure_message(job, nb, 5, "RuntimeError", "boom") == (
+        'Västerbottens län (24), notebooks/metod.md, code cell 3 ("Källor"): RuntimeError: boom')
+    assert failure_message(job, nb, 3, "KeyError", "'x'") == (
+        "Västerbottens län (24), notebooks/metod.md, code cell 2 (\"Metod och källor\"): "
+        "KeyError: 'x'")

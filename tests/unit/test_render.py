@@ -63,3 +63,27 @@ def test_remote_scripts_are_recognised():
     assert _is_remote(_Script("https://cdn.example/x.js"))
     assert not _is_remote(_Script("vega-bundle.js"))
     assert not _is_remote(_Script("_static/x.js", "var a = 1;"))
+
+
+def test_static_image_only_when_asked(monkeypatch):
+    monkeypatch.setenv(render.STATIC_CHARTS_ENV, "none")
+    assert set(render.chart_bundle(CHART, "x")) == {"text/html", "text/plain"}
+    monkeypatch.setenv(render.STATIC_CHARTS_ENV, "pdf")
+    pdf = base64.b64decode(render.chart_bundle(CHART, "x")["application/pdf"])
+    assert pdf.startswith(b"%PDF-")
+    monkeypatch.setenv(render.STATIC_CHARTS_ENV, "jpeg")
+    try:
+        render.chart_bundle(CHART, "x")
+    except ValueError as exc:
+        assert "ECOREPORT_STATIC_CHARTS='jpeg'" in str(exc)
+    else:
+        raise AssertionError("an unknown format was accepted")
+
+
+def test_reset_state_restarts_figure_numbers(monkeypatch):
+    monkeypatch.setenv(render.STATIC_CHARTS_ENV, "png")
+    render.reset_state()
+    assert render.next_figure_number() == 1 and render.next_figure_number() == 2
+    render.reset_state("none")
+    assert render.upcoming_figure_number() == 1
+    assert render.static_chart_format() == "none"

@@ -29,13 +29,13 @@ from ecoreport.report.editions import find_previous_edition, write_edition
 from ecoreport.report.structure import notebook_chapters, render_toc
 from ecoreport.report.pdf import build_pdf
 from ecoreport.report.jupyterbook import run_jupyter_book
+from ecoreport.report.kernels import NotebookJob, run_in_worker
 from ecoreport.provenance import collect_build_info
 
 logger = logging.getLogger(__name__)
 
 RESULTS_FILE = "results.pkl"
 KERNEL_LOG = "kernels.log"
-HIDDEN_PARAMETER_TAGS = ("parameters", "injected-parameters")
 
 
 @dataclass
@@ -71,46 +71,6 @@ def default_jobs() -> int:
 
 # -- notebooks ------------------------------------------------------------------------------
 
-def _tag_for_readers(nb) -> None:
-    """Collapse code for readers; parameter cells stay visible to reviewers behind a toggle."""
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        tags = list(cell.metadata.get("tags", []))
-        if any(t in tags for t in HIDDEN_PARAMETER_TAGS):
-            wanted = "hide-cell"
-        elif any(t.startswith("remove") or t.startswith("hide") for t in tags):
-            continue
-        else:
-            wanted = "hide-input"
-        if wanted not in tags:
-            tags.append(wanted)
-        cell.metadata["tags"] = tags
-
-
-def execute_notebook(source: str, target: str, parameters: dict, cwd: str) -> float:
-    """Run one MyST notebook with papermill; return its wall time in seconds."""
-    import jupytext
-    import nbformat
-    import papermill
-
-    start = time.perf_counter()
-    nb = jupytext.read(source)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    try:
-        papermill.execute_notebook(
-            nb, target, parameters=parameters, kernel_name="python3", cwd=cwd,
-            progress_bar=False, log_output=False, report_mode=False,
-        )
-    except papermill.PapermillExecutionError as exc:
-        raise BuildError(f"{Path(source).name}: cell {exc.exec_count} failed: "
-                         f"{exc.ename}: {exc.evalue}") from None
-    executed = nbformat.read(target, as_version=4)
-    _tag_for_readers(executed)
-    nbformat.write(executed, target)
-    return time.perf_counter() - start
-
-
 def _send_stderr_to(log_path: str) -> None:
     """Pool initializer: kernels inherit the worker's stderr, so their chatter (transport
     warnings, shutdown messages) goes to the build's log instead of the analyst's terminal."""
@@ -120,18 +80,18 @@ def _send_stderr_to(log_path: str) -> None:
     os.close(fd)
 
 
-def run_notebooks(jobs: list[tuple[str, str, dict, str]], workers: int,
-                  log_path: Path) -> dict[str, float]:
-    """Execute notebooks in parallel processes; the first failure stops the build."""
+def run_notebooks(jobs: list[NotebookJob], workers: int, log_path: Path) -> dict[str, float]:
+    """Execute notebooks in parallel processes, each with a warm kernel; the first failure
+    stops the build."""
     timings: dict[str, float] = {}
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))),
                              mp_context=get_context("spawn"), initializer=_send_stderr_to,
                              initargs=(str(log_path),)) as pool:
-        futures = {pool.submit(execute_notebook, *job): job for job in jobs}
+        futures = {pool.submit(run_in_worker, job): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
             try:
-                timings[Path(job[1]).stem] = future.result()
+                timings[Path(job.target).stem] = future.result()
             except BaseException:
                 for other in futures:
                     other.cancel()
@@ -210,7 +170,10 @@ def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool =
                       "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
                       **{k: per_build.get(k, v) if v is None else v
                          for k, v in chapter.parameters.items()}}
-            jobs.append((str(root / f"{chapter.path}.md"), str(out), params, str(out.parent)))
+            jobs.append(NotebookJob(
+                source=str(root / f"{chapter.path}.md"), target=str(out), parameters=params,
+                cwd=str(out.parent), label=f"{region.name} ({region.code})",
+                name=f"{chapter.path}.md", static_charts="png" if pdf else "none"))
         t1 = time.perf_counter()
         notebook_times = run_notebooks(jobs, workers or default_jobs(),
                                        staging / KERNEL_LOG)

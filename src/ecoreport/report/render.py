@@ -5,7 +5,10 @@ Every chart becomes one output with two representations:
 - ``text/html``: a ``<div>`` and a small script calling ``vegaEmbed`` from the Vega bundle
   the book ships in ``_static`` (see :mod:`ecoreport.report.sphinxext`), so nothing is fetched from
   a CDN, plus a link that downloads the chart's numbers as CSV;
-- ``image/png``: the same chart rendered by vl-convert, which the LaTeX/PDF builder uses.
+- a static rendering by vl-convert for the LaTeX/PDF builder, only when a PDF is built:
+  ``application/pdf`` (vector, cheaper and smaller than PNG) or ``image/png``; which one
+  (or none) is chosen by the ``ECOREPORT_STATIC_CHARTS`` environment variable that the build
+  sets for its kernels (``png`` when unset, so ``jupyter-book build .`` gets a PDF too).
 
 Numbers are formatted with the Swedish locale (decimal comma, space as thousands
 separator) in both representations.
@@ -18,6 +21,7 @@ import hashlib
 import html
 import json
 import logging
+import os
 import re
 from typing import Any
 
@@ -29,6 +33,8 @@ from ecoreport.report.formatting import VEGA_SV_LOCALE
 logger = logging.getLogger(__name__)
 
 PNG_SCALE = 2
+STATIC_CHARTS_ENV = "ECOREPORT_STATIC_CHARTS"
+STATIC_MIME = {"png": "image/png", "pdf": "application/pdf", "none": None}
 EMBED_OPTIONS: dict[str, Any] = {
     "renderer": "svg",
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
@@ -49,6 +55,23 @@ def chart_to_png(chart: alt.TopLevelMixin | dict) -> bytes:
 
     spec = chart if isinstance(chart, dict) else chart.to_dict()
     return vlc.vegalite_to_png(spec, scale=PNG_SCALE, format_locale=VEGA_SV_LOCALE)
+
+
+def chart_to_pdf(chart: alt.TopLevelMixin | dict) -> bytes:
+    """Render a chart (or a Vega-Lite spec) to a one-page vector PDF."""
+    import vl_convert as vlc
+
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return vlc.vegalite_to_pdf(spec, format_locale=VEGA_SV_LOCALE)
+
+
+def static_chart_format() -> str:
+    """``png``, ``pdf`` or ``none``: the static rendering charts carry (see module doc)."""
+    value = os.environ.get(STATIC_CHARTS_ENV, "png").strip().lower() or "png"
+    if value not in STATIC_MIME:
+        raise ValueError(f"{STATIC_CHARTS_ENV}={value!r}; expected one of "
+                         f"{', '.join(STATIC_MIME)}")
+    return value
 
 
 def csv_download_link(table: pd.DataFrame, name: str) -> str:
@@ -80,26 +103,36 @@ def chart_html(spec: dict, element_id: str) -> str:
 
 
 def chart_bundle(chart: alt.TopLevelMixin, name: str, table: pd.DataFrame | None = None) -> dict:
-    """The MIME bundle (HTML + PNG) of a chart; ``table`` adds a CSV download link."""
+    """The MIME bundle (HTML, and PNG or PDF for print) of a chart; ``table`` adds a CSV
+    download link."""
     spec = chart.to_dict()
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
     element_id = f"chart-{slugify(name)}-{digest}"
     body = chart_html(spec, element_id)
     if table is not None:
         body += "\n<p>" + csv_download_link(table, name) + "</p>"
-    png = chart_to_png(spec)
-    return {
-        "text/html": body,
-        "image/png": base64.b64encode(png).decode("ascii"),
-        "text/plain": f"<Diagram: {html.escape(name)}>",
-    }
+    bundle = {"text/html": body, "text/plain": f"<Diagram: {html.escape(name)}>"}
+    static = static_chart_format()
+    if static != "none":
+        image = chart_to_png(spec) if static == "png" else chart_to_pdf(spec)
+        bundle[STATIC_MIME[static]] = base64.b64encode(image).decode("ascii")
+    return bundle
 
 
 _figure_count = 0
 
 
+def reset_state(static_charts: str | None = None) -> None:
+    """A new notebook in a warm kernel: figures count from 1 again (see report.kernels)."""
+    global _figure_count
+    _figure_count = 0
+    if static_charts is not None:
+        os.environ[STATIC_CHARTS_ENV] = static_charts
+        static_chart_format()
+
+
 def next_figure_number() -> int:
-    """Figures are numbered per chapter; each chapter runs in its own kernel."""
+    """Figures are numbered per chapter (see :func:`reset_state`)."""
     global _figure_count
     _figure_count += 1
     return _figure_count

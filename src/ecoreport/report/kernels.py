@@ -1,0 +1,217 @@
+"""Running notebooks with papermill in warm kernels.
+
+Starting a kernel and importing the scientific stack costs more than most chapters, so each
+build worker keeps one kernel for many notebooks (``papermill.execute_notebook(km=...)``;
+nbclient leaves a kernel it did not start running). Before each notebook the kernel is
+brought back to the state of a fresh one (:func:`ecoreport.report.notebook_state.reset`):
+empty namespace, execution count 1, working directory, warning filters, figure numbers.
+Imported modules stay, which is the point. The kernel is restarted after a failing notebook
+and every :data:`RESTART_EVERY` notebooks. A test checks that executed notebooks are the same
+as from fresh kernels.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from multiprocessing.util import Finalize
+from pathlib import Path
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+from ecoreport.errors import BuildError
+
+KERNEL_NAME = "python3"
+RESTART_EVERY = 40
+STARTUP_TIMEOUT = 60
+RESET_TIMEOUT = 60
+HIDDEN_PARAMETER_TAGS = ("parameters", "injected-parameters")
+#: What the kernel runs (silently, outside the notebook's history) before each notebook.
+#: It binds no name: the reset empties the namespace it runs in.
+RESET_CODE = ('__import__("ecoreport.report.notebook_state", fromlist=["reset"])'
+              '.reset({cwd!r}, {static_charts!r})')
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook to execute: where it comes from and goes, its parameters and labels."""
+
+    source: str          # the MyST notebook
+    target: str          # the executed .ipynb
+    parameters: dict
+    cwd: str
+    label: str = ""      # e.g. "Västerbottens län (24)", for messages
+    name: str = ""       # e.g. "notebooks/metod.md", for messages
+    static_charts: str = "png"  # see ecoreport.report.render.static_formats
+
+
+class _SharedClient(AsyncKernelClient):
+    """A client that several nbclient runs can "start" in turn (channels start once)."""
+
+    def start_channels(self, *args, **kwargs) -> None:
+        if not self.channels_running:
+            super().start_channels(*args, **kwargs)
+
+
+class _WarmKernelManager(AsyncKernelManager):
+    """Hands every nbclient run the same client instead of opening new sockets each time."""
+
+    _shared_client: _SharedClient | None = None
+
+    def client(self, **kwargs) -> _SharedClient:
+        if self._shared_client is None:
+            self.client_factory = _SharedClient
+            self._shared_client = super().client(**kwargs)
+        return self._shared_client
+
+
+class WarmKernel:
+    """One kernel that executes notebooks one after another (not thread-safe)."""
+
+    def __init__(self, restart_every: int = RESTART_EVERY) -> None:
+        self.restart_every = restart_every
+        self.km: _WarmKernelManager | None = None
+        self.runs = 0
+        self.starts = 0
+
+    def _start(self, cwd: str) -> None:
+        km = _WarmKernelManager(kernel_name=KERNEL_NAME)
+        run_sync(km.start_kernel)(cwd=cwd,
+                                  extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        client = km.client()
+        client.start_channels()
+        run_sync(client.wait_for_ready)(timeout=STARTUP_TIMEOUT)
+        self.km, self.runs = km, 0
+        self.starts += 1
+
+    def shutdown(self) -> None:
+        km, self.km = self.km, None
+        if km is None:
+            return
+        try:
+            if km._shared_client is not None:
+                km._shared_client.stop_channels()
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # a dead kernel is what we wanted anyway
+            pass
+
+    def _reset(self, job: NotebookJob) -> None:
+        client = self.km.client()
+        code = RESET_CODE.format(cwd=str(Path(job.cwd).resolve()),
+                                 static_charts=job.static_charts)
+
+        async def run() -> dict:
+            msg_id = client.execute(code, silent=True, store_history=False,
+                                    allow_stdin=False)
+            while True:
+                reply = await client.get_shell_msg(timeout=RESET_TIMEOUT)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return reply["content"]
+
+        content = run_sync(run)()
+        if content.get("status") != "ok":
+            raise BuildError(f"could not prepare a kernel for {job.name}: "
+                             f"{content.get('ename')}: {content.get('evalue')}")
+
+    def execute(self, job: NotebookJob) -> float:
+        """Run ``job`` (see :func:`execute_notebook`) in this kernel; return seconds."""
+        if self.km is None or self.runs >= self.restart_every or not run_sync(
+                self.km.is_alive)():
+            self.shutdown()
+            self._start(job.cwd)
+        self.runs += 1
+        try:
+            self._reset(job)
+            return execute_notebook(job, km=self.km)
+        except BaseException:
+            self.shutdown()  # never reuse a kernel in an unknown state
+            raise
+
+
+def execute_notebook(job: NotebookJob, km=None) -> float:
+    """Run one MyST notebook with papermill (in ``km``'s kernel, else a fresh one), tag it
+    for readers and write it to ``job.target``; return its wall time in seconds."""
+    import jupytext
+    import nbformat
+    import papermill
+
+    start = time.perf_counter()
+    nb = jupytext.read(job.source)
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3",
+                                 "language": "python"}
+    if km is None:
+        os.environ["ECOREPORT_STATIC_CHARTS"] = job.static_charts
+    try:
+        executed = papermill.execute_notebook(
+            nb, None, parameters=job.parameters, kernel_name=KERNEL_NAME, cwd=job.cwd,
+            progress_bar=False, log_output=False, report_mode=False,
+            **({"km": km} if km is not None else {}))
+    except papermill.PapermillExecutionError as exc:
+        raise BuildError(failure_message(job, nb, exc.cell_index, exc.ename, exc.evalue)) \
+            from None
+    tag_for_readers(executed)
+    nbformat.write(executed, job.target)
+    return time.perf_counter() - start
+
+
+def failure_message(job: NotebookJob, source_nb, executed_index: int, ename: str,
+                    evalue: str) -> str:
+    """``Västerbottens län (24), notebooks/metod.md, code cell 3 ("Metod och källor"):
+    RuntimeError: boom`` — the cell counted among the notebook's own code cells (papermill's
+    injected parameter cell is not one of them), with the heading above it."""
+    index = source_index(source_nb, executed_index)
+    cells = source_nb.cells[:index + 1]
+    number = sum(1 for cell in cells if cell.cell_type == "code")
+    headings = [m.group(1) for cell in cells if cell.cell_type == "markdown"
+                for m in _HEADING.finditer(cell.source)]
+    where = ", ".join(part for part in (job.label, job.name or Path(job.source).name,
+                                        f"code cell {number}") if part)
+    if headings:
+        where += f' ("{headings[-1]}")'
+    return f"{where}: {ename}: {evalue}"
+
+
+def source_index(source_nb, executed_index: int) -> int:
+    """The index in the source notebook of cell ``executed_index`` of the executed one
+    (papermill inserts its parameter cell after the ``parameters`` cell, else first)."""
+    tagged = [i for i, cell in enumerate(source_nb.cells)
+              if "parameters" in cell.metadata.get("tags", [])]
+    injected_at = tagged[-1] + 1 if tagged else 0
+    return executed_index - 1 if executed_index > injected_at else executed_index
+
+
+def tag_for_readers(nb) -> None:
+    """Collapse code for readers; parameter cells stay visible to reviewers behind a toggle."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = list(cell.metadata.get("tags", []))
+        if any(t in tags for t in HIDDEN_PARAMETER_TAGS):
+            wanted = "hide-cell"
+        elif any(t.startswith("remove") or t.startswith("hide") for t in tags):
+            continue
+        else:
+            wanted = "hide-input"
+        if wanted not in tags:
+            tags.append(wanted)
+        cell.metadata["tags"] = tags
+
+
+# -- in pool workers --------------------------------------------------------------------------
+
+_worker_kernel: WarmKernel | None = None
+
+
+def run_in_worker(job: NotebookJob) -> float:
+    """Pool task: run ``job`` in this worker process's warm kernel (started on first use,
+    shut down when the worker exits)."""
+    global _worker_kernel
+    if _worker_kernel is None:
+        _worker_kernel = WarmKernel()
+        Finalize(None, _worker_kernel.shutdown, exitpriority=10)
+    return _worker_kernel.execute(job)

@@ -1,0 +1,117 @@
+"""Warm kernels: notebooks run one after another in one kernel come out as from fresh ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from ecoreport.errors import BuildError
+from ecoreport.paths import project_root
+from ecoreport.report.build import RESULTS_FILE
+from ecoreport.report.kernels import NotebookJob, WarmKernel, execute_notebook
+
+pytestmark = pytest.mark.integration
+
+
+def _comparable(path: Path) -> str:
+    """The executed notebook without what varies run to run (timings, papermill's record,
+    random cell ids)."""
+    nb = nbformat.read(path, 4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.pop("id", None)
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return json.dumps(nb, sort_keys=True, indent=1)
+
+
+def _job(small_book, chapter: str, target: Path, static_charts: str = "none") -> NotebookJob:
+    params = {"region": "24", "year": 2024,
+              "results_path": str(small_book.report_dir / RESULTS_FILE)}
+    if chapter.startswith("notebooks/dimensioner/"):
+        params["dimension"] = chapter.rsplit("/", 1)[1]
+    return NotebookJob(source=str(project_root() / f"{chapter}.md"), target=str(target),
+                       parameters=params, cwd=str(target.parent), static_charts=static_charts)
+
+
+def test_warm_kernel_gives_the_same_notebooks_as_fresh_kernels(small_book, tmp_path):
+    # FoU twice: figure numbers, execution counts and names must start afresh each time;
+    # PCA in between with PNGs, FoU after it without: the chart format follows each job.
+    plan = [("notebooks/dimensioner/fou", "none"), ("notebooks/pca", "png"),
+            ("notebooks/dimensioner/fou", "none")]
+    kernel = WarmKernel()
+    try:
+        for i, (chapter, charts) in enumerate(plan):
+            warm, fresh = tmp_path / f"warm{i}" / "nb.ipynb", tmp_path / f"fresh{i}" / "nb.ipynb"
+            warm.parent.mkdir(), fresh.parent.mkdir()
+            kernel.execute(_job(small_book, chapter, warm, charts))
+            execute_notebook(_job(small_book, chapter, fresh, charts))
+            assert _comparable(warm) == _comparable(fresh), f"{chapter} differs warm vs fresh"
+            has_png = '"image/png"' in warm.read_text(encoding="utf-8")
+            assert has_png == (charts == "png")
+    finally:
+        kernel.shutdown()
+    assert kernel.starts == 1
+
+
+NOTEBOOK = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+  language: python
+---
+
+# Metod och källor
+
+```{{code-cell}} ipython3
+:tags: [parameters]
+
+fail = False
+```
+
+```{{code-cell}} ipython3
+print(sorted(k for k in globals() if not k.startswith("_") and k not in {{"In", "Out", "exit", "quit", "get_ipython", "open"}}))
+leak = 1
+```
+
+## Del två
+
+```{{code-cell}} ipython3
+if fail:
+    raise RuntimeError("boom")
+```
+"""
+
+
+def test_failure_names_lan_notebook_code_cell_and_heading_then_kernel_restarts(tmp_path):
+    source = tmp_path / "metod.md"
+    source.write_text(NOTEBOOK.format(), encoding="utf-8")
+
+    def job(fail: bool, name: str) -> NotebookJob:
+        return NotebookJob(source=str(source), target=str(tmp_path / f"{name}.ipynb"),
+                           parameters={"fail": fail}, cwd=str(tmp_path),
+                           label="Västerbottens län (24)", name="notebooks/metod.md")
+
+    kernel = WarmKernel()
+    try:
+        kernel.execute(job(False, "first"))
+        with pytest.raises(BuildError) as err:
+            kernel.execute(job(True, "second"))
+        assert str(err.value) == ('Västerbottens län (24), notebooks/metod.md, code cell 3 '
+                                  '("Del två"): RuntimeError: boom')
+        assert kernel.km is None  # the failed kernel is gone
+        kernel.execute(job(False, "third"))
+    finally:
+        kernel.shutdown()
+    assert kernel.starts == 2
+    for name in ("first", "third"):
+        nb = nbformat.read(tmp_path / f"{name}.ipynb", 4)
+        printed = nb.cells[3].outputs[0]["text"]  # after the injected parameter cell
+        assert printed.strip() == "['fail']", f"{name}: namespace not clean: {printed}"
