@@ -22,7 +22,8 @@ from ecoreport_bundle import synthetic
 from ecoreport.data.catalogue import load_catalogue
 from ecoreport.data.tables import sort_tidy_rows, write_tidy_csv
 from ecoreport.paths import data_dir, project_root
-from ecoreport.data.regions import load_regions
+from ecoreport.data.regions import load_regions, region_names
+from ecoreport.data.vocab import RIKET_CODE
 
 logger = logging.getLogger("build_dataset")
 
@@ -56,7 +57,7 @@ def run(shared_dir: Path, out_dir: Path, seed: int = DEFAULT_SEED,
     # load
     catalogue = load_catalogue(catalogue_dir)
     regions = load_regions(catalogue_dir)
-    index = sc.build_region_index(regions)
+    index = region_names(regions)
     infos = synthetic.indicator_infos(catalogue)
     survey_ids = [id_ for id_, ind in catalogue.indicators.items() if ind.kind == "survey"]
     # convert
@@ -66,7 +67,7 @@ def run(shared_dir: Path, out_dir: Path, seed: int = DEFAULT_SEED,
     logger.info("%d observed rows from %d files", len(observed), len(frames))
     survey = sc.convert_survey(shared_dir / REFERENCE_SURVEY, survey_ids)
     # generate
-    lan_codes = [region.code for region in regions if region.code != sc.RIKET_CODE]
+    lan_codes = [region.code for region in regions if region.code != RIKET_CODE]
     values = synthetic.generate(observed, infos, lan_codes, seed)
     values = sort_tidy_rows(values)
     survey = survey.sort_values(["indicator_id", "region_code", "period"],

@@ -1,3 +1,8 @@
 """ecoreport: reproducible METRIC innovation-ecosystem reports for Swedish län."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the version is stated once, in pyproject.toml
+    __version__ = version("ecoreport")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"

@@ -48,6 +48,11 @@ class DataError(EcoreportError):
         super().__init__(str(self.issue))
 
 
+class ValueSyntaxError(DataError, ValueError):
+    """A cell that is not a number or a period. Also a ``ValueError``, so that readers can
+    catch it and re-raise naming the file, row and column."""
+
+
 class DataValidationError(DataError):
     """Several problems found by validation; the message lists them all (first 20)."""
 

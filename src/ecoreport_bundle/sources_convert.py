@@ -1,10 +1,10 @@
 """Converters from the real source files (``../shared``) to tidy observed rows.
 
 One function per source file. Each returns a DataFrame with the columns of
-``values.csv`` (``VALUE_COLUMNS``): every row has status ``observed`` and the
+``values.csv`` (``VALUES_COLUMNS``): every row has status ``observed`` and the
 ``source_id`` of its producer. Suppressed values (``..``) are dropped, never
-turned into zero. Region names are resolved through an index built from
-``regions.yaml`` (:func:`build_region_index`), so no län list is typed in here.
+turned into zero. Region names are resolved by ``ecoreport.data.regions.RegionNames`` (the
+harmoniser the import and fetch use too), so no län list is typed in here.
 
 These converters are only used by ``scripts/build_dataset.py``; reports read the
 bundled ``data/`` and never need the source files.
@@ -15,21 +15,21 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pandas as pd
 
-from ecoreport.errors import DataError
+from ecoreport.data.regions import RegionNames
+from ecoreport.data.tables import SURVEY_COLUMNS, VALUES_COLUMNS, is_missing_marker, normalise_header
 from ecoreport.data.tables import parse_number as parse_io_number
+from ecoreport.data.vocab import RIKET_CODE
+from ecoreport.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-VALUE_COLUMNS = ["region_code", "indicator_id", "period", "value", "status", "source_id", "note"]
-SURVEY_COLUMNS = ["region_code", "indicator_id", "period", "category", "share_pct",
-                  "status", "source_id", "note"]
 
 # Source ids (keys of data/sources.yaml).
 SOURCE_BRP = "scb_brp"
@@ -43,9 +43,6 @@ SOURCE_BEFOLKNING = "scb_befolkning"
 SOURCE_MODEL_REPORT = "metric_vasterbotten_2025"
 SOURCE_NLE = "nle_2024"
 
-RIKET_CODE = "00"
-_RIKET_ALIASES = ("riket", "samtliga", "sverige", "hela riket", "samtliga län")
-_SUPPRESSED = {"..", ".", "-", ""}
 
 FOU_KPIS = {
     "Företagens utgifter för egen FoU": "fou_utgifter_foretag",
@@ -56,46 +53,6 @@ FOU_KPIS = {
 REFERENCE_SUMS = {"studenter": ("studenter_umu", "studenter_slu")}
 
 
-def _field(region: Any, name: str) -> str:
-    """Read ``name`` from a Region dataclass or a plain dict."""
-    return str(region[name] if isinstance(region, Mapping) else getattr(region, name))
-
-
-def normalise_name(name: str) -> str:
-    """Lower-case, trimmed, single-spaced form of a region name used as lookup key."""
-    return " ".join(str(name).replace("\ufeff", "").split()).casefold()
-
-
-def build_region_index(regions: Iterable[Any]) -> dict[str, str]:
-    """Map every spelling of each region (name, short name, without "län") to its code.
-
-    ``regions`` are ``Region`` objects or dicts with ``code``, ``name`` and ``short_name``.
-    """
-    index: dict[str, str] = {}
-    for region in regions:
-        code = _field(region, "code")
-        name = _field(region, "name")
-        spellings = {name, _field(region, "short_name"), code}
-        if name.endswith(" län"):
-            spellings.add(name[: -len(" län")])
-        for spelling in spellings:
-            index[normalise_name(spelling)] = code
-    if RIKET_CODE in index.values():
-        for alias in _RIKET_ALIASES:
-            index.setdefault(alias, RIKET_CODE)
-    return index
-
-
-def resolve_code(name: object, index: Mapping[str, str], *, file: str, row: int | None = None,
-                 column: str | None = None) -> str:
-    """Return the region code for a name as written in a source file, or raise DataError."""
-    key = normalise_name(str(name))
-    if key in index:
-        return index[key]
-    raise DataError("unknown region name", file=file, row=row, column=column, value=name,
-                    expected="a län name or code from regions.yaml")
-
-
 def parse_number(raw: object, *, file: str, row: int | None = None,
                  column: str | None = None) -> float | None:
     """Parse a source cell as float; ``None`` for suppressed/missing cells (``..``, NA).
@@ -103,7 +60,7 @@ def parse_number(raw: object, *, file: str, row: int | None = None,
     The number syntax is :func:`ecoreport.data.tables.parse_number`'s; this adds the source files'
     own markers ("." and "NA") and names file, row and column when a cell is not a number.
     """
-    if raw is not None and str(raw).strip().upper() in _SUPPRESSED | {"NA", "NAN"}:
+    if is_missing_marker(raw):
         return None
     try:
         value = parse_io_number(raw)
@@ -116,7 +73,7 @@ def parse_number(raw: object, *, file: str, row: int | None = None,
     return None if math.isnan(value) else value
 
 
-def long_records(raw: pd.DataFrame, file: str, index: Mapping[str, str], *,
+def long_records(raw: pd.DataFrame, file: str, index: RegionNames, *,
                  region_column: str, year_column: str, value_column: str,
                  indicator_of, source_id: str) -> list[dict[str, object]]:
     """Rows of a long source table (one value per region and year); suppressed cells are
@@ -128,7 +85,7 @@ def long_records(raw: pd.DataFrame, file: str, index: Mapping[str, str], *,
         if value is None:
             continue
         records.append({
-            "region_code": resolve_code(row[region_column], index, file=file, row=line,
+            "region_code": index.cell_code(row[region_column], file=file, row=line,
                                         column=region_column),
             "indicator_id": indicator_of(row), "period": str(int(row[year_column])),
             "value": value, "source_id": source_id, "note": "",
@@ -137,8 +94,8 @@ def long_records(raw: pd.DataFrame, file: str, index: Mapping[str, str], *,
 
 
 def make_rows(records: list[dict[str, object]]) -> pd.DataFrame:
-    """Build an observed-values frame (``VALUE_COLUMNS``) from record dicts."""
-    frame = pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
+    """Build an observed-values frame (``VALUES_COLUMNS``) from record dicts."""
+    frame = pd.DataFrame.from_records(records, columns=list(VALUES_COLUMNS))
     frame["status"] = "observed"
     frame["note"] = frame["note"].fillna("")
     frame["value"] = frame["value"].astype(float)
@@ -159,7 +116,7 @@ def _check_columns(frame: pd.DataFrame, required: Iterable[str], file: str) -> N
                         file=file, expected=f"columns {list(required)}")
 
 
-def convert_brp(path: Path, index: Mapping[str, str], source_id: str = SOURCE_BRP) -> pd.DataFrame:
+def convert_brp(path: Path, index: RegionNames, source_id: str = SOURCE_BRP) -> pd.DataFrame:
     """BRP (MSEK, current prices) per län from ``effektivitet_brp_utslapp.csv``.
 
     Stockholm is listed twice a year in the file: exact duplicates are dropped, but
@@ -180,7 +137,7 @@ def convert_brp(path: Path, index: Mapping[str, str], source_id: str = SOURCE_BR
                                   indicator_of=lambda row: "brp", source_id=source_id))
 
 
-def convert_fou(path: Path, index: Mapping[str, str], source_id: str = SOURCE_FOU) -> pd.DataFrame:
+def convert_fou(path: Path, index: RegionNames, source_id: str = SOURCE_FOU) -> pd.DataFrame:
     """FoU expenditure per inhabitant by sector (SEK) from ``forskning_fou_per_inv.csv``."""
     path = Path(path)
     raw = _read_csv_text(path)
@@ -198,7 +155,7 @@ def convert_fou(path: Path, index: Mapping[str, str], source_id: str = SOURCE_FO
 _YEAR_HEADER = re.compile(r"^\s*(\d{4})\s*(\**)\s*$")
 
 
-def convert_nystartade(path: Path, index: Mapping[str, str],
+def convert_nystartade(path: Path, index: RegionNames,
                        source_id: str = SOURCE_NYSTARTADE) -> pd.DataFrame:
     """New firms per län and Riket ("Samtliga") from ``NystartadeForetag2023Uppd.xlsx``.
 
@@ -226,7 +183,7 @@ def convert_nystartade(path: Path, index: Mapping[str, str],
     for row_number, row in enumerate(rows[1:], start=2):
         if row[0] is None or all(cell is None for cell in row):
             continue
-        code = resolve_code(row[0], index, file=path.name, row=row_number, column="Län")
+        code = index.cell_code(row[0], file=path.name, row=row_number, column="Län")
         for year, variants in sorted(columns.items()):
             variants = sorted(variants)
             if len({marks for marks, _ in variants}) != len(variants):
@@ -256,7 +213,7 @@ def convert_nystartade(path: Path, index: Mapping[str, str],
     return make_rows(records)
 
 
-def convert_export(path: Path, index: Mapping[str, str], source_id: str = SOURCE_EXPORT,
+def convert_export(path: Path, index: RegionNames, source_id: str = SOURCE_EXPORT,
                    population_source_id: str = SOURCE_BEFOLKNING) -> pd.DataFrame:
     """Goods export per inhabitant 20–64 and population 20–64 from the latin-1 export file.
 
@@ -266,7 +223,7 @@ def convert_export(path: Path, index: Mapping[str, str], source_id: str = SOURCE
     raw = _read_csv_text(path, encoding="latin-1")
     _check_columns(raw, ["Ar", "AstLan", "Lan_namn", "bef_20_64ar", "RegExp_inv20_64ar"],
                    path.name)
-    codes = set(index.values())
+    codes = index.codes
     records = []
     for position, row in raw.iterrows():
         code = row["AstLan"].strip().zfill(2)
@@ -290,7 +247,7 @@ def convert_export(path: Path, index: Mapping[str, str], source_id: str = SOURCE
     return make_rows(records)
 
 
-def convert_matchning(path: Path, index: Mapping[str, str],
+def convert_matchning(path: Path, index: RegionNames,
                       source_id: str = SOURCE_MATCHNING) -> pd.DataFrame:
     """Education–job match (percent) per län: all employed ("samtliga anställda"), column "totalt"."""
     path = Path(path)
@@ -310,7 +267,7 @@ def convert_matchning(path: Path, index: Mapping[str, str],
         if value is None:
             continue
         records.append({
-            "region_code": resolve_code(row["region"], index, file=path.name,
+            "region_code": index.cell_code(row["region"], file=path.name,
                                         row=int(position) + 2, column="region"),
             "indicator_id": "utbildningsmatchning_andel", "period": str(int(row["år"])),
             "value": value, "source_id": source_id,
@@ -319,12 +276,12 @@ def convert_matchning(path: Path, index: Mapping[str, str],
     return make_rows(records)
 
 
-def convert_reglab(path: Path, index: Mapping[str, str],
+def convert_reglab(path: Path, index: RegionNames,
                    source_id: str = SOURCE_REGLAB) -> pd.DataFrame:
     """Reglab innovation index per län (UTF-8 with BOM, short län names)."""
     path = Path(path)
     raw = _read_csv_text(path, encoding="utf-8-sig")
-    raw.columns = [normalise_name(column) for column in raw.columns]
+    raw.columns = [normalise_header(column) for column in raw.columns]
     _check_columns(raw, ["year of år", "region", "index"], path.name)
     return make_rows(long_records(raw, path.name, index, region_column="region",
                                   year_column="year of år", value_column="index",
@@ -332,7 +289,7 @@ def convert_reglab(path: Path, index: Mapping[str, str],
                                   source_id=source_id))
 
 
-def convert_internationalisering(path: Path, index: Mapping[str, str],
+def convert_internationalisering(path: Path, index: RegionNames,
                                  source_id: str = SOURCE_INTERNATIONALISERING) -> pd.DataFrame:
     """Internationalisation index 2020 per län from ``totalindex_2020.xlsx``.
 
@@ -351,7 +308,7 @@ def convert_internationalisering(path: Path, index: Mapping[str, str],
         for name, raw_value in zip(rows[0][1:], rows[1][1:]):
             if name is None:
                 continue
-            code = resolve_code(name, index, file=path.name, row=1, column=sheet.title)
+            code = index.cell_code(name, file=path.name, row=1, column=sheet.title)
             value = parse_number(raw_value, file=path.name, row=2, column=str(name))
             if value is not None:
                 pairs[code] = value
@@ -377,7 +334,7 @@ def convert_internationalisering(path: Path, index: Mapping[str, str],
 POPULATION_YEARS_NOTE = "sum of kommuner; population 31 Dec (source year {year} refers to 31 Dec {period})"
 
 
-def convert_population(path: Path, index: Mapping[str, str],
+def convert_population(path: Path, index: RegionNames,
                        source_id: str = SOURCE_BEFOLKNING) -> pd.DataFrame:
     """Population per län from the kommun panel ``municip_data.csv``.
 
@@ -390,7 +347,7 @@ def convert_population(path: Path, index: Mapping[str, str],
     if raw.duplicated(["municip_code", "year"]).any():
         raise DataError("kommun and year repeated", file=path.name, column="municip_code",
                         expected="one row per kommun and year")
-    codes = set(index.values())
+    codes = index.codes
     totals: dict[tuple[str, int], float] = {}
     for position, row in raw.iterrows():
         code = row["county_code"].strip().zfill(2)
@@ -493,7 +450,7 @@ def convert_survey(path: Path, indicator_ids: Iterable[str] | None = None, regio
         records.append({"region_code": region_code, "indicator_id": item, "period": period,
                         "category": row["category"].strip(), "share_pct": share,
                         "status": "observed", "source_id": source_id, "note": note})
-    frame = pd.DataFrame.from_records(records, columns=SURVEY_COLUMNS)
+    frame = pd.DataFrame.from_records(records, columns=list(SURVEY_COLUMNS))
     frame["share_pct"] = frame["share_pct"].astype(float)
     return frame
 
@@ -543,4 +500,4 @@ def merge_observed(frames: list[pd.DataFrame], reference_source: str = SOURCE_MO
                     primary["source_id"], note)
     result = pd.concat([keep, *resolved], ignore_index=True) if resolved else keep
     result["value"] = result["value"].astype(float)
-    return result.reset_index(drop=True)[VALUE_COLUMNS]
+    return result.reset_index(drop=True)[list(VALUES_COLUMNS)]

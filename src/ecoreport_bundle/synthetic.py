@@ -52,13 +52,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ecoreport.data.tables import VALUES_COLUMNS, parse_period
+from ecoreport.data.vocab import NORMALISATIONS, RIKET_CODE, SYNTHETIC_SOURCE_ID
 from ecoreport.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-VALUE_COLUMNS = ["region_code", "indicator_id", "period", "value", "status", "source_id", "note"]
-SYNTHETIC_SOURCE = "synthetic"
-RIKET_CODE = "00"
+VALUE_COLUMNS = list(VALUES_COLUMNS)
 YEARS: tuple[int, ...] = tuple(range(2013, 2025))
 # GEM-style pooled periods (as in the model report) for survey-based multi-year indicators.
 MULTI_YEAR_PERIODS: tuple[str, ...] = ("2014-2017", "2018-2020", "2021-2023")
@@ -68,7 +68,8 @@ CONTEXT_IDS = ("befolkning", "befolkning_20_64", "brp")
 FOU_SECTOR_IDS = ("fou_utgifter_foretag", "fou_utgifter_offentlig", "fou_utgifter_hogskola")
 SPIKE_FACTOR = 2.5
 POISSON_BELOW = 20.0
-_SIZE_DENOMINATOR = {"befolkning": 1e5, "befolkning_20_64": 1e3}
+_SIZE_DENOMINATOR = {rule.denominator_id: rule.multiplier for rule in NORMALISATIONS.values()
+                     if rule.denominator_id}
 
 
 @dataclass(frozen=True)
@@ -272,23 +273,6 @@ def indicator_infos(catalogue: Any) -> dict[str, IndicatorInfo]:
 
 # --------------------------------------------------------------------------- periods
 
-def parse_period(period: str) -> tuple[int, int]:
-    """Inclusive first and last year of "2013" or "2014-2017"."""
-    text = str(period).strip()
-    try:
-        if "-" in text:
-            start, end = (int(part) for part in text.split("-", 1))
-        else:
-            start = end = int(text)
-    except ValueError:
-        raise DataError("not a period", column="period", value=period,
-                        expected='a year "2013" or a range "2014-2017"') from None
-    if end < start:
-        raise DataError("period ends before it starts", column="period", value=period,
-                        expected="first year <= last year")
-    return start, end
-
-
 def period_midpoint(period: str) -> float:
     """Midpoint of a period in years (used as its position in time)."""
     start, end = parse_period(period)
@@ -448,7 +432,7 @@ def _rng_for(seed: int, indicator_id: str) -> np.random.Generator:
 def _size_name(spec: Spec, info: IndicatorInfo) -> str | None:
     if spec.size != "auto":
         return spec.size
-    return {"per_capita": "befolkning", "per_employed": "befolkning_20_64"}.get(info.normalise)
+    return NORMALISATIONS[info.normalise].denominator_id
 
 
 def _aggregate_kind(spec: Spec, info: IndicatorInfo) -> str:
@@ -573,7 +557,7 @@ def complete_indicator(info: IndicatorInfo, spec: Spec, observed: pd.DataFrame,
             value = _respect_limits(value, low, high, info)
             records.append({"region_code": code, "indicator_id": info.id, "period": period,
                             "value": value,
-                            "status": "synthetic", "source_id": SYNTHETIC_SOURCE, "note": ""})
+                            "status": "synthetic", "source_id": SYNTHETIC_SOURCE_ID, "note": ""})
     return pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
 
 
@@ -663,7 +647,7 @@ def aggregate_riket(values: pd.DataFrame, info: IndicatorInfo, spec: Spec,
         else:
             records.append({"region_code": RIKET_CODE, "indicator_id": info.id, "period": period,
                             "value": _round(value, info), "status": "synthetic",
-                            "source_id": SYNTHETIC_SOURCE, "note": ""})
+                            "source_id": SYNTHETIC_SOURCE_ID, "note": ""})
     return pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
 
 
@@ -697,7 +681,7 @@ def derive_fou_andel_brp(values: pd.DataFrame, lan_codes: list[str],
                 "region_code": code, "indicator_id": indicator_id, "period": year,
                 "value": round(value, 4),
                 "status": "observed" if observed else "synthetic",
-                "source_id": source_id if observed else SYNTHETIC_SOURCE,
+                "source_id": source_id if observed else SYNTHETIC_SOURCE_ID,
                 "note": ("derived: (business + public + university FoU per inhabitant) × "
                          "population / BRP" if observed else "")})
     return pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)

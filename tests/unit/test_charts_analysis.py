@@ -19,7 +19,7 @@ from ecoreport.report.charts.analysis import (
     region_comparison_chart,
     relative_development_chart,
 )
-from ecoreport.report.charts.base import STATUS_LABELS
+from ecoreport.report.charts.base import label_status
 from ecoreport.analysis.compare import compare_regions, dimension_profile, relative_development
 from ecoreport.analysis.pca import fit_pooled_pca, fit_region_pca
 
@@ -42,7 +42,8 @@ CATALOGUE = SimpleNamespace(
     units={"procent": SimpleNamespace(label_sv="procent"),
            "antal": SimpleNamespace(label_sv="antal")},
     dimensions=[SimpleNamespace(id="teknologi", name_sv="Teknologi", order=1),
-                SimpleNamespace(id="marknader", name_sv="Marknader", order=2)],
+                SimpleNamespace(id="marknader", name_sv="Marknader", order=2),
+                SimpleNamespace(id="kontext", name_sv="Bakgrund", order=3, metric=False)],
 )
 REGIONS = [SimpleNamespace(code="00", short_name="Riket", peers=[])] + [
     SimpleNamespace(code=c, short_name=f"Län {c}", peers=[p for p in ("01", "02", "03")
@@ -103,7 +104,7 @@ def test_relative_development_heatmap(values: pd.DataFrame) -> None:
     synthetic_rows = layer_rows(spec, marks)
     assert [(row["indicator_name"], row["period_label"]) for row in synthetic_rows] == [
         ("Namn pub", "2020")]
-    assert marks["encoding"]["opacity"]["scale"]["domain"] == [STATUS_LABELS["synthetic"]]
+    assert marks["encoding"]["opacity"]["scale"]["domain"] == [label_status("synthetic")]
 
 
 def test_heatmap_spans_multi_year_periods_unless_they_roll() -> None:
@@ -160,7 +161,7 @@ def test_pca_charts(values: pd.DataFrame) -> None:
     points = spec["layer"][1]
     rows = layer_rows(spec, points)
     assert {row["period_group"] for row in rows} == {"2013–2015", "2016–2017", "2018–2020"}
-    hollow = [row["year"] for row in rows if row["status_label"] == STATUS_LABELS["synthetic"]]
+    hollow = [row["year"] for row in rows if row["status_label"] == label_status("synthetic")]
     assert hollow == [2019]  # 4 of 6 values synthetic; 2020 has only 1 of 6
 
     pooled = fit_pooled_pca(values, CATALOGUE, REGIONS, years=YEARS)

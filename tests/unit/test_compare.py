@@ -37,7 +37,8 @@ CATALOGUE = SimpleNamespace(
     units={"antal": SimpleNamespace(label_sv="antal"),
            "procent": SimpleNamespace(label_sv="procent")},
     dimensions=[SimpleNamespace(id="humankapital", name_sv="Humankapital", order=3),
-                SimpleNamespace(id="entreprenorskap", name_sv="Entreprenörskap", order=4)],
+                SimpleNamespace(id="entreprenorskap", name_sv="Entreprenörskap", order=4),
+                SimpleNamespace(id="kontext", name_sv="Bakgrund", order=99, metric=False)],
 )
 REGIONS = [
     SimpleNamespace(code="00", short_name="Riket", peers=[]),

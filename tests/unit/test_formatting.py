@@ -16,7 +16,6 @@ from ecoreport.report.formatting import (
     format_period,
     format_table,
     format_value,
-    parse_period,
 )
 
 NB = "\u00a0"
@@ -79,10 +78,10 @@ def test_format_period_uses_en_dash(period, expected):
     assert format_period(period) == expected
 
 
-@pytest.mark.parametrize("bad", ["13", "2017-2014", "2014/2017", ""])
-def test_parse_period_rejects_bad_periods(bad):
+@pytest.mark.parametrize("bad", ["13", "2017-2014", "2014/2017", "", True])
+def test_format_period_rejects_bad_periods(bad):
     with pytest.raises(DataError, match="period"):
-        parse_period(bad)
+        format_period(bad)
 
 
 def test_format_value_with_unit_object_and_string():

@@ -30,7 +30,8 @@ def make_catalogue(ids: dict[str, str | None] = AXES) -> SimpleNamespace:
     indicators["befolkning"] = SimpleNamespace(kind="register", polarity="neutral",
                                                normalise="none", dimension="kontext",
                                                axis=None)
-    return SimpleNamespace(indicators=indicators)
+    return SimpleNamespace(indicators=indicators,
+                           dimensions=[SimpleNamespace(id="kontext", metric=False)])
 
 
 def make_values(region_codes: list[str], seed: int = 1,

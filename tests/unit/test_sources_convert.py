@@ -9,19 +9,20 @@ import pandas as pd
 import pytest
 
 from ecoreport_bundle import sources_convert as sc
+from ecoreport.data.regions import Region, RegionNames, make_slug, region_names
+from ecoreport.data.tables import SURVEY_COLUMNS
 from ecoreport.errors import DataError
 
 REGIONS = [
-    {"code": "00", "name": "Riket", "short_name": "Riket"},
-    {"code": "01", "name": "Stockholms län", "short_name": "Stockholm"},
-    {"code": "20", "name": "Dalarnas län", "short_name": "Dalarna"},
-    {"code": "24", "name": "Västerbottens län", "short_name": "Västerbotten"},
-]
+    Region(code, name, short, None, None, (), make_slug(short))
+    for code, name, short in (("00", "Riket", "Riket"), ("01", "Stockholms län", "Stockholm"),
+                              ("20", "Dalarnas län", "Dalarna"),
+                              ("24", "Västerbottens län", "Västerbotten"))]
 
 
 @pytest.fixture()
-def index() -> dict[str, str]:
-    return sc.build_region_index(REGIONS)
+def index() -> RegionNames:
+    return region_names(REGIONS)
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -37,12 +38,12 @@ def cell(frame: pd.DataFrame, code: str, indicator_id: str, period: str) -> pd.S
 
 
 def test_region_index_accepts_names_short_names_and_riket_aliases(index):
-    assert index[sc.normalise_name("Västerbottens län")] == "24"
-    assert index[sc.normalise_name("västerbotten")] == "24"
-    assert index["dalarnas"] == "20"
-    assert index["samtliga"] == "00"
-    with pytest.raises(DataError, match="Gotland"):
-        sc.resolve_code("Gotland", index, file="x.csv", row=2)
+    for name, code in (("Västerbottens län", "24"), (" västerbotten ", "24"),
+                       ("Dalarnas", "20"), ("Samtliga län", "00"), ("24 Västerbottens län", "24"),
+                       ("1", "01")):
+        assert index.cell_code(name, file="x.csv") == code
+    with pytest.raises(DataError, match="x.csv, row 2.*Gotland"):
+        index.cell_code("Gotland", file="x.csv", row=2)
 
 
 def test_parse_number_drops_suppressed_and_rejects_garbage():
@@ -224,7 +225,7 @@ def test_survey_conversion_checks_items_and_shares(tmp_path):
     path = write(tmp_path / "nle.csv", header + "innovationsarbete,Teknologi,Q?,ja,34,D1,\n"
                                                 "innovationsarbete,Teknologi,Q?,nej,58,D1,\n")
     frame = sc.convert_survey(path, ["innovationsarbete"])
-    assert list(frame.columns) == sc.SURVEY_COLUMNS
+    assert tuple(frame.columns) == SURVEY_COLUMNS
     assert list(frame["category"]) == ["ja", "nej"]
     assert set(frame["region_code"]) == {"24"} and set(frame["period"]) == {"2024"}
     with pytest.raises(DataError, match="not in the catalogue"):

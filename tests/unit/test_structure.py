@@ -56,3 +56,13 @@ def test_notebooks_have_one_parameters_cell_with_region_and_year(path):
     assert len(cells) == 1, f"{path.name} needs exactly one cell tagged parameters"
     assert re.search(r'^region = "24"', cells[0], flags=re.M)
     assert re.search(r"^year = None", cells[0], flags=re.M)
+
+
+def test_top_level_config_states_the_package_version():
+    """The standalone book's default substitution is the one copy of the version outside
+    pyproject.toml (a build replaces it); it must not drift."""
+    import yaml
+
+    from ecoreport import __version__
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["parse"]["myst_substitutions"]["ecoreport_version"] == __version__

@@ -76,7 +76,7 @@ def test_every_lan_and_riket_complete_for_every_year_or_period():
 def test_synthetic_rows_are_marked_and_bounded():
     result = run()
     synthetic = result[result["status"] == "synthetic"]
-    assert (synthetic["source_id"] == syn.SYNTHETIC_SOURCE).all()
+    assert (synthetic["source_id"] == syn.SYNTHETIC_SOURCE_ID).all()
     shares = result[result["indicator_id"].isin(["bredband_1gbit_andel", "tea"])]
     assert shares["value"].between(0, 100).all()
     scores = result[result["indicator_id"] == "transport_nojdhet"]
@@ -166,7 +166,7 @@ def test_fou_share_is_observed_only_when_all_inputs_are():
     assert derived.loc["2013", "value"] == pytest.approx(2.5)
     assert derived.loc["2013", "status"] == "observed"
     assert derived.loc["2014", "status"] == "synthetic"
-    assert derived.loc["2014", "source_id"] == syn.SYNTHETIC_SOURCE
+    assert derived.loc["2014", "source_id"] == syn.SYNTHETIC_SOURCE_ID
 
 
 def test_generate_refuses_indicator_without_spec():

@@ -13,19 +13,17 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from ecoreport.data.catalogue import is_context_indicator
+from ecoreport.data.vocab import NORMALISATIONS, POLARITY_SIGN, RIKET_CODE
+
 logger = logging.getLogger(__name__)
 
-RIKET_CODE = "00"
-CONTEXT_DIMENSION = "kontext"
-POPULATION_ID = "befolkning"
-WORKING_AGE_POPULATION_ID = "befolkning_20_64"
-
-# rule -> (denominator indicator, multiplier, Swedish unit suffix)
+# rule -> (denominator indicator, multiplier, Swedish unit suffix), from the vocabulary
 NORMALISE_RULES: dict[str, tuple[str, float, str]] = {
-    "per_capita": (POPULATION_ID, 100_000.0, "per 100 000 invånare"),
-    "per_employed": (WORKING_AGE_POPULATION_ID, 1_000.0, "per 1 000 invånare 20–64 år"),
-}
-POLARITY_SIGN = {"higher_is_better": 1.0, "higher_is_worse": -1.0, "neutral": 0.0}
+    rule: (n.denominator_id, n.multiplier, n.unit_sv)
+    for rule, n in NORMALISATIONS.items() if n.denominator_id is not None}
+POPULATION_ID = NORMALISATIONS["per_capita"].denominator_id
+WORKING_AGE_POPULATION_ID = NORMALISATIONS["per_employed"].denominator_id
 # A population figure missing for one year (typically the latest) is bridged from the
 # neighbouring year rather than dropping every per-capita value of that year.
 POPULATION_FILL_YEARS = 1
@@ -60,7 +58,7 @@ def select_indicators(catalogue: object, indicator_ids: Iterable[str], *,
             continue
         if kind is not None and _get(meta, "kind", "register") != kind:
             continue
-        if not include_context and _get(meta, "dimension") == CONTEXT_DIMENSION:
+        if not include_context and is_context_indicator(catalogue, indicator_id):
             continue
         chosen.append(indicator_id)
     return chosen

@@ -2,7 +2,7 @@
 
 Method, fixed so that the report is reproducible:
 
-* Variables are register indicators (not the context dimension ``kontext``), normalised
+* Variables are register indicators (not the context series, ``metric: false``), normalised
   per the catalogue (``compare.normalise_values``). Only annual periods enter: indicators
   published for multi-year periods only are left out (listed in ``dropped``), because
   expanding one value over four years would invent within-period variation.
@@ -32,14 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ecoreport.analysis.compare import (
-    CONTEXT_DIMENSION,
-    POLARITY_SIGN,
-    RIKET_CODE,
-    _get,
-    get_indicator,
-    normalise_values,
-)
+from ecoreport.analysis.compare import POLARITY_SIGN, _get, get_indicator, normalise_values
+from ecoreport.data.catalogue import is_context_indicator
+from ecoreport.data.vocab import RIKET_CODE
 from ecoreport.errors import EcoreportError
 
 logger = logging.getLogger(__name__)
@@ -190,7 +185,7 @@ def _candidate_frame(values: pd.DataFrame, catalogue: object,
         meta = get_indicator(catalogue, indicator_id)
         if meta is None or _get(meta, "kind", "register") != "register":
             continue
-        if _get(meta, "dimension") == CONTEXT_DIMENSION:
+        if is_context_indicator(catalogue, indicator_id):
             continue
         keep_ids.append(indicator_id)
     normalised = normalise_values(frame, catalogue)

@@ -86,7 +86,7 @@ def compute_results(dataset: Dataset, region_code: str, year: int) -> Results:
     profile = dimension_profile(values, catalogue, regions, region_code, year)
     comparisons = {}
     for indicator in catalogue.indicators_by_kind("register"):
-        if indicator.dimension == "kontext":
+        if catalogue.is_context(indicator.id):
             continue
         table = compare_regions(values, catalogue, regions, indicator.id, year)
         if not table.empty:

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from ecoreport.errors import DataError, DataValidationError, EcoreportError
+from ecoreport.data.vocab import NORMALISATIONS, POLARITIES, POLARITY_SIGN
 from ecoreport.paths import data_dir as default_data_dir
 
 logger = logging.getLogger(__name__)
@@ -32,9 +33,7 @@ METRIC_DIMENSIONS = (
     "kultur", "marknader",
 )
 UNIT_KINDS = ("share", "count", "amount", "score", "index", "ratio")
-POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
 INDICATOR_KINDS = ("register", "survey")
-NORMALISATIONS = ("none", "per_capita", "per_employed")
 AXES = ("research", "market")
 API_SERVICES = ("scb", "kolada")
 
@@ -127,7 +126,7 @@ class Indicator:
     @property
     def direction(self) -> int:
         """+1 if higher is better, -1 if higher is worse, 0 if neutral."""
-        return {"higher_is_better": 1, "higher_is_worse": -1}.get(self.polarity, 0)
+        return int(POLARITY_SIGN.get(self.polarity, 0))
 
 
 @dataclass(frozen=True)
@@ -171,6 +170,11 @@ class Catalogue:
         raise KeyError(f"unknown dimension {dimension_id!r}; expected one of "
                        + ", ".join(d.id for d in self.dimensions))
 
+    def is_context(self, indicator_id: str) -> bool:
+        """True for a context series (its dimension has ``metric: false``)."""
+        self.indicator(indicator_id)
+        return is_context_indicator(self, indicator_id)
+
     def metric_dimensions(self) -> list[Dimension]:
         """The 11 METRIC dimensions in report order (without the context series)."""
         return [dim for dim in self.dimensions if dim.metric]
@@ -209,6 +213,16 @@ class Catalogue:
     def citation(self, indicator_id: str) -> str:
         """Swedish source attribution without "Källa:", e.g. "SCB, regionalräkenskaperna"."""
         return self.source(indicator_id).citation_sv
+
+
+def is_context_indicator(catalogue: Any, indicator_id: str) -> bool:
+    """True when the indicator's dimension is declared with ``metric: false`` (population,
+    BRP: context series, not part of the METRIC model). Duck-typed, so analysis tests may
+    pass a namespace with ``indicators`` and ``dimensions``."""
+    indicator = catalogue.indicators.get(indicator_id)
+    dimension_id = getattr(indicator, "dimension", None)
+    return any(dim.id == dimension_id and not getattr(dim, "metric", True)
+               for dim in getattr(catalogue, "dimensions", ()))
 
 
 def load_catalogue(data_dir: str | Path | None = None) -> Catalogue:
@@ -566,7 +580,7 @@ def _parse_indicator(entry: Any, number: int, units: dict[str, Unit], dimension_
                                          expected=f"one of the {what}"))
     _check_choice(entry, "polarity", POLARITIES, file, where, issues)
     kind_ok = _check_choice(entry, "kind", INDICATOR_KINDS, file, where, issues)
-    _check_choice(entry, "normalise", NORMALISATIONS, file, where, issues)
+    _check_choice(entry, "normalise", tuple(NORMALISATIONS), file, where, issues)
     _check_choice(entry, "axis", AXES + (None,), file, where, issues)
     decimals = entry["decimals"]
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 4:

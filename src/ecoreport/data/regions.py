@@ -6,20 +6,22 @@ import functools
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from ecoreport.errors import DataError, UnknownRegionError
+from ecoreport.data.vocab import RIKET_ALIASES, RIKET_CODE
 from ecoreport.paths import data_dir as default_data_dir
 
 logger = logging.getLogger(__name__)
 
 REGIONS_FILE = "regions.yaml"
-RIKET_CODE = "00"
 
 _CODE_RE = re.compile(r"^\d{2}$")
+_CODE_AND_NAME_RE = re.compile(r"^(\d{2})\s+\S")  # SCB writes "24 Västerbottens län"
 _NUTS2_RE = re.compile(r"^SE\d{2}$")
 _NUTS3_RE = re.compile(r"^SE\d{3}$")
 _FIELDS = ("code", "name", "short_name", "nuts2", "nuts3", "peers")
@@ -86,33 +88,81 @@ def resolve_region(value: Region | str | int, data_dir: str | Path | None = None
 def find_region(value: Region | str | int, data_dir: str | Path | None = None) -> Region | None:
     """Like ``resolve_region`` but returns None for an unknown value, so that readers of
     source files can raise their own DataError naming file and row."""
-    index = _index(data_dir)
-    if isinstance(value, Region):
-        return value if index.by_code.get(value.code) == value else None
-    if isinstance(value, bool):  # bool is an int; True must not mean "01"
-        return None
-    if isinstance(value, int):
-        return index.by_code.get(f"{value:02d}") if 0 <= value <= 99 else None
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text.isdigit():
-        # Only the official two-digit form: "2" is not "02" (too easy to mistype a code).
-        return index.by_code.get(text)
-    for key in _lookup_keys(text):
-        if key in index.by_key:
-            return index.by_key[key]
-    return None
+    return _index(data_dir).find(value)
 
 
-# --- internals -------------------------------------------------------------------------
+def resolve_region_cell(text: object, *, file: str, row: int | None = None,
+                        column: str | None = None, data_dir: str | Path | None = None) -> str:
+    """The code of a region as a source file writes it (see ``RegionNames.cell_code``)."""
+    return _index(data_dir).cell_code(text, file=file, row=row, column=column)
+
+
+def region_names(regions: Iterable[Region]) -> RegionNames:
+    """The name harmoniser for a given list of regions (the dataset builder passes the
+    regions it read; everything else uses ``find_region``/``resolve_region_cell``)."""
+    return _build_index(tuple(regions))
 
 
 @dataclass(frozen=True)
-class _RegionIndex:
+class RegionNames:
+    """The one harmoniser of region names: every spelling of each region -> the region.
+
+    Used by ``resolve_region`` (command line), the spreadsheet import, fetch and the
+    dataset builder, so that "Västerbottens län", "Västerbotten", "vasterbotten", "24",
+    "Riket", "Samtliga län" mean the same everywhere.
+    """
+
     regions: tuple[Region, ...]
     by_code: dict[str, Region]
     by_key: dict[str, Region]
+
+    @property
+    def codes(self) -> set[str]:
+        return set(self.by_code)
+
+    def find(self, value: Region | str | int) -> Region | None:
+        """The region named by a code ("24", 24), name, short name, slug or one of the
+        ``RIKET_ALIASES``; case-insensitive; None if unknown."""
+        if isinstance(value, Region):
+            return value if self.by_code.get(value.code) == value else None
+        if isinstance(value, bool):  # bool is an int; True must not mean "01"
+            return None
+        if isinstance(value, int):
+            return self.by_code.get(f"{value:02d}") if 0 <= value <= 99 else None
+        if not isinstance(value, str):
+            return None
+        text = value.strip()
+        if text.isdigit():
+            # Only the official two-digit form: "2" is not "02" (too easy to mistype a code).
+            return self.by_code.get(text)
+        for key in _lookup_keys(text):
+            if key in self.by_key:
+                return self.by_key[key]
+        return None
+
+    def cell_code(self, text: object, *, file: str, row: int | None = None,
+                  column: str | None = None) -> str:
+        """The two-digit code of a region as a source file writes it: "24", "Västerbotten",
+        "Västerbottens län", "24 Västerbottens län", "Riket", "Samtliga"; a number Excel
+        stripped of its leading zero ("1", "1.0") is read as a code. Raises DataError
+        naming the cell."""
+        raw = " ".join(str(text).replace("\ufeff", "").split())
+        key: object = raw
+        if raw.endswith(".0") and raw[:-2].isdigit():
+            key = int(raw[:-2])
+        elif raw.isdigit() and len(raw) == 1:
+            key = int(raw)
+        elif _CODE_AND_NAME_RE.match(raw):
+            key = raw[:2]
+        region = self.find(key) if raw else None
+        if region is None:
+            raise DataError(f"unknown region {raw!r}", file=file, row=row, column=column,
+                            value=raw, expected="a län code (24) or name (Västerbotten, "
+                                                "Västerbottens län), or Riket")
+        return region.code
+
+
+# --- internals -------------------------------------------------------------------------
 
 
 def _regions_path(data_dir: str | Path | None) -> Path:
@@ -128,23 +178,23 @@ def _mtime(path: Path) -> int:
                         expected="a regions.yaml in the data folder") from None
 
 
-def _index(data_dir: str | Path | None) -> _RegionIndex:
+def _index(data_dir: str | Path | None) -> RegionNames:
     path = _regions_path(data_dir)
     return _build_index(_load_cached(path, _mtime(path)))
 
 
 @functools.lru_cache(maxsize=16)
-def _build_index(regions: tuple[Region, ...]) -> _RegionIndex:
+def _build_index(regions: tuple[Region, ...]) -> RegionNames:
     by_code = {region.code: region for region in regions}
     by_key: dict[str, Region] = {}
     for region in regions:
         names = [region.name, region.short_name, region.slug]
         if region.is_riket:
-            names += ["Sverige", "hela riket", "Sweden"]
+            names += list(RIKET_ALIASES)
         for name in names:
             for key in _lookup_keys(name):
                 by_key.setdefault(key, region)
-    return _RegionIndex(regions=regions, by_code=by_code, by_key=by_key)
+    return RegionNames(regions=regions, by_code=by_code, by_key=by_key)
 
 
 def _fold_ascii(text: str) -> str:

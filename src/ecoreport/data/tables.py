@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ecoreport.errors import DataError
+from ecoreport.errors import DataError, ValueSyntaxError
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ SURVEY_COLUMNS: tuple[str, ...] = (
 
 # Markers statistics producers (SCB, Kolada) and Excel users put where a number is
 # suppressed or missing. They are not numbers, but not typos either.
-MISSING_MARKERS: frozenset[str] = frozenset({"", "..", "...", "…", "–", "—", "-"})
+# "." is SCB's "cannot occur"; "NA" is what R and many exports write.
+MISSING_MARKERS: frozenset[str] = frozenset({"", ".", "..", "...", "…", "–", "—", "-", "NA"})
 
 _DELIMITERS = (";", ",", "\t")
 # Thousands separators: space, no-break space, narrow no-break space, thin space.
@@ -48,6 +49,11 @@ _NUMBER_RE = re.compile(
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 
 
+def normalise_header(text: object) -> str:
+    """A column header or label as a lookup key: BOM removed, whitespace collapsed, casefolded."""
+    return " ".join(str(text).replace("\ufeff", "").split()).casefold()
+
+
 def is_missing_marker(text: object) -> bool:
     """True for an empty cell or a suppression marker such as ``..`` or ``–``."""
     if text is None or (isinstance(text, float) and math.isnan(text)):
@@ -59,7 +65,7 @@ def parse_number(text: object) -> float:
     """Parse a number written the Swedish or the plain way; NaN for a missing marker.
 
     Accepts "1 234,5", "1\\u00a0234,5", "1234.5", "-3,2" and "−3,2" (unicode minus).
-    Raises ``ValueError`` for anything else ("1,2x", "abc", "1.234,5").
+    Raises ``ValueSyntaxError`` (a ``ValueError``) for anything else ("1,2x", "1.234,5").
     """
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         return float(text)
@@ -67,21 +73,24 @@ def parse_number(text: object) -> float:
         return math.nan
     raw = str(text).strip().replace("\u2212", "-")
     if not _NUMBER_RE.match(raw):
-        raise ValueError(f"{text!r} is not a number")
+        raise ValueSyntaxError(f"{text!r} is not a number")
     for separator in _GROUP_SEPARATORS:
         raw = raw.replace(separator, "")
     return float(raw.replace(",", "."))
 
 
 def parse_period(text: object) -> tuple[int, int]:
-    """Parse "2013" -> (2013, 2013) or "2014-2017" -> (2014, 2017); ``ValueError`` otherwise."""
+    """Parse "2013" -> (2013, 2013) or "2014-2017" -> (2014, 2017), the one period syntax of
+    the tidy files (an inclusive multi-year span, never squashed); ``ValueSyntaxError`` (a
+    ``ValueError``) otherwise."""
     match = _PERIOD_RE.match(str(text).strip()) if text is not None else None
-    if not match:
-        raise ValueError(f"{text!r} is not a period")
+    if not match or isinstance(text, bool):
+        raise ValueSyntaxError(f"{text!r} is not a period")
     start = int(match.group(1))
     end = int(match.group(2)) if match.group(2) else start
     if match.group(2) and not start < end:
-        raise ValueError(f"{text!r}: start year must come before end year")
+        raise ValueSyntaxError(f"{text!r} is not a period: the start year must come before "
+                               "the end year")
     return start, end
 
 

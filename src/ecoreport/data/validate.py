@@ -32,12 +32,10 @@ from ecoreport.data.catalogue import load_catalogue
 from ecoreport.data.tables import read_table, type_survey, type_values
 from ecoreport.paths import data_dir as default_data_dir
 from ecoreport.data.regions import load_regions
+from ecoreport.data.vocab import STATUSES, SURVEY_STATUSES, SYNTHETIC_SOURCE_ID
 
 logger = logging.getLogger(__name__)
 
-VALUE_STATUSES: tuple[str, ...] = ("observed", "synthetic")
-SURVEY_STATUSES: tuple[str, ...] = ("observed",)  # survey items are never invented
-SYNTHETIC_SOURCE_ID = "synthetic"
 # Published survey shares are rounded, so a question's shares may add up to a little
 # over 100; more than this means a wrong row or a wrong category.
 SURVEY_SUM_MAX = 100.5
@@ -99,7 +97,7 @@ class _FileSpec:
 
 
 _VALUES_SPEC = _FileSpec(VALUES_COLUMNS, "value", ("region_code", "indicator_id", "period"),
-                         VALUE_STATUSES, "register")
+                         STATUSES, "register")
 _SURVEY_SPEC = _FileSpec(SURVEY_COLUMNS, "share_pct",
                          ("region_code", "indicator_id", "period", "category"),
                          SURVEY_STATUSES, "survey")

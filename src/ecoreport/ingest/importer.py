@@ -39,11 +39,10 @@ import yaml
 
 from ecoreport.errors import DataError, DataValidationError, Issue
 from ecoreport.data.tables import (
-    SURVEY_COLUMNS, VALUES_COLUMNS, format_stored_number, is_missing_marker, parse_number,
+    SURVEY_COLUMNS, VALUES_COLUMNS, format_stored_number, is_missing_marker, normalise_header, parse_number,
     parse_period, read_table, sort_tidy_rows, write_tidy_csv,
 )
-from ecoreport.data.regions import find_region
-from ecoreport.data.regions import resolve_region
+from ecoreport.data.regions import resolve_region, resolve_region_cell
 from ecoreport.data.catalogue import load_catalogue
 from ecoreport.paths import data_dir as default_data_dir
 from ecoreport.data.regions import load_regions
@@ -64,10 +63,7 @@ _PERIOD_HEADERS = ("period", "year", "år", "ar", "tid", "årtal")
 _VALUE_HEADERS = ("value", "värde", "varde", "share_pct", "andel", "andel_pct", "procent",
                   "antal")
 _CATEGORY_HEADERS = ("category", "kategori", "svar", "svarsalternativ", "answer")
-# Names statistics producers use for the whole country (regions.yaml knows Riket, Sverige).
-_RIKET_ALIASES = frozenset({"samtliga", "samtliga län", "hela landet", "totalt", "total"})
 _YEAR_HEADER_RE = re.compile(r"^\s*(\d{4}(?:\s*[-–]\s*\d{4})?)\s*(\**)\s*$")
-_CODE_AND_NAME_RE = re.compile(r"^(\d{2})\s+\S")  # SCB writes "24 Västerbottens län"
 
 
 @dataclass
@@ -112,14 +108,10 @@ class _Parsed:
 
 # --- reading source files -----------------------------------------------------------------
 
-def _normalise_header(text: object) -> str:
-    return " ".join(str(text).replace("\ufeff", "").split()).casefold()
-
-
 def _find_column(headers: Sequence[str], names: Iterable[str]) -> str | None:
     wanted = set(names)
     for header in headers:
-        if _normalise_header(header) in wanted:
+        if normalise_header(header) in wanted:
             return header
     return None
 
@@ -154,29 +146,6 @@ def check_period(text: str, *, file: str, row: int, column: str,
         raise DataError(f"year {text!r} is out of range", file=file, row=row, column=column,
                         value=text, expected=f"years {MIN_YEAR}–{last_year}")
     return f"{start}" if start == end else f"{start}-{end}"
-
-
-def resolve_region_cell(text: object, *, file: str, row: int, column: str,
-                        data_dir: str | Path | None = None) -> str:
-    """The two-digit code of a län as a source file writes it: "24", "Västerbotten",
-    "Västerbottens län", "24 Västerbottens län", "Riket", "Samtliga"; a number Excel stripped
-    of its leading zero ("1") is read as a code. Raises DataError naming the cell."""
-    raw = " ".join(str(text).split())
-    key: object = raw
-    if raw.casefold() in _RIKET_ALIASES:
-        key = "00"
-    elif raw.endswith(".0") and raw[:-2].isdigit():
-        key = int(raw[:-2])
-    elif raw.isdigit() and len(raw) == 1:
-        key = int(raw)
-    elif _CODE_AND_NAME_RE.match(raw):
-        key = raw[:2]
-    region = find_region(key, data_dir) if raw else None
-    if region is None:
-        raise DataError(f"unknown län {raw!r}", file=file, row=row, column=column, value=raw,
-                        expected="a län code (24) or name (Västerbotten, Västerbottens län), "
-                                 "or Riket")
-    return region.code
 
 
 def _parse_value(text: str, *, file: str, row: int, column: str) -> float | None:

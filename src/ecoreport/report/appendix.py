@@ -20,12 +20,13 @@ import altair as alt
 import pandas as pd
 
 from ecoreport.analysis.results import BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED, PCA_FIRST_YEAR, Report
-from ecoreport.analysis.compare import NORMALISE_RULES, POPULATION_FILL_YEARS, RIKET_CODE
+from ecoreport.analysis.compare import POPULATION_FILL_YEARS
 from ecoreport.errors import Issue
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
 from ecoreport.analysis.trends import DEFAULT_RELATIVE_TOLERANCE, MIN_OBSERVATIONS, SIGNIFICANCE_LEVEL
 from ecoreport.data.validate import coverage_by_dimension, coverage_table, find_gaps
+from ecoreport.data.vocab import NORMALISATIONS, RIKET_CODE, STATUS_LABELS
 from ecoreport.report.charts.base import CHART_WIDTH
 from ecoreport.report.render import show_chart
 from ecoreport.paths import project_root
@@ -39,10 +40,7 @@ REPRODUCIBILITY_NOTEBOOK = "notebooks/reproducerbarhet"
 
 POLARITY_LABELS = {"higher_is_better": "högre bättre", "higher_is_worse": "högre sämre",
                    "neutral": "neutral"}
-NORMALISE_LABELS = {"none": "–", "per_capita": "100\u00a0000 inv.",
-                    "per_employed": "1\u00a0000 inv. 20–64 år"}
 AXIS_LABELS = {"research": "forskning", "market": "marknad", None: "–"}
-STATUS_LABELS = {"observed": "Observerade", "synthetic": "Syntetiska"}
 STATUS_COLOURS = {"observed": "#1f5f8b", "synthetic": "#c9d6e0"}
 WARNING_KIND_LABELS = {"jump": "Tvärt hopp", "gap": "Lucka i serien",
                        "no_data": "Indikator utan data", "other": "Övrigt"}
@@ -99,10 +97,11 @@ def metric_markdown(catalogue: Any) -> str:
     """How the report is organised: METRIC dimensions and the indicator catalogue."""
     dimensions = catalogue.metric_dimensions()
     names = join_sv([d.name_sv.lower() for d in dimensions])
-    register = [i for i in catalogue.indicators_by_kind("register") if i.dimension != "kontext"]
+    register = [i for i in catalogue.indicators_by_kind("register")
+                if not catalogue.is_context(i.id)]
     survey = catalogue.indicators_by_kind("survey")
     context = [i.name_sv.lower() for i in catalogue.indicators.values()
-               if i.dimension == "kontext"]
+               if catalogue.is_context(i.id)]
     return "\n\n".join([
         "## Modellen och indikatorerna",
         f"Rapporten beskriver länets innovationsekosystem med METRIC-modellen, som delar upp "
@@ -168,7 +167,8 @@ def comparison_method_markdown(region: Any, regions: Sequence[Any]) -> str:
     lan = [r for r in regions if r.code != RIKET_CODE]
     by_code = {r.code: r for r in regions}
     peers = [by_code[c].short_name for c in getattr(region, "peers", ()) if c in by_code]
-    per_capita, per_employed = NORMALISE_RULES["per_capita"][2], NORMALISE_RULES["per_employed"][2]
+    per_capita, per_employed = (NORMALISATIONS[rule].unit_sv
+                                for rule in ("per_capita", "per_employed"))
     peer_text = (f" För {region.name} består gruppen av {join_sv(peers)}." if peers else "")
     return "\n\n".join([
         "## Jämförelser mellan län",
@@ -306,7 +306,7 @@ def indicator_table(catalogue: Any) -> pd.DataFrame:
             "dimension": indicator.dimension,
             "Indikator": f"{indicator.name_sv} ({unit.short_sv or unit.label_sv})",
             "Polaritet": POLARITY_LABELS.get(indicator.polarity, indicator.polarity),
-            "Jämförs per": NORMALISE_LABELS.get(indicator.normalise, indicator.normalise),
+            "Jämförs per": NORMALISATIONS[indicator.normalise].short_sv,
             "Axel": AXIS_LABELS.get(indicator.axis, indicator.axis),
             "Källa": source.citation_sv if source is not None else indicator.source,
         })
@@ -458,7 +458,7 @@ def coverage_chart_table(by_dimension: pd.DataFrame, catalogue: Any) -> pd.DataF
         for status in ("observed", "synthetic"):
             count = getattr(row, f"n_{status}")
             records.append({"Dimension": names.get(row.dimension, row.dimension),
-                            "Status": STATUS_LABELS[status],
+                            "Status": STATUS_LABELS[status].plural,
                             "Antal värden": int(count),
                             "Andel (%)": round(100 * count / row.n_values, 1)})
     return pd.DataFrame.from_records(
@@ -468,7 +468,7 @@ def coverage_chart_table(by_dimension: pd.DataFrame, catalogue: Any) -> pd.DataF
 def coverage_chart(table: pd.DataFrame, region_name: str) -> alt.Chart:
     """Stacked bars: share of the län's values observed and synthetic per dimension."""
     order = list(dict.fromkeys(table["Dimension"]))
-    statuses = [STATUS_LABELS[s] for s in ("observed", "synthetic")]
+    statuses = [STATUS_LABELS[s].plural for s in ("observed", "synthetic")]
     return alt.Chart(table).mark_bar().encode(
         x=alt.X("Andel (%):Q", stack="zero", scale=alt.Scale(domain=[0, 100]),
                 title="Andel av länets värden (%)", axis=alt.Axis(format="d")),

@@ -34,7 +34,7 @@ from ecoreport.data.tables import format_stored_number, sort_tidy_rows, write_ti
 from ecoreport.data.tables import SURVEY_COLUMNS, VALUES_COLUMNS, read_table, type_survey, type_values
 from ecoreport.data.regions import Region, resolve_region
 from ecoreport.analysis.trends import compute_trends
-from ecoreport.report.formatting import format_number
+from ecoreport.data.vocab import RIKET_CODE, STATUS_LABELS
 from ecoreport.report.formatting import format_number, format_period
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,12 @@ DIRECTION_SV = {"rising": "stigande", "falling": "fallande", "unchanged": "oför
 ASSESSMENT_SV = {"improving": "förbättring", "worsening": "försämring",
                  "unchanged": "oförändrat", "not_assessed": "bedöms inte",
                  "unknown": "kan inte bedömas"}
-STATUS_SV = {"observed": "observerat", "synthetic": "syntetiskt"}
+
+
+def _status_sv(status: str, default: str) -> str:
+    """The status as a word inside a sentence ("observerat"), ``default`` if unknown."""
+    label = STATUS_LABELS.get(status)
+    return label.adjective if label else default
 
 
 @dataclass
@@ -109,7 +114,7 @@ def _text_frame(frame: pd.DataFrame, columns: tuple[str, ...], number_column: st
 
 def _included_codes(dataset: Any, region_code: str) -> tuple[Any, set[str]]:
     region = dataset.region(region_code)
-    return region, {region.code, "00", *getattr(region, "peers", ())}
+    return region, {region.code, RIKET_CODE, *getattr(region, "peers", ())}
 
 
 def edition_from_dataset(dataset: Any, region_code: str, year: int) -> Edition:
@@ -354,9 +359,9 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
                  _number(diff, row.indicator_id, row.new_value),
                  _number(diff, row.indicator_id, row.change_abs),
                  "–" if math.isnan(row.change_pct) else format_number(row.change_pct, 1) + " %",
-                 f"{STATUS_SV.get(row.old_status, row.old_status)} → "
-                 f"{STATUS_SV.get(row.new_status, row.new_status)}"
-                 if row.old_status != row.new_status else STATUS_SV.get(row.new_status, "")]
+                 f"{_status_sv(row.old_status, row.old_status)} → "
+                 f"{_status_sv(row.new_status, row.new_status)}"
+                 if row.old_status != row.new_status else _status_sv(row.new_status, "")]
                 for row in table.itertuples()]
         parts.append(f"## Reviderade värden\n\n{_values_sv(len(diff.revised))} har ändrats, till "
                      "exempel för att ett syntetiskt värde ersatts av publicerad statistik "
@@ -367,7 +372,7 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
         table, more = limited(diff.new_points)
         rows = [[row.title, format_period(row.period),
                  _number(diff, row.indicator_id, row.value),
-                 STATUS_SV.get(row.status, row.status)] for row in table.itertuples()]
+                 _status_sv(row.status, row.status)] for row in table.itertuples()]
         parts.append(f"## Nya datapunkter\n\n{_values_sv(len(diff.new_points))} finns inte i "
                      "förra utgåvan.\n\n"
                      + _markdown_table(["Indikator", "Period", "Värde", "Status"], rows) + more)
@@ -375,7 +380,7 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
         table, more = limited(diff.removed)
         rows = [[row.title, format_period(row.period),
                  _number(diff, row.indicator_id, row.value),
-                 STATUS_SV.get(row.status, row.status)] for row in table.itertuples()]
+                 _status_sv(row.status, row.status)] for row in table.itertuples()]
         parts.append(f"## Borttagna värden\n\n{_values_sv(len(diff.removed))} från förra utgåvan "
                      "finns inte längre med.\n\n"
                      + _markdown_table(["Indikator", "Period", "Värde", "Status"], rows) + more)

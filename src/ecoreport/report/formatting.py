@@ -23,7 +23,7 @@ from typing import Literal, Protocol
 
 import pandas as pd
 
-from ecoreport.errors import DataError
+from ecoreport.data.tables import parse_period
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
@@ -52,7 +52,7 @@ VEGA_SV_TIME_LOCALE: dict[str, object] = {
                     "aug", "sep", "okt", "nov", "dec"],
 }
 
-_PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(?:[-\u2013\u2014\u2212]\s*(\d{4}))?\s*$")
+_DASH_RE = re.compile(r"\s*[-\u2013\u2014\u2212]\s*")  # a period may come already formatted
 # Units written as symbols take a no-break space; word units a plain space.
 _SYMBOL_UNITS = ("%", "‰", "°")
 
@@ -140,31 +140,13 @@ def format_change_pp(x: object, decimals: int = 1, signed: bool = True) -> str:
     return f"{number} {word}"
 
 
-def parse_period(period: object) -> tuple[int, int]:
-    """Return (first year, last year) of ``"2013"``, ``2013`` or ``"2014-2017"``.
-
-    Raises DataError for anything else.
-    """
-    match = _PERIOD_RE.match(str(period)) if not isinstance(period, bool) else None
-    if match is None:
-        raise DataError("not a period", column="period", value=period,
-                        expected='a year like "2013" or a span like "2014-2017"')
-    start = int(match.group(1))
-    end = int(match.group(2) or start)
-    if end < start:
-        raise DataError("period ends before it starts", column="period", value=period,
-                        expected="first year <= last year")
-    return start, end
-
-
 def format_period(period: object) -> str:
     """Format a period for Swedish text: ``"2014-2017"`` → ``"2014–2017"`` (en dash).
 
     A single year stays as it is; ``2013`` (int) → ``"2013"``.
     """
-    start, end = parse_period(period)
-    is_span = _PERIOD_RE.match(str(period)).group(2) is not None
-    return f"{start}{EN_DASH}{end}" if is_span else str(start)
+    start, end = parse_period(_DASH_RE.sub("-", str(period)))
+    return f"{start}{EN_DASH}{end}" if end != start else str(start)
 
 
 def format_unit_number(number: str, unit_text: str) -> str:

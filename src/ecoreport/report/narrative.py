@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from typing import Literal, Protocol
 
+from ecoreport.analysis.trends import SIGNIFICANCE_LEVEL
+from ecoreport.data.vocab import POLARITIES
 from ecoreport.report.formatting import (
     MINUS,
     format_number,
@@ -25,9 +27,7 @@ from ecoreport.report.formatting import (
 )
 
 Polarity = Literal["higher_is_better", "higher_is_worse", "neutral"]
-POLARITIES: tuple[str, ...] = ("higher_is_better", "higher_is_worse", "neutral")
 
-SIGNIFICANCE_LEVEL = 0.05
 #: Changes smaller than this share of the first value are "unchanged".
 RELATIVE_TOLERANCE = 0.01
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from ecoreport import __version__
+
 logger = logging.getLogger(__name__)
 
 BUNDLE_NAME = "vega-bundle.js"
@@ -60,4 +62,4 @@ def setup(app) -> dict:
     # Loaded in <head> so vegaEmbed exists before the charts' inline scripts run.
     app.add_js_file(BUNDLE_NAME, priority=200)
     app.add_css_file("ecoreport.css")
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

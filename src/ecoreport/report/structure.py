@@ -41,7 +41,7 @@ def dimension_ids(catalogue=None) -> list[str]:
     """The METRIC dimensions in report order (the context series are not a chapter)."""
     if catalogue is None:
         catalogue = load_catalogue()
-    return [d.id for d in catalogue.dimensions if d.id != "kontext"]
+    return [d.id for d in catalogue.metric_dimensions()]
 
 
 def dimension_notebook(dimension_id: str) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 
-# Observed values are drawn as filled markers, synthetic ones hollow; the legend says so.
-STATUS_LABELS = {"observed": "Observerat värde", "synthetic": "Syntetiskt värde (framräknat)"}
+from ecoreport.data.vocab import STATUS_LABELS
 
 REGION_COLOUR = "#1f5f8b"
 PEER_COLOUR = "#8c8c8c"
@@ -16,16 +15,17 @@ CHART_HEIGHT = 260
 
 def label_status(status: str) -> str:
     """The Swedish legend label of a value status."""
-    return STATUS_LABELS.get(status, status)
+    label = STATUS_LABELS.get(status)
+    return label.value if label else status
 
 
 def status_fill(statuses: list[str], colour: str = REGION_COLOUR) -> alt.Fill:
     """Fill encoding: observed filled, synthetic hollow (white); legend only lists statuses present."""
-    present = [label for key, label in STATUS_LABELS.items() if key in set(statuses)]
-    fills = [colour if label == STATUS_LABELS["observed"] else "white" for label in present]
+    present = [key for key in STATUS_LABELS if key in set(statuses)]
+    fills = [colour if key == "observed" else "white" for key in present]
     return alt.Fill(
         "status_label:N", title=None,
-        scale=alt.Scale(domain=present, range=fills),
+        scale=alt.Scale(domain=[label_status(key) for key in present], range=fills),
         legend=alt.Legend(orient="bottom", symbolStrokeColor=colour, symbolStrokeWidth=2,
                           symbolType="circle"),
     )
