@@ -66,6 +66,32 @@ class DataValidationError(DataError):
         self.issue = self.issues[0] if self.issues else Issue(message="no issues")
 
 
+class CatalogueError(DataError):
+    """A catalogue entry breaks the schema. Names file, entry, field, value and expectation."""
+
+    def __init__(self, problem: str, *, file: str, entry: str | None = None,
+                 field: str | None = None, value: object = None,
+                 expected: str | None = None) -> None:
+        where = ", ".join(part for part in (entry, f"field '{field}'" if field else None) if part)
+        super().__init__(f"{where}: {problem}" if where else problem, file=file,
+                         value=value, expected=expected)
+        self.entry = entry
+        self.field = field
+
+
+class _UnknownKeyError(EcoreportError, KeyError):
+    def __str__(self) -> str:  # KeyError would show the repr of the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownIndicatorError(_UnknownKeyError):
+    """An indicator id that the catalogue does not declare (also a KeyError)."""
+
+
+class UnknownDimensionError(_UnknownKeyError):
+    """A dimension id that the catalogue does not declare (also a KeyError)."""
+
+
 class UnknownRegionError(EcoreportError):
     """A region code or name that is not one of the 21 län (or Riket)."""
 

@@ -322,3 +322,87 @@ def test_cache_returns_same_object_until_the_file_changes(tmp_path):
 def test_missing_file_names_the_path(tmp_path):
     with pytest.raises(DataError, match="indicators.yaml: file not found"):
         load_catalogue(tmp_path)
+
+
+# --- the declared schema (ecoreport.data.schema) -------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["<b>TEA</b>", "TEA `code`", "TEA {sub-ref}`today`",
+                                  "```{raw} html", "a > b"])
+def test_markup_in_a_name_is_refused_when_loading(tmp_path, name):
+    def change(doc):
+        doc["indicators"][0]["name_sv"] = name
+    message = _broken(tmp_path, change)
+    assert message.startswith(f"indicators.yaml: indicator 'tea', field 'name_sv': {name!r} "
+                              "contains markup")
+    assert message.endswith("expected plain text without <, >, backticks or MyST {role} syntax")
+
+
+def test_markup_in_a_unit_label_and_a_category_is_refused(tmp_path):
+    def change(doc):
+        doc["units"]["percent"]["short_sv"] = "<i>%</i>"
+        doc["indicators"][1]["categories"] = ["ja", "nej`"]
+        doc["indicators"][1]["favourable_categories"] = []
+    message = _broken(tmp_path, change)
+    assert "unit 'percent', field 'short_sv': '<i>%</i>' contains markup" in message
+    assert "indicator 'natverksevent', field 'categories': 'nej`' contains markup" in message
+
+
+def test_plain_punctuation_in_names_is_accepted(tmp_path):
+    def change(doc):
+        doc["indicators"][0]["name_sv"] = "TEA (andel, %) – 18–64 år {ej roll}"
+    assert load_catalogue(_write(tmp_path, _changed(change))).title("tea").startswith("TEA")
+
+
+def test_api_is_a_union_by_service(tmp_path):
+    def change(doc):
+        doc["indicators"][0]["api"] = {"service": "eurostat", "dataset": "x"}
+    assert _broken(tmp_path, change) == (
+        "indicators.yaml: indicator 'tea', field 'api.service': 'eurostat' is not a "
+        "supported API service; expected one of: scb, kolada")
+
+    def change_kolada(doc):
+        doc["indicators"][0]["api"] = {"service": "kolada", "kpi": "85085",
+                                       "municipality": "00{region_code}", "sum_over": []}
+    message = _broken(tmp_path, change_kolada)
+    assert ("indicator 'tea', field 'api.kpi': '85085' is not a Kolada KPI id; "
+            "expected an id like 'N85085'") in message
+    assert "field 'api.sum_over': unknown field" in message
+
+
+def test_valid_api_entries_are_kept_as_written(tmp_path):
+    api = {"service": "scb", "table": "BE/BE0101/BE0101A/BefolkningNy",
+           "selection": {"Region": "{region_code}", "Tid": ["2020", "2021"]},
+           "value_code": "BE0101N1"}
+
+    def change(doc):
+        doc["indicators"][0]["api"] = api
+    assert load_catalogue(_write(tmp_path, _changed(change))).indicator("tea").api == api
+
+
+def test_method_break_is_an_optional_year(tmp_path):
+    def change(doc):
+        doc["indicators"][0]["method_break"] = 2010
+    assert load_catalogue(_write(tmp_path, _changed(change))).indicator("tea").method_break \
+        == 2010
+
+    def change_bad(doc):
+        doc["indicators"][0]["method_break"] = "2010"
+    assert _broken(tmp_path, change_bad) == (
+        "indicators.yaml: indicator 'tea', field 'method_break': '2010' is not a year; "
+        "expected a year such as 2010, or nothing")
+
+
+def test_entry_that_is_not_a_mapping(tmp_path):
+    def change(doc):
+        doc["indicators"][1] = "natverksevent"
+    assert _broken(tmp_path, change).startswith(
+        "indicators.yaml: indicator 2: not a mapping (value 'natverksevent'); expected a "
+        "mapping with fields id, name_sv")
+
+
+def test_context_indicators_are_those_of_a_dimension_with_metric_false(real):
+    context = {i for i in real.indicators if real.is_context(i)}
+    assert context == {i.id for d in real.dimensions if not d.metric
+                       for i in real.indicators_in(d.id)}
+    assert "befolkning" in context and "tea" not in context

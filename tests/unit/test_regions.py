@@ -166,3 +166,16 @@ def test_riket_is_required(tmp_path):
     text = GOOD.split("- code: \"24\"", 1)[1]
     assert _error(tmp_path, "- code: \"24\"" + text) == (
         "regions.yaml: Riket is missing; expected an entry with code '00'")
+
+
+def test_markup_in_a_region_name_is_refused(tmp_path):
+    text = GOOD.replace("short_name: Norrbotten", "short_name: Norrbotten<script>")
+    assert _error(tmp_path, text) == (
+        "regions.yaml: region '25', field 'short_name': 'Norrbotten<script>' contains markup "
+        "('<'); expected plain text without <, >, backticks or MyST {role} syntax")
+
+
+def test_unknown_field_in_a_region(tmp_path):
+    text = GOOD.replace("  peers: [\"24\"]", "  peers: [\"24\"]\n  peer: [\"24\"]")
+    assert _error(tmp_path, text).startswith(
+        "regions.yaml: region '25', field 'peer': unknown field (did you mean 'peers'?)")

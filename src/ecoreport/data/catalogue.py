@@ -7,7 +7,6 @@ notebooks can call it freely.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import functools
 import logging
@@ -18,8 +17,25 @@ from typing import Any
 
 import yaml
 
-from ecoreport.errors import DataError, DataValidationError, EcoreportError
-from ecoreport.data.vocab import NORMALISATIONS, POLARITIES, POLARITY_SIGN
+from ecoreport.data.schema import (
+    API_MODELS,
+    AXES,
+    INDICATOR_KINDS,
+    DimensionModel,
+    IndicatorModel,
+    Problem,
+    SourceModel,
+    UnitModel,
+    validate_entry,
+)
+from ecoreport.data.vocab import POLARITY_SIGN
+from ecoreport.errors import (
+    CatalogueError,
+    DataError,
+    DataValidationError,
+    UnknownDimensionError,
+    UnknownIndicatorError,
+)
 from ecoreport.paths import data_dir as default_data_dir
 
 logger = logging.getLogger(__name__)
@@ -32,47 +48,7 @@ METRIC_DIMENSIONS = (
     "aktorer_kopplingar", "finansiellt_kapital", "infrastruktur", "legal_regulatorisk",
     "kultur", "marknader",
 )
-UNIT_KINDS = ("share", "count", "amount", "score", "index", "ratio")
-INDICATOR_KINDS = ("register", "survey")
-AXES = ("research", "market")
-API_SERVICES = ("scb", "kolada")
-
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_KOLADA_KPI_RE = re.compile(r"^[NU]\d{5}$")
-
-_UNIT_FIELDS = {"label_sv": True, "short_sv": True, "label_en": True, "kind": True,
-                "min": False, "max": False}
-_DIMENSION_FIELDS = {"id": True, "name_sv": True, "name_en": True, "description_sv": True,
-                     "order": True, "metric": False}
-_INDICATOR_FIELDS = {
-    "id": True, "name_sv": True, "name_en": True, "description_sv": True,
-    "description_en": True, "dimension": True, "unit": True, "source": True,
-    "polarity": True, "decimals": True, "kind": True, "normalise": True, "axis": True,
-    "question_sv": False, "categories": False, "favourable_categories": False, "api": False,
-    "method_break": False,
-}
-_SOURCE_FIELDS = {"producer": True, "title": True, "table": True, "url": True,
-                  "licence": True, "retrieved": True, "citation_sv": True, "note": False}
-
-
-class CatalogueError(DataError):
-    """A catalogue entry breaks the schema. Names file, entry, field, value and expectation."""
-
-    def __init__(self, problem: str, *, file: str, entry: str | None = None,
-                 field: str | None = None, value: object = None,
-                 expected: str | None = None) -> None:
-        where = ", ".join(part for part in (entry, f"field '{field}'" if field else None) if part)
-        super().__init__(f"{where}: {problem}" if where else problem, file=file,
-                         value=value, expected=expected)
-        self.entry = entry
-        self.field = field
-
-
-class UnknownIndicatorError(EcoreportError, KeyError):
-    """An indicator id that the catalogue does not declare."""
-
-    def __str__(self) -> str:  # KeyError would show the repr of the message
-        return str(self.args[0]) if self.args else ""
+API_SERVICES = tuple(API_MODELS)
 
 
 @dataclass(frozen=True)
@@ -163,12 +139,12 @@ class Catalogue:
             ) from None
 
     def dimension(self, dimension_id: str) -> Dimension:
-        """The dimension with this id (KeyError listing the valid ids if unknown)."""
+        """The dimension with this id (UnknownDimensionError, a KeyError, lists the valid ids)."""
         for dim in self.dimensions:
             if dim.id == dimension_id:
                 return dim
-        raise KeyError(f"unknown dimension {dimension_id!r}; expected one of "
-                       + ", ".join(d.id for d in self.dimensions))
+        raise UnknownDimensionError(f"unknown dimension {dimension_id!r}; expected one of "
+                                    + ", ".join(d.id for d in self.dimensions))
 
     def is_context(self, indicator_id: str) -> bool:
         """True for a context series (its dimension has ``metric: false``)."""
@@ -290,14 +266,19 @@ def _read_yaml(path: Path) -> Any:
 
 
 # --- validation ---------------------------------------------------------------------------
+# The fields of each entry are checked by the models in ``schema``; here what needs more than
+# one entry: references between the files, unique ids, all METRIC dimensions present.
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_TOP_LEVEL_KEYS = ("units", "dimensions", "indicators")
 
 
 def parse_catalogue(indicators_raw: Any, sources_raw: Any) -> Catalogue:
     """Validate already-parsed YAML documents and build a Catalogue (used by tests and
     by ``load_catalogue``). Raises CatalogueError, or DataValidationError for several."""
     issues: list[CatalogueError] = []
-    sources = _parse_sources(sources_raw, issues)
-    units, dimensions, indicators = _parse_indicators(indicators_raw, sources, issues)
+    sources, source_ids = _parse_sources(sources_raw, issues)
+    units, dimensions, indicators = _parse_indicators(indicators_raw, source_ids, issues)
     if len(issues) == 1:
         raise issues[0]
     if issues:
@@ -305,239 +286,139 @@ def parse_catalogue(indicators_raw: Any, sources_raw: Any) -> Catalogue:
     return Catalogue(units=units, dimensions=dimensions, indicators=indicators, sources=sources)
 
 
-def _check_fields(entry: dict, spec: dict[str, bool], file: str, where: str,
-                  issues: list[CatalogueError]) -> bool:
-    ok = True
-    for name in entry:
-        if name not in spec:
-            close = difflib.get_close_matches(str(name), list(spec), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            issues.append(CatalogueError(f"unknown field{hint}", file=file, entry=where,
-                                         field=str(name), value=entry[name],
-                                         expected="only " + ", ".join(spec)))
-            ok = False
-    for name, required in spec.items():
-        if required and name not in entry:
-            issues.append(CatalogueError("missing", file=file, entry=where, field=name,
-                                         expected="the field to be present"))
-            ok = False
-    return ok
+def _report(problems: list[Problem], file: str, where: str,
+            issues: list[CatalogueError]) -> None:
+    issues.extend(CatalogueError(p.problem, file=file, entry=where, field=p.field,
+                                 value=p.value, expected=p.expected) for p in problems)
 
 
-def _check_text(entry: dict, name: str, file: str, where: str,
-                issues: list[CatalogueError], *, nullable: bool = False) -> None:
-    value = entry.get(name)
-    if value is None and nullable:
-        return
-    if not isinstance(value, str) or not value.strip():
-        issues.append(CatalogueError(f"{value!r} is not a text", file=file, entry=where,
-                                     field=name, value=value, expected="a non-empty string"))
-
-
-def _check_choice(entry: dict, name: str, choices: tuple, file: str, where: str,
-                  issues: list[CatalogueError]) -> bool:
-    value = entry.get(name)
-    if value not in choices:
-        shown = ", ".join("null" if c is None else str(c) for c in choices)
-        issues.append(CatalogueError(f"{value!r} is not allowed", file=file, entry=where,
-                                     field=name, value=value, expected=f"one of: {shown}"))
-        return False
-    return True
-
-
-def _parse_sources(raw: Any, issues: list[CatalogueError]) -> dict[str, Source]:
-    file = SOURCES_FILE
+def _keyed_entries(raw: Any, file: str, what: str, example: str,
+                   issues: list[CatalogueError]) -> list[tuple[str, Any]]:
+    """(id, entry) of a mapping id -> fields, refusing keys that are not ids."""
     if not isinstance(raw, dict) or not raw:
-        issues.append(CatalogueError("the file must map source ids to sources", file=file,
+        issues.append(CatalogueError(f"{what} must map ids to entries", file=file,
                                      value=type(raw).__name__,
-                                     expected="a YAML mapping of source_id -> fields"))
-        return {}
+                                     expected="a YAML mapping of id -> fields"))
+        return []
+    entries = []
+    for key, entry in raw.items():
+        if not isinstance(key, str) or not _ID_RE.match(key):
+            issues.append(CatalogueError("not a valid id", file=file, entry=f"'{key}'",
+                                         value=key,
+                                         expected=f"lower-case snake_case, {example}"))
+            continue
+        entries.append((key, entry))
+    return entries
+
+
+def _listed_entries(raw: Any, file: str, what: str, issues: list[CatalogueError]
+                    ) -> list[tuple[str, Any]]:
+    """(name used in messages, entry) of a list of mappings with an ``id``."""
+    if not isinstance(raw, list) or not raw:
+        issues.append(CatalogueError(f"'{what}s' must be a non-empty list", file=file,
+                                     value=type(raw).__name__,
+                                     expected=f"a YAML list of {what} mappings"))
+        return []
+    return [(f"{what} '{entry['id']}'" if isinstance(entry, dict)
+             and isinstance(entry.get("id"), str) else f"{what} {number}", entry)
+            for number, entry in enumerate(raw, start=1)]
+
+
+def _parse_sources(raw: Any, issues: list[CatalogueError]
+                   ) -> tuple[dict[str, Source], set[str]]:
+    """The valid sources, and the ids declared (valid or not, so that an indicator citing a
+    source with a bad field is not reported a second time as citing an unknown one)."""
     sources: dict[str, Source] = {}
-    for source_id, entry in raw.items():
-        where = f"source '{source_id}'"
-        if not isinstance(source_id, str) or not _ID_RE.match(source_id):
-            issues.append(CatalogueError("not a valid id", file=file, entry=where,
-                                         value=source_id,
-                                         expected="lower-case snake_case, e.g. 'scb_brp'"))
-            continue
-        if not isinstance(entry, dict):
-            issues.append(CatalogueError("not a mapping", file=file, entry=where, value=entry,
-                                         expected="a mapping with " + ", ".join(_SOURCE_FIELDS)))
-            continue
-        if not _check_fields(entry, _SOURCE_FIELDS, file, where, issues):
-            continue
-        for name in ("producer", "title", "table", "licence", "citation_sv"):
-            _check_text(entry, name, file, where, issues)
-        _check_text(entry, "note", file, where, issues, nullable=True)
-        url = entry.get("url")
-        if url is not None and (not isinstance(url, str)
-                                or not url.startswith(("https://", "http://"))):
-            issues.append(CatalogueError(f"{url!r} is not a web address", file=file,
-                                         entry=where, field="url", value=url,
-                                         expected="an http(s) URL or null"))
-        retrieved = _parse_date(entry.get("retrieved"))
-        if retrieved is False:
-            issues.append(CatalogueError(f"{entry['retrieved']!r} is not a date", file=file,
-                                         entry=where, field="retrieved",
-                                         value=entry["retrieved"],
-                                         expected="an ISO date (YYYY-MM-DD) or null"))
-            retrieved = None  # keep the source so its users do not report it as undeclared
-        sources[source_id] = Source(
-            id=source_id, producer=entry["producer"], title=entry["title"],
-            table=entry["table"], url=url, licence=entry["licence"], retrieved=retrieved,
-            citation_sv=entry["citation_sv"], note=entry.get("note"))
-    return sources
+    entries = _keyed_entries(raw, SOURCES_FILE, "the file", "e.g. 'scb_brp'", issues)
+    for source_id, entry in entries:
+        model, problems = validate_entry(SourceModel, entry)
+        _report(problems, SOURCES_FILE, f"source '{source_id}'", issues)
+        if model is not None:
+            sources[source_id] = Source(id=source_id, **model.model_dump())
+    return sources, {source_id for source_id, _ in entries}
 
 
-def _parse_date(value: Any) -> str | None | bool:
-    """ISO text of a YAML date or quoted ISO date; None for null; False if not a date."""
-    if value is None:
-        return None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()).isoformat()
-        except ValueError:
-            return False
-    return False
-
-
-def _parse_indicators(raw: Any, sources: dict[str, Source], issues: list[CatalogueError]
+def _parse_indicators(raw: Any, source_ids: set[str], issues: list[CatalogueError]
                       ) -> tuple[dict[str, Unit], list[Dimension], dict[str, Indicator]]:
     file = INDICATORS_FILE
     if not isinstance(raw, dict):
         issues.append(CatalogueError("the file must be a mapping", file=file,
                                      value=type(raw).__name__,
-                                     expected="top-level keys units, dimensions, indicators"))
+                                     expected="top-level keys " + ", ".join(_TOP_LEVEL_KEYS)))
         return {}, [], {}
-    expected_keys = ("units", "dimensions", "indicators")
     for key in raw:
-        if key not in expected_keys:
+        if key not in _TOP_LEVEL_KEYS:
             issues.append(CatalogueError("unknown top-level key", file=file, value=key,
-                                         expected="only " + ", ".join(expected_keys)))
-    units = _parse_units(raw.get("units"), file, issues)
+                                         expected="only " + ", ".join(_TOP_LEVEL_KEYS)))
+    units: dict[str, Unit] = {}
+    unit_entries = _keyed_entries(raw.get("units"), file, "'units'", "e.g. 'percent'", issues)
+    for unit_id, entry in unit_entries:
+        model, problems = validate_entry(UnitModel, entry)
+        _report(problems, file, f"unit '{unit_id}'", issues)
+        if model is not None:
+            low, high = model.bounds()
+            units[unit_id] = Unit(id=unit_id, label_sv=model.label_sv, short_sv=model.short_sv,
+                                  label_en=model.label_en, kind=model.kind, min=low, max=high)
     dimensions = _parse_dimensions(raw.get("dimensions"), file, issues)
-    dimension_ids = {dim.id for dim in dimensions}
-    entries = raw.get("indicators")
-    if not isinstance(entries, list) or not entries:
-        issues.append(CatalogueError("'indicators' must be a non-empty list", file=file,
-                                     value=type(entries).__name__,
-                                     expected="a YAML list of indicator mappings"))
-        return units, dimensions, {}
+    known = {
+        "dimension": ([d.id for d in dimensions], "dimensions declared under 'dimensions:'"),
+        "unit": ([unit_id for unit_id, _ in unit_entries], "units declared under 'units:'"),
+        "source": (sorted(source_ids), f"source ids declared in {SOURCES_FILE}"),
+    }
     indicators: dict[str, Indicator] = {}
-    for number, entry in enumerate(entries, start=1):
-        indicator = _parse_indicator(entry, number, units, dimension_ids, sources, file, issues)
-        if indicator is None:
+    for where, entry in _listed_entries(raw.get("indicators"), file, "indicator", issues):
+        model, problems = validate_entry(IndicatorModel, entry)
+        _report(problems, file, where, issues)
+        before = len(issues)
+        _check_references(entry, known, units, file, where, issues)
+        if model is None or len(issues) > before:
             continue
-        if indicator.id in indicators:
-            issues.append(CatalogueError("declared twice", file=file,
-                                         entry=f"indicator '{indicator.id}'", field="id",
-                                         value=indicator.id, expected="unique indicator ids"))
+        if model.id in indicators:
+            issues.append(CatalogueError("declared twice", file=file, entry=where, field="id",
+                                         value=model.id, expected="unique indicator ids"))
             continue
-        indicators[indicator.id] = indicator
+        fields = model.model_dump(exclude={"api", "categories", "favourable_categories"})
+        indicators[model.id] = Indicator(
+            **fields, categories=tuple(model.categories or ()),
+            favourable_categories=tuple(model.favourable_categories or ()),
+            api=entry.get("api"))
     return units, dimensions, indicators
 
 
-def _parse_units(raw: Any, file: str, issues: list[CatalogueError]) -> dict[str, Unit]:
-    if not isinstance(raw, dict) or not raw:
-        issues.append(CatalogueError("'units' must map unit ids to units", file=file,
-                                     value=type(raw).__name__,
-                                     expected="a YAML mapping of unit_id -> fields"))
-        return {}
-    units: dict[str, Unit] = {}
-    for unit_id, entry in raw.items():
-        where = f"unit '{unit_id}'"
-        if not isinstance(unit_id, str) or not _ID_RE.match(unit_id):
-            issues.append(CatalogueError("not a valid id", file=file, entry=where,
-                                         value=unit_id, expected="lower-case snake_case"))
-            continue
-        if not isinstance(entry, dict):
-            issues.append(CatalogueError("not a mapping", file=file, entry=where, value=entry,
-                                         expected="a mapping with " + ", ".join(_UNIT_FIELDS)))
-            continue
-        if not _check_fields(entry, _UNIT_FIELDS, file, where, issues):
-            continue
-        for name in ("label_sv", "short_sv", "label_en"):
-            _check_text(entry, name, file, where, issues)
-        if not _check_choice(entry, "kind", UNIT_KINDS, file, where, issues):
-            continue
-        kind = entry["kind"]
-        low, high = entry.get("min"), entry.get("max")
-        bad_bound = False
-        for name, bound in (("min", low), ("max", high)):
-            if bound is not None and (isinstance(bound, bool)
-                                      or not isinstance(bound, (int, float))):
-                issues.append(CatalogueError(f"{bound!r} is not a number", file=file,
-                                             entry=where, field=name, value=bound,
-                                             expected="a number or nothing"))
-                bad_bound = True
-        if bad_bound:
-            continue
-        # Implied ranges (DESIGN.md): shares 0..100, counts and amounts >= 0.
-        if kind == "share":
-            low = 0 if low is None else low
-            high = 100 if high is None else high
-        elif kind in ("count", "amount") and low is None:
-            low = 0
-        elif kind == "score" and (low is None or high is None):
-            issues.append(CatalogueError("a score needs an explicit scale", file=file,
-                                         entry=where, field="min" if low is None else "max",
-                                         value=None, expected="min and max, e.g. 1 and 6"))
-            continue
-        if low is not None and high is not None and low >= high:
-            issues.append(CatalogueError(f"min {low} is not below max {high}", file=file,
-                                         entry=where, field="max", value=high,
-                                         expected=f"a number above {low}"))
-            continue
-        units[unit_id] = Unit(id=unit_id, label_sv=entry["label_sv"], short_sv=entry["short_sv"],
-                              label_en=entry["label_en"], kind=kind, min=low, max=high)
-    return units
+def _check_references(entry: Any, known: dict[str, tuple[list[str], str]],
+                      units: dict[str, Unit], file: str, where: str,
+                      issues: list[CatalogueError]) -> None:
+    """Dimension, unit and source must be declared ("did you mean" the closest); a survey
+    item's unit must be a share."""
+    if not isinstance(entry, dict):
+        return
+    for name, (ids, what) in known.items():
+        value = entry.get(name)
+        if isinstance(value, str) and value not in ids:
+            close = difflib.get_close_matches(value, ids, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            issues.append(CatalogueError(f"{value!r} is not declared{hint}", file=file,
+                                         entry=where, field=name, value=value,
+                                         expected=f"one of the {what}"))
+    unit = units.get(entry.get("unit"))
+    if entry.get("kind") == "survey" and unit is not None and unit.kind != "share":
+        issues.append(CatalogueError("a survey item must be a share of firms", file=file,
+                                     entry=where, field="unit", value=entry["unit"],
+                                     expected="a unit of kind 'share', e.g. percent_of_firms"))
 
 
 def _parse_dimensions(raw: Any, file: str, issues: list[CatalogueError]) -> list[Dimension]:
-    if not isinstance(raw, list) or not raw:
-        issues.append(CatalogueError("'dimensions' must be a non-empty list", file=file,
-                                     value=type(raw).__name__,
-                                     expected="a YAML list of dimension mappings"))
-        return []
     dimensions: list[Dimension] = []
-    for number, entry in enumerate(raw, start=1):
-        where = f"dimension {number}"
-        if not isinstance(entry, dict):
-            issues.append(CatalogueError("not a mapping", file=file, entry=where, value=entry,
-                                         expected="a mapping with "
-                                         + ", ".join(_DIMENSION_FIELDS)))
+    for where, entry in _listed_entries(raw, file, "dimension", issues):
+        model, problems = validate_entry(DimensionModel, entry)
+        _report(problems, file, where, issues)
+        if model is None:
             continue
-        if isinstance(entry.get("id"), str):
-            where = f"dimension '{entry['id']}'"
-        if not _check_fields(entry, _DIMENSION_FIELDS, file, where, issues):
-            continue
-        if not isinstance(entry["id"], str) or not _ID_RE.match(entry["id"]):
-            issues.append(CatalogueError("not a valid id", file=file, entry=where, field="id",
-                                         value=entry["id"], expected="lower-case snake_case"))
-            continue
-        for name in ("name_sv", "name_en", "description_sv"):
-            _check_text(entry, name, file, where, issues)
-        order, metric = entry["order"], entry.get("metric", True)
-        if isinstance(order, bool) or not isinstance(order, int):
-            issues.append(CatalogueError(f"{order!r} is not a whole number", file=file,
-                                         entry=where, field="order", value=order,
-                                         expected="an integer giving the report order"))
-            continue
-        if not isinstance(metric, bool):
-            issues.append(CatalogueError(f"{metric!r} is not true/false", file=file,
-                                         entry=where, field="metric", value=metric,
-                                         expected="true or false"))
-            continue
-        if any(dim.id == entry["id"] for dim in dimensions):
+        if any(dim.id == model.id for dim in dimensions):
             issues.append(CatalogueError("declared twice", file=file, entry=where, field="id",
-                                         value=entry["id"], expected="unique dimension ids"))
+                                         value=model.id, expected="unique dimension ids"))
             continue
-        dimensions.append(Dimension(id=entry["id"], name_sv=entry["name_sv"],
-                                    name_en=entry["name_en"],
-                                    description_sv=entry["description_sv"],
-                                    order=order, metric=metric))
+        dimensions.append(Dimension(**model.model_dump()))
     declared = {dim.id for dim in dimensions}
     for missing in (dim_id for dim_id in METRIC_DIMENSIONS if dim_id not in declared):
         issues.append(CatalogueError(f"METRIC dimension '{missing}' is missing", file=file,
@@ -545,128 +426,3 @@ def _parse_dimensions(raw: Any, file: str, issues: list[CatalogueError]) -> list
                                      expected="all 11 METRIC dimensions: "
                                      + ", ".join(METRIC_DIMENSIONS)))
     return sorted(dimensions, key=lambda dim: dim.order)
-
-
-def _parse_indicator(entry: Any, number: int, units: dict[str, Unit], dimension_ids: set[str],
-                     sources: dict[str, Source], file: str, issues: list[CatalogueError]
-                     ) -> Indicator | None:
-    where = f"indicator {number}"
-    if not isinstance(entry, dict):
-        issues.append(CatalogueError("not a mapping", file=file, entry=where, value=entry,
-                                     expected="a mapping with " + ", ".join(
-                                         k for k, req in _INDICATOR_FIELDS.items() if req)))
-        return None
-    if isinstance(entry.get("id"), str):
-        where = f"indicator '{entry['id']}'"
-    before = len(issues)
-    if not _check_fields(entry, _INDICATOR_FIELDS, file, where, issues):
-        return None
-    if not isinstance(entry["id"], str) or not _ID_RE.match(entry["id"]):
-        issues.append(CatalogueError("not a valid id", file=file, entry=where, field="id",
-                                     value=entry["id"],
-                                     expected="lower-case snake_case, e.g. 'fou_andel_brp'"))
-    for name in ("name_sv", "name_en", "description_sv", "description_en"):
-        _check_text(entry, name, file, where, issues)
-    references = (("dimension", sorted(dimension_ids), "dimensions declared under 'dimensions:'"),
-                  ("unit", list(units), "units declared under 'units:'"),
-                  ("source", list(sources), f"source ids declared in {SOURCES_FILE}"))
-    for name, known, what in references:
-        value = entry[name]
-        if value not in known:
-            close = difflib.get_close_matches(str(value), known, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            issues.append(CatalogueError(f"{value!r} is not declared{hint}", file=file,
-                                         entry=where, field=name, value=value,
-                                         expected=f"one of the {what}"))
-    _check_choice(entry, "polarity", POLARITIES, file, where, issues)
-    kind_ok = _check_choice(entry, "kind", INDICATOR_KINDS, file, where, issues)
-    _check_choice(entry, "normalise", tuple(NORMALISATIONS), file, where, issues)
-    _check_choice(entry, "axis", AXES + (None,), file, where, issues)
-    decimals = entry["decimals"]
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 4:
-        issues.append(CatalogueError(f"{decimals!r} is not a number of decimals", file=file,
-                                     entry=where, field="decimals", value=decimals,
-                                     expected="a whole number from 0 to 4"))
-    if kind_ok:
-        _check_survey_fields(entry, units, file, where, issues)
-    if "api" in entry:
-        _check_api(entry["api"], file, where, issues)
-    if len(issues) > before:
-        return None
-    return Indicator(
-        id=entry["id"], name_sv=entry["name_sv"], name_en=entry["name_en"],
-        description_sv=entry["description_sv"], description_en=entry["description_en"],
-        dimension=entry["dimension"], unit=entry["unit"], source=entry["source"],
-        polarity=entry["polarity"], decimals=decimals, kind=entry["kind"],
-        normalise=entry["normalise"], axis=entry["axis"],
-        question_sv=entry.get("question_sv"),
-        categories=tuple(entry.get("categories") or ()),
-        favourable_categories=tuple(entry.get("favourable_categories") or ()),
-        api=entry.get("api"),
-        method_break=entry.get("method_break"),
-    )
-
-
-def _check_survey_fields(entry: dict, units: dict[str, Unit], file: str, where: str,
-                         issues: list[CatalogueError]) -> None:
-    survey_only = ("question_sv", "categories", "favourable_categories")
-    if entry["kind"] == "register":
-        for name in survey_only:
-            if name in entry:
-                issues.append(CatalogueError("only survey items have this field", file=file,
-                                             entry=where, field=name, value=entry[name],
-                                             expected="no such field on a register indicator"))
-        return
-    _check_text(entry, "question_sv", file, where, issues)
-    categories = entry.get("categories")
-    if (not isinstance(categories, list) or not categories
-            or not all(isinstance(c, str) and c.strip() for c in categories)):
-        issues.append(CatalogueError(f"{categories!r} is not a list of answer categories",
-                                     file=file, entry=where, field="categories",
-                                     value=categories,
-                                     expected="a non-empty list of answer texts in display "
-                                     "order (quote numbers, e.g. \"0\")"))
-        return
-    duplicates = sorted({c for c in categories if categories.count(c) > 1})
-    if duplicates:
-        issues.append(CatalogueError("an answer category is listed twice", file=file,
-                                     entry=where, field="categories", value=duplicates[0],
-                                     expected="distinct categories"))
-    favourable = entry.get("favourable_categories", [])
-    if not isinstance(favourable, list) or any(c not in categories for c in favourable):
-        stray = next((c for c in favourable if c not in categories), favourable) \
-            if isinstance(favourable, list) else favourable
-        issues.append(CatalogueError(f"{stray!r} is not one of the categories", file=file,
-                                     entry=where, field="favourable_categories", value=stray,
-                                     expected="a subset of: " + ", ".join(categories)))
-    unit = units.get(entry["unit"])
-    if unit is not None and unit.kind != "share":
-        issues.append(CatalogueError("a survey item must be a share of firms", file=file,
-                                     entry=where, field="unit", value=entry["unit"],
-                                     expected="a unit of kind 'share', e.g. percent_of_firms"))
-
-
-def _check_api(api: Any, file: str, where: str, issues: list[CatalogueError]) -> None:
-    if not isinstance(api, dict) or api.get("service") not in API_SERVICES:
-        value = api.get("service") if isinstance(api, dict) else api
-        issues.append(CatalogueError(f"{value!r} is not a supported API service", file=file,
-                                     entry=where, field="api.service", value=value,
-                                     expected="one of: " + ", ".join(API_SERVICES)))
-        return
-    if api["service"] == "kolada":
-        kpi = api.get("kpi")
-        if not isinstance(kpi, str) or not _KOLADA_KPI_RE.match(kpi):
-            issues.append(CatalogueError(f"{kpi!r} is not a Kolada KPI id", file=file,
-                                         entry=where, field="api.kpi", value=kpi,
-                                         expected="an id like 'N85085'"))
-        return
-    for name in ("table", "value_code"):
-        if not isinstance(api.get(name), str) or not api[name].strip():
-            issues.append(CatalogueError(f"{api.get(name)!r} is not set", file=file,
-                                         entry=where, field=f"api.{name}", value=api.get(name),
-                                         expected="a PxWeb table path and ContentsCode"))
-    if not isinstance(api.get("selection"), dict):
-        issues.append(CatalogueError(f"{api.get('selection')!r} is not a selection",
-                                     file=file, entry=where, field="api.selection",
-                                     value=api.get("selection"),
-                                     expected="a mapping of PxWeb variable -> value(s)"))

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from ecoreport.errors import DataError, UnknownRegionError
+from ecoreport.errors import CatalogueError, DataError, UnknownRegionError
+from ecoreport.data.schema import RegionModel, validate_entry
 from ecoreport.data.vocab import RIKET_ALIASES, RIKET_CODE
 from ecoreport.paths import data_dir as default_data_dir
 
@@ -22,9 +23,6 @@ REGIONS_FILE = "regions.yaml"
 
 _CODE_RE = re.compile(r"^\d{2}$")
 _CODE_AND_NAME_RE = re.compile(r"^(\d{2})\s+\S")  # SCB writes "24 Västerbottens län"
-_NUTS2_RE = re.compile(r"^SE\d{2}$")
-_NUTS3_RE = re.compile(r"^SE\d{3}$")
-_FIELDS = ("code", "name", "short_name", "nuts2", "nuts3", "peers")
 
 
 @dataclass(frozen=True)
@@ -249,51 +247,23 @@ def _parse_regions(raw: object, file: str) -> list[Region]:
     regions: list[Region] = []
     seen: dict[str, int] = {}
     for number, entry in enumerate(raw, start=1):
-        where = f"entry {number}"
-        if not isinstance(entry, dict):
-            raise DataError(f"{where}: not a mapping", file=file, value=entry,
-                            expected="a mapping with keys " + ", ".join(_FIELDS))
-        code = entry.get("code")
-        if isinstance(code, str) and _CODE_RE.match(code):
-            where = f"region '{code}'"
-        else:
-            raise DataError(f"{where}, field 'code': {code!r} is not a two-digit code",
-                            file=file, value=code,
-                            expected='a quoted two-digit string such as "01" or "24"')
-        unknown = sorted(set(entry) - set(_FIELDS))
-        if unknown:
-            raise DataError(f"{where}: unknown field {unknown[0]!r}", file=file,
-                            value=unknown[0], expected="only " + ", ".join(_FIELDS))
-        for field in ("name", "short_name"):
-            text = entry.get(field)
-            if not isinstance(text, str) or not text.strip():
-                raise DataError(f"{where}, field '{field}': {text!r} is not a name",
-                                file=file, value=text, expected="a non-empty string")
-        if code in seen:
-            raise DataError(f"{where}: code '{code}' appears twice (entries {seen[code]} and "
-                            f"{number})", file=file, value=code, expected="unique codes")
-        seen[code] = number
-        nuts2, nuts3 = entry.get("nuts2"), entry.get("nuts3")
-        if code == RIKET_CODE:
-            if nuts2 is not None or nuts3 is not None:
-                raise DataError(f"{where}: Riket has no NUTS2/NUTS3 code", file=file,
-                                value=nuts2 or nuts3, expected="null")
-        else:
-            if not isinstance(nuts2, str) or not _NUTS2_RE.match(nuts2):
-                raise DataError(f"{where}, field 'nuts2': {nuts2!r} is not a NUTS2 code",
-                                file=file, value=nuts2, expected="'SE' and two digits, e.g. 'SE33'")
-            if (not isinstance(nuts3, str) or not _NUTS3_RE.match(nuts3)
-                    or not nuts3.startswith(nuts2)):
-                raise DataError(f"{where}, field 'nuts3': {nuts3!r} is not a NUTS3 code "
-                                f"inside {nuts2}", file=file, value=nuts3,
-                                expected=f"'{nuts2}' and one digit, e.g. '{nuts2}1'")
-        peers = entry.get("peers", [])
-        if not isinstance(peers, list) or not all(isinstance(p, str) for p in peers):
-            raise DataError(f"{where}, field 'peers': {peers!r} is not a list of codes",
-                            file=file, value=peers, expected='a list of quoted codes, e.g. ["25", "22"]')
-        regions.append(Region(code=code, name=entry["name"].strip(),
-                              short_name=entry["short_name"].strip(), nuts2=nuts2, nuts3=nuts3,
-                              peers=tuple(peers), slug=make_slug(entry["short_name"])))
+        code = entry.get("code") if isinstance(entry, dict) else None
+        where = (f"region '{code}'" if isinstance(code, str) and _CODE_RE.match(code)
+                 else f"entry {number}")
+        model, problems = validate_entry(RegionModel, entry)
+        if problems:  # the first is enough: the file is short and edited by hand
+            first = problems[0]
+            raise CatalogueError(first.problem, file=file, entry=where, field=first.field,
+                                 value=first.value, expected=first.expected)
+        if model.code in seen:
+            raise DataError(f"{where}: code '{model.code}' appears twice (entries "
+                            f"{seen[model.code]} and {number})", file=file, value=model.code,
+                            expected="unique codes")
+        seen[model.code] = number
+        regions.append(Region(code=model.code, name=model.name.strip(),
+                              short_name=model.short_name.strip(), nuts2=model.nuts2,
+                              nuts3=model.nuts3, peers=tuple(model.peers),
+                              slug=make_slug(model.short_name)))
     _check_references(regions, file)
     return sorted(regions, key=lambda region: region.code)
 

@@ -1,0 +1,416 @@
+"""The declared schema of the catalogue files: ``indicators.yaml``, ``sources.yaml``, ``regions.yaml``.
+
+pydantic v2 models with ``extra="forbid"`` and strict types, one model per kind of entry.
+Checks that need more than one entry (an indicator's unit must be declared, peers must be
+other län, ids must be unique) are made by the loaders (``catalogue``, ``regions``).
+
+Errors stay readable for the person editing the YAML: :func:`validate_entry` turns
+pydantic's errors into :class:`Problem` s naming the field, the value, what is wrong and
+what was expected; every field says how (the ``Expect`` in its annotation). Names, labels
+and short names are shown in the report, so markup in them (``<``, ``>``, backticks, MyST
+``{role}`` syntax) is refused here, when the file is loaded.
+
+To add an API service, write its model (a ``service: Literal[...]`` field) and add it to
+``ApiModel``; ``API_MODELS`` follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ecoreport.data.vocab import NORMALISATIONS, POLARITIES, RIKET_CODE
+
+UNIT_KINDS = ("share", "count", "amount", "score", "index", "ratio")
+INDICATOR_KINDS = ("register", "survey")
+AXES = ("research", "market")
+SURVEY_ONLY_FIELDS = ("question_sv", "categories", "favourable_categories")
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Markup that would be interpreted when a name is rendered: HTML/XML tags, Markdown code,
+# MyST roles and directives ("{sub-ref}`x`", "```{note}").
+_MARKUP_RE = re.compile(r"[<>`]|\{[A-Za-z][\w:.+-]*\}")
+
+
+@dataclass(frozen=True)
+class Expect:
+    """How an error describes a field: "'x' is not {noun}; expected {expected}"."""
+
+    noun: str
+    expected: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One schema violation of one entry."""
+
+    field: str | None
+    value: object
+    problem: str
+    expected: str
+
+
+def _problem(problem: str, expected: str, *, field: str | None = None,
+             value: object = None) -> PydanticCustomError:
+    """An error raised inside a validator, carrying the message parts."""
+    return PydanticCustomError("ecoreport", "{problem}", {
+        "problem": problem, "expected": expected, "field": field, "value": value})
+
+
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise ValueError("empty")
+    return text
+
+
+def _plain(text: str) -> str:
+    found = _MARKUP_RE.search(text)
+    if found:
+        raise _problem(f"{text!r} contains markup ({found.group(0)!r})",
+                       "plain text without <, >, backticks or MyST {role} syntax")
+    return text
+
+
+def _valid_id(text: str) -> str:
+    if not _ID_RE.match(text):
+        raise ValueError("not an id")
+    return text
+
+
+def _iso_date(value: Any) -> Any:
+    """A YAML date or a quoted ISO date as ISO text; anything else is left to fail."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return value
+    return value
+
+
+def _is_date(text: str | None) -> str | None:
+    if text is not None:
+        dt.date.fromisoformat(text)  # ValueError for "maj 2024"
+    return text
+
+
+def _is_url(text: str | None) -> str | None:
+    if text is not None and not text.startswith(("https://", "http://")):
+        raise ValueError("not a URL")
+    return text
+
+
+TEXT = Expect("a text", "a non-empty string")
+Text = Annotated[str, AfterValidator(_non_empty), TEXT]
+Label = Annotated[str, AfterValidator(_non_empty), AfterValidator(_plain), TEXT]
+Id = Annotated[str, AfterValidator(_valid_id), Expect("a valid id", "lower-case snake_case")]
+Number = Annotated[Union[int, float], Expect("a number", "a number or nothing")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# --- sources.yaml ---------------------------------------------------------------------------
+
+
+class SourceModel(_Model):
+    """One producer's table (``sources.yaml``: source_id -> these fields)."""
+
+    producer: Text
+    title: Text
+    table: Text
+    url: Annotated[Union[str, None], AfterValidator(_is_url),
+                   Expect("a web address", "an http(s) URL or null")]
+    licence: Text
+    retrieved: Annotated[Union[str, None], BeforeValidator(_iso_date),
+                         AfterValidator(_is_date),
+                         Expect("a date", "an ISO date (YYYY-MM-DD) or null")]
+    citation_sv: Text
+    note: Union[Text, None] = None
+
+
+# --- indicators.yaml ------------------------------------------------------------------------
+
+
+class UnitModel(_Model):
+    """A unit (``units:`` unit_id -> these fields). Shares imply 0..100, counts and amounts
+    >= 0; a score needs its scale."""
+
+    label_sv: Label
+    short_sv: Label
+    label_en: Label
+    kind: Literal[UNIT_KINDS]
+    min: Union[Number, None] = None
+    max: Union[Number, None] = None
+
+    @model_validator(mode="after")
+    def _check_scale(self) -> UnitModel:
+        if self.kind == "score" and (self.min is None or self.max is None):
+            raise _problem("a score needs an explicit scale", "min and max, e.g. 1 and 6",
+                           field="min" if self.min is None else "max")
+        low, high = self.bounds()
+        if low is not None and high is not None and low >= high:
+            raise _problem(f"min {low} is not below max {high}", f"a number above {low}",
+                           field="max", value=high)
+        return self
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        """(min, max) with the ranges the kind implies."""
+        low, high = self.min, self.max
+        if self.kind == "share":
+            return (0 if low is None else low), (100 if high is None else high)
+        if self.kind in ("count", "amount") and low is None:
+            return 0, high
+        return low, high
+
+
+class DimensionModel(_Model):
+    """A METRIC dimension, or a context dimension with ``metric: false``."""
+
+    id: Id
+    name_sv: Label
+    name_en: Label
+    description_sv: Text
+    order: Annotated[int, Expect("a whole number", "an integer giving the report order")]
+    metric: Annotated[bool, Expect("true/false", "true or false")] = True
+
+
+_SelectionValue = Union[str, list[str]]
+
+
+class ScbApi(_Model):
+    """SCB PxWeb: table path under ssd/, selection (variable -> value(s); "{region_code}"
+    is replaced by the län code), ContentsCode, variables to add up."""
+
+    service: Literal["scb"]
+    table: Annotated[str, AfterValidator(_non_empty),
+                     Expect("set", "a PxWeb table path and ContentsCode")]
+    selection: Annotated[dict[str, _SelectionValue],
+                         Expect("a selection", "a mapping of PxWeb variable -> value(s)")]
+    value_code: Annotated[str, AfterValidator(_non_empty),
+                          Expect("set", "a PxWeb table path and ContentsCode")]
+    sum_over: Annotated[list[str], Expect("a list of variables", "a list of PxWeb variables")
+                        ] = []
+
+
+class KoladaApi(_Model):
+    """Kolada v3: KPI id, municipality id ("00{region_code}"), optional transform."""
+
+    service: Literal["kolada"]
+    kpi: Annotated[str, Field(pattern=r"^[NU]\d{5}$"),
+                   Expect("a Kolada KPI id", "an id like 'N85085'")]
+    municipality: Annotated[str, AfterValidator(_non_empty),
+                            Expect("a Kolada id", 'a municipality id such as "00{region_code}"')]
+    transform: Literal["none", "per_capita_from_total"] = "none"
+
+
+ApiModel = Annotated[Union[ScbApi, KoladaApi], Field(discriminator="service")]
+API_MODELS: dict[str, type[_Model]] = {
+    typing.get_args(model.model_fields["service"].annotation)[0]: model
+    for model in typing.get_args(typing.get_args(ApiModel)[0])}
+
+
+class IndicatorModel(_Model):
+    """One indicator of ``indicators:`` (see DESIGN.md, "Data files")."""
+
+    id: Annotated[str, AfterValidator(_valid_id),
+                  Expect("a valid id", "lower-case snake_case, e.g. 'fou_andel_brp'")]
+    name_sv: Label
+    name_en: Label
+    description_sv: Text
+    description_en: Text
+    dimension: Annotated[str, Expect("an id", "a dimension id")]
+    unit: Annotated[str, Expect("an id", "a unit id")]
+    source: Annotated[str, Expect("an id", "a source id")]
+    polarity: Literal[POLARITIES]
+    decimals: Annotated[int, Field(ge=0, le=4),
+                        Expect("a number of decimals", "a whole number from 0 to 4")]
+    kind: Literal[INDICATOR_KINDS]
+    normalise: Literal[tuple(NORMALISATIONS)]
+    axis: Union[Literal[AXES], None]
+    question_sv: Union[Text, None] = None
+    categories: Annotated[Union[list[Label], None], Expect(
+        "a list of answer categories",
+        'a non-empty list of answer texts in display order (quote numbers, e.g. "0")')] = None
+    favourable_categories: Annotated[Union[list[str], None], Expect(
+        "a list of answer categories", "a subset of the categories")] = None
+    api: Union[ApiModel, None] = None
+    # First year comparable with today's definition (a change of method before it).
+    method_break: Annotated[Union[Annotated[int, Field(ge=1900, le=2100)], None],
+                            Expect("a year", "a year such as 2010, or nothing")] = None
+
+    @model_validator(mode="after")
+    def _check_survey_fields(self) -> IndicatorModel:
+        if self.kind == "register":
+            for name in SURVEY_ONLY_FIELDS:
+                if name in self.model_fields_set:
+                    raise _problem("only survey items have this field",
+                                   "no such field on a register indicator", field=name,
+                                   value=getattr(self, name))
+            return self
+        if self.question_sv is None:
+            raise _problem("None is not a text", TEXT.expected, field="question_sv")
+        categories = self.categories
+        if not categories:
+            expect = _expect(IndicatorModel.model_fields["categories"])
+            raise _problem(f"{categories!r} is not {expect.noun}", expect.expected,
+                           field="categories", value=categories)
+        duplicates = sorted({c for c in categories if categories.count(c) > 1})
+        if duplicates:
+            raise _problem("an answer category is listed twice", "distinct categories",
+                           field="categories", value=duplicates[0])
+        stray = [c for c in self.favourable_categories or () if c not in categories]
+        if stray:
+            raise _problem(f"{stray[0]!r} is not one of the categories",
+                           "a subset of: " + ", ".join(categories),
+                           field="favourable_categories", value=stray[0])
+        return self
+
+
+# --- regions.yaml ---------------------------------------------------------------------------
+
+
+class RegionModel(_Model):
+    """Riket (code "00", no NUTS codes) or a län."""
+
+    code: Annotated[str, Field(pattern=r"^\d{2}$"), Expect(
+        "a two-digit code", 'a quoted two-digit string such as "01" or "24"')]
+    name: Annotated[str, AfterValidator(_non_empty), AfterValidator(_plain),
+                    Expect("a name", "a non-empty string")]
+    short_name: Annotated[str, AfterValidator(_non_empty), AfterValidator(_plain),
+                          Expect("a name", "a non-empty string")]
+    nuts2: Annotated[Union[str, None], Field(pattern=r"^SE\d{2}$"),
+                     Expect("a NUTS2 code", "'SE' and two digits, e.g. 'SE33', or null")]
+    nuts3: Annotated[Union[str, None], Field(pattern=r"^SE\d{3}$"),
+                     Expect("a NUTS3 code", "'SE' and three digits, e.g. 'SE331', or null")]
+    peers: Annotated[list[str], Expect("a list of codes",
+                                       'a list of quoted codes, e.g. ["25", "22"]')] = []
+
+    @model_validator(mode="after")
+    def _check_nuts(self) -> RegionModel:
+        if self.code == RIKET_CODE:
+            if self.nuts2 is not None or self.nuts3 is not None:
+                raise _problem("Riket has no NUTS2/NUTS3 code", "null",
+                               value=self.nuts2 or self.nuts3)
+        elif self.nuts2 is None:
+            raise _problem("None is not a NUTS2 code", "'SE' and two digits, e.g. 'SE33'",
+                           field="nuts2")
+        elif self.nuts3 is None or not self.nuts3.startswith(self.nuts2):
+            raise _problem(f"{self.nuts3!r} is not a NUTS3 code inside {self.nuts2}",
+                           f"'{self.nuts2}' and one digit, e.g. '{self.nuts2}1'",
+                           field="nuts3", value=self.nuts3)
+        return self
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+def validate_entry(model: type[_Model], raw: Any) -> tuple[Any, list[Problem]]:
+    """Validate one YAML entry: (model instance, []) or (None, the problems)."""
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as exc:
+        problems = [_describe(error, model, raw) for error in exc.errors()]
+        # A union reports each of its branches; say each problem once.
+        unique = {(problem.field, problem.problem): problem for problem in problems}
+        return None, list(unique.values())
+
+
+def _describe(error: dict, model: type[_Model], raw: Any) -> Problem:
+    holder, path = _locate(model, tuple(error["loc"]))
+    field = ".".join(path) or None
+    value = _value_at(raw, path)
+    kind = error["type"]
+    if kind == "ecoreport":
+        ctx = error["ctx"]
+        if ctx["field"]:
+            field = ".".join((*path, ctx["field"]))
+        if ctx["field"] or ctx["value"] is not None:
+            value = ctx["value"]
+        return Problem(field, value, ctx["problem"], ctx["expected"])
+    if not path and kind not in ("extra_forbidden", "ecoreport"):
+        return Problem(None, raw, "not a mapping",
+                       "a mapping with fields " + ", ".join(model.model_fields))
+    if kind == "missing":
+        return Problem(field, None, "missing", "the field to be present")
+    if kind == "extra_forbidden":
+        name = str(error["loc"][-1])
+        known = list(holder.model_fields)
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return Problem(".".join((*path, name)), error["input"], f"unknown field{hint}",
+                       "only " + ", ".join(known))
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag = value.get("service") if isinstance(value, dict) else value
+        return Problem(f"{field}.service", tag, f"{tag!r} is not a supported API service",
+                       "one of: " + ", ".join(API_MODELS))
+    info = holder.model_fields[path[-1]]
+    if kind == "literal_error":
+        return Problem(field, value, f"{value!r} is not allowed",
+                       "one of: " + ", ".join(_choices(info.annotation)))
+    expect = _expect(info)
+    return Problem(field, value, f"{value!r} is not {expect.noun}", expect.expected)
+
+
+def _locate(model: type[_Model], loc: tuple) -> tuple[type[_Model], list[str]]:
+    """The model holding the field an error is about, and the field's path ("api", "kpi").
+
+    List positions, dict keys and the API union's tag are not part of the path: an error
+    in one answer category is reported for the field ``categories`` with its whole value.
+    """
+    holder, path, parts = model, [], list(loc)
+    while parts and isinstance(parts[0], str) and parts[0] in holder.model_fields:
+        name = parts.pop(0)
+        path.append(name)
+        if name == "api" and parts and parts[0] in API_MODELS:
+            holder = API_MODELS[parts.pop(0)]
+        else:
+            break
+    return holder, path
+
+
+def _value_at(raw: Any, path: list[str]) -> Any:
+    for name in path:
+        if not isinstance(raw, dict):
+            return None
+        raw = raw.get(name)
+    return raw
+
+
+def _expect(info: Any) -> Expect:
+    """The field's ``Expect``, also when it sits inside a Union (``Union[Text, None]``)."""
+    candidates = list(info.metadata)
+    stack = [info.annotation]
+    while stack:
+        annotation = stack.pop()
+        if typing.get_origin(annotation) is Annotated:
+            candidates.extend(annotation.__metadata__)
+        stack.extend(typing.get_args(annotation))
+    return next((item for item in candidates if isinstance(item, Expect)),
+                Expect("valid", "a value of the declared type"))
+
+
+def _choices(annotation: Any) -> list[str]:
+    """The allowed values of a Literal field, "null" for None."""
+    if typing.get_origin(annotation) is Literal:
+        return [str(choice) for choice in typing.get_args(annotation)]
+    if annotation is type(None):
+        return ["null"]
+    return [choice for arg in typing.get_args(annotation) for choice in _choices(arg)]
