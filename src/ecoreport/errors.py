@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
 
 class EcoreportError(Exception):
     """Base class of every error ecoreport raises on purpose."""
 
 
+class IssueCode(StrEnum):
+    """What kind of problem an ``Issue`` is. Code that reacts to issues (the Swedish
+    warnings of the data appendix) reads the code and the structured fields, never the
+    English message."""
+
+    UNKNOWN_INDICATOR = "unknown_indicator"
+    WRONG_FILE = "wrong_file"            # a survey item in values.csv or the reverse
+    NO_DATA = "no_data"                  # warning: a catalogue indicator without rows
+    UNEXPECTED_COLUMN = "unexpected_column"
+    DUPLICATE_COLUMN = "duplicate_column"
+    MISSING_COLUMNS = "missing_columns"
+    BAD_PERIOD = "bad_period"
+    MISSING_VALUE = "missing_value"      # warning: ".." and other markers, row ignored
+    NOT_A_NUMBER = "not_a_number"
+    BAD_STATUS = "bad_status"
+    UNKNOWN_SOURCE = "unknown_source"
+    SYNTHETIC_SOURCE = "synthetic_source"  # source "synthetic" on an observed value
+    OUT_OF_RANGE = "out_of_range"
+    UNKNOWN_CATEGORY = "unknown_category"
+    DUPLICATE_ROW = "duplicate_row"
+    UNKNOWN_REGION = "unknown_region"
+    SURVEY_SUM = "survey_sum"
+    ABRUPT_JUMP = "abrupt_jump"          # warning; details: value, before, after (+ periods)
+    GAP = "gap"                          # warning; details: missing_years, first, last,
+    #                                      region_codes
+    FILE_NOT_FOUND = "file_not_found"
+    SECOND_VALUE = "second_value"        # import: two values for one cell
+
+
 @dataclass
 class Issue:
-    """One problem found in input data (an error or a warning)."""
+    """One problem found in input data (an error or a warning): where it is, what is wrong
+    (``code`` and structured fields) and a message in English for the command line."""
 
     message: str
     file: str | None = None
@@ -21,6 +53,9 @@ class Issue:
     expected: str | None = None
     region_code: str | None = None
     indicator_id: str | None = None
+    code: IssueCode | None = None
+    period: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         where = [part for part in (

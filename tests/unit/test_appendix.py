@@ -7,7 +7,7 @@ import pytest
 
 from ecoreport.report import appendix
 from ecoreport.data.dataset import load_dataset
-from ecoreport.errors import Issue
+from ecoreport.errors import Issue, IssueCode
 from ecoreport.data.regions import resolve_region
 from ecoreport.report.structure import notebook_chapters
 from ecoreport.data.validate import check_against_catalogue, find_gaps, find_jumps
@@ -174,6 +174,11 @@ def test_warnings_are_described_in_swedish():
     text = {appendix.classify_warning(i): appendix.describe_warning(i, catalogue) for i in issues}
     assert text["jump"] == "900 år 2015 mot 102 år 2014 och 101 år 2017"
     assert text["gap"] == "inget värde för 2016 inom 2013–2018"
+    # written from the structured fields: the English message plays no part
+    jump = next(i for i in issues if i.code == IssueCode.ABRUPT_JUMP)
+    jump.message = "(English text that changed)"
+    assert appendix.describe_warning(jump, catalogue) == text["jump"]
+    assert jump.details["before_period"] == "2014" and jump.period == "2015"
     assert "data saknas" in text["no_data"]
 
 
@@ -182,10 +187,10 @@ def test_relevant_warnings_keep_the_lan_riket_and_the_catalogue():
     values = pd.concat([values, values.assign(region_code="00")])
     values = values[~((values["region_code"] == "00") & (values["period"] == "2021"))]
     warnings = [
-        Issue("abrupt jump …", column="value", region_code="24", indicator_id="a"),
-        Issue("abrupt jump …", column="value", region_code="01", indicator_id="a"),
-        Issue("catalogue indicator 'x' has no data", column="indicator_id", indicator_id="x"),
-        Issue("gap in indicator 'a' in 3 regions", column="period", indicator_id="a"),
+        Issue("…", code=IssueCode.ABRUPT_JUMP, region_code="24", indicator_id="a"),
+        Issue("…", code=IssueCode.ABRUPT_JUMP, region_code="01", indicator_id="a"),
+        Issue("…", code=IssueCode.NO_DATA, indicator_id="x"),
+        Issue("…", code=IssueCode.GAP, indicator_id="a"),
     ]
     kept = appendix.relevant_warnings(warnings, values, "24")
     assert [(i.region_code, appendix.classify_warning(i)) for i in kept] == [

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecoreport.errors import DataError, DataValidationError, Issue
+from ecoreport.errors import DataError, DataValidationError, Issue, IssueCode
 from ecoreport.data.tables import (
     SURVEY_COLUMNS, VALUES_COLUMNS, is_missing_marker, parse_number, parse_period,
 )
@@ -144,6 +144,7 @@ def check_against_catalogue(df: pd.DataFrame, catalogue: Any, *, file: str = "va
             if close:
                 expected += f" (did you mean {close[0]!r}?)"
             report.errors.append(Issue(
+                code=IssueCode.UNKNOWN_INDICATOR,
                 message=f"indicator {indicator_id!r} is not in the catalogue"
                         f"{_rows_suffix(rows)}",
                 file=file, row=rows[0], column="indicator_id", value=indicator_id,
@@ -153,6 +154,7 @@ def check_against_catalogue(df: pd.DataFrame, catalogue: Any, *, file: str = "va
         if kind is not None and actual_kind is not None and actual_kind != kind:
             other = "survey.csv" if actual_kind == "survey" else "values.csv"
             report.errors.append(Issue(
+                code=IssueCode.WRONG_FILE,
                 message=f"{indicator_id!r} is a {actual_kind} indicator{_rows_suffix(rows)}",
                 file=file, row=rows[0], column="indicator_id", value=indicator_id,
                 expected=f"only {kind} indicators here; {actual_kind} indicators go in {other}",
@@ -162,6 +164,7 @@ def check_against_catalogue(df: pd.DataFrame, catalogue: Any, *, file: str = "va
             continue
         if indicator_id not in rows_by_id:
             report.warnings.append(Issue(
+                code=IssueCode.NO_DATA,
                 message=f"catalogue indicator {indicator_id!r} has no data",
                 file=file, column="indicator_id",
                 expected=f"at least one row per {kind + ' ' if kind else ''}indicator "
@@ -182,13 +185,16 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
     missing = [column for column in spec.columns if column not in header]
     for column in header:
         if column not in spec.columns:
-            report.errors.append(Issue(message=f"unexpected column {column!r}", file=file,
+            report.errors.append(Issue(code=IssueCode.UNEXPECTED_COLUMN,
+                                       message=f"unexpected column {column!r}", file=file,
                                        row=1, column=column, expected=expected_columns))
     for column in dict.fromkeys(column for column in header if header.count(column) > 1):
-        report.errors.append(Issue(message=f"column {column!r} appears more than once",
+        report.errors.append(Issue(code=IssueCode.DUPLICATE_COLUMN,
+                                   message=f"column {column!r} appears more than once",
                                    file=file, row=1, column=column, expected=expected_columns))
     if missing:
         report.errors.append(Issue(
+            code=IssueCode.MISSING_COLUMNS,
             message="missing column(s) " + ", ".join(repr(column) for column in missing),
             file=file, row=1, expected=expected_columns))
     if missing or len(set(header)) < len(header):
@@ -223,6 +229,7 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
             row_ok = False
             start = end = None
             report.errors.append(Issue(
+                code=IssueCode.BAD_PERIOD,
                 message=f"{record['period']!r} is not a valid period", column="period",
                 value=record["period"], expected="'YYYY' or 'YYYY-YYYY' with start < end",
                 **where))
@@ -232,6 +239,7 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
         if is_missing_marker(text):
             row_ok = False
             report.warnings.append(Issue(
+                code=IssueCode.MISSING_VALUE, period=record["period"],
                 message=f"{text!r} marks a missing or suppressed value; the row is ignored",
                 column=spec.number_column, value=text, **where))
         else:
@@ -240,6 +248,7 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
             except ValueError:
                 row_ok = False
                 report.errors.append(Issue(
+                    code=IssueCode.NOT_A_NUMBER,
                     message=f"{text!r} is not a number", column=spec.number_column,
                     value=text, expected="a decimal number such as 1234.5 or 1 234,5",
                     **where))
@@ -248,16 +257,19 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
         if status not in spec.statuses:
             row_ok = False
             report.errors.append(Issue(
+                code=IssueCode.BAD_STATUS,
                 message=f"status {status!r} is not allowed", column="status", value=status,
                 expected=" or ".join(spec.statuses), **where))
 
         source_id = record["source_id"]
         if sources is not None and source_id not in sources and source_id != SYNTHETIC_SOURCE_ID:
             report.errors.append(Issue(
+                code=IssueCode.UNKNOWN_SOURCE,
                 message=f"unknown source_id {source_id!r}", column="source_id",
                 value=source_id, expected="a key of sources.yaml or 'synthetic'", **where))
         elif source_id == SYNTHETIC_SOURCE_ID and status == "observed":
             report.errors.append(Issue(
+                code=IssueCode.SYNTHETIC_SOURCE,
                 message=f"source_id {source_id!r} on an observed value", column="source_id",
                 value=source_id, expected="status 'synthetic' for generated values",
                 **where))
@@ -282,6 +294,7 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
             row_ok = False
             described = ", ".join(f"{column} {record[column]!r}" for column in spec.key_columns)
             report.errors.append(Issue(
+                code=IssueCode.DUPLICATE_ROW,
                 message=f"duplicate of row {seen[key]} ({described})",
                 expected="one row per " + ", ".join(spec.key_columns), **where))
         else:
@@ -315,6 +328,7 @@ def _check_region_codes(cells: pd.DataFrame, regions: Iterable[Any], file: str) 
         if code.isdigit() and code.zfill(2) in codes:
             expected += f" (two digits: {code.zfill(2)!r}; Excel drops leading zeros)"
         issues.append(Issue(
+            code=IssueCode.UNKNOWN_REGION,
             message=f"unknown region code {code!r}{_rows_suffix(rows)}", file=file,
             row=rows[0], column="region_code", value=code, expected=expected,
             region_code=code))
@@ -360,7 +374,8 @@ def _check_range(number: float, text: str, indicator_id: str, unit: Any, column:
         expected = f"a value of at most {high:g}"
     unit_id = getattr(unit, "id", None)
     described = f"unit {unit_id!r}, a {unit.kind}" if unit_id else f"a {unit.kind} unit"
-    return Issue(message=f"{text!r} is out of range for {indicator_id!r} ({described})",
+    return Issue(code=IssueCode.OUT_OF_RANGE,
+                 message=f"{text!r} is out of range for {indicator_id!r} ({described})",
                  column=column, value=text, expected=expected, **where)
 
 
@@ -370,7 +385,8 @@ def _check_category(category: str, indicator: Any, where: dict[str, Any]) -> Iss
         return None
     expected = ("one of " + ", ".join(repr(c) for c in categories)) if categories \
         else "an answer category"
-    return Issue(message=f"category {category!r} is not an answer category of "
+    return Issue(code=IssueCode.UNKNOWN_CATEGORY,
+                 message=f"category {category!r} is not an answer category of "
                          f"{where['indicator_id']!r}",
                  column="category", value=category, expected=expected, **where)
 
@@ -383,6 +399,7 @@ def _check_survey_sums(rows: pd.DataFrame, file: str) -> list[Issue]:
         if total > SURVEY_SUM_MAX:
             row_list = ", ".join(str(row) for row in group["row"])
             issues.append(Issue(
+                code=IssueCode.SURVEY_SUM, period=period,
                 message=f"shares of {indicator_id!r} for region {region_code!r}, period "
                         f"{period!r} sum to {total:g} (rows {row_list})",
                 file=file, row=int(group["row"].iloc[0]), column="share_pct",
@@ -459,7 +476,11 @@ def find_jumps(rows: pd.DataFrame, *, file: str = "values.csv") -> list[Issue]:
                     file=file, row=row, column="value",
                     expected="a value in line with its neighbours (check unit, decimal "
                              "separator or a break in the series)",
-                    region_code=region_code, indicator_id=indicator_id))
+                    region_code=region_code, indicator_id=indicator_id,
+                    code=IssueCode.ABRUPT_JUMP, period=periods[i],
+                    details={"value": numbers[i], "before": numbers[i - 1],
+                             "before_period": periods[i - 1], "after": numbers[i + 1],
+                             "after_period": periods[i + 1]}))
     return issues
 
 
@@ -492,7 +513,9 @@ def find_gaps(rows: pd.DataFrame, *, file: str = "values.csv") -> list[Issue]:
             file=file, column="period",
             expected="a value for every year between the first and the last",
             region_code=region_codes[0] if len(region_codes) == 1 else None,
-            indicator_id=indicator_id))
+            indicator_id=indicator_id, code=IssueCode.GAP,
+            details={"missing_years": missing, "first": first, "last": last,
+                     "region_codes": tuple(region_codes)}))
     return sorted(issues, key=lambda issue: issue.indicator_id or "")
 
 
@@ -664,7 +687,7 @@ def run_validation(data_dir: str | Path | None = None) -> tuple[ValidationReport
         if not path.exists():
             # Survey data is optional (a län may have no survey); register data is not.
             issues = report.warnings if name == "survey.csv" else report.errors
-            issues.append(Issue(message="file not found", file=name,
+            issues.append(Issue(code=IssueCode.FILE_NOT_FOUND, message="file not found", file=name,
                                 expected=f"{name} in {folder}"))
             continue
         try:

@@ -25,6 +25,7 @@ regenerated (the generator needs ``../shared``); see README "Updating for a new 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import logging
 import math
@@ -37,7 +38,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ecoreport.errors import DataError, DataValidationError, Issue
+from ecoreport.errors import DataError, DataValidationError, Issue, IssueCode
 from ecoreport.data.tables import (
     SURVEY_COLUMNS, VALUES_COLUMNS, format_stored_number, is_missing_marker, normalise_header, parse_number,
     parse_period, read_table, sort_tidy_rows, write_tidy_csv,
@@ -290,7 +291,8 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
             continue  # suppressed: skipped, not zero
         key = (code, period, category if indicator.is_survey else "")
         if key in duplicates:
-            issues.append(Issue(message=f"a second value for {code} {period}"
+            issues.append(Issue(code=IssueCode.SECOND_VALUE, period=period,
+                                message=f"a second value for {code} {period}"
                                         f"{' ' + category if category else ''} "
                                         f"(first in row {duplicates[key]})",
                                 file=file, row=row_number, column=column, value=text,
@@ -439,12 +441,10 @@ def _locate(issues: list[Issue], origins: list[tuple[str, int, str] | None],
             else None
         if origin is not None:
             file, row, column = origin
-            issue = Issue(message=f"{issue.message} (as merged into {issue.file})", file=file,
-                          row=row,
-                          column=column if issue.column in (number_column, None)
-                          else issue.column,
-                          value=issue.value, expected=issue.expected,
-                          region_code=issue.region_code, indicator_id=issue.indicator_id)
+            issue = dataclasses.replace(
+                issue, message=f"{issue.message} (as merged into {issue.file})", file=file,
+                row=row, column=column if issue.column in (number_column, None)
+                else issue.column)
         located.append(issue)
     return located
 

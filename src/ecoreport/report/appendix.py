@@ -21,11 +21,11 @@ import pandas as pd
 
 from ecoreport.analysis.results import BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED, PCA_FIRST_YEAR, Report
 from ecoreport.analysis.compare import POPULATION_FILL_YEARS
-from ecoreport.errors import Issue
+from ecoreport.errors import Issue, IssueCode
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
 from ecoreport.analysis.trends import DEFAULT_RELATIVE_TOLERANCE, MIN_OBSERVATIONS, SIGNIFICANCE_LEVEL
-from ecoreport.data.validate import coverage_by_dimension, coverage_table, find_gaps
+from ecoreport.data.validate import coverage_by_dimension, coverage_table, find_gaps, format_years
 from ecoreport.data.vocab import NORMALISATIONS, RIKET_CODE, STATUS_LABELS
 from ecoreport.report.charts.base import CHART_WIDTH
 from ecoreport.report.render import show_chart
@@ -48,10 +48,6 @@ WARNING_KIND_LABELS = {"jump": "Tvärt hopp", "gap": "Lucka i serien",
 KEY_PACKAGE_ORDER = ("ecoreport", "jupyter-book", "pandas", "numpy", "statsmodels", "altair",
                      "vl-convert-python")
 
-_JUMP_RE = re.compile(r": (?P<value>[-+\w.]+) in (?P<period>\S+) against (?P<before>[-+\w.]+) "
-                      r"in (?P<before_period>\S+) and (?P<after>[-+\w.]+) in "
-                      r"(?P<after_period>\S+)$")
-_GAP_RE = re.compile(r"no value for (?P<years>.+) within (?P<first>\d{4})–(?P<last>\d{4})$")
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -490,15 +486,13 @@ def coverage_chart(table: pd.DataFrame, region_name: str) -> alt.Chart:
     )
 
 
+_WARNING_KINDS = {IssueCode.ABRUPT_JUMP: "jump", IssueCode.GAP: "gap",
+                  IssueCode.NO_DATA: "no_data"}
+
+
 def classify_warning(issue: Issue) -> str:
-    """jump | gap | no_data | other, from the column a validation warning names."""
-    if issue.column == "value" and "jump" in issue.message:
-        return "jump"
-    if issue.column == "period" and "gap" in issue.message:
-        return "gap"
-    if issue.column == "indicator_id" and "no data" in issue.message:
-        return "no_data"
-    return "other"
+    """jump | gap | no_data | other, from the validation warning's code."""
+    return _WARNING_KINDS.get(issue.code, "other")
 
 
 def relevant_warnings(warnings: Iterable[Issue], values: pd.DataFrame,
@@ -533,31 +527,23 @@ def _region_label(code: str | None, regions: Sequence[Any]) -> str:
     return code
 
 
-def _format_raw(text: str, decimals: int) -> str:
-    try:
-        return format_number(float(text), decimals)
-    except ValueError:
-        return text
-
-
 def describe_warning(issue: Issue, catalogue: Any) -> str:
-    """A Swedish description of one validation warning (the English text if unknown)."""
+    """A Swedish description of one validation warning, written from its code and fields
+    (the English message only for kinds the appendix does not describe)."""
     kind = classify_warning(issue)
     indicator = getattr(catalogue, "indicators", {}).get(issue.indicator_id)
     decimals = getattr(indicator, "decimals", 1)
+    details = issue.details
     if kind == "jump":
-        match = _JUMP_RE.search(issue.message)
-        if match:
-            g = match.groupdict()
-            return (f"{_format_raw(g['value'], decimals)} år {format_period(g['period'])} mot "
-                    f"{_format_raw(g['before'], decimals)} år {format_period(g['before_period'])} "
-                    f"och {_format_raw(g['after'], decimals)} år "
-                    f"{format_period(g['after_period'])}")
-    elif kind == "gap":
-        match = _GAP_RE.search(issue.message)
-        if match:
-            return (f"inget värde för {match['years']} inom {match['first']}–{match['last']}")
-    elif kind == "no_data":
+        return (f"{format_number(details['value'], decimals)} år {format_period(issue.period)} "
+                f"mot {format_number(details['before'], decimals)} år "
+                f"{format_period(details['before_period'])} och "
+                f"{format_number(details['after'], decimals)} år "
+                f"{format_period(details['after_period'])}")
+    if kind == "gap":
+        return (f"inget värde för {format_years(details['missing_years'])} inom "
+                f"{details['first']}–{details['last']}")
+    if kind == "no_data":
         return "katalogen har indikatorn, men data saknas för alla regioner"
     return issue.message
 
