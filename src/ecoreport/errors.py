@@ -131,5 +131,18 @@ class UnknownRegionError(EcoreportError):
     """A region code or name that is not one of the 21 län (or Riket)."""
 
 
+class UsageError(EcoreportError):
+    """A request that cannot be served as asked: saved results for another län or year, a
+    setting in the environment with a value ecoreport does not know."""
+
+
+class FetchError(EcoreportError):
+    """An API could not be reached or answered with something unusable."""
+
+
+class PcaInputError(EcoreportError):
+    """Too little data to fit a PCA (names the region, years and what was left)."""
+
+
 class BuildError(EcoreportError):
     """A notebook or the book build failed; the previous report is left as it was."""

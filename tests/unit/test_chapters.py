@@ -10,7 +10,7 @@ import pytest
 from ecoreport.report import chapters
 from ecoreport.analysis.results import open_report
 from ecoreport.report.charts import trend_chart
-from ecoreport.report.charts.analysis import SCORE_DOMAIN, SCORE_SCHEME, relative_development_chart
+from ecoreport.report.charts.comparison import SCORE_DOMAIN, SCORE_SCHEME, relative_development_chart
 
 
 @pytest.fixture(scope="module")

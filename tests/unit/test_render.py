@@ -11,6 +11,7 @@ import pandas as pd
 
 from ecoreport.report import render
 from ecoreport.report.sphinxext import BUNDLE_NAME, _is_remote, write_vega_bundle
+from ecoreport.errors import UsageError
 
 DATA = pd.DataFrame({"year": [2013, 2014], "value": [1234.5, 2345.25]})
 CHART = alt.Chart(DATA).mark_line().encode(x="year:Q", y="value:Q")
@@ -74,7 +75,7 @@ def test_static_image_only_when_asked(monkeypatch):
     monkeypatch.setenv(render.STATIC_CHARTS_ENV, "jpeg")
     try:
         render.chart_bundle(CHART, "x")
-    except ValueError as exc:
+    except UsageError as exc:
         assert "ECOREPORT_STATIC_CHARTS='jpeg'" in str(exc)
     else:
         raise AssertionError("an unknown format was accepted")

@@ -35,7 +35,7 @@ import pandas as pd
 from ecoreport.analysis.compare import POLARITY_SIGN, _get, get_indicator, normalise_values
 from ecoreport.data.catalogue import is_context_indicator
 from ecoreport.data.vocab import RIKET_CODE
-from ecoreport.errors import EcoreportError
+from ecoreport.errors import PcaInputError
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +44,6 @@ DEFAULT_MIN_COVERAGE = 0.75
 DEFAULT_MIN_COS2 = 0.3
 MIN_KEPT_VARIABLES = 3
 _EPS = 1e-9
-
-
-class PcaInputError(EcoreportError):
-    """Too little data to fit a PCA (names the region, years and what was left)."""
 
 
 @dataclass

@@ -27,6 +27,7 @@ from ecoreport.analysis.pca import (
 )
 from ecoreport.data.regions import Region, resolve_region
 from ecoreport.analysis.trends import compute_trends
+from ecoreport.errors import UsageError
 from ecoreport.provenance import collect_build_info
 
 logger = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def open_report(region: str, year: int | None = None, results_path: str | None =
             dataset = load_dataset(data_dir)
         if str(results.region_code) != str(resolve_region(region).code) or (
                 year is not None and int(year) != results.year):
-            raise ValueError(f"{results_path} holds results for {results.region_code} "
+            raise UsageError(f"{results_path} holds results for {results.region_code} "
                              f"{results.year}, not {region} {year}")
     else:
         dataset = load_dataset(data_dir)

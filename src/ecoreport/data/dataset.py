@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ecoreport.errors import UnknownRegionError
+from ecoreport.errors import DataError, UnknownRegionError
 from ecoreport.data.loading import load_survey_with_report, load_values_with_report
 from ecoreport.data.tables import SURVEY_COLUMNS
 from ecoreport.data.validate import ValidationReport
@@ -80,8 +80,9 @@ class Dataset:
         if region_code is not None:
             frame = frame[frame["region_code"] == region_code]
         if frame.empty:
-            raise ValueError(f"no values{'' if region_code is None else ' for ' + region_code}"
-                             " to choose a report year from")
+            raise DataError(f"no values{'' if region_code is None else ' for ' + region_code}"
+                            " to choose a report year from", file="values.csv",
+                            expected="register values for the region")
         n_indicators = frame["indicator_id"].nunique()
         per_year = frame.groupby("period_end")["indicator_id"].nunique()
         eligible = per_year[per_year > LATEST_YEAR_MIN_SHARE * n_indicators]

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from ecoreport import __version__
-from ecoreport.errors import EcoreportError
+from ecoreport.errors import FetchError
 from ecoreport.ingest.importer import ImportResult, merge_observed_rows
 from ecoreport.data.tables import format_stored_number
 from ecoreport.data.catalogue import load_catalogue
@@ -77,10 +77,6 @@ USER_AGENT = f"ecoreport/{__version__} (+https://github.com/ecoreport)"
 
 # fetch_json(url, body or None, timeout in seconds) -> decoded JSON
 FetchJson = Callable[[str, Any, float], Any]
-
-
-class FetchError(EcoreportError):
-    """An API could not be reached or answered with something unusable."""
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,13 @@ import pandas as pd
 from ecoreport.report import narrative
 from ecoreport.analysis.results import Report
 from ecoreport.report.charts import trend_chart, trend_table
-from ecoreport.report.charts.analysis import (
+from ecoreport.report.charts.comparison import (
     dimension_profile_chart,
     normalised_decimals,
-    pca_biplot,
-    pca_trajectory_chart,
-    pooled_positions_chart,
     region_comparison_chart,
     relative_development_chart,
 )
+from ecoreport.report.charts.pca import pca_biplot, pca_trajectory_chart, pooled_positions_chart
 from ecoreport.report.charts.survey import survey_chart, survey_table
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.report.render import show_chart

@@ -28,6 +28,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from ecoreport.errors import UsageError
 from ecoreport.report.formatting import VEGA_SV_LOCALE
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def static_chart_format() -> str:
     """``png``, ``pdf`` or ``none``: the static rendering charts carry (see module doc)."""
     value = os.environ.get(STATIC_CHARTS_ENV, "png").strip().lower() or "png"
     if value not in STATIC_MIME:
-        raise ValueError(f"{STATIC_CHARTS_ENV}={value!r}; expected one of "
+        raise UsageError(f"{STATIC_CHARTS_ENV}={value!r}; expected one of "
                          f"{', '.join(STATIC_MIME)}")
     return value
 

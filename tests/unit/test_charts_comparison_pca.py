@@ -10,14 +10,16 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from ecoreport.report.charts.analysis import (
-    choose_labels,
+from ecoreport.report.charts.comparison import (
     dimension_profile_chart,
+    region_comparison_chart,
+    relative_development_chart,
+)
+from ecoreport.report.charts.pca import (
+    choose_labels,
     pca_biplot,
     pca_trajectory_chart,
     pooled_positions_chart,
-    region_comparison_chart,
-    relative_development_chart,
 )
 from ecoreport.report.charts.base import label_status
 from ecoreport.analysis.compare import compare_regions, dimension_profile, relative_development
