@@ -66,3 +66,17 @@ def test_top_level_config_states_the_package_version():
     from ecoreport import __version__
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert config["parse"]["myst_substitutions"]["ecoreport_version"] == __version__
+
+
+def test_metric_page_lists_the_catalogue_dimensions():
+    """Dimension descriptions live only in the catalogue; book/metric.md is generated."""
+    from ecoreport.data.catalogue import load_catalogue
+    from ecoreport.report.structure import render_metric_page
+
+    page = (ROOT / "book" / "metric.md").read_text(encoding="utf-8")
+    assert page == render_metric_page(), (
+        "book/metric.md is out of date: edit book/templates/metric.md and run "
+        "write_generated_sources()")
+    for dim in load_catalogue().metric_dimensions():
+        assert f"| {dim.name_sv} | {' '.join(dim.description_sv.split())} |" in page
+    assert "__DIMENSION_TABLE__" not in page

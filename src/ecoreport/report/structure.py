@@ -4,7 +4,8 @@ Static pages live in ``book/`` (MyST markdown with ``{{ region_name }}`` substit
 chapters that compute live in ``notebooks/`` as MyST notebooks. The eleven dimension chapters
 are one template (``notebooks/templates/dimension.md``) instantiated per dimension, so the
 logic is written once; the instances are committed so ``jupyter-book build .`` works as is,
-and a test checks they match the template.
+and a test checks they match the template. The same holds for ``book/metric.md``, whose
+table of dimensions is written from the catalogue (``book/templates/metric.md``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from ecoreport.paths import project_root
 from ecoreport.data.catalogue import load_catalogue
 
 DIMENSION_TEMPLATE = "notebooks/templates/dimension.md"
+METRIC_TEMPLATE = "book/templates/metric.md"
+METRIC_PAGE = "book/metric.md"
 
 
 @dataclass(frozen=True)
@@ -107,11 +110,29 @@ def render_dimension_notebook(dimension_id: str, root: Path | None = None) -> st
             .replace("__DIMENSION_NAME__", name))
 
 
-def write_generated_sources(root: Path | None = None) -> list[Path]:
-    """Regenerate ``_toc.yml`` and the dimension notebooks from their single definitions."""
+def render_metric_page(root: Path | None = None) -> str:
+    """The METRIC page: its template with the table of dimensions from the catalogue."""
     root = root or project_root()
-    written = [root / "_toc.yml"]
+    template = (root / METRIC_TEMPLATE).read_text(encoding="utf-8")
+    template = template[template.index("-->\n") + 4:] if template.startswith("<!--") else template
+    rows = ["| Dimension | Vad den fångar |", "|---|---|"]
+    rows += ["| " + " | ".join(_cell(text) for text in (dim.name_sv, dim.description_sv)) + " |"
+             for dim in load_catalogue().metric_dimensions()]
+    return template.replace("__DIMENSION_TABLE__", "\n".join(rows))
+
+
+def _cell(text: str) -> str:
+    """One line of a Markdown table cell (a "|" in the text would end the cell)."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def write_generated_sources(root: Path | None = None) -> list[Path]:
+    """Regenerate ``_toc.yml``, the METRIC page and the dimension notebooks from their
+    single definitions."""
+    root = root or project_root()
+    written = [root / "_toc.yml", root / METRIC_PAGE]
     written[0].write_text(render_toc(), encoding="utf-8")
+    written[1].write_text(render_metric_page(root), encoding="utf-8")
     for dim in dimension_ids():
         target = root / (dimension_notebook(dim) + ".md")
         target.parent.mkdir(parents=True, exist_ok=True)
