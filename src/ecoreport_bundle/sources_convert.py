@@ -44,6 +44,15 @@ SOURCE_MODEL_REPORT = "metric_vasterbotten_2025"
 SOURCE_NLE = "nle_2024"
 
 
+# Observed rows carry one column beyond values.csv, dropped when the files are written:
+# "max" or "min" where the source states that the value is the highest or lowest of its
+# series (the generator keeps synthetic neighbours below or above it), else "".
+EXTREME_COLUMN = "extreme"
+OBSERVED_COLUMNS = [*VALUES_COLUMNS, EXTREME_COLUMN]
+# How the reference transcription's note column starts when the model report calls a value
+# the highest or lowest of its series ("peak of 2013-2024", "highest ever", "lowest").
+REFERENCE_EXTREMES = {"peak": "max", "highest": "max", "lowest": "min"}
+
 FOU_KPIS = {
     "Företagens utgifter för egen FoU": "fou_utgifter_foretag",
     "Offentliga sektorns utgifter för FoU": "fou_utgifter_offentlig",
@@ -94,10 +103,11 @@ def long_records(raw: pd.DataFrame, file: str, index: RegionNames, *,
 
 
 def make_rows(records: list[dict[str, object]]) -> pd.DataFrame:
-    """Build an observed-values frame (``VALUES_COLUMNS``) from record dicts."""
-    frame = pd.DataFrame.from_records(records, columns=list(VALUES_COLUMNS))
+    """Build an observed-values frame (``OBSERVED_COLUMNS``) from record dicts."""
+    frame = pd.DataFrame.from_records(records, columns=OBSERVED_COLUMNS)
     frame["status"] = "observed"
     frame["note"] = frame["note"].fillna("")
+    frame[EXTREME_COLUMN] = frame[EXTREME_COLUMN].astype(object).fillna("").astype(str)
     frame["value"] = frame["value"].astype(float)
     for column in ("region_code", "indicator_id", "period", "status", "source_id", "note"):
         frame[column] = frame[column].astype(str)
@@ -403,9 +413,11 @@ def convert_reference(path: Path, indicator_ids: Iterable[str],
         if indicator not in known:
             skipped.add(indicator)
             continue
+        first_word = (row["note"].split() or [""])[0].casefold()
         records.append({"region_code": code, "indicator_id": indicator,
                         "period": row["period"].strip(), "value": value,
-                        "source_id": source_id, "note": note})
+                        "source_id": source_id, "note": note,
+                        EXTREME_COLUMN: REFERENCE_EXTREMES.get(first_word, "")})
     for (total_id, code, period), found in sorted(parts.items()):
         members = REFERENCE_SUMS[total_id]
         if set(found) != set(members):
@@ -495,9 +507,11 @@ def merge_observed(frames: list[pd.DataFrame], reference_source: str = SOURCE_MO
         note = f"agrees within rounding with {others}"
         if primary["note"]:
             note = f"{primary['note']}; {note}"
-        resolved.append(primary.drop(labels="is_reference").to_frame().T.assign(note=note))
+        extreme = next((mark for mark in group[EXTREME_COLUMN] if mark), "")
+        resolved.append(primary.drop(labels="is_reference").to_frame().T.assign(
+            note=note, **{EXTREME_COLUMN: extreme}))
         logger.info("%s %s %s given twice; kept %s, %s", indicator_id, code, period,
                     primary["source_id"], note)
     result = pd.concat([keep, *resolved], ignore_index=True) if resolved else keep
     result["value"] = result["value"].astype(float)
-    return result.reset_index(drop=True)[list(VALUES_COLUMNS)]
+    return result.reset_index(drop=True)[OBSERVED_COLUMNS]

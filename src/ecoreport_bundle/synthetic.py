@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from ecoreport.data.tables import VALUES_COLUMNS, parse_period
+from ecoreport_bundle.sources_convert import EXTREME_COLUMN
 from ecoreport.data.vocab import NORMALISATIONS, RIKET_CODE, SYNTHETIC_SOURCE_ID
 from ecoreport.errors import DataError
 
@@ -514,14 +515,15 @@ def complete_indicator(info: IndicatorInfo, spec: Spec, observed: pd.DataFrame,
                        sizes: Mapping[tuple[str, str], tuple[float, str, str]] | None,
                        rng: np.random.Generator, years: Iterable[int] = YEARS,
                        model: Mapping[str, np.ndarray] | None = None,
-                       spike_cells: dict[tuple[str, str, str], float] | None = None
+                       spike_cells: dict[tuple[str, str, str], float] | None = None,
+                       limits: Mapping[str, tuple[float | None, float | None]] | None = None
                        ) -> pd.DataFrame:
     """Synthetic rows for one indicator's empty län cells, anchored to its observed values.
 
     Observed spikes are not used as anchors; if ``spike_cells`` is given, the model value
     that replaces each spike for derived quantities is stored there.
-    Observed notes saying a value is the series' peak/highest or lowest (model-report
-    figures) cap or floor the synthetic values of that series.
+    ``limits`` (region -> (floor, cap), from :func:`stated_limits`) keep the synthetic
+    values of a series below a stated highest value and above a stated lowest one.
     """
     periods = grid_periods(spec, years)
     scale = scale_for(info)
@@ -529,7 +531,7 @@ def complete_indicator(info: IndicatorInfo, spec: Spec, observed: pd.DataFrame,
     if model is None:
         model = model_series(info, spec, periods, lan_codes, traits, sizes, rng)
     known = _lookup(observed[observed["indicator_id"] == info.id], info.id)
-    limits = stated_limits(observed[observed["indicator_id"] == info.id])
+    limits = limits or {}
     records = []
     for code in lan_codes:
         anchor_positions = [position for position, period in enumerate(periods)
@@ -561,19 +563,20 @@ def complete_indicator(info: IndicatorInfo, spec: Spec, observed: pd.DataFrame,
     return pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
 
 
-PEAK_WORDS = ("peak", "highest")
-LOW_WORDS = ("lowest",)
 
 
 def stated_limits(observed: pd.DataFrame) -> dict[str, tuple[float | None, float | None]]:
-    """Per region, (floor, cap) stated by observed notes such as "peak of 2013-2024"."""
+    """Per region, (floor, cap): the observed values of one series marked as its stated
+    lowest or highest (``extreme`` "min"/"max", see ``sources_convert.EXTREME_COLUMN``)."""
     limits: dict[str, tuple[float | None, float | None]] = {}
-    for code, value, note in zip(observed["region_code"], observed["value"], observed["note"]):
-        text = str(note).casefold()
+    if EXTREME_COLUMN not in observed:
+        return limits
+    for code, value, extreme in zip(observed["region_code"], observed["value"],
+                                    observed[EXTREME_COLUMN]):
         low, high = limits.get(code, (None, None))
-        if any(word in text for word in PEAK_WORDS):
+        if extreme == "max":
             high = float(value) if high is None else max(high, float(value))
-        if any(word in text for word in LOW_WORDS):
+        if extreme == "min":
             low = float(value) if low is None else min(low, float(value))
         if low is not None or high is not None:
             limits[code] = (low, high)
@@ -726,6 +729,8 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
     if unknown:
         raise DataError(f"observed values for indicator(s) not in the catalogue: {unknown}",
                         column="indicator_id", expected="register indicators of the catalogue")
+    limits = {indicator_id: stated_limits(rows)
+              for indicator_id, rows in observed.groupby("indicator_id", sort=False)}
     observed = observed[VALUE_COLUMNS].copy()
     values = observed.copy()
     spike_cells: dict[tuple[str, str, str], float] = {}
@@ -741,7 +746,8 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
         info, spec = infos[indicator_id], specs[indicator_id]
         sizes = _lookup(values, _size_name(spec, info)) if _size_name(spec, info) else None
         add(complete_indicator(info, spec, values, lan_codes, Traits(), sizes,
-                               _rng_for(seed, indicator_id), years))
+                               _rng_for(seed, indicator_id), years,
+                               limits=limits.get(indicator_id)))
         add(aggregate_riket(values, info, spec, lan_codes))
     traits = estimate_traits(observed, values, lan_codes, years)
     logger.info("traits research=%s market=%s",
@@ -756,7 +762,8 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
         size_name = _size_name(spec, info)
         sizes = _lookup(values, size_name) if size_name else None
         add(complete_indicator(info, spec, values, lan_codes, traits, sizes,
-                               _rng_for(seed, indicator_id), years, spike_cells=spike_cells))
+                               _rng_for(seed, indicator_id), years, spike_cells=spike_cells,
+                               limits=limits.get(indicator_id)))
         add(aggregate_riket(values, info, spec, lan_codes))
     # 3. the FoU share of BRP, derived from the completed inputs then anchored
     if derived:
@@ -774,6 +781,7 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
                  for code in lan_codes}
         add(derived_observed)
         add(complete_indicator(info, spec, anchors, lan_codes, traits, None,
-                               _rng_for(seed, info.id), years, model=model))
+                               _rng_for(seed, info.id), years, model=model,
+                               limits=limits.get(info.id)))
         add(aggregate_riket(values, info, spec, lan_codes))
     return values.reset_index(drop=True)

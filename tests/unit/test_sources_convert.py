@@ -190,10 +190,13 @@ def test_reference_sums_students_only_where_both_parts_exist(tmp_path):
         "studenter_umu,FoU,24,2021,23324,count,Diagram 9,\n"
         "studenter_slu,FoU,24,2013,469,count,text,\n"
         "andel_kvinnor_studenter_umu,FoU,24,2013,61,percent,text,\n"
-        'brp,FoU,24,2013,89045,MSEK,text,"gross, regional"\n'))
+        'brp,FoU,24,2013,89045,MSEK,text,"gross, regional"\n'
+        "brp,FoU,24,2014,90000,MSEK,text,peak of 2013-2024\n"
+        "brp,FoU,24,2015,80000,MSEK,text,lowest\n"))
     frame = sc.convert_reference(path, ["studenter", "brp"])
-    assert sorted(zip(frame["indicator_id"], frame["period"])) == [
-        ("brp", "2013"), ("studenter", "2022")]
+    assert sorted(zip(frame["indicator_id"], frame["period"], frame["extreme"])) == [
+        ("brp", "2013", ""), ("brp", "2014", "max"), ("brp", "2015", "min"),
+        ("studenter", "2022", "")]
     students = cell(frame, "24", "studenter", "2022")
     assert students["value"] == 22598 + 736
     assert "studenter_slu 736" in students["note"]

@@ -142,10 +142,11 @@ def test_logit_scale_round_trip_stays_within_bounds():
 
 
 def test_stated_peak_caps_synthetic_values():
-    frame = pd.DataFrame({"region_code": ["24", "24"], "value": [193.0, 98.0],
-                          "note": ["model report, Diagram 8; peak of 2013-2024",
-                                   "lowest of the period"]})
+    frame = pd.DataFrame({"region_code": ["24", "24", "24"], "value": [193.0, 98.0, 120.0],
+                          "note": ["", "", "peak of nothing: notes are free text"],
+                          "extreme": ["max", "min", ""]})
     assert syn.stated_limits(frame) == {"24": (98.0, 193.0)}
+    assert syn.stated_limits(frame.drop(columns="extreme")) == {}
     info = syn.IndicatorInfo("doktorsexamina", "count", "per_capita", 0)
     assert syn._respect_limits(230.0, 98.0, 193.0, info) < 193
     assert syn._respect_limits(90.0, 98.0, 193.0, info) > 98
