@@ -8,7 +8,7 @@ YEAR   ?=
 OUT    ?= reports
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: install system-deps report html test test-fast bench lock data clean
+.PHONY: install system-deps report html test test-fast bench bench-all lock data clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,12 @@ test: install system-deps
 test-fast: install
 	$(BIN)/python -m pytest -q tests/unit
 
-bench: install
+# Build times, sizes and memory beside the targets (benchmarks, not tests).
+bench: install system-deps
 	$(BIN)/python scripts/bench.py --region $(REGION) $(YEAR_ARG)
+
+bench-all: install
+	$(BIN)/python scripts/bench.py --all $(YEAR_ARG)
 
 # Rebuild data/ from ../shared (the real files) and the seeded generator.
 data: install

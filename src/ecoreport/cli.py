@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ecoreport import __version__
 from ecoreport.errors import EcoreportError
-from ecoreport.report.build import build_report
+from ecoreport.report.build import build_reports
 from ecoreport.data.regions import lan_regions, resolve_region
 from ecoreport.data.validate import format_report, run_validation
 from ecoreport.ingest.importer import (ImportSpec, format_import_summary, import_specs, load_mapping)
@@ -41,20 +41,36 @@ def _add_build(sub) -> None:
     p.add_argument("--strict", action="store_true",
                    help="fail on any Sphinx warning (as CI does)")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.add_argument("--only", action="append", default=None, metavar="CHAPTER",
+                   help="only this chapter, e.g. notebooks/metod (repeat; default: all): "
+                        "a smaller book for checks")
+    p.add_argument("--force", action="store_true",
+                   help="run every notebook and build every book again, ignoring the cache "
+                        "(<out>/.cache) and unchanged reports")
     p.set_defaults(func=_cmd_build)
 
 
 def _cmd_build(args) -> int:
     regions = lan_regions(args.data) if args.all else [resolve_region(args.region, args.data)]
-    for region in regions:
-        result = build_report(region, args.year, args.out, pdf=args.pdf, workers=args.jobs,
-                              strict=args.strict, data_dir=args.data,
-                              command=shlex.join(["ecoreport", *sys.argv[1:]]))
-        logger.info("%s %s built in %.1f s", region.name, result.year, result.timings["total"])
+    summary = build_reports(regions, args.year, args.out, pdf=args.pdf, workers=args.jobs,
+                            strict=args.strict, data_dir=args.data, force=args.force,
+                            only=set(args.only) if args.only else None,
+                            command=shlex.join(["ecoreport", *sys.argv[1:]]),
+                            landing_page=args.all,
+                            log=lambda message: print(message, file=sys.stderr, flush=True))
+    for result in summary.results:
         print(result.html_index.resolve())
         if result.pdf:
             print(result.pdf.resolve())
-    return 0
+    if summary.landing_page:
+        print(summary.landing_page.resolve())
+    built = sum(not result.reused for result in summary.results)
+    reused = len(summary.results) - built
+    print(f"{built} built, {reused} reused unchanged, {len(summary.failures)} failed "
+          f"in {summary.seconds:.0f} s", file=sys.stderr)
+    for failure in summary.failures:
+        print(f"ecoreport: error: {failure}", file=sys.stderr)
+    return 1 if summary.failures else 0
 
 
 def _add_validate(sub) -> None:

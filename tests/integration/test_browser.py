@@ -51,3 +51,28 @@ def test_search_finds_an_indicator(small_book):
     results = re.search(r'<ul class="search">(.*?)</ul>', dom, flags=re.S)
     assert results, "the search page rendered no result list"
     assert "fou.html" in results.group(1)
+
+
+def test_landing_page_opens_and_links_all_21_books(small_book, tmp_path):
+    import json
+
+    from ecoreport.data.regions import lan_regions
+    from ecoreport.report.cache import STAMP, read_stamp
+    from ecoreport.report.landing import write_landing_page
+
+    stamp = read_stamp(small_book.report_dir)
+    for region in lan_regions():  # every län's folder shows the small book
+        folder = tmp_path / "2024" / f"{region.code}-{region.slug}"
+        folder.mkdir(parents=True)
+        (folder / "_build").symlink_to(small_book.report_dir / "_build")
+        (folder / STAMP).write_text(json.dumps(
+            {**stamp, "region_code": region.code, "region_name": region.name}))
+    landing = write_landing_page(tmp_path, 2024)
+    dom = dump_dom(landing.as_uri())
+    rows = re.findall(r"<tr><td>([^<]+)</td><td><a href=\"([^\"]+)\">Webbok</a>", dom)
+    assert len(rows) == 21
+    assert rows[0][0] == "Stockholms län (01)" and rows[-1][0] == "Norrbottens län (25)"
+    for _, href in rows:
+        assert (landing.parent / href).is_file()
+    book = dump_dom((landing.parent / rows[0][1]).as_uri())
+    assert "Innovationsekosystemet i Västerbottens län 2024" in book

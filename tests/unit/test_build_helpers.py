@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from ecoreport import cli
-from ecoreport.report.build import _replace_dir, book_config, report_dir_for
+from ecoreport.report.build import book_config, report_dir_for
+from ecoreport.report.folders import replace_dir
 from ecoreport.report.kernels import tag_for_readers
 from ecoreport.errors import EcoreportError
 from ecoreport.report.pdf import TEX_PACKAGES, check_latex, write_pdf_config
@@ -47,7 +48,7 @@ def test_replacing_a_report_swaps_folders_whole(tmp_path):
     old, new = tmp_path / "report", tmp_path / "staging"
     old.mkdir(); (old / "index.html").write_text("old")
     new.mkdir(); (new / "index.html").write_text("new")
-    _replace_dir(new, old)
+    replace_dir(new, old)
     assert (old / "index.html").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 

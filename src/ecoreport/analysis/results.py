@@ -78,13 +78,19 @@ class Report:
         return None if rows.empty else rows.iloc[0]
 
 
-def compute_results(dataset: Dataset, region_code: str, year: int) -> Results:
-    """Run the analysis for one län and year (the expensive part of a build)."""
+@dataclass
+class SharedResults:
+    """The analysis that is the same for every län of a year: computed once per build."""
+
+    year: int
+    comparisons: dict[str, pd.DataFrame]
+    pooled_pca: PcaResult | None
+    pca_messages: dict[str, str] = field(default_factory=dict)
+
+
+def compute_shared(dataset: Dataset, year: int) -> SharedResults:
+    """Comparisons between län and the pooled PCA of all län, for ``year``."""
     values, catalogue, regions = dataset.values, dataset.catalogue, dataset.regions
-    trends = compute_trends(values, region_code, catalogue, until_year=year)
-    relative = relative_development(values, catalogue, region_code, until_year=year,
-                                    from_year=PCA_FIRST_YEAR)
-    profile = dimension_profile(values, catalogue, regions, region_code, year)
     comparisons = {}
     for indicator in catalogue.indicators_by_kind("register"):
         if catalogue.is_context(indicator.id):
@@ -93,22 +99,39 @@ def compute_results(dataset: Dataset, region_code: str, year: int) -> Results:
         if not table.empty:
             comparisons[indicator.id] = table
     messages: dict[str, str] = {}
-    region_pca = region_bootstrap = pooled_pca = None
+    pooled_pca = None
+    try:
+        pooled_pca = fit_pooled_pca(values, catalogue, regions,
+                                    years=range(PCA_FIRST_YEAR, year + 1))
+    except PcaInputError as exc:
+        messages["pooled"] = str(exc)
+    return SharedResults(year=year, comparisons=comparisons, pooled_pca=pooled_pca,
+                         pca_messages=messages)
+
+
+def compute_results(dataset: Dataset, region_code: str, year: int,
+                    shared: SharedResults | None = None) -> Results:
+    """Run the analysis for one län and year (the expensive part of a build); ``shared``
+    is :func:`compute_shared` for the same data and year, when several län are built."""
+    if shared is None or shared.year != year:
+        shared = compute_shared(dataset, year)
+    values, catalogue, regions = dataset.values, dataset.catalogue, dataset.regions
+    trends = compute_trends(values, region_code, catalogue, until_year=year)
+    relative = relative_development(values, catalogue, region_code, until_year=year,
+                                    from_year=PCA_FIRST_YEAR)
+    profile = dimension_profile(values, catalogue, regions, region_code, year)
+    messages = dict(shared.pca_messages)
+    region_pca = region_bootstrap = None
     try:
         region_pca = fit_region_pca(values, catalogue, region_code, until_year=year)
         region_bootstrap = bootstrap_pca(region_pca, n_boot=BOOTSTRAP_SAMPLES,
                                          seed=BOOTSTRAP_SEED)
     except PcaInputError as exc:
         messages["region"] = str(exc)
-    try:
-        pooled_pca = fit_pooled_pca(values, catalogue, regions,
-                                    years=range(PCA_FIRST_YEAR, year + 1))
-    except PcaInputError as exc:
-        messages["pooled"] = str(exc)
     return Results(region_code=region_code, year=year, trends=trends, relative=relative,
-                   profile=profile, comparisons=comparisons, region_pca=region_pca,
-                   region_bootstrap=region_bootstrap, pooled_pca=pooled_pca,
-                   pca_messages=messages)
+                   profile=profile, comparisons=dict(shared.comparisons),
+                   region_pca=region_pca, region_bootstrap=region_bootstrap,
+                   pooled_pca=shared.pooled_pca, pca_messages=messages)
 
 
 def save_results(results: Results, path: Path, dataset: Dataset | None = None,

@@ -1,9 +1,16 @@
-"""Build a län's report: run the notebooks with papermill, assemble the book, build it.
+"""Build län reports: run the notebooks with papermill, assemble the books, build them.
 
 The build is transactional: everything is produced in a staging folder beside the target,
 and only a complete, successful build replaces the previous report. Bad input therefore
 never leaves a half-written report over a good one: the data is validated before anything
 is written, and a failing notebook or book build leaves the old report untouched.
+
+No work is done twice (see :mod:`ecoreport.report.cache`): an unchanged report is reused
+whole, an unchanged chapter is copied from the cache, the dataset is loaded once and the
+analysis shared by all län (comparisons, pooled PCA) computed once. The notebooks of all
+län go to one pool of workers, each with a warm kernel (:mod:`ecoreport.report.kernels`);
+a failing län is reported and the others are still built. A report folder is locked while
+it is built (:mod:`ecoreport.report.folders`).
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ import logging
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -20,12 +28,19 @@ from pathlib import Path
 import yaml
 
 from ecoreport import __version__
-from ecoreport.errors import BuildError, EcoreportError
+from ecoreport.errors import EcoreportError
 from ecoreport.paths import project_root
 from ecoreport.data.regions import Region
-from ecoreport.analysis.results import PCA_FIRST_YEAR, compute_results, save_results
+from ecoreport.analysis.results import (PCA_FIRST_YEAR, SharedResults, compute_results,
+                                        compute_shared, save_results)
 from ecoreport.data.dataset import load_dataset
+from ecoreport.report.cache import (CACHE_DIR, BuildInputs, NotebookCache,
+                                    earlier_editions_digest, referenced_notebooks,
+                                    reusable_report, write_stamp)
 from ecoreport.report.editions import find_previous_edition, write_edition
+from ecoreport.report.folders import (ReportLock, check_out_dir, clean_stale, replace_dir,
+                                      report_dir_for, staging_dir_for)
+from ecoreport.report.landing import key_figures, write_landing_page
 from ecoreport.report.structure import notebook_chapters, render_toc
 from ecoreport.report.pdf import build_pdf
 from ecoreport.report.jupyterbook import run_jupyter_book
@@ -38,6 +53,12 @@ RESULTS_FILE = "results.pkl"
 KERNEL_LOG = "kernels.log"
 
 
+#: Left out of the published folder: Jupyter Book's own copies of the executed notebooks.
+BUILD_LEFTOVERS = ("jupyter_execute", ".doctrees")
+
+__all__ = ["BuildResult", "BuildSummary", "build_report", "build_reports", "report_dir_for"]
+
+
 @dataclass
 class BuildResult:
     region: Region
@@ -47,6 +68,30 @@ class BuildResult:
     pdf: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
     notebooks: list[Path] = field(default_factory=list)
+    reused: bool = False            # the whole report was reused (inputs unchanged)
+    notebooks_run: list[str] = field(default_factory=list)
+    notebooks_reused: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildFailure:
+    region: Region
+    error: BaseException
+
+    def __str__(self) -> str:
+        return str(self.error)
+
+
+@dataclass
+class BuildSummary:
+    results: list[BuildResult] = field(default_factory=list)
+    failures: list[BuildFailure] = field(default_factory=list)
+    landing_page: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
 
 
 def check_year(year: int | None, dataset) -> int:
@@ -58,11 +103,6 @@ def check_year(year: int | None, dataset) -> int:
         raise EcoreportError(f"no report can be built for {year}: the data covers "
                              f"{PCA_FIRST_YEAR}–{latest}; choose --year between them")
     return int(year)
-
-
-def report_dir_for(out_dir: Path, region: Region, year: int) -> Path:
-    """Where a län's report for a year goes: ``<out>/<year>/<code>-<slug>``."""
-    return Path(out_dir) / str(year) / f"{region.code}-{region.slug}"
 
 
 def default_jobs() -> int:
@@ -80,34 +120,19 @@ def _send_stderr_to(log_path: str) -> None:
     os.close(fd)
 
 
-def run_notebooks(jobs: list[NotebookJob], workers: int, log_path: Path) -> dict[str, float]:
-    """Execute notebooks in parallel processes, each with a warm kernel; the first failure
-    stops the build."""
-    timings: dict[str, float] = {}
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))),
-                             mp_context=get_context("spawn"), initializer=_send_stderr_to,
-                             initargs=(str(log_path),)) as pool:
-        futures = {pool.submit(run_in_worker, job): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                timings[Path(job.target).stem] = future.result()
-            except BaseException:
-                for other in futures:
-                    other.cancel()
-                raise
-    return timings
-
-
 # -- book -----------------------------------------------------------------------------------
 
 def book_config(region: Region, year: int, *, execute: bool) -> dict:
-    """The top-level ``_config.yml`` adapted to one län and year."""
+    """The top-level ``_config.yml`` adapted to one län and year. The published book holds
+    each executed notebook once: as the reproducibility chapter's downloads, not also as
+    page sources."""
     config = yaml.safe_load((project_root() / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = f"Innovationsekosystemet i {region.name} {year}"
     subs = config.setdefault("parse", {}).setdefault("myst_substitutions", {})
     subs.update(substitutions(region, year))
     config.setdefault("execute", {})["execute_notebooks"] = "force" if execute else "off"
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["html_copy_source"] = False
     return config
 
 
@@ -133,76 +158,290 @@ def assemble_book(staging: Path, region: Region, year: int, catalogue,
         yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool = False,
-                 workers: int | None = None, strict: bool = False,
-                 data_dir: Path | None = None, only: set[str] | None = None,
-                 command: str | None = None) -> BuildResult:
-    """Build one län's report for one year into ``out_dir``; return where it is.
 
-    ``only`` limits the book to those chapter paths (see :mod:`ecoreport.report.structure`).
-    """
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    dataset = load_dataset(data_dir)  # validates; raises before anything is written
-    year = check_year(year, dataset)
-    results = compute_results(dataset, region.code, year)
-    timings["analysis"] = time.perf_counter() - t0
+# -- building ---------------------------------------------------------------------------------
 
-    target = report_dir_for(out_dir, region, year)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
+@dataclass
+class _Report:
+    """One län's build in progress."""
+
+    region: Region
+    year: int
+    target: Path
+    staging: Path
+    lock: ReportLock
+    started: float
+    timings: dict[str, float] = field(default_factory=dict)
+    notebook_keys: dict[str, str] = field(default_factory=dict)
+    waiting: int = 0             # notebooks still running
+    run: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    earlier_editions: str = "none"
+
+
+class _Builder:
+    """Builds several län with one pool of warm-kernel workers (see :func:`build_reports`)."""
+
+    def __init__(self, out_dir: Path, inputs: BuildInputs, *, workers: int | None,
+                 force: bool, log: Callable[[str], None], total: int) -> None:
+        self.out_dir, self.inputs, self.force, self.log = out_dir, inputs, force, log
+        self.workers = workers or default_jobs()
+        self.cache = NotebookCache(out_dir)
+        self.summary = BuildSummary()
+        self.total, self.done, self.started = total, 0, time.perf_counter()
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: dict[Future, tuple[_Report, NotebookJob, str]] = {}
+        self.open: list[_Report] = []
+
+    # the pool is started only when a notebook has to run
+    def _submit(self, report: _Report, job: NotebookJob, key: str) -> None:
+        if self.pool is None:
+            log_path = self.out_dir / CACHE_DIR / KERNEL_LOG
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log_path.write_text("", encoding="utf-8")
+            self.pool = ProcessPoolExecutor(max_workers=self.workers,
+                                            mp_context=get_context("spawn"),
+                                            initializer=_send_stderr_to,
+                                            initargs=(str(log_path),))
+        self.pending[self.pool.submit(run_in_worker, job)] = (report, job, key)
+
+    def close(self) -> None:
+        for report in list(self.open):  # interrupted: leave no staging folder or lock
+            self._discard(report)
+        if self.pool is not None:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _discard(self, report: _Report) -> None:
+        shutil.rmtree(report.staging, ignore_errors=True)
+        report.lock.release()
+        if report in self.open:
+            self.open.remove(report)
+
+    def reuse(self, region: Region) -> bool:
+        """Reuse an unchanged report whole; True when it was."""
+        if self.force:
+            return False
+        stamp = reusable_report(self.out_dir, region, self.inputs.report_key(region))
+        if stamp is None:
+            return False
+        report_dir = self.out_dir / stamp["report_dir"]
+        self.summary.results.append(BuildResult(
+            region=region, year=stamp["year"], report_dir=report_dir,
+            html_index=report_dir / stamp["html"],
+            pdf=report_dir / stamp["pdf"] if stamp.get("pdf") else None,
+            notebooks=sorted(report_dir.glob("notebooks/**/*.ipynb")), reused=True,
+            notebooks_reused=sorted(stamp.get("notebooks", {}))))
+        self._progress(f"{region.name} {stamp['year']}: nothing changed, reused the report "
+                       f"({report_dir})")
+        return True
+
+    def start(self, region: Region, year: int, dataset, shared: SharedResults, *,
+              only: set[str] | None, pdf: bool, strict: bool, data_dir: Path | None,
+              command: str | None) -> None:
+        """Prepare ``region``'s staging folder and queue the notebooks the cache lacks."""
+        target = report_dir_for(self.out_dir, region, year)
+        lock = ReportLock(target, f"{region.name} {year}")
+        try:
+            lock.acquire()
+        except EcoreportError as exc:
+            self._fail(None, region, exc)
+            return
+        for stale in clean_stale(target):
+            logger.info("removed %s, left by an interrupted build", stale)
+        report = _Report(region=region, year=year, target=target,
+                         staging=staging_dir_for(target), lock=lock,
+                         started=time.perf_counter())
+        self.open.append(report)
+        try:
+            self._prepare(report, dataset, shared, only=only, pdf=pdf, data_dir=data_dir,
+                          command=command)
+        except Exception as exc:
+            self._fail(report, region, exc)
+            return
+        if report.waiting == 0:
+            self._finish(report, pdf=pdf, strict=strict)
+
+    def _prepare(self, report: _Report, dataset, shared: SharedResults, *,
+                 only, pdf, data_dir, command) -> None:
+        region, year, staging = report.region, report.year, report.staging
+        t0 = time.perf_counter()
         staging.mkdir(parents=True)
+        results = compute_results(dataset, region.code, year, shared=shared)
         save_results(results, staging / RESULTS_FILE, dataset,
                      collect_build_info(command, dataset))
+        report.summary = key_figures(results)
+        report.timings["analysis"] = time.perf_counter() - t0
         write_edition(staging, dataset, region.code, year, build_command=command)
-        previous = find_previous_edition(out_dir, region, year)
+        previous = find_previous_edition(self.out_dir, region, year)
+        report.earlier_editions = earlier_editions_digest(self.out_dir, region, year)
         per_build = {"previous_edition": str(previous.resolve()) if previous else None}
         assemble_book(staging, region, year, dataset.catalogue, only)
         root = project_root()
-        jobs = []
+        static_charts = "png" if pdf else "none"
+        report.timings["papermill_start"] = time.perf_counter()
         for chapter in notebook_chapters(dataset.catalogue, only):
             out = staging / f"{chapter.path}.ipynb"
             out.parent.mkdir(parents=True, exist_ok=True)
             params = {"region": region.code, "year": year,
-                      "results_path": str((staging / RESULTS_FILE).resolve()),
+                      # relative, so executed notebooks do not name the staging folder
+                      "results_path": os.path.relpath(staging / RESULTS_FILE, out.parent),
                       "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
                       **{k: per_build.get(k, v) if v is None else v
                          for k, v in chapter.parameters.items()}}
-            jobs.append(NotebookJob(
-                source=str(root / f"{chapter.path}.md"), target=str(out), parameters=params,
-                cwd=str(out.parent), label=f"{region.name} ({region.code})",
-                name=f"{chapter.path}.md", static_charts="png" if pdf else "none"))
-        t1 = time.perf_counter()
-        notebook_times = run_notebooks(jobs, workers or default_jobs(),
-                                       staging / KERNEL_LOG)
-        timings["papermill"] = time.perf_counter() - t1
-        timings.update({f"notebook:{k}": v for k, v in notebook_times.items()})
+            source = root / f"{chapter.path}.md"
+            key = self.inputs.notebook_key(source, params, static_charts,
+                                           report.earlier_editions)
+            report.notebook_keys[chapter.path] = key
+            if not self.force and self.cache.get(key, out):
+                report.reused.append(chapter.path)
+                continue
+            report.waiting += 1
+            self._submit(report, NotebookJob(
+                source=str(source), target=str(out), parameters=params, cwd=str(out.parent),
+                label=f"{region.name} ({region.code})", name=f"{chapter.path}.md",
+                static_charts=static_charts), key)
 
-        t2 = time.perf_counter()
-        run_jupyter_book(staging, "html", strict=strict)
-        timings["book_html"] = time.perf_counter() - t2
-        if pdf:
-            t3 = time.perf_counter()
-            build_pdf(staging)
-            timings["book_pdf"] = time.perf_counter() - t3
-        _replace_dir(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    timings["total"] = time.perf_counter() - t0
-    html_index = target / "_build" / "html" / "index.html"
-    pdf_path = next(iter(sorted((target / "_build" / "latex").glob("*.pdf"))), None) if pdf else None
-    return BuildResult(region=region, year=year, report_dir=target, html_index=html_index,
-                       pdf=pdf_path, timings=timings,
-                       notebooks=sorted(target.glob("notebooks/**/*.ipynb")))
+    def collect(self, block: bool, *, pdf: bool, strict: bool) -> None:
+        """Handle finished notebooks; a län whose last notebook finished gets its book."""
+        if not self.pending:
+            return
+        done, _ = wait(list(self.pending), timeout=None if block else 0,
+                       return_when=FIRST_COMPLETED)
+        for future in done:
+            report, job, key = self.pending.pop(future)
+            if report not in self.open:
+                continue  # its län already failed
+            try:
+                seconds = future.result()
+            except Exception as exc:
+                self._fail(report, report.region, exc)
+                continue
+            self.cache.put(key, Path(job.target))
+            name = Path(job.name).with_suffix("").as_posix()
+            report.run.append(name)
+            report.timings[f"notebook:{Path(name).name}"] = seconds
+            report.waiting -= 1
+            if report.waiting == 0:
+                self._finish(report, pdf=pdf, strict=strict)
+
+    def _finish(self, report: _Report, *, pdf: bool, strict: bool) -> None:
+        region, staging = report.region, report.staging
+        t = report.timings
+        t["papermill"] = time.perf_counter() - t.pop("papermill_start", time.perf_counter())
+        try:
+            t2 = time.perf_counter()
+            run_jupyter_book(staging, "html", strict=strict)
+            t["book_html"] = time.perf_counter() - t2
+            pdf_path = None
+            if pdf:
+                t3 = time.perf_counter()
+                pdf_path = build_pdf(staging).relative_to(staging).as_posix()
+                t["book_pdf"] = time.perf_counter() - t3
+            for leftover in BUILD_LEFTOVERS:
+                shutil.rmtree(staging / "_build" / leftover, ignore_errors=True)
+            write_stamp(staging, self.out_dir, {
+                "key": self.inputs.report_key(region), "year": report.year,
+                "region_code": region.code, "region_name": region.name,
+                "report_dir": report.target.relative_to(self.out_dir).as_posix(),
+                "html": "_build/html/index.html", "pdf": pdf_path,
+                "earlier_editions": report.earlier_editions,
+                "notebooks": report.notebook_keys, "summary": report.summary})
+            replace_dir(staging, report.target)
+        except Exception as exc:
+            self._fail(report, region, exc)
+            return
+        report.lock.release()
+        self.open.remove(report)
+        t["total"] = time.perf_counter() - report.started
+        target = report.target
+        self.summary.results.append(BuildResult(
+            region=region, year=report.year, report_dir=target,
+            html_index=target / "_build" / "html" / "index.html",
+            pdf=target / pdf_path if pdf_path else None, timings=t,
+            notebooks=sorted(target.glob("notebooks/**/*.ipynb")),
+            notebooks_run=sorted(report.run), notebooks_reused=sorted(report.reused)))
+        reused = f", {len(report.reused)} from the cache" if report.reused else ""
+        self._progress(f"{region.name} {report.year}: built in {t['total']:.0f} s "
+                       f"({len(report.run)} notebooks run{reused})")
+
+    def _fail(self, report: _Report | None, region: Region, exc: BaseException) -> None:
+        if report is not None:
+            for future, (other, _, _) in self.pending.items():
+                if other is report:
+                    future.cancel()
+            self._discard(report)
+        self.summary.failures.append(BuildFailure(region, exc))
+        self._progress(f"FAILED {exc}")
+
+    def _progress(self, message: str) -> None:
+        self.done += 1
+        elapsed = time.perf_counter() - self.started
+        left = ""
+        if 0 < self.done < self.total:
+            seconds = elapsed / self.done * (self.total - self.done)
+            left = (f"; about {seconds / 60:.0f} min left" if seconds >= 90
+                    else f"; about {seconds:.0f} s left")
+        self.log(f"[{self.done}/{self.total}] {message}{left}")
 
 
-def _replace_dir(new: Path, target: Path) -> None:
-    """Swap ``new`` into ``target`` with renames, so readers never see a half-built report."""
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
+                  pdf: bool = False, workers: int | None = None, strict: bool = False,
+                  data_dir: Path | None = None, only: set[str] | None = None,
+                  command: str | None = None, force: bool = False, landing_page: bool = False,
+                  log: Callable[[str], None] | None = None) -> BuildSummary:
+    """Build the reports of ``regions`` for one year into ``out_dir``.
+
+    A failing län does not stop the others: the summary lists results and failures. Data
+    that fails validation raises before anything is written. ``landing_page`` writes
+    ``<out>/<year>/index.html`` linking every report of that year. ``only`` limits the books
+    to those chapter paths (see :mod:`ecoreport.report.structure`).
+    """
+    log = log or logger.info
+    out_dir = check_out_dir(Path(out_dir))
+    start = time.perf_counter()
+    inputs = BuildInputs(data_dir=data_dir, command=command, year=year, pdf=pdf,
+                         strict=strict, only=only)
+    builder = _Builder(out_dir, inputs, workers=workers, force=force, log=log,
+                       total=len(regions))
+    todo = [region for region in regions if not builder.reuse(region)]
+    try:
+        if todo:
+            t0 = time.perf_counter()
+            dataset = load_dataset(data_dir)  # validates; raises before anything is written
+            year = check_year(year, dataset)
+            shared = compute_shared(dataset, year)
+            logger.info("data and shared analysis in %.1f s", time.perf_counter() - t0)
+            for region in todo:
+                builder.start(region, year, dataset, shared, only=only, pdf=pdf,
+                              strict=strict, data_dir=data_dir, command=command)
+                builder.collect(block=False, pdf=pdf, strict=strict)
+            while builder.pending:
+                builder.collect(block=True, pdf=pdf, strict=strict)
+    finally:
+        builder.close()
+    summary = builder.summary
+    years = {result.year for result in summary.results}
+    if landing_page and years:
+        summary.landing_page = write_landing_page(out_dir, max(years))
+    NotebookCache(out_dir).prune(referenced_notebooks(out_dir))
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool = False,
+                 workers: int | None = None, strict: bool = False,
+                 data_dir: Path | None = None, only: set[str] | None = None,
+                 command: str | None = None, force: bool = False,
+                 log: Callable[[str], None] | None = None) -> BuildResult:
+    """Build one län's report for one year into ``out_dir``; return where it is. Raises
+    what made it fail (see :func:`build_reports`)."""
+    summary = build_reports([region], year, out_dir, pdf=pdf, workers=workers, strict=strict,
+                            data_dir=data_dir, only=only, command=command, force=force,
+                            log=log)
+    if summary.failures:
+        raise summary.failures[0].error
+    return summary.results[0]

@@ -1,0 +1,211 @@
+"""No work twice: a content-addressed cache of executed notebooks and finished reports.
+
+Every input a build reads is hashed: the data files, the notebooks and static pages, the
+book configuration, the library's own source and the versions of the packages it runs on,
+and the build's parameters. A notebook's key covers what its execution depends on; a
+report's key covers everything. Executed notebooks are kept under ``<out>/.cache/`` by key,
+so an unchanged chapter is copied instead of run, and a report whose key matches the one
+stamped in its folder is reused as it is (``--force`` ignores both).
+
+Light on imports on purpose: the command line checks for an unchanged report before it
+loads the scientific stack.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from ecoreport import __version__
+from ecoreport.paths import data_dir as default_data_dir
+from ecoreport.paths import project_root
+from ecoreport.provenance import KEY_PACKAGES, git_commit
+
+CACHE_DIR = ".cache"
+STAMP = ".ecoreport-build.json"
+SKIP_DIRS = {"__pycache__", "_build", ".ipynb_checkpoints", ".pytest_cache", CACHE_DIR}
+#: A notebook whose source names one of these shows the build or the whole book.
+BOOK_WIDE_MARKERS = ("build_info", "notebook_links")
+#: Cached notebooks no report refers to are removed when older than this.
+KEEP_UNUSED_SECONDS = 7 * 24 * 3600
+
+
+def _sha(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str,
+                                     ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def tree_digest(*paths: Path) -> str:
+    """SHA-256 over the names and contents of the files under ``paths`` (files or folders)."""
+    digest = hashlib.sha256()
+    for root in paths:
+        root = Path(root)
+        files = [root] if root.is_file() else sorted(
+            p for p in root.rglob("*")
+            if p.is_file() and not SKIP_DIRS.intersection(p.relative_to(root).parts))
+        for path in files:
+            digest.update(f"{root.name}/{path.relative_to(root) if path != root else ''}\0"
+                          .encode("utf-8"))
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@functools.cache
+def environment_digest() -> str:
+    """The library's own source and version, and the versions of the packages it runs on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return _sha(__version__, tree_digest(Path(__file__).resolve().parents[1]), versions)
+
+
+def earlier_editions_digest(out_dir: Path, region, year: int) -> str:
+    """The editions of earlier years of ``region`` under ``out_dir`` (the changes chapter
+    compares with one of them)."""
+    manifests = []
+    out_dir = Path(out_dir)
+    if out_dir.is_dir():
+        for year_dir in out_dir.iterdir():
+            if year_dir.name.isdigit() and len(year_dir.name) == 4 and int(year_dir.name) < year:
+                manifests += year_dir.glob(f"{region.code}-*/edition/manifest.json")
+    return tree_digest(*sorted(manifests)) if manifests else "none"
+
+
+class BuildInputs:
+    """What one build command reads, hashed once and shared by all län it builds."""
+
+    def __init__(self, *, data_dir: Path | None = None, command: str | None = None, year: int | None = None, pdf: bool = False,
+                 strict: bool = False, only: set[str] | None = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir else default_data_dir()
+        self.command = command
+        self.year, self.pdf, self.strict = year, pdf, strict
+        self.only = sorted(only) if only is not None else None
+        self.environment = environment_digest()
+        self.data = tree_digest(self.data_dir)
+        self.commit = git_commit()
+        root = project_root()
+        self.sources = tree_digest(root / "_config.yml", root / "book", root / "notebooks")
+
+    @property
+    def build_info(self) -> dict:
+        """The parts of the build info that differ between runs with the same inputs."""
+        return {"command": self.command, "git_commit": self.commit}
+
+    def report_key(self, region) -> str:
+        """Everything a report depends on (the year as asked for: None is the latest)."""
+        return _sha("report", self.environment, self.data, self.sources, self.build_info,
+                    region.code, self.year, self.pdf, self.strict, self.only)
+
+    def notebook_key(self, source: Path, parameters: dict, static_charts: str,
+                     earlier_editions: str) -> str:
+        """What one executed notebook depends on. Paths among the parameters are left out
+        (the files they name are covered by the data and editions digests). A notebook
+        about the whole book (the reproducibility chapter: build info, links to every
+        notebook with its title) also depends on the build info and all sources."""
+        text = Path(source).read_text(encoding="utf-8")
+        params = {k: v for k, v in parameters.items()
+                  if k not in ("results_path", "data_dir", "previous_edition")}
+        book_wide = (self.build_info, self.sources, self.only) if any(
+            marker in text for marker in BOOK_WIDE_MARKERS) else None
+        return _sha("notebook", self.environment, self.data, text, params, static_charts,
+                    earlier_editions if "previous_edition" in parameters else None,
+                    book_wide)
+
+
+class NotebookCache:
+    """Executed notebooks by key in ``<out>/.cache/notebooks``."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.dir = Path(out_dir) / CACHE_DIR / "notebooks"
+
+    def path(self, key: str) -> Path:
+        return self.dir / f"{key}.ipynb"
+
+    def get(self, key: str, target: Path) -> bool:
+        """Copy the cached notebook to ``target``; False when there is none."""
+        source = self.path(key)
+        if not source.is_file():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        os.utime(source)  # recently used: kept by prune()
+        return True
+
+    def put(self, key: str, executed: Path) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.dir / f".{key}.{os.getpid()}.tmp"
+        shutil.copyfile(executed, tmp)
+        os.replace(tmp, self.path(key))
+
+    def prune(self, referenced: set[str], now: float | None = None) -> int:
+        """Remove notebooks no report refers to that were not used for a week."""
+        if not self.dir.is_dir():
+            return 0
+        now = now or time.time()
+        removed = 0
+        for path in self.dir.glob("*.ipynb"):
+            if path.stem not in referenced and now - path.stat().st_mtime > KEEP_UNUSED_SECONDS:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+# -- finished reports ---------------------------------------------------------------------
+
+def _index_path(out_dir: Path, key: str) -> Path:
+    return Path(out_dir) / CACHE_DIR / "reports" / f"{key}.json"
+
+
+def read_stamp(report_dir: Path) -> dict | None:
+    try:
+        return json.loads((Path(report_dir) / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_stamp(report_dir: Path, out_dir: Path, stamp: dict) -> None:
+    """Record what a finished report was built from (in the folder, before it is swapped
+    in) and index it by its key, so an unchanged rebuild finds it without the data."""
+    Path(report_dir, STAMP).write_text(json.dumps(stamp, indent=1, ensure_ascii=False),
+                                       encoding="utf-8")
+    index = _index_path(out_dir, stamp["key"])
+    index.parent.mkdir(parents=True, exist_ok=True)
+    index.write_text(json.dumps({"report_dir": stamp["report_dir"], "year": stamp["year"]}),
+                     encoding="utf-8")
+
+
+def reusable_report(out_dir: Path, region, key: str) -> dict | None:
+    """The stamp of a report built from exactly these inputs, if it is there whole."""
+    try:
+        index = json.loads(_index_path(out_dir, key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    report_dir = Path(out_dir) / index["report_dir"]
+    stamp = read_stamp(report_dir)
+    if not stamp or stamp.get("key") != key:
+        return None
+    if stamp.get("earlier_editions") != earlier_editions_digest(out_dir, region, stamp["year"]):
+        return None
+    wanted = [stamp.get("html"), *([stamp["pdf"]] if stamp.get("pdf") else [])]
+    if not all(name and (report_dir / name).is_file() for name in wanted):
+        return None
+    return stamp
+
+
+def referenced_notebooks(out_dir: Path) -> set[str]:
+    """Keys of the notebooks the reports under ``out_dir`` were built from."""
+    keys: set[str] = set()
+    for stamp_path in Path(out_dir).glob(f"*/*/{STAMP}"):
+        stamp = read_stamp(stamp_path.parent) or {}
+        keys.update(stamp.get("notebooks", {}).values())
+    return keys

@@ -1,0 +1,91 @@
+"""No work twice, and all län at once: the build cache, failure isolation, the landing page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ecoreport import cli
+from ecoreport.data.regions import resolve_region
+from ecoreport.paths import project_root
+from ecoreport.report.build import build_report
+from ecoreport.report.cache import STAMP
+
+pytestmark = pytest.mark.integration
+
+FOU, PCA = "notebooks/dimensioner/fou", "notebooks/pca"
+
+
+@pytest.fixture
+def project_copy(tmp_path, monkeypatch) -> Path:
+    """A private copy of the book's sources (data linked), used as the project root."""
+    root = project_root()
+    copy = tmp_path / "project"
+    copy.mkdir()
+    shutil.copy(root / "_config.yml", copy / "_config.yml")
+    shutil.copytree(root / "book", copy / "book")
+    shutil.copytree(root / "notebooks", copy / "notebooks")
+    (copy / "data").symlink_to(root / "data")
+    monkeypatch.setenv("ECOREPORT_ROOT", str(copy))
+    return copy
+
+
+def test_unchanged_inputs_reuse_everything_and_a_changed_notebook_reruns_alone(
+        project_copy, tmp_path):
+    region, out, only = resolve_region("24"), tmp_path / "out", {FOU, PCA}
+    messages: list[str] = []
+    first = build_report(region, 2024, out, only=only, workers=2, log=messages.append)
+    assert first.notebooks_run == [FOU, PCA] and not first.reused
+    page = first.html_index.parent / "notebooks" / "dimensioner" / "fou.html"
+    before = page.read_bytes()
+
+    second = build_report(region, 2024, out, only=only, workers=2, log=messages.append)
+    assert second.reused and second.notebooks_run == []
+    assert second.notebooks_reused == [FOU, PCA]
+    assert page.read_bytes() == before  # the report was not rebuilt
+    assert "nothing changed, reused the report" in messages[-1]
+
+    source = project_copy / f"{FOU}.md"
+    source.write_text(source.read_text(encoding="utf-8")
+                      + "\nEn ny mening i kapitlet om FoU.\n", encoding="utf-8")
+    third = build_report(region, 2024, out, only=only, workers=2, log=messages.append)
+    assert third.notebooks_run == [FOU] and third.notebooks_reused == [PCA]
+    assert "En ny mening i kapitlet om FoU." in page.read_text(encoding="utf-8")
+    assert "1 notebooks run, 1 from the cache" in messages[-1]
+
+    forced = build_report(region, 2024, out, only=only, workers=2, force=True)
+    assert forced.notebooks_run == [FOU, PCA]
+    assert not list(out.glob("2024/.*staging*")) and not list(out.glob("2024/.*old*"))
+
+
+FAILING_CELL = """
+```{code-cell} ipython3
+if region == "25":
+    raise RuntimeError("boom")
+```
+"""
+
+
+def test_all_lan_isolates_a_failing_notebook(project_copy, tmp_path, monkeypatch, capsys):
+    metod = project_copy / "notebooks" / "metod.md"
+    metod.write_text(metod.read_text(encoding="utf-8") + FAILING_CELL, encoding="utf-8")
+    code_cells = metod.read_text(encoding="utf-8").count("```{code-cell}")
+    regions = [resolve_region(code) for code in ("01", "24", "25")]
+    monkeypatch.setattr(cli, "lan_regions", lambda data_dir=None: regions)
+    out = tmp_path / "out"
+
+    rc = cli.main(["build", "--all", "--year", "2024", "--out", str(out), "--jobs", "2",
+                   "--only", "notebooks/metod"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert (f'Norrbottens län (25), notebooks/metod.md, code cell {code_cells} '
+            f'("Metod och källor"): RuntimeError: boom') in err
+    assert re.search(r"\[3/3\] ", err) and "2 built, 0 reused unchanged, 1 failed" in err
+    built = sorted(p.parent.name for p in out.glob(f"2024/*/{STAMP}"))
+    assert built == ["01-stockholm", "24-vasterbotten"]
+    assert not list(out.glob("2024/.*staging*"))
+    landing = (out / "2024" / "index.html").read_text(encoding="utf-8")
+    assert landing.count("_build/html/index.html") == 2
