@@ -173,12 +173,18 @@ class UnitModel(_Model):
 
     def bounds(self) -> tuple[float | None, float | None]:
         """(min, max) with the ranges the kind implies."""
-        low, high = self.min, self.max
-        if self.kind == "share":
-            return (0 if low is None else low), (100 if high is None else high)
-        if self.kind in ("count", "amount") and low is None:
-            return 0, high
-        return low, high
+        return implied_bounds(self.kind, self.min, self.max)
+
+
+def implied_bounds(kind: str | None, low: float | None, high: float | None
+                   ) -> tuple[float | None, float | None]:
+    """A unit's allowed range: explicit min/max, else what its kind implies (shares
+    0..100, counts and amounts >= 0)."""
+    if kind == "share":
+        return (0 if low is None else low), (100 if high is None else high)
+    if kind in ("count", "amount") and low is None:
+        return 0, high
+    return low, high
 
 
 class DimensionModel(_Model):

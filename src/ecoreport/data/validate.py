@@ -29,6 +29,7 @@ from ecoreport.data.tables import (
     SURVEY_COLUMNS, VALUES_COLUMNS, is_missing_marker, parse_number, parse_period,
 )
 from ecoreport.data.catalogue import load_catalogue
+from ecoreport.data.schema import implied_bounds
 from ecoreport.data.tables import read_table, type_survey, type_values
 from ecoreport.paths import data_dir as default_data_dir
 from ecoreport.data.regions import load_regions
@@ -346,17 +347,9 @@ def _rows_suffix(rows: Sequence[int]) -> str:
 
 
 def unit_bounds(unit: Any) -> tuple[float | None, float | None]:
-    """The allowed (min, max) of a unit: explicit min/max, else implied by its kind
-    (share 0..100, count and amount >= 0)."""
-    kind = getattr(unit, "kind", None)
-    low = getattr(unit, "min", None)
-    high = getattr(unit, "max", None)
-    if kind == "share":
-        low = 0.0 if low is None else low
-        high = 100.0 if high is None else high
-    elif kind in ("count", "amount"):
-        low = 0.0 if low is None else low
-    return low, high
+    """The allowed (min, max) of a unit (duck-typed: ``kind``, optional ``min``/``max``)."""
+    return implied_bounds(getattr(unit, "kind", None), getattr(unit, "min", None),
+                          getattr(unit, "max", None))
 
 
 def _check_range(number: float, text: str, indicator_id: str, unit: Any, column: str,
