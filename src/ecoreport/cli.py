@@ -9,17 +9,14 @@ import sys
 from pathlib import Path
 
 from ecoreport import __version__
-from ecoreport.errors import EcoreportError
-from ecoreport.report.build import build_reports
+from ecoreport.data.catalogue import load_catalogue
 from ecoreport.data.regions import lan_regions, resolve_region
 from ecoreport.data.validate import format_report, run_validation
-from ecoreport.ingest.importer import (ImportSpec, format_import_summary, import_specs, load_mapping)
+from ecoreport.errors import EcoreportError
 from ecoreport.ingest.fetch import fetch_indicators
-from ecoreport.ingest.importer import format_import_summary
-from ecoreport.report.build import report_dir_for
-from ecoreport.data.catalogue import load_catalogue
+from ecoreport.ingest.importer import ImportSpec, format_import_summary, import_specs, load_mapping
+from ecoreport.report.build import build_reports, report_dir_for
 from ecoreport.report.editions import diff_editions, format_diff, load_edition
-from ecoreport.data.regions import resolve_region
 
 logger = logging.getLogger("ecoreport")
 
