@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecoreport.analysis.compare import compare_regions, dimension_profile, relative_development
+from ecoreport.analysis.index import IndexResult, compute_index_result
 from ecoreport.data.dataset import Dataset, load_dataset
 from ecoreport.analysis.pca import (
     BootstrapResult,
@@ -52,6 +53,7 @@ class Results:
     region_bootstrap: BootstrapResult | None
     pooled_pca: PcaResult | None
     pca_messages: dict[str, str] = field(default_factory=dict)
+    index: IndexResult | None = None
 
 
 @dataclass
@@ -86,10 +88,11 @@ class SharedResults:
     comparisons: dict[str, pd.DataFrame]
     pooled_pca: PcaResult | None
     pca_messages: dict[str, str] = field(default_factory=dict)
+    index: IndexResult | None = None
 
 
 def compute_shared(dataset: Dataset, year: int) -> SharedResults:
-    """Comparisons between län and the pooled PCA of all län, for ``year``."""
+    """Comparisons between län, the pooled PCA and the innovation index of all län."""
     values, catalogue, regions = dataset.values, dataset.catalogue, dataset.regions
     comparisons = {}
     for indicator in catalogue.indicators_by_kind("register"):
@@ -105,8 +108,9 @@ def compute_shared(dataset: Dataset, year: int) -> SharedResults:
                                     years=range(PCA_FIRST_YEAR, year + 1))
     except PcaInputError as exc:
         messages["pooled"] = str(exc)
+    index = compute_index_result(values, catalogue, regions, year, first_year=PCA_FIRST_YEAR)
     return SharedResults(year=year, comparisons=comparisons, pooled_pca=pooled_pca,
-                         pca_messages=messages)
+                         pca_messages=messages, index=index)
 
 
 def compute_results(dataset: Dataset, region_code: str, year: int,
@@ -131,7 +135,7 @@ def compute_results(dataset: Dataset, region_code: str, year: int,
     return Results(region_code=region_code, year=year, trends=trends, relative=relative,
                    profile=profile, comparisons=dict(shared.comparisons),
                    region_pca=region_pca, region_bootstrap=region_bootstrap,
-                   pooled_pca=shared.pooled_pca, pca_messages=messages)
+                   pooled_pca=shared.pooled_pca, pca_messages=messages, index=shared.index)
 
 
 def save_results(results: Results, path: Path, dataset: Dataset | None = None,
