@@ -406,3 +406,11 @@ def test_context_indicators_are_those_of_a_dimension_with_metric_false(real):
     assert context == {i.id for d in real.dimensions if not d.metric
                        for i in real.indicators_in(d.id)}
     assert "befolkning" in context and "tea" not in context
+
+
+def test_markup_in_a_source_citation_is_refused(tmp_path):
+    sources = copy.deepcopy(MINIMAL_SOURCES)
+    sources["scb_test"]["citation_sv"] = "SCB {sub-ref}`today`"
+    with pytest.raises(CatalogueError, match=r"sources.yaml: source 'scb_test', field "
+                                             r"'citation_sv': .* contains markup"):
+        load_catalogue(_write(tmp_path, _minimal_indicators(), sources))

@@ -6,9 +6,10 @@ other län, ids must be unique) are made by the loaders (``catalogue``, ``region
 
 Errors stay readable for the person editing the YAML: :func:`validate_entry` turns
 pydantic's errors into :class:`Problem` s naming the field, the value, what is wrong and
-what was expected; every field says how (the ``Expect`` in its annotation). Names, labels
-and short names are shown in the report, so markup in them (``<``, ``>``, backticks, MyST
-``{role}`` syntax) is refused here, when the file is loaded.
+what was expected; every field says how (the ``Expect`` in its annotation). Names, labels,
+short names, answer categories and citations are shown in the report, so markup in them
+(``<``, ``>``, backticks, MyST ``{role}`` syntax) is refused here, when the file is loaded
+(the renderer escapes text as well).
 
 To add an API service, write its model (a ``service: Literal[...]`` field) and add it to
 ``ApiModel``; ``API_MODELS`` follows.
@@ -142,7 +143,7 @@ class SourceModel(_Model):
     retrieved: Annotated[Union[str, None], BeforeValidator(_iso_date),
                          AfterValidator(_is_date),
                          Expect("a date", "an ISO date (YYYY-MM-DD) or null")]
-    citation_sv: Text
+    citation_sv: Label  # shown under every chart and table
     note: Union[Text, None] = None
 
 
