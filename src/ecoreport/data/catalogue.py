@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import functools
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import yaml
 from ecoreport.data.schema import (
     API_MODELS,
     AXES,
+    ID_RE,
     INDICATOR_KINDS,
     DimensionModel,
     IndicatorModel,
@@ -269,7 +269,6 @@ def _read_yaml(path: Path) -> Any:
 # The fields of each entry are checked by the models in ``schema``; here what needs more than
 # one entry: references between the files, unique ids, all METRIC dimensions present.
 
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_LEVEL_KEYS = ("units", "dimensions", "indicators")
 
 
@@ -302,7 +301,7 @@ def _keyed_entries(raw: Any, file: str, what: str, example: str,
         return []
     entries = []
     for key, entry in raw.items():
-        if not isinstance(key, str) or not _ID_RE.match(key):
+        if not isinstance(key, str) or not ID_RE.match(key):
             issues.append(CatalogueError("not a valid id", file=file, entry=f"'{key}'",
                                          value=key,
                                          expected=f"lower-case snake_case, {example}"))

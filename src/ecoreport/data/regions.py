@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from ecoreport.errors import CatalogueError, DataError, UnknownRegionError
-from ecoreport.data.schema import RegionModel, validate_entry
+from ecoreport.data.schema import REGION_CODE_RE, RegionModel, validate_entry
 from ecoreport.data.vocab import RIKET_ALIASES, RIKET_CODE
 from ecoreport.paths import data_dir as default_data_dir
 
@@ -21,7 +21,6 @@ logger = logging.getLogger(__name__)
 
 REGIONS_FILE = "regions.yaml"
 
-_CODE_RE = re.compile(r"^\d{2}$")
 _CODE_AND_NAME_RE = re.compile(r"^(\d{2})\s+\S")  # SCB writes "24 Västerbottens län"
 
 
@@ -248,7 +247,7 @@ def _parse_regions(raw: object, file: str) -> list[Region]:
     seen: dict[str, int] = {}
     for number, entry in enumerate(raw, start=1):
         code = entry.get("code") if isinstance(entry, dict) else None
-        where = (f"region '{code}'" if isinstance(code, str) and _CODE_RE.match(code)
+        where = (f"region '{code}'" if isinstance(code, str) and REGION_CODE_RE.match(code)
                  else f"entry {number}")
         model, problems = validate_entry(RegionModel, entry)
         if problems:  # the first is enough: the file is short and edited by hand

@@ -42,7 +42,8 @@ INDICATOR_KINDS = ("register", "survey")
 AXES = ("research", "market")
 SURVEY_ONLY_FIELDS = ("question_sv", "categories", "favourable_categories")
 
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # ids of units, dimensions, indicators, sources
+REGION_CODE_RE = re.compile(r"^\d{2}$")  # "00" Riket, "01".."25" län
 # Markup that would be interpreted when a name is rendered: HTML/XML tags, Markdown code,
 # MyST roles and directives ("{sub-ref}`x`", "```{note}").
 _MARKUP_RE = re.compile(r"[<>`]|\{[A-Za-z][\w:.+-]*\}")
@@ -88,7 +89,7 @@ def _plain(text: str) -> str:
 
 
 def _valid_id(text: str) -> str:
-    if not _ID_RE.match(text):
+    if not ID_RE.match(text):
         raise ValueError("not an id")
     return text
 
@@ -297,7 +298,7 @@ class IndicatorModel(_Model):
 class RegionModel(_Model):
     """Riket (code "00", no NUTS codes) or a län."""
 
-    code: Annotated[str, Field(pattern=r"^\d{2}$"), Expect(
+    code: Annotated[str, Field(pattern=REGION_CODE_RE.pattern), Expect(
         "a two-digit code", 'a quoted two-digit string such as "01" or "24"')]
     name: Annotated[str, AfterValidator(_non_empty), AfterValidator(_plain),
                     Expect("a name", "a non-empty string")]
