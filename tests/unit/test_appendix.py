@@ -271,10 +271,12 @@ def test_download_links_for_every_notebook_chapter():
 
 def test_notebook_paths_follow_the_books_toc(tmp_path):
     (tmp_path / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/index\nparts:\n  - caption: X\n    chapters:\n"
-        "      - file: notebooks/dimensioner/fou\n      - file: notebooks/metod\n"
+        "format: jb-book\nroot: notebooks/sammanfattning\nparts:\n  - caption: X\n"
+        "    chapters:\n      - file: notebooks/dimensioner/fou\n      - file: notebooks/metod\n"
         "      - file: book/metric\n", encoding="utf-8")
-    assert appendix.notebook_paths(None, tmp_path) == ["notebooks/dimensioner/fou",
+    # the start page is a notebook in every book
+    assert appendix.notebook_paths(None, tmp_path) == ["notebooks/sammanfattning",
+                                                       "notebooks/dimensioner/fou",
                                                        "notebooks/metod"]
     assert appendix.find_book_root(str(tmp_path / "results.pkl")) == tmp_path.resolve()
 

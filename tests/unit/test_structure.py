@@ -6,15 +6,21 @@ from pathlib import Path
 import pytest
 
 from ecoreport.paths import project_root
+from ecoreport.data.dataset import load_dataset
 from ecoreport.report.structure import (
+    Chapter,
+    default_dimension_notebook,
     dimension_ids,
     dimension_notebook,
+    notebook_source,
     render_dimension_notebook,
     render_toc,
 )
 
 ROOT = project_root()
-NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.md"))
+# whole notebooks (the indicator and survey templates are sections of the dimension one)
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.md")
+                   if p.name not in ("indicator.md", "survey_item.md"))
 
 
 def test_top_level_toc_is_generated_from_structure():
@@ -26,14 +32,33 @@ def test_top_level_toc_is_generated_from_structure():
 @pytest.mark.parametrize("dimension_id", dimension_ids())
 def test_dimension_notebooks_match_template(dimension_id):
     path = ROOT / f"{dimension_notebook(dimension_id)}.md"
-    assert path.read_text(encoding="utf-8") == render_dimension_notebook(dimension_id)
+    assert path.read_text(encoding="utf-8") == default_dimension_notebook(
+        dimension_id, load_dataset()), (
+        f"{path.name} is out of date: run python -m ecoreport.report.structure")
+
+
+def test_every_indicator_with_data_is_a_section_of_its_dimension():
+    dataset = load_dataset()
+    text = notebook_source(Chapter("notebooks/dimensioner/fou", True, {"dimension": "fou"}),
+                           dataset, "24", 2024)
+    headings = [line[3:] for line in text.splitlines() if line.startswith("## ")]
+    fou = dataset.catalogue.indicators_in("fou")
+    answered = set(dataset.survey.loc[dataset.survey["region_code"] == "24", "indicator_id"])
+    expected = [i.name_sv for i in fou if i.kind == "register"] + [
+        i.name_sv for i in fou if i.kind == "survey" and i.id in answered]
+    assert headings == expected
+    # a län without survey answers gets no survey sections
+    other = notebook_source(Chapter("notebooks/dimensioner/fou", True, {"dimension": "fou"}),
+                            dataset, "01", 2024)
+    assert not any(f"## {i.name_sv}\n" in other for i in fou if i.kind == "survey")
+    assert render_dimension_notebook("fou").count("{glue:figure}") == len(fou)
 
 
 def test_toc_can_be_limited_to_some_chapters():
     toc = render_toc(only={"notebooks/dimensioner/fou"})
     assert "notebooks/dimensioner/fou" in toc
     assert "notebooks/dimensioner/teknologi" not in toc
-    assert "root: book/index" in toc
+    assert "root: notebooks/sammanfattning" in toc
 
 
 def test_there_are_eleven_dimension_chapters():

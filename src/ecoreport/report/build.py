@@ -41,7 +41,7 @@ from ecoreport.report.editions import find_previous_edition, write_edition
 from ecoreport.report.folders import (ReportLock, check_out_dir, clean_stale, replace_dir,
                                       report_dir_for, staging_dir_for)
 from ecoreport.report.landing import key_figures, write_landing_page
-from ecoreport.report.structure import notebook_chapters, render_toc
+from ecoreport.report.structure import notebook_chapters, notebook_source, render_toc
 from ecoreport.report.pdf import build_pdf
 from ecoreport.report.jupyterbook import run_jupyter_book
 from ecoreport.report.kernels import NotebookJob, run_in_worker
@@ -51,10 +51,12 @@ logger = logging.getLogger(__name__)
 
 RESULTS_FILE = "results.pkl"
 KERNEL_LOG = "kernels.log"
+# The MyST notebooks as rendered for this build (not part of the book, not published).
+SOURCES_DIR = "_build/.sources"
 
 
 #: Left out of the published folder: Jupyter Book's own copies of the executed notebooks.
-BUILD_LEFTOVERS = ("jupyter_execute", ".doctrees")
+BUILD_LEFTOVERS = ("jupyter_execute", ".doctrees", ".sources")
 
 __all__ = ["BuildResult", "BuildSummary", "build_report", "build_reports", "report_dir_for"]
 
@@ -292,7 +294,11 @@ class _Builder:
                       "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
                       **{k: per_build.get(k, v) if v is None else v
                          for k, v in chapter.parameters.items()}}
-            source = root / f"{chapter.path}.md"
+            # the notebook's text for this län and year (its indicators, the commentary)
+            source = staging / SOURCES_DIR / f"{chapter.path}.md"
+            source.parent.mkdir(parents=True, exist_ok=True)
+            source.write_text(notebook_source(chapter, dataset, region.code, year, root),
+                              encoding="utf-8")
             key = self.inputs.notebook_key(source, params, static_charts,
                                            report.earlier_editions)
             report.notebook_keys[chapter.path] = key

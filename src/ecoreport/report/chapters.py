@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+from pathlib import Path
 
 import pandas as pd
 
@@ -23,7 +24,7 @@ from ecoreport.report.charts.comparison import (
 from ecoreport.report.charts.pca import pca_biplot, pca_trajectory_chart, pooled_positions_chart
 from ecoreport.report.charts.survey import survey_chart, survey_table
 from ecoreport.report.formatting import format_number, format_percent, format_period
-from ecoreport.report.render import show_chart
+from ecoreport.report.render import glue_chart, glue_markdown, show_chart, side_by_side
 from ecoreport.report.render import upcoming_figure_number
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,19 @@ def unit_text(unit) -> str:
     return unit.label_sv
 
 
+NUMBER_WORDS = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
+                "elva", "tolv")
+
+
+def count_text(n: int, singular: str, plural: str, *, neuter: bool = False) -> str:
+    """"en fråga", "tre frågor", "14 indikatorer": small numbers in words, as Swedish prose
+    writes them (``neuter``: "ett år")."""
+    word = NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else format_number(n, 0)
+    if n == 1 and neuter:
+        word = "ett"
+    return f"{word} {singular if n == 1 else plural}"
+
+
 def is_synthetic(series: pd.DataFrame, period: str | None) -> bool:
     rows = series[series["period"] == period]
     return bool((rows["status"] == "synthetic").any())
@@ -66,29 +80,35 @@ def register_indicators(report: Report, dimension_id: str) -> list:
             if ind.id in available]
 
 
+def survey_items_in(report: Report, dimension_id: str) -> list:
+    """The dimension's survey items with answers for the län (catalogue order)."""
+    present = {ind.id for ind in survey_items(report)}
+    return [ind for ind in report.catalogue.indicators_in(dimension_id, kind="survey")
+            if ind.id in present]
+
+
 def dimension_intro_markdown(report: Report, dimension_id: str) -> str:
-    """The opening paragraph of a dimension chapter."""
-    dimension = report.catalogue.dimension(dimension_id)
+    """What the dimension chapter holds for the län (the description is in the notebook)."""
     shown = register_indicators(report, dimension_id)
     missing = [ind for ind in report.catalogue.indicators_in(dimension_id, kind="register")
                if ind not in shown]
-    survey = report.catalogue.indicators_in(dimension_id, kind="survey")
-    parts = [dimension.description_sv.strip(), ""]
+    survey = survey_items_in(report, dimension_id)
+    parts = []
     if shown:
-        parts.append(f"Kapitlet visar {len(shown)} indikatorer ur registerstatistiken för "
-                     f"{report.region.name} fram till {report.year}: utvecklingen över tid och "
-                     "en jämförelse med övriga län, riket och länets jämförelselän.")
+        parts.append(f"Här följer {count_text(len(shown), 'indikator', 'indikatorer')} "
+                     f"ur registerstatistiken för {report.region.name} fram till {report.year}, "
+                     "var och en med sin utveckling över tid och en jämförelse med övriga län "
+                     "(plats 1 är länet med det högsta värdet, om inget annat sägs).")
     else:
         parts.append(f"Det finns ingen registerstatistik för dimensionen i {report.region.name}.")
     if missing:
         names = narrative.join_sv([narrative.lower_first(ind.name_sv) for ind in missing])
         parts.append(f"Data saknas för {names}.")
     if survey:
-        also = "också " if shown else ""
-        questions = "1 fråga" if len(survey) == 1 else f"{len(survey)} frågor"
-        parts.append(f"Dimensionen har {also}{questions} i näringslivsenkäten; "
-                     "svaren redovisas i kapitlet Enkätresultat.")
-    return "\n".join(parts)
+        parts.append(f"Kapitlet tar också upp "
+                     f"{count_text(len(survey), 'fråga', 'frågor')} ur "
+                     "näringslivsenkäten till länets företag.")
+    return " ".join(parts)
 
 
 def trend_sentence(report: Report, indicator) -> str:
@@ -128,8 +148,38 @@ def trend_figures_markdown(report: Report, indicator) -> str:
     return "*" + "; ".join(parts) + ".*"
 
 
-def comparison_markdown(report: Report, indicator) -> str:
-    """Rank among the län, and the län against Riket and its peer group."""
+#: Ways to state the rank among the län; the chapter rotates through them so consecutive
+#: indicators do not read alike. ``{note}`` explains plats 1 where a low value is best.
+RANK_PHRASES = (
+    "{period} har {region} plats {rank} av de {n} länen{note}.",
+    "{region} är nummer {rank} av {n} län {period}{note}.",
+    "I jämförelsen mellan länen {period} hamnar {region} på plats {rank} av {n}{note}.",
+)
+RANK_NOTE_LOW_FIRST = " (här har plats 1 det lägsta värdet)"
+#: Ways to set the län's value against Riket (and the peer län).
+REFERENCE_PHRASES = (
+    "Med {value} ligger länet {vs_riket} riket ({riket}){peers}.",
+    "Värdet, {value}, är {vs_riket} rikets ({riket}){peers}.",
+    "Länets {value} kan jämföras med {riket} för riket{peers_plain}.",
+)
+LEVEL_TOLERANCE = 0.05  # relative difference still read as "i nivå med"
+
+
+def compare_word(value: float, reference: float, decimals: int,
+                 tolerance: float = LEVEL_TOLERANCE) -> str:
+    """"högre än", "lägre än" or "i nivå med" (same display or within ``tolerance``)."""
+    if (format_number(value, decimals) == format_number(reference, decimals)
+            or abs(value - reference) <= tolerance * abs(reference)):
+        return "i nivå med"
+    return "högre än" if value > reference else "lägre än"
+
+
+def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
+    """Rank among the län, and the län against Riket and its peer group, in two sentences.
+
+    ``variant`` picks the wording (the chapter passes the indicator's position) so a page
+    of indicators does not repeat one sentence pattern.
+    """
     table = report.results.comparisons.get(indicator.id)
     if table is None:
         return ""
@@ -140,22 +190,30 @@ def comparison_markdown(report: Report, indicator) -> str:
     decimals = normalised_decimals(report.catalogue, indicator.id)
     # "antal företag per 100 000 invånare" reads "544,4 företag per …" after a number
     unit = str(row["normalised_unit"]).removeprefix("antal ")
-    synthetic = row["status"] == "synthetic"
-    sentences = [narrative.describe_rank(
-        indicator.name_sv, report.region.short_name, int(row["rank"]), int(row["n_ranked"]),
-        row["period"], highest_first=indicator.polarity != "higher_is_worse",
-        is_synthetic=synthetic)]
-    sentences.append(narrative.describe_vs_reference(
-        indicator.name_sv, report.region.short_name, row["value_normalised"],
-        row["riket_value"], unit, decimals, row["period"], polarity=indicator.polarity,
-        is_synthetic=synthetic))
+
+    def value_text(x: float) -> str:
+        return f"{format_number(x, decimals)} {unit}".strip()
+
+    rank = RANK_PHRASES[variant % len(RANK_PHRASES)].format(
+        n=int(row["n_ranked"]), region=report.region.short_name, rank=int(row["rank"]),
+        period=format_period(row["period"]),
+        note=RANK_NOTE_LOW_FIRST if indicator.polarity == "higher_is_worse" else "")
+    if pd.isna(row["riket_value"]):
+        return rank
+    value = value_text(row["value_normalised"])
+    if row["status"] == "synthetic":
+        value += " (syntetiskt värde)"
+    peers = peers_plain = ""
     if not pd.isna(row["peer_mean"]):
-        sentences.append(narrative.describe_vs_reference(
-            indicator.name_sv, report.region.short_name, row["value_normalised"],
-            row["peer_mean"], unit, decimals, row["period"],
-            reference_name="jämförelselänens medelvärde", polarity=indicator.polarity,
-            is_synthetic=synthetic))
-    return " ".join(sentences)
+        word = compare_word(row["value_normalised"], row["peer_mean"], decimals)
+        peers = (f" och {word} jämförelselänens medelvärde "
+                 f"({format_number(row['peer_mean'], decimals)})")
+        peers_plain = (f" och {format_number(row['peer_mean'], decimals)} i genomsnitt för "
+                       "jämförelselänen")
+    reference = REFERENCE_PHRASES[variant % len(REFERENCE_PHRASES)].format(
+        value=value, vs_riket=compare_word(row["value_normalised"], row["riket_value"], decimals),
+        riket=value_text(row["riket_value"]), peers=peers, peers_plain=peers_plain)
+    return f"{rank} {reference}"
 
 
 def indicator_markdown(report: Report, indicator, figure: int | None = None) -> str:
@@ -205,6 +263,85 @@ def show_indicator(report: Report, indicator) -> None:
               f"{indicator.name_sv}: alla län, senaste period till och med {report.year}.")
 
 
+def indicator_text(report: Report, indicator, variant: int = 0) -> str:
+    """The computed paragraphs of an indicator's section: trend with its figure, the trend's
+    numbers, the comparison with the other län and the source."""
+    see = f" ({{numref}}`figur %s <fig-{indicator.id}>`)"
+    return "\n\n".join(part for part in (
+        trend_sentence(report, indicator).rstrip(".") + see + ".",
+        trend_figures_markdown(report, indicator),
+        comparison_markdown(report, indicator, variant),
+        f"*Källa: {report.catalogue.source(indicator.id).citation_sv}.*",
+    ) if part)
+
+
+def indicator_figure(report: Report, indicator):
+    """The indicator's trend and, beside it, all län (one figure, one caption)."""
+    series = report.series(indicator.id)
+    unit = report.catalogue.unit(indicator.id)
+    trend = trend_chart(series, indicator, unit, report.region.name, until_year=report.year)
+    tables = {"utveckling": trend_table(series, indicator, unit)}
+    table = report.results.comparisons.get(indicator.id)
+    if table is None:
+        return trend, tables
+    comparison = region_comparison_chart(table, report.catalogue, indicator.id,
+                                         report.region.code, peer_codes=report.region.peers)
+    tables["alla-lan"] = comparison_table(report, indicator)
+    return side_by_side(trend, comparison), tables
+
+
+def indicator_caption(report: Report, indicator) -> str:
+    unit = report.catalogue.unit(indicator.id)
+    series = report.series(indicator.id)
+    hollow = (" Ofyllda punkter och ljusare staplar är syntetiska värden."
+              if (series["status"] == "synthetic").any() else "")
+    if indicator.id not in report.results.comparisons:
+        return f"{indicator.name_sv} i {report.region.name}, {unit.label_sv}.{hollow}"
+    return (f"{indicator.name_sv}: utvecklingen i {report.region.name} (vänster) och alla län "
+            f"den senaste perioden till och med {report.year} (höger; jämförelselänen "
+            f"markerade).{hollow}")
+
+
+def indicator_description(report: Report, indicator) -> str:
+    """The chart's text alternative (screen readers; the SVG's aria-label)."""
+    trend = trend_sentence(report, indicator)
+    return f"Diagram: {indicator.name_sv} i {report.region.name}. {trend}"
+
+
+def glue_dimension(report: Report, dimension_id: str) -> None:
+    """Glue every computed text and figure of a dimension chapter (the notebook places them)."""
+    glue_markdown("intro", dimension_intro_markdown(report, dimension_id))
+    for position, indicator in enumerate(register_indicators(report, dimension_id)):
+        glue_markdown(f"{indicator.id}-text", indicator_text(report, indicator, position))
+        chart, tables = indicator_figure(report, indicator)
+        glue_chart(f"{indicator.id}-figure", chart, f"{report.region.slug}-{indicator.id}",
+                   tables, description=indicator_description(report, indicator))
+        glue_markdown(f"{indicator.id}-caption", indicator_caption(report, indicator))
+    for indicator in survey_items_in(report, dimension_id):
+        glue_survey_item(report, indicator)
+
+
+def glue_survey_item(report: Report, indicator) -> None:
+    rows = survey_rows(report, indicator.id)
+    glue_markdown(f"{indicator.id}-text", survey_item_markdown(report, indicator, rows))
+    glue_chart(f"{indicator.id}-figure", survey_chart(rows, indicator),
+               f"{report.region.slug}-{indicator.id}", survey_table(rows, indicator),
+               description=f"Diagram: svaren på frågan {indicator.question_sv}")
+    glue_markdown(f"{indicator.id}-caption", survey_caption(report, indicator, rows))
+
+
+def glue_conclusions(report: Report) -> None:
+    """How to add the conclusions of this län and year (shown while none are written)."""
+    folder = Path("commentary") / str(report.year) / report.region.code
+    glue_markdown("how-to", (
+        f"Lägg slutsatserna i filen `{folder.as_posix()}/slutsatser.md` (MyST Markdown) och "
+        "bygg rapporten igen. Kommentarer till enskilda kapitel läggs i samma mapp med "
+        f"kapitlets filnamn, till exempel `{folder.as_posix()}/fou.md`; de visas sist i "
+        "kapitlet under rubriken Kommentar. Förra årets text förs över med "
+        f"`ecoreport commentary copy --region {report.region.code} --from {report.year - 1} "
+        f"--to {report.year}`."))
+
+
 # -- summary -------------------------------------------------------------------------------------
 
 def share_observed(report: Report) -> float:
@@ -237,12 +374,6 @@ def summary_markdown(report: Report) -> str:
     weaknesses = profile.loc[profile["profile"] == "weakness", "name_sv"].tolist()
     improving, worsening = strongest_changes(report)
     lines = [
-        f"Sammanfattningen bygger på {report.region.name}s indikatorer fram till "
-        f"{report.year}.",
-        "",
-        f"```{{admonition}} Andel observerade värden\n:class: warning\n"
-        f"{narrative.describe_synthetic_share(share_observed(report))}\n```",
-        "",
         "## Styrkor och svagheter",
         narrative.describe_dimension_strengths(strengths, weaknesses),
         "Styrkor och svagheter avgörs av länets placering bland de 21 länen per dimension "
@@ -255,7 +386,6 @@ def summary_markdown(report: Report) -> str:
     lines += ["", "## Största försämringar"]
     lines += [f"- {trend_sentence(report, ind)}" for ind in worsening] or [
         "- Ingen indikator har en statistiskt säker negativ trend."]
-    lines += ["", "## Forskning eller marknad?", pca_position_markdown(report)]
     return "\n".join(lines)
 
 
@@ -272,6 +402,20 @@ def pca_position_markdown(report: Report) -> str:
         is_synthetic=(scores["share_synthetic"] >= 0.5).tolist())
     return text + " " + narrative.describe_correlation(
         pca.research_market_corr, "forskningsindexet", "marknadsindexet")
+
+
+def glue_summary(report: Report) -> None:
+    """The start page's computed parts: findings, the data-status note and the profile chart."""
+    glue_markdown("findings", summary_markdown(report))
+    glue_markdown("data-status", narrative.describe_synthetic_share(share_observed(report)))
+    glue_markdown("pca-position", pca_position_markdown(report))
+    profile = report.results.profile
+    glue_chart("profile", dimension_profile_chart(profile, report.region.name),
+               f"{report.region.slug}-profil", profile,
+               description=f"Stapeldiagram: {report.region.name}s styrkor och svagheter per "
+                           f"dimension {report.year}.")
+    glue_markdown("profile-caption", f"{report.region.name}s styrkor och svagheter per "
+                  f"dimension {report.year} (0 = lägst bland länen, 1 = högst).")
 
 
 def show_summary(report: Report) -> None:
@@ -298,6 +442,23 @@ def show_dimension_profile(report: Report) -> None:
     _show(dimension_profile_chart(profile, report.region.name),
           f"{report.region.slug}-dimensionsprofil", profile,
           f"{report.region.name} jämfört med länens median per dimension, {report.year}.")
+
+
+def glue_analysis(report: Report) -> None:
+    """The analysis chapter's figures (the chapter's text is in its notebook)."""
+    table = report.results.relative
+    glue_chart("relative", relative_development_chart(table, report.catalogue,
+                                                      report.region.name),
+               f"{report.region.slug}-relativ-utveckling", table,
+               description=f"Värmekarta: relativ utveckling per indikator och år i "
+                           f"{report.region.name}.")
+    profile = report.results.profile
+    glue_chart("profile", dimension_profile_chart(profile, report.region.name),
+               f"{report.region.slug}-dimensionsprofil", profile,
+               description=f"Stapeldiagram: {report.region.name}s poäng per dimension "
+                           f"{report.year} jämfört med länens median.")
+    glue_markdown("profile-caption", f"{report.region.name} jämfört med länens median per "
+                                     f"dimension, {report.year}.")
 
 
 # -- PCA chapter -----------------------------------------------------------------------------------
@@ -366,6 +527,36 @@ def pooled_markdown(report: Report) -> str:
             f"{names.get(positions['region_code'].iloc[-1])}.")
 
 
+def glue_pca(report: Report) -> None:
+    """The PCA chapter's computed text and figures (keys: pca-text, pca-biplot,
+    pca-trajectory, pooled-text, pooled); missing analyses glue an explanation only."""
+    pca = report.results.region_pca
+    glue_markdown("pca-text", pca_summary_markdown(report))
+    glue_markdown("pooled-text", pooled_markdown(report))
+    region = report.region
+    if pca is not None:
+        glue_chart("pca-biplot", pca_biplot(pca, report.catalogue), f"{region.slug}-pca-biplot",
+                   pca.to_frame(), description="Laddningsdiagram: indikatorernas laddningar "
+                   "på de två första komponenterna.")
+        glue_chart("pca-trajectory", pca_trajectory_chart(pca, region.name, region.code),
+                   f"{region.slug}-pca-ar", pca.scores,
+                   description=f"{region.name}s läge år för år på de två första komponenterna.")
+    else:  # the notebook places these keys whatever the data; say why there is no chart
+        for key in ("pca-biplot", "pca-trajectory"):
+            glue_markdown(key, "*Diagrammet saknas eftersom analysen inte kunde göras.*")
+    pooled = report.results.pooled_pca
+    if pooled is not None:
+        glue_chart("pooled", pooled_positions_chart(pooled, report.dataset.regions, region.code,
+                                                    report.year),
+                   f"{region.slug}-pca-alla-lan", pooled.positions(report.year),
+                   description=f"Alla läns lägen {report.year} på den gemensamma axeln.")
+        glue_markdown("pooled-caption", f"Alla läns lägen {report.year} på den gemensamma "
+                      f"axeln; {region.short_name}s väg över åren är markerad.")
+    else:
+        glue_markdown("pooled", "*Diagrammet saknas eftersom analysen inte kunde göras.*")
+        glue_markdown("pooled-caption", "Alla läns lägen på den gemensamma axeln.")
+
+
 def show_pooled_pca(report: Report) -> None:
     pooled = report.results.pooled_pca
     _display_markdown(pooled_markdown(report))
@@ -399,10 +590,27 @@ def survey_intro_markdown(report: Report) -> str:
     survey = report.dataset.survey
     rows = survey[survey["region_code"] == report.region.code]
     periods = sorted(set(rows["period"]))
-    return (f"Enkätsvaren kommer från {len(items)} frågor till företag i {report.region.name} "
-            f"({', '.join(format_period(p) for p in periods)}). Staplarna visar andelen "
-            "företag per svarsalternativ; svarsalternativ som inte redovisats i källan saknas, "
-            "så andelarna summerar inte alltid till 100 procent.")
+    return (f"Rapporten använder {count_text(len(items), 'fråga', 'frågor')} ur enkäten till "
+            f"företag i {report.region.name} "
+            f"({', '.join(format_period(p) for p in periods)}). Varje fråga redovisas i "
+            "kapitlet för sin dimension, med antal svar och felmarginal.")
+
+
+def survey_overview_markdown(report: Report) -> str:
+    """One row per question: dimension, the question (linked to its section), answers."""
+    items = survey_items(report)
+    if not items:
+        return survey_intro_markdown(report)
+    lines = ["| Dimension | Fråga | Redovisas i |", "|---|---|---|"]
+    for indicator in items:
+        dimension = report.catalogue.dimension(indicator.dimension).name_sv
+        lines.append(f"| {dimension} | {indicator.question_sv} | "
+                     f"{{ref}}`ind-{indicator.id}` |")
+    return survey_intro_markdown(report) + "\n\n" + "\n".join(lines)
+
+
+def glue_survey_overview(report: Report) -> None:
+    glue_markdown("survey-overview", survey_overview_markdown(report))
 
 
 def show_survey(report: Report) -> None:
@@ -417,3 +625,24 @@ def show_survey(report: Report) -> None:
                           f"{indicator.question_sv}\n\n*Källa: {source.citation_sv}.*")
         _show(survey_chart(rows, indicator), f"{report.region.slug}-{indicator.id}",
               survey_table(rows, indicator), f"{indicator.question_sv} Andel av företagen.")
+
+
+def survey_rows(report: Report, indicator_id: str) -> pd.DataFrame:
+    survey = report.dataset.survey
+    return survey[(survey["region_code"] == report.region.code)
+                  & (survey["indicator_id"] == indicator_id)
+                  & (survey["period_end"] <= report.year)]
+
+
+def survey_item_markdown(report: Report, indicator, rows: pd.DataFrame) -> str:
+    """What the survey question measured (answers, base, margin of error) and its source."""
+    source = report.catalogue.source(indicator.id)
+    periods = ", ".join(format_period(p) for p in sorted(set(rows["period"])))
+    return "\n\n".join(part for part in (
+        f"Svaren ({periods}) visas i {{numref}}`figur %s <fig-{indicator.id}>`.",
+        f"*Källa: {source.citation_sv}.*",
+    ) if part)
+
+
+def survey_caption(report: Report, indicator, rows: pd.DataFrame) -> str:
+    return f"{indicator.question_sv} Andel av företagen i {report.region.name}, procent."

@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 PNG_SCALE = 2
 STATIC_CHARTS_ENV = "ECOREPORT_STATIC_CHARTS"
 STATIC_MIME = {"png": "image/png", "pdf": "application/pdf", "none": None}
+# Each chart of a side-by-side pair; together they fit the book's text column and A4.
+SIDE_WIDTH = 300
+SIDE_HEIGHT = 250
 EMBED_OPTIONS: dict[str, Any] = {
     "renderer": "svg",
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
@@ -76,20 +79,24 @@ def static_chart_format() -> str:
 
 
 def csv_download_link(table: pd.DataFrame, name: str) -> str:
+def csv_download_link(table: pd.DataFrame, name: str, label: str = "") -> str:
     """An HTML link that downloads ``table`` as a UTF-8 CSV (Excel-friendly, with BOM)."""
     payload = ("\ufeff" + table.to_csv(index=False, sep=";", decimal=",")).encode("utf-8")
     href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
     filename = f"{slugify(name)}.csv"
     return (f'<a class="ecoreport-download" download="{filename}" href="{href}">'
-            f"Ladda ner diagrammets data (CSV)</a>")
+            f"Ladda ner diagrammets data{label} (CSV)</a>")
 
 
 def chart_html(spec: dict, element_id: str) -> str:
-    """The HTML fragment that draws ``spec`` with the shipped ``vegaEmbed``."""
+    """The HTML fragment that draws ``spec`` with the shipped ``vegaEmbed``; the spec's
+    ``description`` is the chart's text alternative."""
     payload = json.dumps(spec, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
     options = json.dumps(EMBED_OPTIONS, ensure_ascii=False, sort_keys=True)
+    label = html.escape(str(spec.get("description") or "Diagram"), quote=True)
     return (
-        f'<div id="{element_id}" class="ecoreport-chart"></div>\n'
+        f'<div id="{element_id}" class="ecoreport-chart" role="img" aria-label="{label}">'
+        '</div>\n'
         '<script type="text/javascript">\n'
         "(function () {\n"
         f"  var spec = {payload};\n"
@@ -103,21 +110,66 @@ def chart_html(spec: dict, element_id: str) -> str:
     )
 
 
-def chart_bundle(chart: alt.TopLevelMixin, name: str, table: pd.DataFrame | None = None) -> dict:
-    """The MIME bundle (HTML, and PNG or PDF for print) of a chart; ``table`` adds a CSV
-    download link."""
+def chart_bundle(chart: alt.TopLevelMixin, name: str,
+                 table: pd.DataFrame | dict[str, pd.DataFrame] | None = None,
+                 description: str | None = None) -> dict:
+    """The MIME bundle (HTML, and PNG or PDF for print) of a chart; ``table`` adds CSV download links (a dict:
+    one link per table, named by its key); ``description`` is the Swedish text alternative
+    (without it Vega would announce the chart as "Vega visualization")."""
     spec = chart.to_dict()
+    spec["description"] = description or name
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
     element_id = f"chart-{slugify(name)}-{digest}"
     body = chart_html(spec, element_id)
-    if table is not None:
-        body += "\n<p>" + csv_download_link(table, name) + "</p>"
+    tables = table if isinstance(table, dict) else {"": table} if table is not None else {}
+    links = [csv_download_link(t, f"{name}-{key}" if key else name,
+                               f" ({key.replace('-', ' ')})" if len(tables) > 1 else "")
+             for key, t in tables.items()]
+    if links:
+        body += "\n<p>" + " · ".join(links) + "</p>"
     bundle = {"text/html": body, "text/plain": f"<Diagram: {html.escape(name)}>"}
     static = static_chart_format()
     if static != "none":
         image = chart_to_png(spec) if static == "png" else chart_to_pdf(spec)
         bundle[STATIC_MIME[static]] = base64.b64encode(image).decode("ascii")
     return bundle
+
+
+class ChartOutput:
+    """A chart's MIME bundle as a display object, so myst-nb's ``glue`` can store it."""
+
+    def __init__(self, bundle: dict) -> None:
+        self.bundle = bundle
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return self.bundle
+
+
+def glue_chart(key: str, chart: alt.TopLevelMixin, name: str,
+               table: pd.DataFrame | dict[str, pd.DataFrame] | None = None,
+               description: str | None = None) -> None:
+    """Store a chart for ``{glue:figure} key`` in the notebook's text (nothing is shown here)."""
+    from myst_nb import glue
+
+    glue(key, ChartOutput(chart_bundle(chart, name, table, description)), display=False)
+
+
+def glue_markdown(key: str, text: str) -> None:
+    """Store MyST text for ``{glue:md} key`` (block) or ``{glue:md}`key:myst``` (inline)."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    glue(key, Markdown(text), display=False)
+
+
+def side_by_side(left: alt.TopLevelMixin, right: alt.TopLevelMixin, *,
+                 width: int = SIDE_WIDTH, height: int = SIDE_HEIGHT) -> alt.HConcatChart:
+    """Two charts that belong together in one figure (one row on paper, half the pages)."""
+    return alt.hconcat(left.properties(width=width, height=height),
+                       right.properties(width=width, height=height),
+                       spacing=36).resolve_scale(color="independent", fill="independent",
+                                                 opacity="independent").resolve_legend(
+        color="independent", fill="independent", opacity="independent")
 
 
 _figure_count = 0

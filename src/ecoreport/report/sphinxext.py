@@ -18,6 +18,55 @@ logger = logging.getLogger(__name__)
 
 BUNDLE_NAME = "vega-bundle.js"
 
+#: The theme's English interface text → Swedish. pydata-sphinx-theme and sphinx-book-theme
+#: ship no Swedish catalogue and hard-code some labels, so the finished pages are rewritten;
+#: each key is a whole attribute or element text, so nothing else can match.
+UI_SWEDISH: dict[str, str] = {
+    'placeholder="Search this book..."': 'placeholder="Sök i rapporten …"',
+    'aria-label="Search this book..."': 'aria-label="Sök i rapporten"',
+    'aria-label="Color mode"': 'aria-label="Färgläge"',
+    'data-bs-title="Color mode"': 'data-bs-title="Färgläge"',
+    'title="Color mode"': 'title="Färgläge"',
+    'title="Light"': 'title="Ljust"',
+    'title="Dark"': 'title="Mörkt"',
+    'title="System Settings"': 'title="Som systemet"',
+    'aria-label="Main"': 'aria-label="Huvudmeny"',
+    'aria-label="Site navigation"': 'aria-label="Innehållsförteckning"',
+    'aria-label="Version warning"': 'aria-label="Versionsvarning"',
+    'title="Link to this heading"': 'title="Länk till rubriken"',
+    'title="Link to this image"': 'title="Länk till bilden"',
+    'title="Link to this table"': 'title="Länk till tabellen"',
+    'title="Toggle primary sidebar"': 'title="Visa eller dölj innehållsförteckningen"',
+    'title="Toggle secondary sidebar"': 'title="Visa eller dölj sidans innehåll"',
+    'title="next page"': 'title="nästa sida"',
+    'title="previous page"': 'title="föregående sida"',
+    'aria-label="Section Navigation"': 'aria-label="Avsnitt"',
+    ">Skip to main content<": ">Hoppa till innehållet<",
+    "Back to top": "Till början",
+    ">Contents<": ">Innehåll<",
+    "> Contents\n": "> Innehåll\n",
+    'aria-label="On this page"': 'aria-label="På den här sidan"',
+    "Search Results": "Sökresultat",
+    ">By ecoreport": ">Av ecoreport",
+}
+
+
+def translate_ui(html_text: str) -> str:
+    """The theme's English interface strings in a page, in Swedish."""
+    for english, swedish in UI_SWEDISH.items():
+        html_text = html_text.replace(english, swedish)
+    return html_text
+
+
+def _translate_pages(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        translated = translate_ui(text)
+        if translated != text:
+            page.write_text(translated, encoding="utf-8")
+
 
 def write_vega_bundle(folder: Path) -> Path:
     """Write the IIFE-wrapped Vega bundle into ``folder`` (kept if already current)."""
@@ -59,6 +108,7 @@ def _drop_remote_scripts(app, pagename, templatename, context, doctree) -> None:
 def setup(app) -> dict:
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _drop_remote_scripts, priority=900)
+    app.connect("build-finished", _translate_pages)
     # Loaded in <head> so vegaEmbed exists before the charts' inline scripts run.
     app.add_js_file(BUNDLE_NAME, priority=200)
     app.add_css_file("ecoreport.css")

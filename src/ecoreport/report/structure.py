@@ -1,24 +1,38 @@
-"""The report's table of contents: one definition used by the build and by ``_toc.yml``.
+"""The report's table of contents and the text of its notebooks.
 
 Static pages live in ``book/`` (MyST markdown with ``{{ region_name }}`` substitutions);
-chapters that compute live in ``notebooks/`` as MyST notebooks. The eleven dimension chapters
-are one template (``notebooks/templates/dimension.md``) instantiated per dimension, so the
-logic is written once; the instances are committed so ``jupyter-book build .`` works as is,
-and a test checks they match the template. The same holds for ``book/metric.md``, whose
-table of dimensions is written from the catalogue (``book/templates/metric.md``).
+chapters that compute live in ``notebooks/`` as MyST notebooks, where their fixed wording is
+written. The eleven dimension chapters are one template (``notebooks/templates/dimension.md``)
+instantiated per dimension, with one ``##`` section per indicator from
+``notebooks/templates/indicator.md`` (register statistics) and ``survey_item.md`` (survey
+questions), so every indicator is a real section of the page and of the PDF outline. The
+build renders each notebook for its län and year (only indicators with data get a section;
+the analyst's commentary, ``commentary/<year>/<code>/<chapter>.md``, is put in at the
+``<!-- commentary -->`` marker). The instances for the default län are committed so
+``jupyter-book build .`` works as is, and a test checks they are current. The same holds
+for ``book/metric.md``, whose table of dimensions is written from the catalogue
+(``book/templates/metric.md``).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecoreport.paths import project_root
 from ecoreport.data.catalogue import load_catalogue
 
-DIMENSION_TEMPLATE = "notebooks/templates/dimension.md"
 METRIC_TEMPLATE = "book/templates/metric.md"
 METRIC_PAGE = "book/metric.md"
+TEMPLATE_DIR = "notebooks/templates"
+DEFAULT_REGION = "24"  # the län `jupyter-book build .` shows (the notebooks' default)
+CONCLUSIONS = "notebooks/slutsatser"
+COMMENTARY_MARKER = "<!-- commentary -->"
+COMMENTARY_HEADING = "## Kommentar"
+# In the conclusions chapter, the text between these markers is replaced by the commentary.
+NO_COMMENTARY_START = "<!-- no commentary -->"
+NO_COMMENTARY_END = "<!-- end no commentary -->"
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,7 @@ class Part:
     chapters: tuple[Chapter, ...]
 
 
-ROOT = "book/index"
+ROOT = "notebooks/sammanfattning"  # the start page: findings first
 
 
 def dimension_ids(catalogue=None) -> list[str]:
@@ -57,7 +71,7 @@ def report_parts(catalogue=None) -> list[Part]:
                  for d in dimension_ids(catalogue))
     return [
         Part("Inledning", (
-            Chapter("notebooks/sammanfattning", True),
+            Chapter("book/om", False),
             Chapter("book/metric", False),
         )),
         Part("Dimensionerna", dims),
@@ -65,6 +79,7 @@ def report_parts(catalogue=None) -> list[Part]:
             Chapter("notebooks/enkat", True),
             Chapter("notebooks/analys", True),
             Chapter("notebooks/pca", True),
+            Chapter(CONCLUSIONS, True),
             Chapter("notebooks/andringar", True, {"previous_edition": None}),
         )),
         Part("Appendix", (
@@ -76,8 +91,9 @@ def report_parts(catalogue=None) -> list[Part]:
 
 
 def notebook_chapters(catalogue=None, only: set[str] | None = None) -> list[Chapter]:
-    return [c for part in report_parts(catalogue) for c in part.chapters
-            if c.is_notebook and (only is None or c.path in only)]
+    """The notebooks to run: the start page always, then the chapters (``only``: some)."""
+    return [Chapter(ROOT, True)] + [c for part in report_parts(catalogue) for c in part.chapters
+                                    if c.is_notebook and (only is None or c.path in only)]
 
 
 def render_toc(catalogue=None, only: set[str] | None = None) -> str:
@@ -101,13 +117,126 @@ def render_toc(catalogue=None, only: set[str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_dimension_notebook(dimension_id: str, root: Path | None = None) -> str:
-    """A dimension chapter: the template with its ``dimension`` parameter and heading set."""
+def commentary_root() -> Path:
+    """Where analysts keep their own words: ``commentary/<year>/<code>/<chapter>.md``.
+
+    ``ECOREPORT_COMMENTARY_DIR`` points elsewhere (tests, a region's own repository).
+    """
+    return Path(os.environ.get("ECOREPORT_COMMENTARY_DIR") or project_root() / "commentary")
+
+
+def chapter_name(path: str) -> str:
+    """The chapter's file name without folder and suffix ("notebooks/dimensioner/fou" -> "fou")."""
+    return path.rsplit("/", 1)[-1]
+
+
+def commentary_path(chapter_path: str, region_code: str, year: int,
+                    root: Path | None = None) -> Path:
+    return (root or commentary_root()) / str(year) / region_code / f"{chapter_name(chapter_path)}.md"
+
+
+def read_commentary(chapter_path: str, region_code: str, year: int,
+                    root: Path | None = None) -> str | None:
+    """The analyst's text for one chapter, or None when there is none."""
+    path = commentary_path(chapter_path, region_code, year, root)
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8").strip()
+    return text or None
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        template = template.replace(f"__{key}__", value)
+    return template
+
+
+def _read_template(root: Path, name: str) -> str:
+    return (root / TEMPLATE_DIR / name).read_text(encoding="utf-8")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text or "").split())
+
+
+def render_dimension_notebook(dimension_id: str, root: Path | None = None, *,
+                              register_ids: list[str] | None = None,
+                              survey_ids: list[str] | None = None, catalogue=None) -> str:
+    """A dimension chapter: the template with one section per indicator.
+
+    ``register_ids``/``survey_ids`` are the indicators with data for the län (all of the
+    dimension's indicators when None).
+    """
     root = root or project_root()
-    template = (root / DIMENSION_TEMPLATE).read_text(encoding="utf-8")
-    name = load_catalogue().dimension(dimension_id).name_sv
-    return (template.replace("__DIMENSION_ID__", dimension_id)
-            .replace("__DIMENSION_NAME__", name))
+    catalogue = catalogue or load_catalogue()
+    dimension = catalogue.dimension(dimension_id)
+    if register_ids is None:
+        register_ids = [i.id for i in catalogue.indicators_in(dimension_id, kind="register")]
+    if survey_ids is None:
+        survey_ids = [i.id for i in catalogue.indicators_in(dimension_id, kind="survey")]
+    sections = []
+    for template, ids in (("indicator.md", register_ids), ("survey_item.md", survey_ids)):
+        block = _read_template(root, template)
+        for indicator_id in ids:
+            indicator = catalogue.indicator(indicator_id)
+            sections.append(_fill(block, {
+                "INDICATOR_ID": indicator.id,
+                "INDICATOR_NAME": _one_line(indicator.name_sv),
+                "INDICATOR_DESCRIPTION": _one_line(indicator.description_sv),
+                "QUESTION": _one_line(indicator.question_sv),
+            }).strip("\n"))
+    text = _fill(_read_template(root, "dimension.md"), {
+        "DIMENSION_ID": dimension_id,
+        "DIMENSION_NAME": dimension.name_sv,
+        "DIMENSION_DESCRIPTION": _one_line(dimension.description_sv),
+    })
+    return text.replace("__SECTIONS__", "\n\n".join(sections) if sections else
+                        "Det finns inga uppgifter för dimensionen i länet.")
+
+
+def available_indicators(dataset, region_code: str, year: int, dimension_id: str
+                         ) -> tuple[list[str], list[str]]:
+    """The dimension's register indicators and survey items with data for the län."""
+    catalogue = dataset.catalogue
+    values, survey = dataset.values, dataset.survey
+    register = set(values.loc[(values["region_code"] == region_code)
+                              & (values["period_start"] <= year), "indicator_id"])
+    answered = set(survey.loc[(survey["region_code"] == region_code)
+                              & (survey["period_end"] <= year), "indicator_id"])
+    return ([i.id for i in catalogue.indicators_in(dimension_id, kind="register")
+             if i.id in register],
+            [i.id for i in catalogue.indicators_in(dimension_id, kind="survey")
+             if i.id in answered])
+
+
+def insert_commentary(text: str, commentary: str | None) -> str:
+    """Put the analyst's text at the chapter's commentary marker (nothing when None)."""
+    block = f"{COMMENTARY_HEADING}\n\n{commentary}\n" if commentary else ""
+    if COMMENTARY_MARKER in text:
+        return text.replace(COMMENTARY_MARKER, block)
+    return text.rstrip("\n") + ("\n\n" + block if block else "\n")
+
+
+def notebook_source(chapter: Chapter, dataset, region_code: str, year: int,
+                    root: Path | None = None, commentary_dir: Path | None = None) -> str:
+    """The MyST text the build runs for one chapter of one län and year."""
+    root = root or project_root()
+    dimension_id = chapter.parameters.get("dimension")
+    if dimension_id:
+        register_ids, survey_ids = available_indicators(dataset, region_code, year,
+                                                        dimension_id)
+        text = render_dimension_notebook(dimension_id, root, register_ids=register_ids,
+                                         survey_ids=survey_ids, catalogue=dataset.catalogue)
+    else:
+        text = (root / f"{chapter.path}.md").read_text(encoding="utf-8")
+    commentary = read_commentary(chapter.path, region_code, year, commentary_dir)
+    if chapter.path == CONCLUSIONS:
+        # the conclusions chapter is the commentary itself, or says how to write it
+        start, end = text.find(NO_COMMENTARY_START), text.find(NO_COMMENTARY_END)
+        if commentary and start >= 0 and end > start:
+            return text[:start] + commentary + "\n" + text[end + len(NO_COMMENTARY_END):]
+        return text.replace(COMMENTARY_MARKER, "")
+    return insert_commentary(text, commentary)
 
 
 def render_metric_page(root: Path | None = None) -> str:
@@ -126,16 +255,32 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def write_generated_sources(root: Path | None = None) -> list[Path]:
-    """Regenerate ``_toc.yml``, the METRIC page and the dimension notebooks from their
-    single definitions."""
+def write_generated_sources(root: Path | None = None, dataset=None) -> list[Path]:
+    """Regenerate ``_toc.yml``, the METRIC page and the committed dimension notebooks
+    (default län and year)."""
+    from ecoreport.data.dataset import load_dataset
+
     root = root or project_root()
-    written = [root / "_toc.yml", root / METRIC_PAGE]
+    dataset = dataset or load_dataset()
+    written = [root / "_toc.yml"]
     written[0].write_text(render_toc(), encoding="utf-8")
     written[1].write_text(render_metric_page(root), encoding="utf-8")
     for dim in dimension_ids():
         target = root / (dimension_notebook(dim) + ".md")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_dimension_notebook(dim, root), encoding="utf-8")
+        target.write_text(default_dimension_notebook(dim, dataset, root), encoding="utf-8")
         written.append(target)
     return written
+
+
+def default_dimension_notebook(dimension_id: str, dataset, root: Path | None = None) -> str:
+    """The committed instance: the sections the default län (Västerbotten) has data for."""
+    year = int(dataset.latest_year())
+    register_ids, survey_ids = available_indicators(dataset, DEFAULT_REGION, year, dimension_id)
+    return render_dimension_notebook(dimension_id, root, register_ids=register_ids,
+                                     survey_ids=survey_ids, catalogue=dataset.catalogue)
+
+
+if __name__ == "__main__":
+    for path in write_generated_sources():
+        print(path)

@@ -33,6 +33,7 @@ PROFILE_LABELS = {"strength": "Styrka", "middle": "Mellanskikt", "weakness": "Sv
 PROFILE_COLOURS = {"strength": "#2166ac", "middle": "#9e9e9e", "weakness": "#b2182b",
                    "no_data": "#e0e0e0"}
 SYNTHETIC_MARK = "•"
+PEER_HIGHLIGHT = "#8fb8d8"  # the län's peers: a light shade of the län's own colour
 
 
 def _name(catalogue: object, indicator_id: str) -> str:
@@ -161,8 +162,9 @@ def dimension_profile_chart(profile: pd.DataFrame, region_name: str) -> alt.Laye
 
 
 def region_comparison_chart(table: pd.DataFrame, catalogue: object, indicator_id: str,
-                            region_code: str) -> alt.LayerChart:
-    """All län's normalised values as bars, the chosen län highlighted, Riket as a line.
+                            region_code: str, peer_codes: Sequence[str] = ()) -> alt.LayerChart:
+    """All län's normalised values as bars, the chosen län highlighted (its peer län in a
+    lighter shade of the same colour), Riket as a line.
 
     ``table`` is ``compare.compare_regions``; bars are sorted best first.
     """
@@ -170,7 +172,8 @@ def region_comparison_chart(table: pd.DataFrame, catalogue: object, indicator_id
     data = table.dropna(subset=["value_normalised"]).copy()
     data = data.sort_values(["rank", "region_name"])
     data["is_region"] = data["region_code"] == region_code
-    data["group"] = np.where(data["is_region"], "region", "other")
+    data["group"] = np.where(data["is_region"], "region",
+                             np.where(data["region_code"].isin(list(peer_codes)), "peer", "other"))
     data["value_label"] = [format_number(v, decimals) for v in data["value_normalised"]]
     data["status_label"] = [label_status(s) for s in data["status"]]
     data["rank_label"] = [f"{int(r)} av {int(n)}" for r, n in zip(data["rank"],
@@ -190,8 +193,8 @@ def region_comparison_chart(table: pd.DataFrame, catalogue: object, indicator_id
                 axis=alt.Axis(format=fmt, tickCount=6, labelOverlap=True)),
         y=y,
         color=alt.Color("group:N", legend=None,
-                        scale=alt.Scale(domain=["region", "other"],
-                                        range=[REGION_COLOUR, PEER_COLOUR])),
+                        scale=alt.Scale(domain=["region", "peer", "other"],
+                                        range=[REGION_COLOUR, PEER_HIGHLIGHT, PEER_COLOUR])),
         opacity=alt.Opacity("status_label:N", title=None,
                             scale=alt.Scale(domain=[label_status("observed"),
                                                     label_status("synthetic")],
