@@ -78,7 +78,6 @@ def static_chart_format() -> str:
     return value
 
 
-def csv_download_link(table: pd.DataFrame, name: str) -> str:
 def csv_download_link(table: pd.DataFrame, name: str, label: str = "") -> str:
     """An HTML link that downloads ``table`` as a UTF-8 CSV (Excel-friendly, with BOM)."""
     payload = ("\ufeff" + table.to_csv(index=False, sep=";", decimal=",")).encode("utf-8")
