@@ -22,10 +22,12 @@ CDN = re.compile(r"cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|<script[^>]+src=[\
 
 def test_book_names_the_lan_and_year(small_book):
     redirect = small_book.html_index.read_text(encoding="utf-8")
-    assert "book/index.html" in redirect  # index.html forwards to the front page
-    index = (small_book.html_index.parent / "book" / "index.html").read_text(encoding="utf-8")
+    # index.html forwards to the start page: the findings
+    assert "notebooks/sammanfattning.html" in redirect
+    index = (small_book.html_index.parent / "notebooks" / "sammanfattning.html").read_text(
+        encoding="utf-8")
     assert "Innovationsekosystemet i Västerbottens län 2024" in index
-    assert "2024" in index
+    assert "Styrkor och svagheter" in index
 
 
 def test_fou_page_has_charts_and_csv(small_book):
@@ -33,9 +35,16 @@ def test_fou_page_has_charts_and_csv(small_book):
         encoding="utf-8")
     assert page.count('class="ecoreport-chart"') >= 5
     assert "vegaEmbed(" in page
-    assert "Ladda ner diagrammets data (CSV)" in page
+    assert "Ladda ner diagrammets data" in page
     assert "Utgifter för egen FoU som andel av BRP" in page
     assert "syntetiskt värde" in page  # the default edition marks synthetic values
+    # every indicator is a section listed in the page's contents, with a numbered figure
+    toc = page[page.index('id="pst-page-toc-nav"'):]
+    assert 'href="#utgifter-for-egen-fou-som-andel-av-brp"' in toc
+    assert re.search(r"Figur \d+\.", page)
+    # readers get no code and a Swedish interface
+    assert "Visa koden" not in page and "Search this book" not in page
+    assert 'placeholder="Sök i rapporten' in page
 
 
 def test_vega_ships_with_the_book_and_no_cdn_is_referenced(small_book):
@@ -60,8 +69,10 @@ def test_executed_notebook_keeps_injected_parameters(small_book):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     # an HTML-only build renders no static images (only the PDF needs them)
-    assert any("text/html" in o.get("data", {}) for o in outputs)
-    assert not any("image/png" in o.get("data", {}) for o in outputs)
+    # (glued outputs carry their MIME types under papermill's record prefix)
+    mime_types = [key for o in outputs for key in o.get("data", {})]
+    assert any(key.endswith("text/html") for key in mime_types)
+    assert not any(key.endswith("image/png") for key in mime_types)
 
 
 def test_report_dir_is_per_lan_and_year(small_book, tmp_path):

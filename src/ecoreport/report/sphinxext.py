@@ -41,6 +41,7 @@ UI_SWEDISH: dict[str, str] = {
     'title="next page"': 'title="nästa sida"',
     'title="previous page"': 'title="föregående sida"',
     'aria-label="Section Navigation"': 'aria-label="Avsnitt"',
+    'aria-label="Page"': 'aria-label="Sidan"',
     ">Skip to main content<": ">Hoppa till innehållet<",
     "Back to top": "Till början",
     ">Contents<": ">Innehåll<",
