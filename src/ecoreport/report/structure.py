@@ -262,7 +262,7 @@ def write_generated_sources(root: Path | None = None, dataset=None) -> list[Path
 
     root = root or project_root()
     dataset = dataset or load_dataset()
-    written = [root / "_toc.yml"]
+    written = [root / "_toc.yml", root / METRIC_PAGE]
     written[0].write_text(render_toc(), encoding="utf-8")
     written[1].write_text(render_metric_page(root), encoding="utf-8")
     for dim in dimension_ids():
