@@ -27,7 +27,7 @@ from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_Y
 from ecoreport.analysis.trends import DEFAULT_RELATIVE_TOLERANCE, MIN_OBSERVATIONS, SIGNIFICANCE_LEVEL
 from ecoreport.data.validate import coverage_by_dimension, coverage_table, find_gaps, format_years
 from ecoreport.data.vocab import NORMALISATIONS, RIKET_CODE, STATUS_LABELS
-from ecoreport.report.charts.base import CHART_WIDTH
+from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
 from ecoreport.report.render import show_chart
 from ecoreport.paths import project_root
 from ecoreport.report.structure import notebook_chapters
@@ -41,7 +41,7 @@ REPRODUCIBILITY_NOTEBOOK = "notebooks/reproducerbarhet"
 POLARITY_LABELS = {"higher_is_better": "högre bättre", "higher_is_worse": "högre sämre",
                    "neutral": "neutral"}
 AXIS_LABELS = {"research": "forskning", "market": "marknad", None: "–"}
-STATUS_COLOURS = {"observed": "#1f5f8b", "synthetic": "#c9d6e0"}
+STATUS_COLOURS = {"observed": REGION_COLOUR, "synthetic": "#c9d6e0"}
 WARNING_KIND_LABELS = {"jump": "Tvärt hopp", "gap": "Lucka i serien",
                        "no_data": "Indikator utan data", "other": "Övrigt"}
 # Packages named in the reproducibility chapter, in this order (others follow sorted).
