@@ -17,6 +17,7 @@ from ecoreport.ingest.fetch import fetch_indicators
 from ecoreport.ingest.importer import ImportSpec, format_import_summary, import_specs, load_mapping
 from ecoreport.report.build import build_reports, report_dir_for
 from ecoreport.report.editions import diff_editions, format_diff, load_edition
+from ecoreport.report.structure import copy_commentary
 
 logger = logging.getLogger("ecoreport")
 
@@ -163,6 +164,30 @@ def _cmd_diff(args) -> int:
     return 0
 
 
+def _add_commentary(sub) -> None:
+    p = sub.add_parser("commentary", help="the analyst's own text (commentary/<year>/<code>/)")
+    actions = p.add_subparsers(dest="action", required=True)
+    copy = actions.add_parser("copy", help="copy last year's commentary forward, on purpose")
+    copy.add_argument("--region", default="24", help="län code or name (default: 24)")
+    copy.add_argument("--from", dest="from_year", type=int, required=True,
+                      help="year whose commentary is copied")
+    copy.add_argument("--to", dest="to_year", type=int, required=True,
+                      help="year it is copied to (files already there are kept)")
+    copy.set_defaults(func=_cmd_commentary_copy)
+
+
+def _cmd_commentary_copy(args) -> int:
+    region = resolve_region(args.region)
+    copied, kept = copy_commentary(region.code, args.from_year, args.to_year)
+    for path in copied:
+        print(f"copied {path}")
+    for path in kept:
+        print(f"kept {path} (already written for {args.to_year})")
+    if copied:
+        print("Read every copied text against the new numbers before you build.")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecoreport",
@@ -175,6 +200,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_import(sub)
     _add_fetch(sub)
     _add_diff(sub)
+    _add_commentary(sub)
     return parser
 
 

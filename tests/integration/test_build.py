@@ -117,3 +117,26 @@ def test_building_twice_gives_identical_numbers_text_and_charts(small_book, tmp_
     for first in small_book.notebooks:
         second = again.report_dir / first.relative_to(small_book.report_dir)
         assert _outputs(first) == _outputs(second), f"{first.name} differs between builds"
+
+
+def test_commentary_file_appears_in_its_chapter(tmp_path, monkeypatch):
+    commentary = tmp_path / "commentary"
+    (commentary / "2024" / "24").mkdir(parents=True)
+    (commentary / "2024" / "24" / "fou.md").write_text(
+        "Umeå universitet står för merparten av länets FoU, se {numref}`fig-fou_andel_brp`.\n",
+        encoding="utf-8")
+    (commentary / "2024" / "24" / "slutsatser.md").write_text(
+        "## Rekommendationer\n\nStärk kopplingen mellan forskning och företag.\n",
+        encoding="utf-8")
+    monkeypatch.setenv("ECOREPORT_COMMENTARY_DIR", str(commentary))
+    result = build_report(resolve_region("24"), 2024, tmp_path / "out", workers=2, strict=True,
+                          only={"notebooks/dimensioner/fou", "notebooks/slutsatser"})
+    html = result.html_index.parent / "notebooks"
+    fou = (html / "dimensioner" / "fou.html").read_text(encoding="utf-8")
+    assert "Umeå universitet står för merparten av länets FoU" in fou
+    assert fou.index("Umeå universitet") > fou.index("Utgifter för egen FoU som andel av BRP")
+    conclusions = (html / "slutsatser.html").read_text(encoding="utf-8")
+    assert "Stärk kopplingen mellan forskning och företag." in conclusions
+    assert "ingen skrivits" not in conclusions
+    start = (html / "sammanfattning.html").read_text(encoding="utf-8")
+    assert "Umeå universitet" not in start

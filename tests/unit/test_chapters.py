@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -156,3 +159,62 @@ def test_comparison_units_read_naturally(report):
     text = chapters.comparison_markdown(report, report.catalogue.indicator("nystartade_foretag"))
     assert "företag per 100\xa0000 invånare" in text or "företag per 100 000 invånare" in text
     assert "antal företag per" not in text
+
+
+def _with_findings(report, findings):
+    """The report with ``results.findings`` set (as the analysis stores it)."""
+    results = copy.copy(report.results)
+    results.findings = findings
+    return dataclasses.replace(report, results=results)
+
+
+def _finding(kind, indicator_id, **fields):
+    base = dict(kind=kind, indicator_id=indicator_id, dimension=None, period="2023",
+                value_normalised=12.5, normalised_unit="procent", rank=None, n_ranked=None,
+                riket_value=None, from_period=None, slope=None)
+    base.update(fields)
+    return SimpleNamespace(**base)
+
+
+def _findings(findings, figures=None):
+    return SimpleNamespace(findings=findings, key_figures=figures if figures is not None
+                           else pd.DataFrame(),
+                           of_kind=lambda kind: [f for f in findings if f.kind == kind])
+
+
+def test_key_messages_take_the_kinds_in_turn_and_stop_at_six(report):
+    findings = ([_finding("strength", "doktorsexamina", rank=2, n_ranked=21, riket_value=9.0)] * 3
+                + [_finding("decline", "brp", slope=-1.0, from_period="2013")] * 3
+                + [_finding("improvement", "publikationer", slope=2.0, from_period="2013")] * 3)
+    chosen = chapters.key_messages(_with_findings(report, _findings(findings)))
+    assert len(chosen) == chapters.KEY_MESSAGES_MAX
+    assert [f.kind for f in chosen[:3]] == ["strength", "improvement", "decline"]
+    text = chapters.key_messages_markdown(_with_findings(report, _findings(findings)))
+    assert "plats 2 av 21 län 2023" in text and "bland de högsta" in text
+    assert "har minskat sedan 2013" in text and "negativt för innovationsförmågan" in text
+
+
+def test_no_observed_findings_says_so_instead_of_inventing_messages(report):
+    text = chapters.key_messages_markdown(_with_findings(report, _findings([])))
+    assert "syntetiska" in text and "- " not in text
+
+
+def test_key_figures_one_row_per_dimension_with_rank_riket_and_synthetic_mark(report):
+    figures = pd.DataFrame([
+        dict(indicator_id="fou_andel_brp", dimension="fou", period="2024", value_normalised=2.09,
+             normalised_unit="procent av BRP", status="synthetic", change_per_year=-0.139,
+             change_claim="significant", rank=9, n_ranked=21, riket_value=2.95),
+        dict(indicator_id="publikationer", dimension="fou", period="2024",
+             value_normalised=1.0, normalised_unit="x", status="observed",
+             change_per_year=0.1, change_claim="not_significant", rank=1, n_ranked=21,
+             riket_value=1.0),
+        dict(indicator_id="brp", dimension="kontext", period="2024", value_normalised=float("nan"),
+             normalised_unit="", status="observed", change_per_year=float("nan"),
+             change_claim=None, rank=None, n_ranked=None, riket_value=None),
+    ])
+    text = chapters.key_figures_markdown(_with_findings(report, _findings([], figures)))
+    rows = [line for line in text.splitlines() if line.startswith("| {ref}")]
+    assert len(rows) == 1  # one per dimension, rows without a value left out
+    assert "2,09\\* (2024)" in rows[0] and "9 av 21" in rows[0] and "2,95" in rows[0]
+    assert "<ind-fou_andel_brp>" in rows[0]
+    assert "syntetiska" in text

@@ -7,8 +7,10 @@ import pytest
 
 from ecoreport.paths import project_root
 from ecoreport.data.dataset import load_dataset
+from ecoreport.errors import EcoreportError
 from ecoreport.report.structure import (
     Chapter,
+    copy_commentary,
     default_dimension_notebook,
     dimension_ids,
     dimension_notebook,
@@ -105,3 +107,50 @@ def test_metric_page_lists_the_catalogue_dimensions():
     for dim in load_catalogue().metric_dimensions():
         assert f"| {dim.name_sv} | {' '.join(dim.description_sv.split())} |" in page
     assert "__DIMENSION_TABLE__" not in page
+
+
+FOU = Chapter("notebooks/dimensioner/fou", True, {"dimension": "fou"})
+
+
+def test_commentary_goes_into_its_own_chapter_only(tmp_path):
+    dataset = load_dataset()
+    folder = tmp_path / "2024" / "24"
+    folder.mkdir(parents=True)
+    (folder / "fou.md").write_text("Universitetet drar upp FoU-siffrorna.\n", encoding="utf-8")
+    fou = notebook_source(FOU, dataset, "24", 2024, commentary_dir=tmp_path)
+    assert "## Kommentar\n\nUniversitetet drar upp FoU-siffrorna." in fou
+    assert fou.index("## Kommentar") > fou.rindex("{glue:figure}")  # after the indicators
+    other_year = notebook_source(FOU, dataset, "24", 2023, commentary_dir=tmp_path)
+    other_lan = notebook_source(FOU, dataset, "20", 2024, commentary_dir=tmp_path)
+    assert "Universitetet" not in other_year and "Universitetet" not in other_lan
+    pca = notebook_source(Chapter("notebooks/pca", True), dataset, "24", 2024,
+                          commentary_dir=tmp_path)
+    assert "Universitetet" not in pca and "## Kommentar" not in pca
+
+
+def test_conclusions_are_the_commentary_or_say_how_to_write_it(tmp_path):
+    dataset = load_dataset()
+    chapter = Chapter("notebooks/slutsatser", True)
+    empty = notebook_source(chapter, dataset, "24", 2024, commentary_dir=tmp_path)
+    assert "ingen skrivits" in empty and "{glue:md}`how-to:myst`" in empty
+    folder = tmp_path / "2024" / "24"
+    folder.mkdir(parents=True)
+    (folder / "slutsatser.md").write_text("## Rekommendationer\n\nSatsa på X.\n", encoding="utf-8")
+    written = notebook_source(chapter, dataset, "24", 2024, commentary_dir=tmp_path)
+    assert "## Rekommendationer\n\nSatsa på X." in written
+    assert "ingen skrivits" not in written and "how-to" not in written
+
+
+def test_commentary_is_copied_forward_only_on_purpose(tmp_path):
+    old = tmp_path / "2023" / "24"
+    old.mkdir(parents=True)
+    (old / "fou.md").write_text("2023 års text\n", encoding="utf-8")
+    (old / "kultur.md").write_text("Kultur 2023\n", encoding="utf-8")
+    new = tmp_path / "2024" / "24"
+    new.mkdir(parents=True)
+    (new / "kultur.md").write_text("Kultur 2024\n", encoding="utf-8")
+    copied, kept = copy_commentary("24", 2023, 2024, tmp_path)
+    assert copied == [new / "fou.md"] and kept == [new / "kultur.md"]
+    assert (new / "kultur.md").read_text(encoding="utf-8") == "Kultur 2024\n"
+    with pytest.raises(EcoreportError, match="no commentary for 24 2022"):
+        copy_commentary("24", 2022, 2024, tmp_path)

@@ -404,9 +404,106 @@ def pca_position_markdown(report: Report) -> str:
         pca.research_market_corr, "forskningsindexet", "marknadsindexet")
 
 
+KEY_MESSAGES_MAX = 6
+#: Order in which the start page draws on the kinds of finding, so a page of at most
+#: ``KEY_MESSAGES_MAX`` messages mixes levels (ranks) and developments (trends).
+KEY_MESSAGE_ORDER = ("strength", "improvement", "weakness", "decline")
+
+
+def finding_sentence(report: Report, finding) -> str:
+    """One key message from an observed finding (``analysis.findings.Finding``)."""
+    indicator = report.catalogue.indicator(finding.indicator_id)
+    subject = narrative.make_subject(indicator.name_sv)
+    decimals = normalised_decimals(report.catalogue, indicator.id)
+    unit = str(finding.normalised_unit or "").removeprefix("antal ")
+    value = f"{format_number(finding.value_normalised, decimals)} {unit}".strip()
+    period = format_period(finding.period)
+    if finding.kind in ("strength", "weakness"):
+        place = ("bland de högsta" if (finding.kind == "strength") == (
+            indicator.polarity != "higher_is_worse") else "bland de lägsta")
+        riket = ("" if finding.riket_value is None else
+                 f"; riket {format_number(finding.riket_value, decimals)}")
+        return (f"**{subject}** är {place} i landet: plats {finding.rank} av "
+                f"{finding.n_ranked} län {period} ({value}{riket}).")
+    verb = "ökat" if (finding.slope or 0) > 0 else "minskat"
+    good = "positivt" if finding.kind == "improvement" else "negativt"
+    return (f"**{subject}** har {verb} sedan {format_period(finding.from_period)} till "
+            f"{value} {period}, en statistiskt säker trend och {good} för "
+            "innovationsförmågan.")
+
+
+def key_messages(report: Report) -> list:
+    """At most ``KEY_MESSAGES_MAX`` observed findings, the kinds taken in turn."""
+    findings = getattr(report.results, "findings", None)
+    if findings is None:
+        return []
+    queues = {kind: list(findings.of_kind(kind)) for kind in KEY_MESSAGE_ORDER}
+    chosen = []
+    while len(chosen) < KEY_MESSAGES_MAX and any(queues.values()):
+        for kind in KEY_MESSAGE_ORDER:
+            if queues[kind] and len(chosen) < KEY_MESSAGES_MAX:
+                chosen.append(queues[kind].pop(0))
+    return chosen
+
+
+def key_messages_markdown(report: Report) -> str:
+    """The start page's key messages; only observed numbers make a message."""
+    chosen = key_messages(report)
+    if getattr(report.results, "findings", None) is None:
+        return summary_markdown(report)
+    if not chosen:
+        return ("Inga observerade värden räcker för en säker slutsats om länet: placeringar "
+                "och trender som bygger på syntetiska värden redovisas inte som resultat.")
+    return "\n".join(f"- {finding_sentence(report, f)}" for f in chosen)
+
+
+def key_figure_rows(report: Report) -> pd.DataFrame:
+    """One headline indicator per METRIC dimension (the first in the catalogue with a value)."""
+    findings = getattr(report.results, "findings", None)
+    if findings is None:
+        return pd.DataFrame()
+    figures = findings.key_figures.dropna(subset=["value_normalised"])
+    order = {ind: i for i, ind in enumerate(report.catalogue.indicators)}
+    figures = figures.assign(order=figures["indicator_id"].map(order)).sort_values("order")
+    return figures.drop_duplicates("dimension").drop(columns="order")
+
+
+def key_figures_markdown(report: Report) -> str:
+    """The key-figures table: value, change per year, rank among the län and Riket."""
+    rows = key_figure_rows(report)
+    if rows.empty:
+        return ""
+    lines = ["| Indikator | Värde | Förändring per år | Plats | Riket |",
+             "|---|--:|--:|--:|--:|"]
+    synthetic = False
+    for row in rows.itertuples():
+        indicator = report.catalogue.indicator(row.indicator_id)
+        decimals = normalised_decimals(report.catalogue, indicator.id)
+        mark = ""
+        if row.status == "synthetic":
+            mark, synthetic = "\\*", True
+        value = f"{format_number(row.value_normalised, decimals)}{mark} ({format_period(row.period)})"
+        change = "–"
+        if pd.notna(row.change_per_year):
+            change = format_number(row.change_per_year, decimals + 1)
+            if row.change_claim != "significant":
+                change += " (osäker)"
+        rank = "–" if pd.isna(row.rank) else f"{int(row.rank)} av {int(row.n_ranked)}"
+        riket = "–" if pd.isna(row.riket_value) else format_number(row.riket_value, decimals)
+        unit = str(row.normalised_unit or "").removeprefix("antal ")
+        lines.append(f"| {{ref}}`{indicator.name_sv} <ind-{indicator.id}>` ({unit}) | {value} | "
+                     f"{change} | {rank} | {riket} |")
+    note = ("\n\nVärden märkta med \\* är syntetiska (framräknade) och ingen uppgift om länet."
+            if synthetic else "")
+    return "\n".join(lines) + note
+
+
 def glue_summary(report: Report) -> None:
-    """The start page's computed parts: findings, the data-status note and the profile chart."""
-    glue_markdown("findings", summary_markdown(report))
+    """The start page's computed parts: key messages, key figures, the data-status note and
+    the profile chart."""
+    glue_markdown("findings", key_messages_markdown(report))
+    glue_markdown("key-figures", key_figures_markdown(report) or
+                  "Nyckeltalen visas när analysen av observerade värden finns.")
     glue_markdown("data-status", narrative.describe_synthetic_share(share_observed(report)))
     glue_markdown("pca-position", pca_position_markdown(report))
     profile = report.results.profile

@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ecoreport.errors import EcoreportError
 from ecoreport.paths import project_root
 from ecoreport.data.catalogue import load_catalogue
 
@@ -143,6 +144,32 @@ def read_commentary(chapter_path: str, region_code: str, year: int,
         return None
     text = path.read_text(encoding="utf-8").strip()
     return text or None
+
+
+def copy_commentary(region_code: str, from_year: int, to_year: int,
+                    root: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """Copy one län's commentary files from one year to another; never overwrite.
+
+    Returns (copied, kept): the new files, and those already written for ``to_year``.
+    Commentary is never carried over by a build: the analyst does it on purpose, and then
+    reads it against the new numbers.
+    """
+    root = root or commentary_root()
+    source = root / str(from_year) / region_code
+    if not source.is_dir():
+        raise EcoreportError(f"no commentary for {region_code} {from_year}: {source} does "
+                             "not exist")
+    target = root / str(to_year) / region_code
+    copied, kept = [], []
+    for path in sorted(source.glob("*.md")):
+        destination = target / path.name
+        if destination.exists():
+            kept.append(destination)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        copied.append(destination)
+    return copied, kept
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
