@@ -21,6 +21,7 @@ from ecoreport_bundle import sources_convert as sc
 from ecoreport_bundle import synthetic
 from ecoreport.data.catalogue import load_catalogue
 from ecoreport.data.tables import sort_tidy_rows, write_tidy_csv
+from ecoreport_bundle.boundaries import write_lan_boundaries
 from ecoreport.paths import data_dir, project_root
 from ecoreport.data.regions import load_regions, region_names
 from ecoreport.data.vocab import RIKET_CODE
@@ -75,6 +76,7 @@ def run(shared_dir: Path, out_dir: Path, seed: int = DEFAULT_SEED,
     # write
     write_tidy_csv(values, out_dir / "values.csv", ("value",))
     write_tidy_csv(survey, out_dir / "survey.csv", ("share_pct",))
+    write_lan_boundaries(shared_dir, out_dir)
     counts = values["status"].value_counts().to_dict()
     logger.info("wrote %s (%s) and %s", out_dir / "values.csv", counts, out_dir / "survey.csv")
     return values, survey

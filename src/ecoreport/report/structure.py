@@ -73,6 +73,7 @@ def report_parts(catalogue=None) -> list[Part]:
     return [
         Part("Inledning", (
             Chapter("book/om", False),
+            Chapter("notebooks/summary_en", True),
             Chapter("book/metric", False),
         )),
         Part("Dimensionerna", dims),
@@ -82,6 +83,11 @@ def report_parts(catalogue=None) -> list[Part]:
             Chapter("notebooks/pca", True),
             Chapter(CONCLUSIONS, True),
             Chapter("notebooks/andringar", True, {"previous_edition": None}),
+        )),
+        Part("Jämförelse och strategi", (
+            Chapter("notebooks/innovationsindex", True),
+            Chapter("notebooks/maluppfoljning", True),
+            Chapter("notebooks/klusterinitiativ", True),
         )),
         Part("Appendix", (
             Chapter("notebooks/metod", True),

@@ -1,0 +1,60 @@
+"""Charts of the innovation index: rank intervals of all län, the dimension breakdown."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR, RIKET_COLOUR
+
+OTHER_COLOUR = "#b0b0b0"
+ROLE_COLOURS = {"Rapportens län": REGION_COLOUR, "Jämförelselän": "#6a9fc4",
+                "Övriga län": OTHER_COLOUR}
+
+
+def rank_interval_chart(table: pd.DataFrame) -> alt.LayerChart:
+    """One row per län (best first): the 5–95 % rank interval as a bar, the median rank as
+    a dot and the headline rank as a tick. ``table`` has region_name, role, rank,
+    rank_median, rank_p05, rank_p95 (``innovation_index.index_table``)."""
+    order = table.sort_values(["rank", "rank_median"])["region_name"].tolist()
+    n = int(table["rank"].max())
+    y = alt.Y("region_name:N", sort=order, title=None)
+    x_scale = alt.Scale(domain=[n + 0.5, 0.5])
+    colour = alt.Color("role:N", title=None,
+                       scale=alt.Scale(domain=list(ROLE_COLOURS), range=list(ROLE_COLOURS.values())),
+                       legend=alt.Legend(orient="bottom"))
+    tooltip = [alt.Tooltip("region_name:N", title="Län"), alt.Tooltip("rank:Q", title="Rang"),
+               alt.Tooltip("rank_p05:Q", title="Rang, 5 %"),
+               alt.Tooltip("rank_p95:Q", title="Rang, 95 %"),
+               alt.Tooltip("group_sv:N", title="Grupp")]
+    base = alt.Chart(table)
+    bars = base.mark_rule(strokeWidth=6, opacity=0.45).encode(
+        y=y, x=alt.X("rank_p05:Q", scale=x_scale,
+                     title="Rang (1 = högst index); stapel: 5–95 % av simuleringarna"),
+        x2="rank_p95:Q", color=colour, tooltip=tooltip)
+    dots = base.mark_point(filled=True, size=60).encode(
+        y=y, x=alt.X("rank_median:Q", scale=x_scale), color=colour, tooltip=tooltip)
+    ticks = base.mark_tick(color="black", thickness=2, size=14).encode(
+        y=y, x=alt.X("rank:Q", scale=x_scale), tooltip=tooltip)
+    return alt.layer(bars, dots, ticks).properties(width=CHART_WIDTH, height=18 * len(table))
+
+
+def dimension_breakdown_chart(table: pd.DataFrame) -> alt.LayerChart:
+    """The län's dimension scores in per cent of Riket's (bars), with the 100 % line.
+    ``table`` has name_sv, pct_of_riket, rank, n_ranked, order."""
+    order = table.sort_values("order")["name_sv"].tolist()
+    tooltip = [alt.Tooltip("name_sv:N", title="Dimension"),
+               alt.Tooltip("pct_of_riket:Q", title="Procent av riket", format=",.0f"),
+               alt.Tooltip("rank:Q", title="Rang bland länen")]
+    bars = alt.Chart(table).mark_bar(color=REGION_COLOUR).encode(
+        y=alt.Y("name_sv:N", sort=order, title=None),
+        x=alt.X("pct_of_riket:Q", title="Dimensionens index i procent av riket"),
+        tooltip=tooltip)
+    labels = alt.Chart(table).mark_text(align="left", dx=4, fontSize=11).encode(
+        y=alt.Y("name_sv:N", sort=order), x="pct_of_riket:Q", text="rank_label:N")
+    rule = alt.Chart(pd.DataFrame({"x": [100.0]})).mark_rule(
+        color=RIKET_COLOUR, strokeDash=[4, 3], strokeWidth=2).encode(x="x:Q")
+    return alt.layer(bars, labels, rule).properties(width=CHART_WIDTH - 120,
+                                                     height=26 * len(table))
+
+

@@ -1,0 +1,293 @@
+"""The innovation index in the report: chapter content, the map of Sweden, the English summary.
+
+Content functions return Markdown, tables or charts (unit-tested); ``show_*`` display them
+in the running notebook. Text from data files is escaped (``escape_md``) where rendered.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pandas as pd
+
+from ecoreport.analysis.index import (
+    CHOICE_LABELS_SV,
+    CHOICES,
+    DEFAULT_CHOICES,
+    GROUPS_BY_ID,
+    OPTION_LABELS_SV,
+    PERFORMANCE_GROUPS,
+    IndexResult,
+)
+from ecoreport.analysis.results import Report
+from ecoreport.data.boundaries import load_lan_boundaries
+from ecoreport.data.vocab import RIKET_CODE
+from ecoreport.report.charts.index import dimension_breakdown_chart, rank_interval_chart
+from ecoreport.report.charts.maps import (
+    ROLE_PEER,
+    ROLE_REGION,
+    SOURCE_NOTE,
+    lan_map_chart,
+    map_legend_markdown,
+)
+from ecoreport.report.formatting import format_number
+from ecoreport.report.render import chart_html, glue_chart, glue_markdown, show_chart
+
+GROUP_COLOURS = {"leader": "#08519c", "strong": "#4292c6", "moderate": "#9ecae1",
+                 "emerging": "#deebf7"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
+
+
+def escape_md(text: object) -> str:
+    """Text from a data file, safe inside Markdown: markup characters are backslash-escaped,
+    so tags, emphasis, links and MyST roles show as the characters they are."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def group_label(group_id: str | None, lang: str = "sv") -> str:
+    if not group_id or group_id not in GROUPS_BY_ID:
+        return "–"
+    group = GROUPS_BY_ID[group_id]
+    return group.label_sv if lang == "sv" else group.label_en
+
+
+def _names(report: Report) -> dict[str, str]:
+    return {r.code: r.short_name for r in report.dataset.regions}
+
+
+def _index(report: Report) -> IndexResult:
+    index = report.results.index
+    if index is None:
+        raise ValueError("the results hold no innovation index")
+    return index
+
+
+def index_table(report: Report) -> pd.DataFrame:
+    """All län in the report year: score, rank, rank interval, per cent of Riket, group."""
+    index = _index(report)
+    scores = index.scores[(index.scores["year"] == index.year)
+                          & (index.scores["region_code"] != RIKET_CODE)]
+    table = scores.merge(index.uncertainty, on="region_code", how="left")
+    names = _names(report)
+    peers = set(report.region.peers)
+    table["region_name"] = table["region_code"].map(names)
+    table["role"] = np.where(table["region_code"] == report.region.code, ROLE_REGION,
+                             np.where(table["region_code"].isin(peers), ROLE_PEER,
+                                      "Övriga län"))
+    table["group_sv"] = table["group"].map(group_label)
+    columns = ["region_code", "region_name", "role", "score", "rank", "rank_median",
+               "rank_p05", "rank_p95", "pct_of_riket", "group", "group_sv", "n_indicators",
+               "share_synthetic"]
+    return table[columns].sort_values(["rank", "region_code"]).reset_index(drop=True)
+
+
+def index_download_table(report: Report) -> pd.DataFrame:
+    """The numbers behind the rank chart, with Swedish column names (CSV download)."""
+    table = index_table(report)
+    return pd.DataFrame({
+        "Län": table["region_name"], "Index (0–1)": table["score"].round(3),
+        "Rang": table["rank"], "Medianrang": table["rank_median"],
+        "Rang 5 %": table["rank_p05"], "Rang 95 %": table["rank_p95"],
+        "Procent av riket": table["pct_of_riket"].round(1), "Grupp": table["group_sv"],
+        "Andel syntetiska värden": table["share_synthetic"].round(2)})
+
+
+def index_intro_markdown(report: Report) -> str:
+    """The chapter's key sentence: rank with its interval, group, per cent of Riket."""
+    row = _index(report).region_row(report.region.code)
+    if not row:
+        return f"Indexet kan inte beräknas för {report.region.name} {report.year}."
+    name = escape_md(report.region.name)
+    interval = (f"rang {row['rank_p05']}" if row["rank_p05"] == row["rank_p95"]
+                else f"rang {row['rank_p05']}–{row['rank_p95']}")
+    text = (f"{name} har rang **{row['rank']} av {row['n_ranked']}** i innovationsindexet "
+            f"{report.year} (indexvärde {format_number(row['score'], 2)} på skalan 0–1). "
+            f"När metodvalen varieras hamnar länet i 90 % av simuleringarna på {interval} "
+            f"(medianrang {format_number(row['rank_median'], 1)}). Indexet är "
+            f"{format_number(row['pct_of_riket'], 0)} % av rikets, vilket gör länet till "
+            f"**{group_label(row['group']).lower()}**.")
+    if row["share_synthetic"] > 0:
+        text += (f" {format_number(100 * row['share_synthetic'], 0)} % av länets "
+                 "indikatorvärden i indexet är syntetiska (framräknade); rangordningen ska "
+                 "därför inte läsas som en uppgift om länet.")
+    return text
+
+
+def groups_markdown() -> str:
+    """The four performance groups and their thresholds."""
+    bounds = [g.min_pct for g in PERFORMANCE_GROUPS]
+    lines = []
+    for k, group in enumerate(PERFORMANCE_GROUPS):
+        upper = bounds[k - 1] if k else None
+        if upper is None:
+            span = f"minst {format_number(group.min_pct, 0)} %"
+        elif np.isfinite(group.min_pct):
+            span = f"{format_number(group.min_pct, 0)}–{format_number(upper, 0)} %"
+        else:
+            span = f"under {format_number(upper, 0)} %"
+        lines.append(f"- **{group.label_sv}**: {span} av rikets indexvärde")
+    return "\n".join(lines)
+
+
+def show_index_overview(report: Report) -> None:
+    """Key sentence, the rank-interval chart and the map of the index groups."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(index_intro_markdown(report)))
+    table = index_table(report)
+    show_chart(rank_interval_chart(table), f"innovationsindex-rang-{report.year}",
+               table=index_download_table(report),
+               caption=(f"Rang i innovationsindexet {report.year} för alla län. Strecket är "
+                        "rangen med standardvalen, punkten medianrangen och stapeln intervallet "
+                        "där 90 % av simuleringarna hamnar."))
+
+
+def show_index_map(report: Report, what: str = "group") -> None:
+    """The map of Sweden coloured by index group (``group``), index value (``score``) or
+    a catalogue indicator id (its normalised value in the report year)."""
+    chart, caption = index_map(report, what)
+    show_chart(chart, f"karta-{what}-{report.year}", caption=caption)
+
+
+def glue_index_summary(report: Report) -> None:
+    """The start page's index parts: ``index-sentence`` (rank, interval, group) and the map
+    ``index-map`` with its caption ``index-map-caption``."""
+    glue_markdown("index-sentence", index_intro_markdown(report))
+    chart, caption = index_map(report, "group")
+    glue_chart("index-map", chart, f"karta-innovationsindex-{report.year}",
+               index_download_table(report),
+               description=f"Karta över Sveriges län färgade efter grupp i innovationsindexet "
+                           f"{report.year}.")
+    glue_markdown("index-map-caption", caption)
+
+
+def index_map(report: Report, what: str = "group"):
+    """(chart, caption) of the map; see :func:`show_index_map`."""
+    boundaries = load_lan_boundaries(report.dataset.data_dir,
+                                     {r.code for r in report.dataset.regions
+                                      if r.code != RIKET_CODE})
+    names = _names(report)
+    legend = map_legend_markdown(escape_md(report.region.name), len(report.region.peers))
+    if what in ("group", "score"):
+        table = index_table(report)
+        if what == "group":
+            table = table.assign(group_sv=table["group"].map(group_label))
+            chart = lan_map_chart(
+                table, boundaries, names, value_column="group_sv", legend_title="Grupp",
+                region_code=report.region.code, peer_codes=report.region.peers,
+                categories=[g.label_sv for g in PERFORMANCE_GROUPS],
+                category_colours=[GROUP_COLOURS[g.id] for g in PERFORMANCE_GROUPS])
+            caption = f"Länens grupp i innovationsindexet {report.year}, relativt riket. {legend}"
+        else:
+            chart = lan_map_chart(table, boundaries, names, value_column="score",
+                                  legend_title="Index (0–1)", region_code=report.region.code,
+                                  peer_codes=report.region.peers)
+            caption = f"Länens värde i innovationsindexet {report.year}. {legend}"
+        return chart, caption
+    comparison = report.results.comparisons.get(what)
+    if comparison is None:
+        raise KeyError(f"no comparison between län for indicator {what!r}")
+    meta = report.catalogue.indicators[what]
+    unit = comparison["normalised_unit"].iloc[0]
+    chart = lan_map_chart(comparison, boundaries, names, value_column="value_normalised",
+                          legend_title=unit, region_code=report.region.code,
+                          peer_codes=report.region.peers)
+    caption = f"{escape_md(meta.name_sv)} {report.year} ({escape_md(unit)}). {legend}"
+    return chart, caption
+
+
+def dimension_table(report: Report) -> pd.DataFrame:
+    """The län's dimension scores with rank among the län and per cent of Riket."""
+    index = _index(report)
+    dims = index.dimensions[index.dimensions["region_code"] == report.region.code].copy()
+    order = {d.id: d.order for d in report.catalogue.dimensions}
+    dims["name_sv"] = dims["dimension"].map(lambda d: report.catalogue.dimension(d).name_sv)
+    dims["order"] = dims["dimension"].map(order)
+    n = int(index.dimensions.loc[index.dimensions["region_code"] != RIKET_CODE,
+                                 "region_code"].nunique())
+    dims["n_ranked"] = n
+    dims["rank_label"] = [f"rang {r} av {n}" if pd.notna(r) else "" for r in dims["rank"]]
+    return dims.sort_values("order").reset_index(drop=True)
+
+
+def show_dimension_breakdown(report: Report) -> None:
+    table = dimension_table(report)
+    download = pd.DataFrame({"Dimension": table["name_sv"],
+                             "Index (0–1)": table["score"].round(3),
+                             "Procent av riket": table["pct_of_riket"].round(1),
+                             "Rang": table["rank"]})
+    show_chart(dimension_breakdown_chart(table), f"innovationsindex-dimensioner-{report.year}",
+               table=download,
+               caption=(f"{escape_md(report.region.name)}s index per dimension {report.year} i "
+                        "procent av rikets (streckad linje = riket), med rang bland länen."))
+
+
+def sensitivity_markdown(report: Report) -> str:
+    """Which methodological choice moves the ranks most, as a Markdown table."""
+    index = _index(report)
+    lines = ["| Metodval | Alternativ | Förklarad andel av rangvariationen | "
+             "Genomsnittlig rangförändring när bara detta val ändras |",
+             "|---|---|---:|---:|"]
+    for row in index.sensitivity.itertuples():
+        options = ", ".join(OPTION_LABELS_SV[o] for o in CHOICES[row.choice])
+        lines.append(f"| {CHOICE_LABELS_SV[row.choice]} | {options} | "
+                     f"{format_number(100 * row.first_order, 0)} % | "
+                     f"{format_number(row.mean_abs_rank_change, 2)} |")
+    top = index.sensitivity.iloc[0]
+    defaults = ", ".join(OPTION_LABELS_SV[getattr(DEFAULT_CHOICES, c)] for c in CHOICES)
+    return (f"Rangordningen bygger på {index.n_draws} simuleringar där varje metodval lottas. "
+            f"Standardvalen är: {defaults}. Det val som flyttar rangerna mest är "
+            f"**{CHOICE_LABELS_SV[top.choice].lower()}**.\n\n" + "\n".join(lines))
+
+
+def observed_only_markdown(report: Report) -> str:
+    """The observed-only index beside the headline one (or why there is none)."""
+    index = _index(report)
+    if index.observed is None:
+        if index.observed_indicator_ids:
+            return ""
+        return ("Alla värden i indexet är observerade." if not (
+            report.dataset.values["status"] == "synthetic").any() else
+            "Det finns för få observerade värden för att räkna ett index på enbart "
+            "observerade data.")
+    own = index.observed[index.observed["region_code"] == report.region.code]
+    names = ", ".join(escape_md(report.catalogue.indicators[i].name_sv)
+                      for i in index.observed_indicator_ids)
+    if own.empty or pd.isna(own.iloc[0]["rank"]):
+        return f"Ett index på enbart observerade värden ({names}) ger ingen rang för länet."
+    row = own.iloc[0]
+    return (f"Räknat enbart på observerade värden ({len(index.observed_indicator_ids)} "
+            f"indikatorer: {names}) har {escape_md(report.region.name)} rang "
+            f"{int(row['rank'])} av {int(row['n_ranked'])} och är "
+            f"{group_label(row['group']).lower()} ({format_number(row['pct_of_riket'], 0)} % "
+            "av riket). Det indexet täcker färre dimensioner men innehåller inga framräknade "
+            "värden.")
+
+
+def index_summary_entry(index: IndexResult, region_code: str) -> dict:
+    """The ``index`` entry of results/summary.json."""
+    row = index.region_row(region_code)
+    if not row:
+        return {}
+    return {"score": round(row["score"], 4), "rank": row["rank"], "of": row["n_ranked"],
+            "rank_p05": row["rank_p05"], "rank_p95": row["rank_p95"],
+            "group": row["group"], "pct_of_riket": round(row["pct_of_riket"], 1)}
+
+
+def landing_map_html(dataset, index: IndexResult, *, element_id: str = "index-map") -> str:
+    """An HTML fragment (chart and source) of the index groups of all län, for the
+    ``--all`` landing page; needs the Vega bundle (``sphinxext.write_vega_bundle``)."""
+    boundaries = load_lan_boundaries(dataset.data_dir, {r.code for r in dataset.regions
+                                                        if r.code != RIKET_CODE})
+    names = {r.code: r.short_name for r in dataset.regions}
+    table = index.scores[(index.scores["year"] == index.year)
+                         & (index.scores["region_code"] != RIKET_CODE)]
+    table = table.merge(index.uncertainty, on="region_code", how="left")
+    table = table.assign(group_sv=table["group"].map(group_label))
+    chart = lan_map_chart(table, boundaries, names, value_column="group_sv",
+                          legend_title="Grupp i innovationsindexet",
+                          categories=[g.label_sv for g in PERFORMANCE_GROUPS],
+                          category_colours=[GROUP_COLOURS[g.id] for g in PERFORMANCE_GROUPS])
+    return chart_html(chart.to_dict(), element_id) + f"\n<p>{html.escape(SOURCE_NOTE)}.</p>"
