@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -12,7 +11,8 @@ import pytest
 from ecoreport.data.boundaries import load_lan_boundaries
 from ecoreport.data.clusters import initiatives_by_lan, load_cluster_initiatives
 from ecoreport.errors import DataError
-from ecoreport.report.charts.maps import ROLE_PEER, ROLE_REGION, lan_map_chart
+from ecoreport.report.charts.base import ROLE_OTHER, ROLE_PEER, ROLE_REGION
+from ecoreport.report.charts.maps import lan_map_chart
 from ecoreport.report.innovation_index import escape_md
 
 LAN = {f"{c:02d}" for c in (1, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 17, 18, 19, 20, 21, 22,
@@ -51,7 +51,7 @@ def test_map_is_offline_and_marks_the_lan_and_its_peers() -> None:
     features = (next(iter(spec["datasets"].values())) if "datasets" in spec
                 else spec["data"]["values"])
     roles = {f["properties"]["code"]: f["properties"]["role"] for f in features}
-    assert roles["24"] == ROLE_REGION and roles["25"] == ROLE_PEER and roles["01"] == ""
+    assert roles["24"] == ROLE_REGION and roles["25"] == ROLE_PEER and roles["01"] == ROLE_OTHER
 
 
 def test_bundled_cluster_initiatives_are_dated_and_valid() -> None:
@@ -81,3 +81,16 @@ def test_markup_from_data_files_is_escaped() -> None:
     text = escape_md("<script>alert(1)</script> *x* {sub-ref}`y` [a](b)")
     assert "<script>" not in text and "\\<script\\>" in text
     assert "\\*x\\*" in text and "\\`y\\`" in text and "\\[a\\]" in text
+
+
+def test_landing_page_carries_the_index_map_offline(tmp_path: Path) -> None:
+    from ecoreport.report.landing import write_landing_page
+
+    page = write_landing_page(tmp_path, 2024, index_map_html='<div id="index-map"></div>')
+    text = page.read_text(encoding="utf-8")
+    assert '<div id="index-map"></div>' in text
+    assert '<script src="_static/vega-bundle.js">' in text
+    assert (tmp_path / "2024" / "_static" / "vega-bundle.js").exists()
+    # a later landing page without a new map (every report reused) keeps the stored one
+    assert '<div id="index-map"></div>' in write_landing_page(tmp_path, 2024).read_text(
+        encoding="utf-8")

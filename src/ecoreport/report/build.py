@@ -40,6 +40,7 @@ from ecoreport.report.cache import (CACHE_DIR, BuildInputs, NotebookCache,
 from ecoreport.report.editions import find_previous_edition, write_edition
 from ecoreport.report.folders import (ReportLock, check_out_dir, clean_stale, replace_dir,
                                       report_dir_for, staging_dir_for)
+from ecoreport.report.innovation_index import landing_map_html
 from ecoreport.report.landing import key_figures, write_landing_page
 from ecoreport.report.structure import notebook_chapters, notebook_source, render_toc
 from ecoreport.report.pdf import build_pdf
@@ -414,12 +415,15 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
     builder = _Builder(out_dir, inputs, workers=workers, force=force, log=log,
                        total=len(regions))
     todo = [region for region in regions if not builder.reuse(region)]
+    map_html = None
     try:
         if todo:
             t0 = time.perf_counter()
             dataset = load_dataset(data_dir)  # validates; raises before anything is written
             year = check_year(year, dataset)
             shared = compute_shared(dataset, year)
+            if landing_page and shared.index is not None:
+                map_html = landing_map_html(dataset, shared.index)
             logger.info("data and shared analysis in %.1f s", time.perf_counter() - t0)
             for region in todo:
                 builder.start(region, year, dataset, shared, only=only, pdf=pdf,
@@ -432,7 +436,7 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
     summary = builder.summary
     years = {result.year for result in summary.results}
     if landing_page and years:
-        summary.landing_page = write_landing_page(out_dir, max(years))
+        summary.landing_page = write_landing_page(out_dir, max(years), index_map_html=map_html)
     NotebookCache(out_dir).prune(referenced_notebooks(out_dir))
     summary.seconds = time.perf_counter() - start
     return summary

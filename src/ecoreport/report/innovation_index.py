@@ -24,10 +24,13 @@ from ecoreport.analysis.index import (
 from ecoreport.analysis.results import Report
 from ecoreport.data.boundaries import load_lan_boundaries
 from ecoreport.data.vocab import RIKET_CODE
-from ecoreport.report.charts.index import dimension_breakdown_chart, rank_interval_chart
+from ecoreport.report.charts.index import (
+    dimension_breakdown_chart,
+    rank_history_chart,
+    rank_interval_chart,
+)
+from ecoreport.report.charts.base import region_role
 from ecoreport.report.charts.maps import (
-    ROLE_PEER,
-    ROLE_REGION,
     SOURCE_NOTE,
     lan_map_chart,
     map_legend_markdown,
@@ -71,11 +74,9 @@ def index_table(report: Report) -> pd.DataFrame:
                           & (index.scores["region_code"] != RIKET_CODE)]
     table = scores.merge(index.uncertainty, on="region_code", how="left")
     names = _names(report)
-    peers = set(report.region.peers)
     table["region_name"] = table["region_code"].map(names)
-    table["role"] = np.where(table["region_code"] == report.region.code, ROLE_REGION,
-                             np.where(table["region_code"].isin(peers), ROLE_PEER,
-                                      "Övriga län"))
+    table["role"] = [region_role(c, report.region.code, report.region.peers)
+                     for c in table["region_code"]]
     table["group_sv"] = table["group"].map(group_label)
     columns = ["region_code", "region_name", "role", "score", "rank", "rank_median",
                "rank_p05", "rank_p95", "pct_of_riket", "group", "group_sv", "n_indicators",
@@ -161,6 +162,30 @@ def glue_index_summary(report: Report) -> None:
                description=f"Karta över Sveriges län färgade efter grupp i innovationsindexet "
                            f"{report.year}.")
     glue_markdown("index-map-caption", caption)
+
+
+def rank_history_table(report: Report) -> pd.DataFrame:
+    """The rank of the län and its peers in every year of the index (default choices)."""
+    index = _index(report)
+    codes = [report.region.code, *report.region.peers]
+    table = index.scores[index.scores["region_code"].isin(codes)].copy()
+    table["region_name"] = table["region_code"].map(_names(report))
+    table["role"] = [region_role(c, report.region.code, report.region.peers)
+                     for c in table["region_code"]]
+    table["status_label"] = np.where(table["share_synthetic"] >= 0.5, "synthetic", "observed")
+    return table.dropna(subset=["rank"]).sort_values(["region_code", "year"])
+
+
+def show_rank_history(report: Report) -> None:
+    table = rank_history_table(report)
+    download = table[["region_name", "year", "rank", "score", "share_synthetic"]].rename(
+        columns={"region_name": "Län", "year": "År", "rank": "Rang", "score": "Index (0–1)",
+                 "share_synthetic": "Andel syntetiska värden"})
+    show_chart(rank_history_chart(table), f"innovationsindex-over-tid-{report.year}",
+               table=download,
+               caption=(f"Rang i innovationsindexet per år för {escape_md(report.region.name)} "
+                        "och dess jämförelselän (standardvalen). Ofyllda punkter: minst "
+                        "hälften av värdena bakom rangen är syntetiska."))
 
 
 def index_map(report: Report, what: str = "group"):

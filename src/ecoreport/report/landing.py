@@ -15,9 +15,11 @@ from urllib.parse import quote
 
 from ecoreport.report.cache import STAMP, read_stamp
 from ecoreport.report.formatting import format_number
+from ecoreport.report.sphinxext import BUNDLE_NAME, write_vega_bundle
 
 LANDING_PAGE = "index.html"
 SUMMARY_FILE = Path("results") / "summary.json"
+MAP_FRAGMENT = "index-map.html"  # the map of the index groups, kept for rebuilds that reuse
 
 
 def key_figures(results) -> dict:
@@ -82,9 +84,28 @@ def _row(report_dir: Path, stamp: dict) -> str:
     return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
 
-def write_landing_page(out_dir: Path, year: int) -> Path:
-    """Write ``<out>/<year>/index.html`` for every report built for ``year``."""
+def _map_section(year_dir: Path, index_map_html: str | None) -> tuple[str, str]:
+    """(head script, body section) of the index map; the fragment is stored beside the page
+    so that a rebuild which reuses every report keeps its map."""
+    fragment = year_dir / MAP_FRAGMENT
+    if index_map_html is not None:
+        year_dir.mkdir(parents=True, exist_ok=True)
+        fragment.write_text(index_map_html, encoding="utf-8")
+    if not fragment.exists():
+        return "", ""
+    write_vega_bundle(year_dir / "_static")
+    head = f'<script src="_static/{BUNDLE_NAME}"></script>'
+    body = ("<h2>Innovationsindex: länens grupper</h2>\n<p>Länens grupp i rapporternas "
+            "innovationsindex, relativt riket. Rang med osäkerhetsintervall finns i varje "
+            "rapports kapitel Innovationsindex.</p>\n" + fragment.read_text(encoding="utf-8"))
+    return head, body
+
+
+def write_landing_page(out_dir: Path, year: int, index_map_html: str | None = None) -> Path:
+    """Write ``<out>/<year>/index.html`` for every report built for ``year``;
+    ``index_map_html`` (``innovation_index.landing_map_html``) adds the map of Sweden."""
     year_dir = Path(out_dir) / str(year)
+    map_head, map_body = _map_section(year_dir, index_map_html)
     reports = []
     for stamp_path in sorted(year_dir.glob(f"*/{STAMP}")):
         stamp = read_stamp(stamp_path.parent)
@@ -105,6 +126,7 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; }}
 th {{ background: #f3f3f3; }}
 </style>
+{map_head}
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
@@ -118,6 +140,7 @@ observerade, och markerade i varje rapport.</p>
 {rows}
 </tbody>
 </table>
+{map_body}
 </body>
 </html>
 """

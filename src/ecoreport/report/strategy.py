@@ -22,7 +22,7 @@ from ecoreport.data.profiles import (
     load_project_kpis,
 )
 from ecoreport.data.vocab import RIKET_CODE
-from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
+from ecoreport.report.charts.base import CHART_WIDTH, ROLE_COLOURS, region_role
 from ecoreport.report.formatting import format_number
 from ecoreport.report.innovation_index import escape_md
 from ecoreport.report.render import show_chart
@@ -239,9 +239,8 @@ def cluster_counts(report: Report) -> pd.DataFrame:
     out = pd.DataFrame({"region_code": codes})
     out["region_name"] = out["region_code"].map(names)
     out["n_initiatives"] = out["region_code"].map(counts).fillna(0).astype(int)
-    out["role"] = np.where(out["region_code"] == report.region.code, "Rapportens län",
-                           np.where(out["region_code"].isin(report.region.peers),
-                                    "Jämförelselän", "Övriga län"))
+    out["role"] = [region_role(c, report.region.code, report.region.peers)
+                   for c in out["region_code"]]
     return out.sort_values(["n_initiatives", "region_name"], ascending=[False, True])
 
 
@@ -276,8 +275,7 @@ def clusters_markdown(report: Report) -> str:
 
 def cluster_count_chart(counts: pd.DataFrame) -> alt.Chart:
     order = counts["region_name"].tolist()
-    colours = {"Rapportens län": REGION_COLOUR, "Jämförelselän": "#6a9fc4",
-               "Övriga län": "#b0b0b0"}
+    colours = ROLE_COLOURS
     return alt.Chart(counts).mark_bar().encode(
         y=alt.Y("region_name:N", sort=order, title=None),
         x=alt.X("n_initiatives:Q", title="Antal klusterinitiativ", axis=alt.Axis(tickMinStep=1)),

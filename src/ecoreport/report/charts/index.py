@@ -5,11 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR, RIKET_COLOUR
-
-OTHER_COLOUR = "#b0b0b0"
-ROLE_COLOURS = {"Rapportens län": REGION_COLOUR, "Jämförelselän": "#6a9fc4",
-                "Övriga län": OTHER_COLOUR}
+from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR, RIKET_COLOUR, ROLE_COLOURS
 
 
 def rank_interval_chart(table: pd.DataFrame) -> alt.LayerChart:
@@ -58,3 +54,26 @@ def dimension_breakdown_chart(table: pd.DataFrame) -> alt.LayerChart:
                                                      height=26 * len(table))
 
 
+
+
+def rank_history_chart(table: pd.DataFrame) -> alt.LayerChart:
+    """The rank of the län and its peers per year (default choices). ``table`` has year,
+    region_name, role, rank and status_label (synthetic when most values behind the point
+    are synthetic: hollow marker)."""
+    n = int(table["n_ranked"].max())
+    colour = alt.Color("region_name:N", title=None,
+                       legend=alt.Legend(orient="bottom", columns=3))
+    y = alt.Y("rank:Q", scale=alt.Scale(domain=[n, 1]), title="Rang (1 = högst index)")
+    x = alt.X("year:O", title=None)
+    line = alt.Chart(table).mark_line(strokeWidth=1.5).encode(
+        x=x, y=y, color=colour,
+        size=alt.condition(alt.datum.role == "Rapportens län", alt.value(3), alt.value(1.2)))
+    points = alt.Chart(table).mark_point(size=45, strokeWidth=1.5).encode(
+        x=x, y=y, color=colour,
+        fill=alt.condition(alt.datum.status_label == "synthetic", alt.value("white"),
+                           alt.Color("region_name:N", legend=None)),
+        tooltip=[alt.Tooltip("region_name:N", title="Län"), alt.Tooltip("year:O", title="År"),
+                 alt.Tooltip("rank:Q", title="Rang"),
+                 alt.Tooltip("share_synthetic:Q", title="Andel syntetiska värden",
+                             format=".0%")])
+    return alt.layer(line, points).properties(width=CHART_WIDTH, height=260)

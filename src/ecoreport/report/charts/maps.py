@@ -14,13 +14,13 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ecoreport.report.charts.base import ROLE_PEER, ROLE_REGION, region_role
+
 
 MAP_WIDTH = 260
 MAP_HEIGHT = 520
 NO_DATA_COLOUR = "#eeeeee"
 SEQUENTIAL_SCHEME = "blues"
-ROLE_REGION = "Rapportens län"
-ROLE_PEER = "Jämförelselän"
 SOURCE_NOTE = "Kartunderlag: SCB, Digitala gränser (CC BY 4.0)"
 # Sweden in a transverse Mercator centred on 15° E, like SWEREF 99 TM.
 PROJECTION = alt.Projection(type="transverseMercator", rotate=[-15, 0, 0])
@@ -30,18 +30,15 @@ def _features(boundaries: dict, table: pd.DataFrame, region_code: str | None,
               peer_codes: Iterable[str], names: dict[str, str]) -> list[dict]:
     """Features with the table's columns and the län's role merged into ``properties``."""
     rows = table.set_index("region_code").to_dict(orient="index")
-    peers = set(peer_codes)
     out = []
     for feature in boundaries["features"]:
         code = feature["properties"]["code"]
         merged = copy.copy(feature)
-        properties = {"code": code, "name": names.get(code, code), "role": ""}
+        properties = {"code": code, "name": names.get(code, code),
+                      "role": region_role(code, region_code, peer_codes)}
         for key, value in rows.get(code, {}).items():
-            properties[key] = None if isinstance(value, float) and np.isnan(value) else value
-        if code == region_code:
-            properties["role"] = ROLE_REGION
-        elif code in peers:
-            properties["role"] = ROLE_PEER
+            if key != "role":
+                properties[key] = None if isinstance(value, float) and np.isnan(value) else value
         merged["properties"] = properties
         out.append(merged)
     return out
