@@ -30,9 +30,17 @@ logger = logging.getLogger("build_dataset")
 
 DEFAULT_SEED = 20261123
 DALASTRATEGIN = Path("data-candidates/region-dalarna-dalastrategin")
-# (converter, path under the shared folder); each returns observed rows.
+EUROSTAT = Path("data-candidates/eurostat-nuts3-population-gdp")
+UC = Path("data-candidates/uc-konkurser-lan")
+# Eurostat files (paths under the shared folder), read with the län's NUTS 3 codes.
+EUROSTAT_POPULATION = [EUROSTAT / "demo_r_pjanaggr3_2000-2022.tsv.gz",
+                       EUROSTAT / "demo_r_pjanaggr3_2016-2025.tsv"]
+EUROSTAT_GDP = EUROSTAT / "nama_10r_3gdp.tsv.gz"
+# (converter, path under the shared folder); each returns observed rows. Where two files
+# give the same cell they must agree (sources_convert.merge_observed); the first is kept.
 REGION_SOURCES = [
-    (sc.convert_brp, DALASTRATEGIN / "effektivitet_brp_utslapp.csv"),
+    (sc.convert_uc_konkurser, UC / "uc_2017_november_excerpt.txt"),
+    (sc.convert_uc_konkurser, UC / "uc_2022_november_excerpt.txt"),
     (sc.convert_fou, DALASTRATEGIN / "forskning_fou_per_inv.csv"),
     (sc.convert_nystartade, DALASTRATEGIN / "NystartadeForetag2023Uppd.xlsx"),
     (sc.convert_export, DALASTRATEGIN / "exportperinv_latin1.csv"),
@@ -40,8 +48,12 @@ REGION_SOURCES = [
     (sc.convert_reglab,
      Path("data-candidates/region-dalarna-innovationsindex/Innovationsindex_reglab.csv")),
     (sc.convert_internationalisering, DALASTRATEGIN / "totalindex_2020.xlsx"),
+    # the kommun panel repeats the Eurostat population for six years: kept as a cross-check
     (sc.convert_population, Path("data-candidates/scb-municip-nordin/municip_data.csv")),
 ]
+# Series kept to one consistent vintage: the model report's figures for them (an SCB BRP
+# vintage that differs from Eurostat's by about 1 %) are not merged in.
+SINGLE_VINTAGE = ("brp",)
 REFERENCE_FIGURES = Path("reference/vasterbotten-report-figures.csv")
 REFERENCE_SURVEY = Path("reference/vasterbotten-nle-2024.csv")
 
@@ -62,14 +74,20 @@ def run(shared_dir: Path, out_dir: Path, seed: int = DEFAULT_SEED,
     infos = synthetic.indicator_infos(catalogue)
     survey_ids = [id_ for id_, ind in catalogue.indicators.items() if ind.kind == "survey"]
     # convert
-    frames = [converter(shared_dir / path, index) for converter, path in REGION_SOURCES]
-    frames.append(sc.convert_reference(shared_dir / REFERENCE_FIGURES, infos))
+    geo_codes = sc.eurostat_geo_codes(regions)
+    frames = [sc.convert_eurostat_population([shared_dir / path for path in EUROSTAT_POPULATION],
+                                             geo_codes),
+              sc.convert_eurostat_gdp(shared_dir / EUROSTAT_GDP, geo_codes)]
+    frames += [converter(shared_dir / path, index) for converter, path in REGION_SOURCES]
+    reference = sc.convert_reference(shared_dir / REFERENCE_FIGURES, infos)
+    frames.append(reference[~reference["indicator_id"].isin(SINGLE_VINTAGE)])
     observed = sc.merge_observed(frames)
     logger.info("%d observed rows from %d files", len(observed), len(frames))
     survey = sc.convert_survey(shared_dir / REFERENCE_SURVEY, survey_ids)
     # generate
     lan_codes = [region.code for region in regions if region.code != RIKET_CODE]
-    values = synthetic.generate(observed, infos, lan_codes, seed)
+    values = synthetic.generate(observed, infos, lan_codes, seed,
+                                synthetic.load_specs(catalogue_dir))
     values = sort_tidy_rows(values)
     survey = survey.sort_values(["indicator_id", "region_code", "period"],
                                 kind="stable").reset_index(drop=True)

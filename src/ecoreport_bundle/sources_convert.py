@@ -12,6 +12,7 @@ bundled ``data/`` and never need the source files.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import math
 import re
@@ -32,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 
 # Source ids (keys of data/sources.yaml).
-SOURCE_BRP = "scb_brp"
 SOURCE_FOU = "kolada_fou"
 SOURCE_NYSTARTADE = "tillvaxtanalys_nystartade"
 SOURCE_EXPORT = "scb_varuexport"
@@ -124,27 +124,6 @@ def _check_columns(frame: pd.DataFrame, required: Iterable[str], file: str) -> N
     if missing:
         raise DataError(f"missing column(s) {missing}; found {list(frame.columns)}",
                         file=file, expected=f"columns {list(required)}")
-
-
-def convert_brp(path: Path, index: RegionNames, source_id: str = SOURCE_BRP) -> pd.DataFrame:
-    """BRP (MSEK, current prices) per län from ``effektivitet_brp_utslapp.csv``.
-
-    Stockholm is listed twice a year in the file: exact duplicates are dropped, but
-    duplicates that disagree raise DataError.
-    """
-    path = Path(path)
-    raw = _read_csv_text(path)
-    _check_columns(raw, ["Region", "År", "BRP"], path.name)
-    raw = raw.drop_duplicates()
-    clash = raw[raw.duplicated(["Region", "År"], keep=False)]
-    if not clash.empty:
-        first = clash.iloc[0]
-        raise DataError(f"{first['Region']} {first['År']} appears with different values",
-                        file=path.name, row=int(clash.index[0]) + 2, column="BRP",
-                        value=list(clash["BRP"]), expected="duplicated rows to be identical")
-    return make_rows(long_records(raw, path.name, index, region_column="Region",
-                                  year_column="År", value_column="BRP",
-                                  indicator_of=lambda row: "brp", source_id=source_id))
 
 
 def convert_fou(path: Path, index: RegionNames, source_id: str = SOURCE_FOU) -> pd.DataFrame:
@@ -515,3 +494,229 @@ def merge_observed(frames: list[pd.DataFrame], reference_source: str = SOURCE_MO
     result = pd.concat([keep, *resolved], ignore_index=True) if resolved else keep
     result["value"] = result["value"].astype(float)
     return result.reset_index(drop=True)[OBSERVED_COLUMNS]
+
+
+# --- Eurostat bulk TSV (NUTS 3) -------------------------------------------------------
+
+SOURCE_EUROSTAT_POPULATION = "eurostat_befolkning"
+SOURCE_EUROSTAT_GDP = "eurostat_brp"
+SOURCE_UC = "uc_konkurser"
+EUROSTAT_COUNTRY = "SE"  # Eurostat's geo code for Sweden as a whole (NUTS 0) = Riket
+_EUROSTAT_CELL = re.compile(r"^\s*(?P<number>-?\d+(?:\.\d+)?|:)\s*(?P<flags>[a-z]*|@[A-Z])\s*$")
+# Heby kommun moved from Västmanland to Uppsala län on 1 January 2007; Eurostat does not
+# recompute the län before that.
+HEBY_NOTE = "boundary before Heby kommun moved from Västmanland to Uppsala län (1 Jan 2007)"
+HEBY_LAN = ("03", "19")
+
+
+def eurostat_geo_codes(regions: Iterable[Any]) -> dict[str, str]:
+    """Eurostat geo code -> region code: each län's ``nuts3`` from regions.yaml, "SE" = Riket."""
+    codes = {str(getattr(region, "nuts3")): str(getattr(region, "code")) for region in regions
+             if getattr(region, "nuts3", None)}
+    codes[EUROSTAT_COUNTRY] = RIKET_CODE
+    return codes
+
+
+def read_eurostat_tsv(path: Path) -> pd.DataFrame:
+    """A Eurostat bulk-download TSV (plain or gzip) as long rows.
+
+    The first column is a comma-joined key whose names are in the header before
+    ``\\time``/``\\TIME_PERIOD`` (e.g. ``unit,geo\\time``); the other headers are years.
+    Returns one row per key and year with the key columns, ``year`` (int), ``value``
+    (float, NaN for ``:``), ``flags`` (Eurostat's letters, e.g. ``p`` provisional) and
+    ``line`` (the row in the file, header = 1). A cell that is neither a number with
+    optional flags nor ``:`` raises DataError naming the file, row and column.
+    """
+    path = Path(path)
+    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    if not lines:
+        raise DataError("empty file", file=path.name, expected="a Eurostat TSV header")
+    header = lines[0].split("\t")
+    key_names = header[0].split("\\")[0].split(",")
+    try:
+        years = [int(label.strip()) for label in header[1:]]
+    except ValueError:
+        raise DataError("column header is not a year", file=path.name, row=1,
+                        value=header[1:4], expected="years after the key column") from None
+    records = []
+    for line_number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        keys = cells[0].split(",")
+        if len(keys) != len(key_names) or len(cells) != len(header):
+            raise DataError("row does not match the header", file=path.name, row=line_number,
+                            value=cells[0], expected=f"{len(header)} tab-separated cells "
+                            f"and a key of {','.join(key_names)}")
+        for year, cell in zip(years, cells[1:]):
+            match = _EUROSTAT_CELL.match(cell)
+            if match is None:
+                raise DataError("not a Eurostat value", file=path.name, row=line_number,
+                                column=str(year), value=cell,
+                                expected="a number with optional flag letters, or ':'")
+            number = match.group("number")
+            records.append((*keys, year, math.nan if number == ":" else float(number),
+                            match.group("flags"), line_number))
+    return pd.DataFrame.from_records(records, columns=[*key_names, "year", "value", "flags",
+                                                       "line"])
+
+
+def _eurostat_rows(frame: pd.DataFrame, geo_codes: dict[str, str], file: str,
+                   **selection: str) -> pd.DataFrame:
+    """Rows of ``frame`` matching ``selection`` (key column -> code) for the wanted geo codes."""
+    for column, code in selection.items():
+        if column not in frame.columns:
+            raise DataError(f"no key column {column!r}", file=file,
+                            expected=f"key columns {list(selection)} and geo")
+        frame = frame[frame[column] == code]
+    frame = frame[frame["geo"].isin(geo_codes) & frame["value"].notna()]
+    missing = sorted(set(geo_codes) - set(frame["geo"]))
+    if missing:
+        raise DataError(f"no values for {missing}", file=file, column="geo",
+                        expected="every län's NUTS 3 code and SE")
+    return frame
+
+
+def _flag_note(flags: str) -> str:
+    return f"; Eurostat flag '{flags}'" if flags else ""
+
+
+def convert_eurostat_population(paths: Iterable[Path], geo_codes: dict[str, str],
+                                source_id: str = SOURCE_EUROSTAT_POPULATION) -> pd.DataFrame:
+    """Population per län and Riket from Eurostat ``demo_r_pjanaggr3`` files.
+
+    Total population (unit NR, sex T, age TOTAL) on 1 January of year Y is stored as
+    period Y-1: it equals SCB's population on 31 December Y-1, the catalogue's
+    definition. Years given by several files must agree exactly (else DataError).
+    """
+    found: dict[tuple[str, str], tuple[float, str, str]] = {}
+    for path in paths:
+        path = Path(path)
+        frame = read_eurostat_tsv(path)
+        selection = {"unit": "NR", "sex": "T", "age": "TOTAL"}
+        if "freq" in frame.columns:
+            selection["freq"] = "A"
+        for row in _eurostat_rows(frame, geo_codes, path.name, **selection).itertuples():
+            code, period = geo_codes[row.geo], str(row.year - 1)
+            previous = found.get((code, period))
+            if previous is not None and previous[0] != row.value:
+                raise DataError(f"{row.geo} 1 January {row.year}: {previous[1]} gives "
+                                f"{previous[0]:g}, {path.name} gives {row.value:g}",
+                                file=path.name, row=row.line, column=str(row.year),
+                                value=row.value, expected="files that agree where they overlap")
+            found.setdefault((code, period), (row.value, path.name, row.flags))
+    records = []
+    for (code, period), (value, file, flags) in sorted(found.items()):
+        note = f"population 1 January {int(period) + 1} = 31 December {period}{_flag_note(flags)}"
+        if code in HEBY_LAN and int(period) < 2006:
+            note += f"; {HEBY_NOTE}"
+        records.append({"region_code": code, "indicator_id": "befolkning", "period": period,
+                        "value": value, "source_id": source_id, "note": note})
+    return make_rows(records)
+
+
+def convert_eurostat_gdp(path: Path, geo_codes: dict[str, str],
+                         source_id: str = SOURCE_EUROSTAT_GDP) -> pd.DataFrame:
+    """GDP at current prices, million SEK (unit MIO_NAC), per län and Riket from
+    Eurostat ``nama_10r_3gdp``: one vintage for all years, never spliced with another."""
+    path = Path(path)
+    frame = _eurostat_rows(read_eurostat_tsv(path), geo_codes, path.name, unit="MIO_NAC")
+    records = [{"region_code": geo_codes[row.geo], "indicator_id": "brp",
+                "period": str(row.year), "value": row.value, "source_id": source_id,
+                "note": _flag_note(row.flags).lstrip("; ")}
+               for row in frame.itertuples()]
+    return make_rows(records)
+
+
+# --- UC AB bankruptcy pages -----------------------------------------------------------
+
+_UC_YEAR = re.compile(r"Jan-nov (\d{4})", re.IGNORECASE)
+_DIGITS = re.compile(r"^\d+$")
+UC_NOTE = "January–November (year to date); aktiebolag, handels- och kommanditbolag and " \
+          "other legal persons, sole traders excluded"
+
+
+def split_spaced_numbers(tokens: list[str], count: int, max_tokens: int = 2
+                         ) -> list[int] | None:
+    """Read ``count`` integers written with a space as thousands separator ("2 121 175").
+
+    A number is a token of 1–3 digits without a leading zero (unless it is "0"), followed by
+    up to ``max_tokens - 1`` tokens of exactly three digits (default: below one million).
+    Returns None when the tokens do not split into
+    ``count`` numbers in exactly one way (ambiguous or impossible).
+    """
+    solutions: list[list[int]] = []
+
+    def walk(position: int, numbers: list[int]) -> None:
+        if len(solutions) > 1:
+            return
+        if position == len(tokens):
+            if len(numbers) == count:
+                solutions.append(numbers)
+            return
+        first = tokens[position]
+        if len(first) > 3 or (first.startswith("0") and first != "0") or len(numbers) >= count:
+            return
+        end = position + 1
+        while True:
+            walk(end, [*numbers, int("".join(tokens[position:end]))])
+            if end < len(tokens) and len(tokens[end]) == 3 and end - position < max_tokens:
+                end += 1
+            else:
+                return
+
+    walk(0, [])
+    return solutions[0] if len(solutions) == 1 else None
+
+
+def convert_uc_konkurser(path: Path, index: RegionNames, source_id: str = SOURCE_UC,
+                         indicator_id: str = "konkurser_uc") -> pd.DataFrame:
+    """Company bankruptcies per län, January–November, from a UC AB statistics page excerpt.
+
+    The table starts at the line "Län Jan-nov 2013 …"; each following line is a region
+    name and one number per year with spaces as thousands separators. The 21 län must add
+    up to the "Sverige" row in every year (else DataError), which also checks the reading
+    of the separators.
+    """
+    path = Path(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next((number for number, line in enumerate(lines, start=1)
+                  if line.startswith("Län ") and _UC_YEAR.search(line)), None)
+    if start is None:
+        raise DataError("no table header", file=path.name,
+                        expected="a line 'Län Jan-nov YYYY …' (year-to-date January–November)")
+    years = [int(year) for year in _UC_YEAR.findall(lines[start - 1])]
+    table: dict[str, list[int]] = {}
+    for line_number, line in enumerate(lines[start:], start=start + 1):
+        tokens = line.split()
+        if not tokens:
+            continue
+        first_number = next((i for i, token in enumerate(tokens) if _DIGITS.match(token)),
+                            len(tokens))
+        name, numbers = " ".join(tokens[:first_number]), tokens[first_number:]
+        if not numbers:
+            break  # end of the table
+        code = index.cell_code(name, file=path.name, row=line_number, column="Län")
+        values = split_spaced_numbers(numbers, len(years))
+        if values is None:
+            raise DataError(f"cannot read {len(years)} numbers", file=path.name,
+                            row=line_number, value=" ".join(numbers),
+                            expected="one number per year, thousands separated by a space")
+        if code in table:
+            raise DataError("region listed twice", file=path.name, row=line_number,
+                            value=name, expected="one row per län")
+        table[code] = values
+    if RIKET_CODE not in table:
+        raise DataError("no Sverige row", file=path.name, expected="a national total row")
+    for position, year in enumerate(years):
+        lan_sum = sum(values[position] for code, values in table.items() if code != RIKET_CODE)
+        if lan_sum != table[RIKET_CODE][position]:
+            raise DataError(f"the län add up to {lan_sum}, Sverige says "
+                            f"{table[RIKET_CODE][position]}", file=path.name,
+                            column=f"Jan-nov {year}", expected="län that sum to Sverige")
+    records = [{"region_code": code, "indicator_id": indicator_id, "period": str(year),
+                "value": float(values[position]), "source_id": source_id, "note": UC_NOTE}
+               for code, values in table.items() for position, year in enumerate(years)]
+    return make_rows(records)

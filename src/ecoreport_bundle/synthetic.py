@@ -46,11 +46,13 @@ import logging
 import math
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from ecoreport.data.tables import VALUES_COLUMNS, parse_period
 from ecoreport_bundle.sources_convert import EXTREME_COLUMN
@@ -116,125 +118,89 @@ class Spec:
     poisson: bool = True             # small counts drawn from Poisson (zeros possible)
 
 
-def _k(**knots: float) -> dict[float, float]:
-    """Knots written as y2013=..., y2024=... (keyword names cannot start with a digit)."""
-    return {float(key[1:]): value for key, value in knots.items()}
+SETTINGS_FILE = "synthetic.yaml"
+DEFAULT_REGIONAL_SD = 0.2
+DEFAULT_NOISE_SD = 0.05
 
 
-# Plausible national levels (rough magnitudes for Sweden; per 100 000 inhabitants for
-# per_capita, per 1 000 aged 20–64 for per_employed). Where the model report states a
-# national figure it is used (TEA 2021–2023: 8.4). Loadings are in standard deviations
-# of the traits on the transformed scale.
-SPECS: dict[str, Spec] = {
-    # context
-    "befolkning": Spec(_k(y2013=1.0, y2024=1.09), regional_sd=0.0, slope_sd=0.002,
-                       noise_sd=0.001, phi=0.9, size=None, aggregate="sum", poisson=False),
-    "befolkning_20_64": Spec(_k(y2013=1.0, y2024=1.06), regional_sd=0.0, slope_sd=0.002,
-                             noise_sd=0.002, phi=0.9, size=None, aggregate="sum",
-                             poisson=False),
-    "brp": Spec(_k(y2013=39_000, y2019=50_000, y2020=49_500, y2021=54_000, y2022=58_500,
-                   y2023=61_000, y2024=62_500), market=0.15, regional_sd=0.1, noise_sd=0.01,
-                phi=0.8, size="befolkning", aggregate="sum"),
-    # fou
-    "fou_andel_brp": Spec(_k(y2013=3.3, y2024=3.4), research=0.4, aggregate="mean",
-                          weight="brp"),
-    "fou_utgifter_foretag": Spec(_k(y2013=8_900, y2021=12_600, y2024=14_300), research=0.5, market=0.3,
-                                 regional_sd=0.4, noise_sd=0.08, aggregate="mean"),
-    "fou_utgifter_offentlig": Spec(_k(y2013=620, y2021=765, y2024=860), research=0.5, regional_sd=0.5,
-                                   noise_sd=0.1, aggregate="mean"),
-    "fou_utgifter_hogskola": Spec(_k(y2013=3_500, y2021=4_100, y2024=4_500), research=1.0, regional_sd=0.2,
-                                  noise_sd=0.05, aggregate="mean"),
-    "publikationer": Spec(_k(y2013=380, y2016=400, y2024=390), research=0.9, regional_sd=0.2,
-                          noise_sd=0.04),
-    "fou_arsverken_privat": Spec(_k(y2013=10.0, y2024=10.8), research=0.4, market=0.4,
-                                 regional_sd=0.3, noise_sd=0.06),
-    "doktorsexamina": Spec(_k(y2013=30, y2017=29, y2024=24), research=0.9, regional_sd=0.2,
-                           noise_sd=0.08),
-    "studenter": Spec(_k(y2013=3_600, y2019=3_500, y2021=3_900, y2024=3_800), research=0.7,
-                      regional_sd=0.2, noise_sd=0.02, phi=0.8),
-    "patentansokningar_prv": Spec(_k(y2013=22, y2024=16), research=0.4, market=0.4,
-                                  regional_sd=0.3, noise_sd=0.12),
-    "patentansokningar_pct": Spec(_k(y2013=38, y2024=40), research=0.5, market=0.3,
-                                  regional_sd=0.3, noise_sd=0.1),
-    "varumarkesansokningar": Spec(_k(y2013=75, y2019=72, y2020=85, y2021=88, y2022=70,
-                                     y2024=68), market=0.4, regional_sd=0.2, noise_sd=0.08),
-    "designansokningar": Spec(_k(y2013=6, y2024=3.5), market=0.3, regional_sd=0.3,
-                              noise_sd=0.2),
-    # humankapital
-    "kunskapsintensiva_jobb_antal": Spec(_k(y2013=330, y2024=390), research=0.15,
-                                         market=0.1, regional_sd=0.05, noise_sd=0.01,
-                                         phi=0.8),
-    "kunskapsintensiva_jobb_andel": Spec(_k(y2013=40.0, y2024=47.0), research=0.15,
-                                         market=0.1, regional_sd=0.06, noise_sd=0.01, phi=0.8,
-                                         weight="befolkning_20_64"),
-    "eftergymnasial_3ar_andel": Spec(_k(y2013=27.0, y2024=33.5), research=0.25, market=0.1,
-                                     regional_sd=0.08, noise_sd=0.01, phi=0.8),
-    "stem_andel": Spec(_k(y2013=24.0, y2024=26.5), research=0.1, regional_sd=0.06,
-                       noise_sd=0.015, phi=0.8),
-    "utbildningsmatchning_andel": Spec(_k(y2013=68.5, y2024=69.5), regional_sd=0.05,
-                                       noise_sd=0.01, phi=0.8, weight="befolkning_20_64"),
-    # entreprenorskap
-    "tea": Spec(_k(y2015=7.2, y2019=6.8, y2022=8.4), market=0.15, regional_sd=0.1,
-                noise_sd=0.08, periods="multi"),
-    "nystartade_foretag": Spec(_k(y2013=720, y2021=760, y2022=690, y2023=620, y2024=660),
-                               market=0.3, regional_sd=0.05, noise_sd=0.03),
-    "konkurser": Spec(_k(y2013=75, y2016=62, y2019=65, y2021=55, y2022=66, y2023=88,
-                         y2024=95), market=0.1, regional_sd=0.15, noise_sd=0.08),
-    "snabbvaxare_anstallda": Spec(_k(y2013=55, y2024=60), market=0.3, regional_sd=0.15,
-                                  noise_sd=0.06, phi=0.8, periods="rolling"),
-    "snabbvaxare_omsattning": Spec(_k(y2013=200, y2024=215), market=0.3, regional_sd=0.15,
-                                   noise_sd=0.06, phi=0.8, periods="rolling"),
-    # affarsstod
-    "inkubatorforetag": Spec(_k(y2013=14, y2024=16), research=0.4, market=0.3,
-                             regional_sd=0.3, noise_sd=0.12),
-    "inkubatorforetag_lonsamhet": Spec(_k(y2013=30, y2024=32), market=0.1, regional_sd=0.2,
-                                       noise_sd=0.15),
-    # finansiellt_kapital
-    "aktiva_riskkapitalbolag": Spec(_k(y2013=2.0, y2021=3.0, y2024=2.6), market=0.6,
-                                    regional_sd=0.3, noise_sd=0.2),
-    "riskkapital_investeringar": Spec(_k(y2013=6.0, y2016=9.0, y2018=11.0, y2021=22.0,
-                                         y2022=16.0, y2023=11.0, y2024=11.0), market=0.7,
-                                      research=0.2, regional_sd=0.4, noise_sd=0.5, phi=0.3),
-    "sadd_andel": Spec(_k(y2013=30, y2024=32), research=0.1, regional_sd=0.4, noise_sd=0.5,
-                       phi=0.3),
-    "utlandsagda_arbetsstallen": Spec(_k(y2013=4.3, y2024=5.0), market=0.35, regional_sd=0.2,
-                                      noise_sd=0.04, phi=0.8),
-    "almi_lan": Spec(_k(y2013=5.0, y2020=6.5, y2024=5.5), market=0.1, regional_sd=0.3,
-                     noise_sd=0.15),
-    # infrastruktur
-    "lokaler_kvm": Spec(_k(y2013=850_000, y2024=900_000), market=0.1, regional_sd=0.15,
-                        noise_sd=0.01, phi=0.9),
-    "transport_nojdhet": Spec(_k(y2013=3.1, y2024=3.0), market=0.1, regional_sd=0.15,
-                              noise_sd=0.05),
-    "bredband_1gbit_andel": Spec(_k(y2013=55, y2015=65, y2017=78, y2019=87, y2021=92.5,
-                                    y2023=95.5, y2024=96.5), market=0.3, regional_sd=0.25,
-                                 noise_sd=0.05, phi=0.8),
-    "mobil_30mbit_yta": Spec(_k(y2013=1.0, y2016=4.0, y2020=20.0, y2024=45.0), market=0.2,
-                             regional_sd=0.3, noise_sd=0.1, phi=0.8),
-    # legal_regulatorisk
-    "skatteincitament_fou": Spec(_k(y2013=22, y2019=28, y2020=40, y2024=44), research=0.5,
-                                 market=0.2, regional_sd=0.3, noise_sd=0.08),
-    "innovationsupphandlingar": Spec(_k(y2015=0.6, y2022=0.9), market=0.2, regional_sd=0.3,
-                                     noise_sd=0.2, periods="multi"),
-    # kultur
-    "radsla_misslyckas": Spec(_k(y2015=36, y2019=38, y2022=45), market=-0.1, regional_sd=0.1,
-                              noise_sd=0.08, periods="multi"),
-    "kunskapsintensiva_arbetskraftsinvandrare": Spec(_k(y2013=3.2, y2024=3.9), research=0.25,
-                                                     market=0.15, regional_sd=0.2,
-                                                     noise_sd=0.04, phi=0.8),
-    "internationella_forskare": Spec(_k(y2013=38, y2024=44), research=1.0, regional_sd=0.2,
-                                     noise_sd=0.05),
-    # marknader
-    "varuexport_per_invanare": Spec(_k(y2013=180_000, y2019=205_000, y2020=195_000,
-                                       y2021=225_000, y2022=265_000, y2023=270_000,
-                                       y2024=268_000), market=0.6, regional_sd=0.3,
-                                    noise_sd=0.05, phi=0.8, aggregate="mean",
-                                    weight="befolkning_20_64"),
-    "internationaliseringsindex": Spec(_k(y2013=45, y2024=50), market=0.5, regional_sd=0.3,
-                                       noise_sd=0.05, phi=0.8),
-    "innovationsindex_reglab": Spec(_k(y2013=88, y2024=90), research=0.08, market=0.06,
-                                    regional_sd=0.05, noise_sd=0.02, phi=0.7),
-}
+def parse_specs(settings: Mapping[str, Any], file: str = SETTINGS_FILE) -> dict[str, Spec]:
+    """``Spec`` per indicator from the parsed settings file (``{"indicators": {id: {...}}}``).
+
+    Unknown fields, a missing or empty ``national`` or a value of the wrong type raise
+    DataError naming the file, the indicator and the field.
+    """
+    names = {item.name for item in fields(Spec)}
+    entries = settings.get("indicators") if isinstance(settings, Mapping) else None
+    if not isinstance(entries, Mapping):
+        raise DataError("no 'indicators' mapping", file=file,
+                        expected="indicators: {indicator id: settings}")
+    specs = {}
+    for indicator_id, entry in entries.items():
+        where = f"indicator {indicator_id!r}"
+        if not isinstance(entry, Mapping):
+            raise DataError(f"{where}: settings are not a mapping", file=file, value=entry,
+                            expected="a mapping of generator settings")
+        unknown = sorted(set(entry) - names)
+        if unknown:
+            raise DataError(f"{where}: unknown field(s) {unknown}", file=file,
+                            value=unknown[0], expected=f"fields among {sorted(names)}")
+        knots = entry.get("national")
+        if not isinstance(knots, Mapping) or not knots:
+            raise DataError(f"{where}, field 'national': no knots", file=file, value=knots,
+                            expected="a mapping year -> national level, e.g. {2013: 1.0}")
+        try:
+            national = {float(int(year)): float(level) for year, level in knots.items()}
+            options = {name: (value if isinstance(value, (str, bool)) or value is None
+                              else float(value))
+                       for name, value in entry.items() if name != "national"}
+            specs[str(indicator_id)] = Spec(national=national, **options)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"{where}: {exc}", file=file,
+                            expected="numbers for levels and standard deviations") from None
+    return specs
+
+
+def load_specs(data_dir: str | Path) -> dict[str, Spec]:
+    """The generator settings beside the catalogue (``data/synthetic.yaml``)."""
+    path = Path(data_dir) / SETTINGS_FILE
+    try:
+        settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataError(f"cannot read the generator settings: {exc}", file=path.name,
+                        expected="a readable YAML file") from None
+    return parse_specs(settings, path.name)
+
+
+def default_spec(info: IndicatorInfo, observed: pd.DataFrame,
+                 sizes: Mapping[tuple[str, str], tuple[float, str, str]] | None,
+                 years: Iterable[int] = YEARS) -> Spec:
+    """Settings for a register indicator that has none in the settings file.
+
+    A flat national level: the median of the indicator's observed values in ``years``
+    (divided by the size series where the indicator is size-scaled, as a rate per
+    100 000 inhabitants or per 1 000 aged 20–64); without observed values 50 for shares,
+    the middle of a bounded scale, otherwise 1. No trait loadings, regional_sd 0.2,
+    noise_sd 0.05, other fields as ``Spec``'s defaults.
+    """
+    spec = Spec(national={}, regional_sd=DEFAULT_REGIONAL_SD, noise_sd=DEFAULT_NOISE_SD)
+    size_name = _size_name(spec, info)
+    wanted = {str(year) for year in years}
+    rows = observed[(observed["indicator_id"] == info.id) & observed["period"].isin(wanted)]
+    levels = []
+    for code, period, value in zip(rows["region_code"], rows["period"], rows["value"]):
+        if size_name is None:
+            levels.append(float(value))
+        elif sizes and sizes.get((code, period)) and sizes[(code, period)][0] > 0:
+            levels.append(float(value) / sizes[(code, period)][0]
+                          * _SIZE_DENOMINATOR[size_name])
+    if levels:
+        level = float(np.median(levels))
+    elif info.bounds is not None:
+        level = sum(info.bounds) / 2
+    else:
+        level = 1.0
+    return Spec(national={float(min(wanted)): level}, regional_sd=DEFAULT_REGIONAL_SD,
+                noise_sd=DEFAULT_NOISE_SD)
 
 
 @dataclass
@@ -711,20 +677,17 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_codes: list[str],
-             seed: int, years: Iterable[int] = YEARS,
-             specs: Mapping[str, Spec] | None = None) -> pd.DataFrame:
+             seed: int, specs: Mapping[str, Spec], years: Iterable[int] = YEARS
+             ) -> pd.DataFrame:
     """Complete ``observed`` (tidy values) for every register indicator in ``infos``.
 
     Returns observed rows unchanged plus synthetic rows (and Riket aggregates), unsorted.
-    Every indicator in ``infos`` needs a ``Spec`` (``SPECS`` by default).
+    ``specs`` are the settings per indicator (:func:`load_specs`); an indicator without
+    one gets :func:`default_spec` (logged).
     """
-    specs = SPECS if specs is None else specs
+    specs = dict(specs)
     years = list(years)
     lan_codes = sorted(code for code in lan_codes if code != RIKET_CODE)
-    missing = sorted(set(infos) - set(specs))
-    if missing:
-        raise DataError(f"no generator spec for register indicator(s) {missing}",
-                        file="synthetic.py", expected="a Spec in synthetic.SPECS for each")
     unknown = sorted(set(observed["indicator_id"]) - set(infos))
     if unknown:
         raise DataError(f"observed values for indicator(s) not in the catalogue: {unknown}",
@@ -739,6 +702,14 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
         nonlocal values
         values = _concat([values, frame])
 
+    for indicator_id in sorted(set(infos) - set(specs)):
+        info = infos[indicator_id]
+        size_name = _size_name(Spec(national={}), info)
+        specs[indicator_id] = default_spec(info, observed,
+                                           _lookup(observed, size_name) if size_name else None,
+                                           years)
+        logger.warning("%s: no settings in %s; using the default (flat level %.4g)",
+                       indicator_id, SETTINGS_FILE, specs[indicator_id].national[min(years)])
     # 1. context series first: everything else is scaled by them
     for indicator_id in CONTEXT_IDS:
         if indicator_id not in infos:

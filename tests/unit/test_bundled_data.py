@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from ecoreport_bundle import synthetic
 from ecoreport.paths import project_root
 
 DATA = project_root() / "data"
-SHARED = project_root().parent / "shared"
+# ECOREPORT_SHARED points elsewhere, e.g. from a git worktree
+SHARED = Path(os.environ.get("ECOREPORT_SHARED", project_root().parent / "shared"))
+SPECS = synthetic.load_specs(DATA)
 
 
 @lru_cache(maxsize=1)
@@ -35,14 +38,31 @@ def region_codes() -> list[str]:
     return [entry["code"] for entry in read_yaml("regions.yaml")]
 
 
-def test_vasterbotten_brp_2013_is_observed():
+def test_population_and_brp_are_observed_from_one_eurostat_vintage():
     values = read_values()
-    row = values[(values["region_code"] == "24") & (values["indicator_id"] == "brp")
-                 & (values["period"] == "2013")]
-    assert len(row) == 1
-    assert float(row.iloc[0]["value"]) == 89045
-    assert row.iloc[0]["status"] == "observed"
-    assert row.iloc[0]["source_id"] != "synthetic"
+    population = values[values["indicator_id"] == "befolkning"]
+    for year in range(2000, 2025):
+        rows = population[population["period"] == str(year)]
+        assert set(rows["region_code"]) == set(region_codes()), year
+        assert set(rows["status"]) == {"observed"}, year
+        assert set(rows["source_id"]) == {"eurostat_befolkning"}, year
+    # Eurostat's 1 January 2024 is the population on 31 December 2023
+    vb = population.set_index(["region_code", "period"])["value"].astype(float)
+    assert vb[("24", "2023")] == 278729 and vb[("00", "2024")] == 10587710
+    brp = values[(values["indicator_id"] == "brp") & (values["status"] == "observed")]
+    assert set(brp["source_id"]) == {"eurostat_brp"}
+    row = brp[(brp["region_code"] == "24") & (brp["period"] == "2013")]
+    assert float(row.iloc[0]["value"]) == 89963.12
+
+
+def test_uc_bankruptcies_are_their_own_indicator():
+    values = read_values()
+    uc = values[(values["indicator_id"] == "konkurser_uc") & (values["status"] == "observed")]
+    assert set(uc["period"]) == {str(year) for year in range(2013, 2023)}
+    assert set(uc["source_id"]) == {"uc_konkurser"}
+    assert not (values[values["indicator_id"] == "konkurser"]["source_id"] == "uc_konkurser").any()
+    total = uc.set_index(["region_code", "period"])["value"].astype(float)
+    assert total[("00", "2022")] == 5776 and total[("24", "2013")] == 118
 
 
 def test_every_register_indicator_covers_every_region_and_year():
@@ -50,7 +70,7 @@ def test_every_register_indicator_covers_every_region_and_year():
     cells = set(zip(values["indicator_id"], values["region_code"], values["period"]))
     missing = []
     for indicator_id in register_infos():
-        for period in synthetic.grid_periods(synthetic.SPECS[indicator_id]):
+        for period in synthetic.grid_periods(SPECS[indicator_id]):
             missing += [(indicator_id, code, period) for code in region_codes()
                         if (indicator_id, code, period) not in cells]
     assert not missing, missing[:10]
@@ -121,6 +141,7 @@ def load_build_script() -> object:
 @pytest.mark.skipif(not SHARED.is_dir(),
                     reason=f"source files not available at {SHARED} (only in the dev checkout)")
 def test_rebuild_from_sources_reproduces_data_bytes(tmp_path: Path):
+    """Rebuilding data/ from the sources gives the same bytes."""
     build = load_build_script()
     build.run(SHARED, tmp_path, build.DEFAULT_SEED, catalogue_dir=DATA)
     for name in ("values.csv", "survey.csv"):

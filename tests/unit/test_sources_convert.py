@@ -54,29 +54,6 @@ def test_parse_number_drops_suppressed_and_rejects_garbage():
         sc.parse_number("12x", file="f.csv", row=3, column="BRP")
 
 
-def test_brp_drops_exact_duplicates_and_suppressed(tmp_path, index):
-    path = write(tmp_path / "brp.csv", (
-        '"Region","År","Utsläpp","BRP","effektivitet"\n'
-        '"Stockholms län","2013",7000,1200000,1.0\n'
-        '"Stockholms län","2013",7000,1200000,1.0\n'
-        '"Västerbottens län","2013",1224,89045,72.7\n'
-        '"Dalarnas län","2013",900,..,1.0\n'))
-    frame = sc.convert_brp(path, index)
-    assert len(frame) == 2
-    assert cell(frame, "24", "brp", "2013")["value"] == 89045
-    assert set(frame["status"]) == {"observed"}
-    assert set(frame["source_id"]) == {sc.SOURCE_BRP}
-
-
-def test_brp_raises_when_duplicates_disagree(tmp_path, index):
-    path = write(tmp_path / "brp.csv", (
-        '"Region","År","Utsläpp","BRP","effektivitet"\n'
-        '"Stockholms län","2013",7000,1200000,1.0\n'
-        '"Stockholms län","2013",7000,1200001,1.0\n'))
-    with pytest.raises(DataError, match="different values"):
-        sc.convert_brp(path, index)
-
-
 def test_fou_maps_sectors_and_rejects_unknown_kpi(tmp_path, index):
     path = write(tmp_path / "fou.csv", (
         '"kpi","year","value","municipality"\n'
@@ -236,3 +213,85 @@ def test_survey_conversion_checks_items_and_shares(tmp_path):
     bad = write(tmp_path / "bad.csv", header + "innovationsarbete,T,Q?,ja,134,D1,\n")
     with pytest.raises(DataError, match="0–100"):
         sc.convert_survey(bad, ["innovationsarbete"])
+
+
+GEO = {"SE110": "01", "SE312": "20", "SE331": "24", "SE": "00"}
+NEW_POPULATION = (
+    "freq,unit,sex,age,geo\\TIME_PERIOD\t2023 \t2024 \t2025 \n"
+    "A,NR,F,TOTAL,SE331\t136000 \t137000 \t138000 \n"
+    "A,NR,T,TOTAL,SE\t10521556 \t10551707 \t10587710 \n"
+    "A,NR,T,TOTAL,SE110\t2440027 \t2454821 \t2473307 \n"
+    "A,NR,T,TOTAL,SE312\t288387 \t287966 \t: \n"
+    "A,NR,T,TOTAL,SE331\t276295 \t278729 \t281138 p\n"
+    "A,NR,T,Y_LT15,SE331\t40000 \t40100 \t40200 \n")
+OLD_POPULATION = (
+    "unit,sex,age,geo\\time\t2023 \t2022 \n"
+    "NR,T,TOTAL,SE\t10521556 \t10452326 \n"
+    "NR,T,TOTAL,SE110\t2440027 \t2415139 \n"
+    "NR,T,TOTAL,SE312\t288387 \t287676 \n"
+    "NR,T,TOTAL,SE331\t276295 \t274563 \n")
+
+
+def test_eurostat_population_maps_1_january_to_31_december_of_the_year_before(tmp_path):
+    import gzip
+    old = tmp_path / "old.tsv.gz"
+    old.write_bytes(gzip.compress(OLD_POPULATION.encode()))
+    new = write(tmp_path / "new.tsv", NEW_POPULATION)
+    rows = sc.convert_eurostat_population([old, new], GEO)
+    assert cell(rows, "24", "befolkning", "2023")["value"] == 278729  # 1 January 2024
+    assert cell(rows, "00", "befolkning", "2021")["value"] == 10452326  # old file only
+    assert cell(rows, "24", "befolkning", "2024")["note"] == (
+        "population 1 January 2025 = 31 December 2024; Eurostat flag 'p'")
+    assert ("20", "2024") not in set(zip(rows["region_code"], rows["period"]))  # ':' dropped
+    assert set(rows["status"]) == {"observed"} and len(rows) == 4 * 4 - 1
+
+
+def test_eurostat_population_files_must_agree_where_they_overlap(tmp_path):
+    old = write(tmp_path / "old.tsv", OLD_POPULATION.replace("276295", "276296"))
+    new = write(tmp_path / "new.tsv", NEW_POPULATION)
+    with pytest.raises(DataError, match="SE331 1 January 2023.*new.tsv.*276295"):
+        sc.convert_eurostat_population([old, new], GEO)
+
+
+def test_eurostat_reader_names_bad_cells_and_missing_regions(tmp_path):
+    bad = write(tmp_path / "bad.tsv", "unit,geo\\time\t2020 \nMIO_NAC,SE331\t12,5 \n")
+    with pytest.raises(DataError, match=r"bad.tsv.*row 2.*'2020'.*12,5"):
+        sc.read_eurostat_tsv(bad)
+    gdp = write(tmp_path / "gdp.tsv", "unit,geo\\time\t2020 \t2019 \n"
+                "MIO_NAC,SE331\t100.5 \t99 \nMIO_EUR,SE331\t10 \t9 \n")
+    with pytest.raises(DataError, match=r"no values for \['SE', 'SE110', 'SE312'\]"):
+        sc.convert_eurostat_gdp(gdp, GEO)
+    rows = sc.convert_eurostat_gdp(gdp, {"SE331": "24"})
+    assert list(rows["value"]) == [100.5, 99.0] and set(rows["indicator_id"]) == {"brp"}
+
+
+UC_PAGE = """URL: https://www.uc.se/konkursstatistik/riks--och-lansstatistik/2017/november/
+
+Aktiebolag, handels- och kommanditbolag samt övriga juridiska personer
+
+Län Jan-nov 2016 Jan-nov 2017
+Stockholms län 1 822 1 861
+Dalarnas län 100 137
+Västerbottens län 89 93
+Sverige 2 011 2 091
+"""
+
+
+def test_uc_reads_thousands_separated_by_spaces_and_checks_the_national_sum(tmp_path, index):
+    rows = sc.convert_uc_konkurser(write(tmp_path / "uc.txt", UC_PAGE), index)
+    assert cell(rows, "01", "konkurser_uc", "2016")["value"] == 1822
+    assert cell(rows, "00", "konkurser_uc", "2017")["value"] == 2091
+    assert "January–November" in cell(rows, "24", "konkurser_uc", "2017")["note"]
+    wrong = UC_PAGE.replace("89 93", "89 94")
+    with pytest.raises(DataError, match="add up to 2092, Sverige says 2091"):
+        sc.convert_uc_konkurser(write(tmp_path / "wrong.txt", wrong), index)
+    full_year = UC_PAGE.replace("Jan-nov", "Jan-dec")
+    with pytest.raises(DataError, match="Jan-nov"):
+        sc.convert_uc_konkurser(write(tmp_path / "dec.txt", full_year), index)
+
+
+def test_spaced_numbers_split_only_when_unambiguous():
+    assert sc.split_spaced_numbers("2 121 2 028 175".split(), 3) == [2121, 2028, 175]
+    assert sc.split_spaced_numbers("118 106 115".split(), 3) == [118, 106, 115]
+    assert sc.split_spaced_numbers("1 200 300".split(), 2) is None  # 1200|300 or 1|200300
+    assert sc.split_spaced_numbers("22 014".split(), 2) is None  # 014 cannot start a number

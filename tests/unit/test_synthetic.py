@@ -8,6 +8,7 @@ import pytest
 
 from ecoreport_bundle import synthetic as syn
 from ecoreport.errors import DataError
+from ecoreport.paths import data_dir
 
 LAN = ["03", "20", "24"]
 INFOS = {
@@ -19,7 +20,8 @@ INFOS = {
     "tea": syn.IndicatorInfo("tea", "share", "none", 1),
     "transport_nojdhet": syn.IndicatorInfo("transport_nojdhet", "score", "none", 1, 1, 6),
 }
-SPECS = {key: syn.SPECS[key] for key in INFOS}
+ALL_SPECS = syn.load_specs(data_dir())
+SPECS = {key: ALL_SPECS[key] for key in INFOS}
 
 
 def observed_rows() -> pd.DataFrame:
@@ -40,7 +42,7 @@ def observed_rows() -> pd.DataFrame:
 
 
 def run(seed: int = 7) -> pd.DataFrame:
-    result = syn.generate(observed_rows(), INFOS, LAN, seed, specs=SPECS)
+    result = syn.generate(observed_rows(), INFOS, LAN, seed, SPECS)
     return result.sort_values(["indicator_id", "region_code", "period"]).reset_index(drop=True)
 
 
@@ -170,16 +172,44 @@ def test_fou_share_is_observed_only_when_all_inputs_are():
     assert derived.loc["2014", "source_id"] == syn.SYNTHETIC_SOURCE_ID
 
 
-def test_generate_refuses_indicator_without_spec():
+def test_indicator_without_settings_gets_the_documented_default():
     infos = dict(INFOS, mystery=syn.IndicatorInfo("mystery", "count", "per_capita", 0))
-    with pytest.raises(DataError, match="mystery"):
-        syn.generate(observed_rows(), infos, LAN, 1, specs=SPECS)
+    observed = observed_rows()
+    # 30 per 100 000 inhabitants in Uppsala (population 380 000 × 1.04 in 2017)
+    extra = pd.DataFrame([("03", "mystery", "2017", 0.30e-3 * 380_000 * 1.04, "observed",
+                           "test", "")], columns=syn.VALUE_COLUMNS)
+    result = syn.generate(pd.concat([observed, extra], ignore_index=True), infos, LAN, 1,
+                          SPECS)
+    rows = result[result["indicator_id"] == "mystery"]
+    assert set(rows["period"]) == {str(year) for year in syn.YEARS}
+    assert set(rows["region_code"]) == {*LAN, syn.RIKET_CODE}
+    default = syn.default_spec(infos["mystery"], extra,
+                               {("03", "2017"): (380_000 * 1.04, "observed", "test")})
+    assert default.national == {2013.0: pytest.approx(30.0)}
+    assert default.research == default.market == 0.0
+    # without observed values: 50 for shares, the middle of a bounded score, else 1
+    empty = observed.iloc[0:0]
+    assert syn.default_spec(INFOS["tea"], empty, None).national == {2013.0: 50.0}
+    assert syn.default_spec(INFOS["transport_nojdhet"], empty, None).national == {2013.0: 3.5}
+    assert syn.default_spec(INFOS["brp"], empty, None).national == {2013.0: 1.0}
+
+
+def test_settings_file_covers_the_catalogue_and_bad_settings_are_named():
+    from ecoreport.data.catalogue import load_catalogue
+    infos = syn.indicator_infos(load_catalogue(data_dir()))
+    assert set(infos) == set(ALL_SPECS)
+    with pytest.raises(DataError, match="'brp'.*unknown field"):
+        syn.parse_specs({"indicators": {"brp": {"national": {2013: 1.0}, "colour": 2}}})
+    with pytest.raises(DataError, match="'brp', field 'national'"):
+        syn.parse_specs({"indicators": {"brp": {"market": 0.2}}})
+    with pytest.raises(DataError, match="numbers"):
+        syn.parse_specs({"indicators": {"brp": {"national": {2013: "many"}}}})
 
 
 def test_periods_parse_and_rolling_windows():
     assert syn.parse_period("2014-2017") == (2014, 2017)
     assert syn.period_midpoint("2018-2020") == 2019.0
-    rolling = syn.grid_periods(syn.SPECS["snabbvaxare_omsattning"])
+    rolling = syn.grid_periods(ALL_SPECS["snabbvaxare_omsattning"])
     assert rolling[0] == "2010-2013" and rolling[-1] == "2021-2024"
     with pytest.raises(DataError):
         syn.parse_period("2017-2014")
