@@ -45,7 +45,8 @@ EXPECTED_IDS = {
                "kunskapsintensiva_arbetskraftsinvandrare", "internationella_forskare"],
     "marknader": ["nya_teknologiprodukter", "innovationer_omsattning", "innovationer_export",
                   "varuexport_per_invanare", "internationaliseringsindex"],
-    "kontext": ["befolkning", "befolkning_20_64", "brp", "innovationsindex_reglab"],
+    "kontext": ["befolkning", "befolkning_20_64", "brp", "innovationsindex_reglab",
+                "konkurser_uc"],
 }
 SURVEY_IDS = {
     "innovationsarbete", "avancerad_teknik", "systematisk_innovationsledning",
@@ -125,7 +126,7 @@ def test_unknown_indicator_suggests_close_ids(real):
     with pytest.raises(UnknownIndicatorError) as info:
         real.indicator("konkurs")
     assert str(info.value) == ("unknown indicator 'konkurs': not declared in indicators.yaml;"
-                               " did you mean 'konkurser'?")
+                               " did you mean 'konkurser', 'konkurser_uc'?")
     assert isinstance(info.value, KeyError)
     with pytest.raises(KeyError):
         real.indicators_in("ekonomi")

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ecoreport import cli
@@ -102,11 +103,14 @@ def test_diff_shows_a_revised_value_for_vasterbotten(two_editions: Path, data: P
     new = load_edition(report_dir(two_editions, 2024))
     diff = diff_editions(old, new, "24", load_catalogue(data))
 
+    bundled = pd.read_csv(project_root() / "data" / "values.csv", dtype=str).set_index(
+        ["region_code", "indicator_id", "period"])
+    before = float(bundled.loc[("24", "brp", "2022"), "value"])  # synthetic in the bundle
     assert diff.revised.to_dict("records") == [{
         "indicator_id": "brp", "title": "Bruttoregionprodukt (BRP)", "period": "2022",
-        "old_value": 140260.0, "new_value": 141000.0, "change_abs": 740.0,
-        "change_pct": pytest.approx(100 * 740 / 140260), "old_status": "synthetic",
-        "new_status": "observed"}]
+        "old_value": before, "new_value": 141000.0, "change_abs": 141000.0 - before,
+        "change_pct": pytest.approx(100 * (141000.0 - before) / before),
+        "old_status": "synthetic", "new_status": "observed"}]
     assert diff.new_points[["indicator_id", "period", "value", "status"]].to_dict(
         "records") == [{"indicator_id": "brp", "period": "2025", "value": 160000.0,
                         "status": "observed"}]
@@ -115,11 +119,16 @@ def test_diff_shows_a_revised_value_for_vasterbotten(two_editions: Path, data: P
     assert (diff.old_year, diff.new_year) == (2023, 2024)
 
     text = format_diff(diff)
-    assert "Revised values: 1" in text and "140260" in text and "synthetic" in text
+    assert "Revised values: 1" in text and f"{before:.0f}" in text and "synthetic" in text
     markdown = diff_markdown(diff)
     assert "## Reviderade värden" in markdown
-    assert ("| Bruttoregionprodukt (BRP) | 2022 | 140\u00a0260 | 141\u00a0000 | 740 | 0,5 % "
-            "| syntetiskt → observerat |") in markdown
+
+    def swedish(number: float) -> str:
+        return f"{number:,.0f}".replace(",", "\u00a0")
+
+    pct = f"{100 * (141000.0 - before) / before:.1f}".replace(".", ",")
+    assert (f"| Bruttoregionprodukt (BRP) | 2022 | {swedish(before)} | 141\u00a0000 | "
+            f"{swedish(141000.0 - before)} | {pct} % | syntetiskt → observerat |") in markdown
 
 
 def test_diff_of_identical_editions_is_empty(data: Path, tmp_path: Path):
