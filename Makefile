@@ -26,6 +26,7 @@ system-deps:
 
 report: install system-deps
 	$(BIN)/ecoreport build --region $(REGION) $(YEAR_ARG) --out $(OUT) --pdf
+	@$(BIN)/ecoreport validate --coverage | tail -n 2
 
 html: install
 	$(BIN)/ecoreport build --region $(REGION) $(YEAR_ARG) --out $(OUT)

@@ -11,9 +11,12 @@ from pathlib import Path
 from ecoreport import __version__
 from ecoreport.data.catalogue import load_catalogue
 from ecoreport.data.regions import lan_regions, resolve_region
-from ecoreport.data.validate import format_report, run_validation
+from ecoreport.data.validate import (
+    format_coverage_statement, format_report, run_coverage, run_validation,
+)
 from ecoreport.errors import EcoreportError
-from ecoreport.ingest.fetch import fetch_indicators
+from ecoreport.ingest.fetch import check_apis, fetch_indicators, format_check
+from ecoreport.ingest.template import write_template
 from ecoreport.ingest.importer import ImportSpec, format_import_summary, import_specs, load_mapping
 from ecoreport.report.build import build_reports, report_dir_for
 from ecoreport.report.editions import diff_editions, format_diff, load_edition
@@ -74,10 +77,16 @@ def _cmd_build(args) -> int:
 def _add_validate(sub) -> None:
     p = sub.add_parser("validate", help="check the data against the catalogue; show coverage")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.add_argument("--coverage", action="store_true",
+                   help="per indicator: observed share 2013–2024, how it is updated (fetch "
+                        "service, template/import, survey) and its source's address")
     p.set_defaults(func=_cmd_validate)
 
 
 def _cmd_validate(args) -> int:
+    if args.coverage:
+        print(format_coverage_statement(run_coverage(args.data)))
+        return 0
     report, coverage = run_validation(args.data)
     print(format_report(report, coverage))
     return 0 if report.ok else 1
@@ -121,7 +130,11 @@ def _cmd_import(args) -> int:
 
 
 def _add_fetch(sub) -> None:
-    p = sub.add_parser("fetch", help="fetch indicators from the SCB and Kolada APIs into the data")
+    p = sub.add_parser("fetch", help="fetch indicators from SCB, Kolada, Eurostat and "
+                                     "Tillväxtanalys into the data")
+    p.add_argument("--check", action="store_true",
+                   help="only ask the services whether every declared table/KPI, variable and "
+                        "code exists (metadata calls; run it first in a new year)")
     p.add_argument("--indicator", action="append", default=None, metavar="ID",
                    help="catalogue id with an 'api' entry (repeat; default: all of them)")
     p.add_argument("--region", action="append", default=None, metavar="R",
@@ -136,10 +149,29 @@ def _add_fetch(sub) -> None:
 
 
 def _cmd_fetch(args) -> int:
+    if args.check:
+        results = check_apis(args.indicator, data_dir=args.data, timeout=args.timeout)
+        print(format_check(results))
+        return 0 if all(result.ok for result in results) else 1
     result = fetch_indicators(args.indicator, args.region, data_dir=args.data,
                               timeout=args.timeout, dry_run=args.dry_run, replace=args.replace)
     print(format_import_summary(result))
     return 1 if result.has_conflicts else 0
+
+
+def _add_template(sub) -> None:
+    p = sub.add_parser("template", help="an Excel sheet per indicator to fill in and import")
+    p.add_argument("indicator", nargs="+", metavar="INDICATOR", help="catalogue id(s)")
+    p.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.set_defaults(func=_cmd_template)
+
+
+def _cmd_template(args) -> int:
+    path = write_template(args.indicator, args.out, data_dir=args.data)
+    print(f"wrote {path}: one sheet per indicator; after filling in, run "
+          f"'ecoreport import {path} --indicator ID --sheet ID'")
+    return 0
 
 
 def _add_diff(sub) -> None:
@@ -199,6 +231,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_import(sub)
     _add_fetch(sub)
+    _add_template(sub)
     _add_diff(sub)
     _add_commentary(sub)
     return parser

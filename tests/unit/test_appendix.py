@@ -284,3 +284,19 @@ def test_notebook_paths_follow_the_books_toc(tmp_path):
 def test_chapter_titles_come_from_the_sources():
     assert appendix.chapter_title("notebooks/reproducerbarhet") == "Reproducerbarhet"
     assert appendix.chapter_title("notebooks/finns_inte") == "finns_inte"
+
+
+def test_update_routes_table_names_route_share_and_address():
+    from ecoreport.data.catalogue import load_catalogue
+    from ecoreport.data.dataset import load_dataset
+    from ecoreport.paths import data_dir
+    dataset = load_dataset(data_dir())
+    text = appendix.update_routes_markdown(dataset.values, load_catalogue(data_dir()), "24",
+                                           2024)
+    lines = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines()[2:]}
+    assert "| 100\u00a0% | hämtas (scb) | <https://www.statistikdatabasen.scb.se/" in \
+        lines["Folkmängd"]
+    assert "| mall och import |" in lines["Almis lån till småföretag"]
+    assert "| hämtas (tillvaxtanalys) |" in lines["Konkurser"]
+    assert not any("enkät" in line for line in lines.values())  # register indicators only
+    assert appendix._link_cell("javascript:alert(1)|x") == "javascript:alert(1)\\|x"

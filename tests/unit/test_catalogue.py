@@ -118,8 +118,11 @@ def test_helpers_read_titles_units_and_citations(real):
 
 def test_api_mappings_are_declared_for_kolada_and_scb(real):
     assert real.indicator("fou_utgifter_foretag").api["kpi"] == "N85085"
-    assert real.indicator("brp").api["table"].endswith("NR0105ENS2010T01A")
+    assert real.indicator("brp").api["dataset"] == "nama_10r_3gdp"
     assert real.indicator("befolkning").api["service"] == "scb"
+    # every declared fetch path says where its ids were confirmed
+    apis = [indicator.api for indicator in real.indicators.values() if indicator.api]
+    assert len(apis) == 9 and all(api["confirmed_by"].strip() for api in apis)
 
 
 def test_unknown_indicator_suggests_close_ids(real):
@@ -357,10 +360,14 @@ def test_plain_punctuation_in_names_is_accepted(tmp_path):
 
 def test_api_is_a_union_by_service(tmp_path):
     def change(doc):
-        doc["indicators"][0]["api"] = {"service": "eurostat", "dataset": "x"}
+        doc["indicators"][0]["api"] = {"service": "ukä", "dataset": "x"}
     assert _broken(tmp_path, change) == (
-        "indicators.yaml: indicator 'tea', field 'api.service': 'eurostat' is not a "
-        "supported API service; expected one of: scb, kolada")
+        "indicators.yaml: indicator 'tea', field 'api.service': 'ukä' is not a "
+        "supported API service; expected one of: scb, kolada, eurostat, tillvaxtanalys")
+
+    def change_unconfirmed(doc):
+        doc["indicators"][0]["api"] = {"service": "eurostat", "dataset": "rd_e_gerdreg"}
+    assert "field 'api.confirmed_by'" in _broken(tmp_path, change_unconfirmed)
 
     def change_kolada(doc):
         doc["indicators"][0]["api"] = {"service": "kolada", "kpi": "85085",
@@ -372,9 +379,9 @@ def test_api_is_a_union_by_service(tmp_path):
 
 
 def test_valid_api_entries_are_kept_as_written(tmp_path):
-    api = {"service": "scb", "table": "BE/BE0101/BE0101A/BefolkningNy",
+    api = {"service": "scb", "table": "TAB638",
            "selection": {"Region": "{region_code}", "Tid": ["2020", "2021"]},
-           "value_code": "BE0101N1"}
+           "value_code": "BE0101N1", "confirmed_by": "rOpenGov/pxweb vignettes/pxweb.html"}
 
     def change(doc):
         doc["indicators"][0]["api"] = api

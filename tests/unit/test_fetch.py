@@ -1,4 +1,6 @@
-"""ecoreport fetch: recorded SCB (JSON-stat 2.0) and Kolada v3 responses, no network."""
+"""ecoreport fetch and fetch --check on recorded responses in each service's format (SCB
+PxWeb v2 and Tillväxtanalys PxWeb v1 JSON-stat 2.0 and metadata, Kolada v3, Eurostat's
+JSON-stat 2.0); no network."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import email.message
 import io
 import json
 import shutil
+import time
 import urllib.error
 from pathlib import Path
 
@@ -16,9 +19,9 @@ from ecoreport import cli
 from ecoreport.ingest import fetch as fetch_module
 from ecoreport.data.catalogue import load_catalogue
 from ecoreport.ingest.fetch import (
-    FetchedRow, FetchError, RateLimiter, fetch_indicators, fetch_rows, kolada_urls,
-    make_fetch_json, parse_jsonstat2, rows_from_jsonstat2, rows_from_kolada, scb_request,
-    scb_table_id,
+    FetchedRow, FetchError, RateLimiter, check_apis, eurostat_url, fetch_indicators,
+    fetch_rows, format_check, kolada_urls, make_fetch_json, parse_jsonstat2, probe_hosts,
+    rows_from_eurostat, rows_from_jsonstat2, rows_from_kolada, scb_request, tva_url,
 )
 from ecoreport.paths import project_root
 
@@ -79,7 +82,7 @@ def test_scb_rows_skip_suppressed_cells():
                                "scb TAB638")
     assert [(r.region_code, r.period, r.value) for r in rows] == [
         ("00", "2022", 10521556.0), ("00", "2023", 10551707.0), ("00", "2024", 10587710.0),
-        ("24", "2022", 278739.0), ("24", "2023", 281052.0)]
+        ("24", "2022", 276295.0), ("24", "2023", 278729.0)]
 
 
 def test_scb_sum_over_ages_with_sparse_values():
@@ -118,12 +121,6 @@ def test_scb_request_for_population_20_64():
     assert selection["Tid"] == ["*"]
 
 
-def test_table_ids():
-    assert scb_table_id("TAB1234") == "TAB1234"
-    with pytest.raises(FetchError, match="no PxWeb v2 table id known for 'XX/YY'"):
-        scb_table_id("XX/YY")
-
-
 def test_kolada_urls_are_batched():
     urls = kolada_urls({"kpi": "N85085", "municipality": "00{region_code}"},
                        [f"{code:02d}" for code in range(12)])
@@ -150,21 +147,22 @@ def test_fetch_merges_observed_values(data: Path):
     result = fetch_indicators(["befolkning", "fou_utgifter_foretag"], ["Riket", "Västerbotten"],
                               data_dir=data, fetch_json=recorded_api(), today=TODAY)
     after = lines_of(data / "values.csv")
-    assert after["24,befolkning,2022"] == (
-        "24,befolkning,2022,278739,observed,scb_befolkning,fetched 2026-11-23 from scb TAB638")
+    # SCB's year-end population equals the bundled Eurostat 1 January figure a day later
+    assert after["24,befolkning,2022"] == before["24,befolkning,2022"]
+    assert after["24,befolkning,2022"].split(",")[3] == "276295"
     assert after["24,fou_utgifter_foretag,2022"] == (
         "24,fou_utgifter_foretag,2022,3612.4,observed,kolada_fou,"
         "fetched 2026-11-23 from kolada N85085")
     assert after["24,befolkning,2024"] == before["24,befolkning,2024"]  # suppressed at SCB
     assert after["24,fou_utgifter_foretag,2021"] == before["24,fou_utgifter_foretag,2021"]
-    assert (result.count("replaced_synthetic"), result.count("unchanged")) == (6, 2)
+    assert (result.count("replaced_synthetic"), result.count("unchanged")) == (1, 7)
 
 
 def test_fetch_dry_run_writes_nothing(data: Path):
     before = (data / "values.csv").read_bytes()
-    result = fetch_indicators(["befolkning"], ["00", "24"], data_dir=data,
+    result = fetch_indicators(["fou_utgifter_foretag"], ["00", "24"], data_dir=data,
                               fetch_json=recorded_api(), dry_run=True, today=TODAY)
-    assert result.count("replaced_synthetic") == 5
+    assert result.count("replaced_synthetic") == 1
     assert (data / "values.csv").read_bytes() == before
 
 
@@ -208,15 +206,42 @@ def test_one_failing_service_means_nothing_is_written(data: Path):
     assert (data / "values.csv").read_bytes() == before
 
 
+def no_network(address, timeout):
+    raise OSError(f"[Errno -2] Name or service not known: {address[0]}")
+
+
 def test_cli_fetch_offline(data: Path, monkeypatch, capsys):
     before = (data / "values.csv").read_bytes()
-    monkeypatch.setattr(fetch_module, "make_fetch_json",
-                        lambda: make_fetch_json(offline_opener, sleep=pytest.fail))
+    monkeypatch.setattr(fetch_module.socket, "create_connection", no_network)
     code = cli.main(["fetch", "--indicator", "befolkning", "--region", "24", "--data",
                      str(data)])
     assert code == 2
-    assert "could not reach statistikdatabasen.scb.se within 10 s" in capsys.readouterr().err
+    assert ("cannot reach the statistics APIs (no network?): statistikdatabasen.scb.se"
+            in capsys.readouterr().err)
     assert (data / "values.csv").read_bytes() == before
+
+
+def test_cli_fetch_check_offline_fails_fast(data: Path, monkeypatch, capsys):
+    monkeypatch.setattr(fetch_module.socket, "create_connection", no_network)
+    started = time.monotonic()
+    code = cli.main(["fetch", "--check", "--data", str(data)])
+    assert code == 2 and time.monotonic() - started < 15
+    message = capsys.readouterr().err
+    for host in ("api.kolada.se", "ec.europa.eu", "statistik.tillvaxtanalys.se",
+                 "statistikdatabasen.scb.se"):
+        assert host in message
+    assert "nothing was checked or changed" in message
+
+
+def test_probe_gives_up_on_a_silent_host(monkeypatch):
+    def hang(address, timeout):
+        time.sleep(timeout + 2)
+
+    monkeypatch.setattr(fetch_module.socket, "create_connection", hang)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="api.kolada.se: no answer within 0.2 s"):
+        probe_hosts(["kolada"], timeout=0.2)
+    assert time.monotonic() - started < 2
 
 
 class Response(io.BytesIO):
@@ -272,3 +297,101 @@ def test_rate_limiter_allows_30_calls_per_10_seconds():
     assert sleeps == []
     limiter.wait()  # the 31st call at t = 3.0 waits until the first is 10 s old
     assert sleeps == [pytest.approx(7.0)]
+
+
+# --- Eurostat and Tillväxtanalys ------------------------------------------------------------
+
+def test_eurostat_rows_by_nuts3_code_with_missing_cells_left_out():
+    api = load_catalogue(project_root() / "data").indicator("brp").api
+    geo = {"SE": "00", "SE110": "01", "SE331": "24"}
+    assert eurostat_url(api, list(geo)) == (
+        "https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data/nama_10r_3gdp"
+        "?format=JSON&lang=EN&unit=MIO_NAC&geo=SE&geo=SE110&geo=SE331")
+    rows = rows_from_eurostat(recorded("eurostat_nama_10r_3gdp.json"), "brp", api, geo,
+                              "eurostat nama_10r_3gdp")
+    assert sorted((r.region_code, r.period, r.value) for r in rows) == [
+        ("00", "2020", 5038538.0), ("00", "2021", 5449533.0), ("01", "2020", 1614271.69),
+        ("24", "2020", 100019.25), ("24", "2021", 106802.4)]  # Stockholm 2021 is missing
+    shifted = rows_from_eurostat(recorded("eurostat_nama_10r_3gdp.json"), "x",
+                                 {**api, "year_shift": -1}, geo, "o")
+    assert {r.period for r in shifted} == {"2019", "2020"}
+
+
+def test_tillvaxtanalys_months_add_up_to_complete_years_only():
+    catalogue = load_catalogue(project_root() / "data")
+    url = tva_url(catalogue.indicator("konkurser").api)
+    calls = []
+
+    def fetch_json(called, body, timeout):
+        calls.append((called, body))
+        return recorded("tva_konkurser_metadata.json" if body is None
+                        else "tva_konkurser_data.json")
+
+    rows = fetch_rows(["konkurser"], ["24", "25"], catalogue, fetch_json)
+    # Västerbotten 2023: twelve months 10 … 21; 2024 has six months only; Norrbotten 2023
+    # has a suppressed month: both left out rather than understated
+    assert [(r.region_code, r.period, r.value) for r in rows] == [("24", "2023", 186.0)]
+    assert [called for called, _ in calls] == [url, url]
+    query = {item["code"]: item["selection"] for item in calls[1][1]["query"]}
+    assert query["Län"] == {"filter": "item", "values": ["20", "21"]}  # running numbers
+    assert query["variabel"] == {"filter": "item", "values": ["0"]}
+    assert query["Tid"] == {"filter": "all", "values": ["*"]}
+    assert calls[1][1]["response"] == {"format": "json-stat2"}
+    assert url.startswith("https://statistik.tillvaxtanalys.se/PxWeb/api/v1/sv/")
+
+
+# --- fetch --check --------------------------------------------------------------------------
+
+def metadata_api() -> FakeApi:
+    catalogue = load_catalogue(project_root() / "data")
+    geo = "&".join(f"geo={code}" for code in
+                   ["SE110", "SE121", "SE122", "SE123", "SE211", "SE212", "SE213", "SE214",
+                    "SE221", "SE224", "SE231", "SE232", "SE311", "SE124", "SE125", "SE312",
+                    "SE313", "SE321", "SE322", "SE331", "SE332", "SE"])
+    eurostat = recorded("eurostat_nama_10r_3gdp.json")
+    responses = {
+        "https://statistikdatabasen.scb.se/api/v2/tables/TAB638/metadata?lang=sv":
+            recorded("scb_tab638_metadata.json"),
+        "https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data/nama_10r_3gdp"
+        f"?format=JSON&lang=EN&unit=MIO_NAC&{geo}&lastTimePeriod=1": eurostat,
+    }
+    for kpi in ("N85085", "N85086", "N85087"):
+        kpi_doc = recorded("kolada_kpi_N85085.json")
+        kpi_doc["values"][0]["id"] = kpi
+        responses[f"https://api.kolada.se/v3/kpi/{kpi}"] = kpi_doc
+    for indicator_id in ("konkurser", "nystartade_foretag", "utlandsagda_arbetsstallen"):
+        responses[tva_url(catalogue.indicator(indicator_id).api)] = recorded(
+            "tva_konkurser_metadata.json")
+    return FakeApi(responses)
+
+
+def test_check_reports_each_declaration(data: Path):
+    fake = metadata_api()
+    results = {r.indicator_id: r for r in check_apis(data_dir=data, fetch_json=fake,
+                                                      probe=False)}
+    assert set(results) == {"befolkning", "befolkning_20_64", "brp", "fou_utgifter_foretag",
+                            "fou_utgifter_offentlig", "fou_utgifter_hogskola", "konkurser",
+                            "nystartade_foretag", "utlandsagda_arbetsstallen"}
+    for ok in ("befolkning", "befolkning_20_64", "fou_utgifter_foretag", "konkurser"):
+        assert results[ok].ok, results[ok]
+    # the recorded Eurostat answer has three geo codes only
+    assert results["brp"].problems[0].startswith("geo: no code(s) SE121")
+    # the konkurser table has no value "antal nystartade företag", nor Ägarland/Bransch
+    assert results["nystartade_foretag"].problems == (
+        "variabel: no value 'antal nystartade företag'",)
+    assert results["utlandsagda_arbetsstallen"].problems == (
+        "no variable Ägarland", "no variable Bransch")
+    assert all(body is None for _, body, _ in fake.calls)  # metadata GETs only
+    table = format_check(list(results.values()))
+    assert "befolkning" in table and "TAB638" in table and "OK" in table
+    assert table.splitlines()[-1] == "6 of 9 declarations confirmed by the services; 3 need attention"
+
+
+def test_check_finds_a_content_code_the_table_does_not_have(data: Path):
+    text = (data / "indicators.yaml").read_text(encoding="utf-8")
+    (data / "indicators.yaml").write_text(text.replace(
+        "ContentsCode: BE0101N1\n        Tid: \"*\"\n      value_code: BE0101N1\n      confirmed",
+        "ContentsCode: BE0101N9\n        Tid: \"*\"\n      value_code: BE0101N9\n      confirmed",
+        1), encoding="utf-8")
+    [result] = check_apis(["befolkning"], data_dir=data, fetch_json=metadata_api(), probe=False)
+    assert result.problems == ("ContentsCode: no code(s) BE0101N9, BE0101N9",)

@@ -369,3 +369,31 @@ def test_works_with_the_real_catalogue_classes() -> None:
                      ("24", "fou_andel_brp", "2014", "101"))
     assert [issue.expected for issue in validate_values(df, catalogue, REGIONS).errors] == [
         "a value between 0 and 100"]
+
+
+def test_coverage_statement_shares_routes_and_sources():
+    from ecoreport.data.catalogue import load_catalogue
+    from ecoreport.data.validate import (coverage_statement, format_coverage_statement,
+                                         observed_shares)
+    from ecoreport.paths import data_dir
+    catalogue = load_catalogue(data_dir())
+    rows = pd.DataFrame({
+        "region_code": ["24", "24", "24", "24", "24", "01"],
+        "indicator_id": ["befolkning", "befolkning", "befolkning", "almi_lan", "almi_lan",
+                         "tea"],
+        "period": ["2012", "2013", "2014", "2013", "2014", "2021-2023"],
+        "status": ["synthetic", "observed", "synthetic", "observed", "observed", "synthetic"]})
+    statement = coverage_statement(rows, catalogue).set_index("indicator_id")
+    assert statement.loc["befolkning", "n_values"] == 2  # 2012 is outside 2013–2024
+    assert statement.loc["befolkning", "share_observed"] == 0.5
+    assert statement.loc["befolkning", "update"] == "fetch: scb"
+    assert statement.loc["almi_lan", "update"] == "template/import"
+    assert statement.loc["innovationsarbete", "update"] == "survey"
+    assert statement.loc["almi_lan", "source_url"].startswith("https://")
+    assert not statement.loc["befolkning", "metric"] and statement.loc["tea", "metric"]
+    shares = observed_shares(statement.reset_index())
+    assert shares["all"] == pytest.approx(3 / 5)
+    assert shares["metric"] == pytest.approx(2 / 3)  # almi_lan 2 of 2, tea 0 of 1
+    text = format_coverage_statement(statement.reset_index())
+    assert text.splitlines()[-1] == ("Observed share of values 2013–2024: 60.0 % "
+                                     "(METRIC indicators 66.7 %)")

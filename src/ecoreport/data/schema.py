@@ -203,19 +203,25 @@ class DimensionModel(_Model):
 _SelectionValue = Union[str, list[str]]
 
 
+ConfirmedBy = Annotated[str, AfterValidator(_non_empty), Expect(
+    "a confirmation", "where the ids were confirmed: 'owner/repo path' of public code that "
+    "calls them, or the URL of the documentation")]
+
+
 class ScbApi(_Model):
-    """SCB PxWeb: table path under ssd/, selection (variable -> value(s); "{region_code}"
-    is replaced by the län code), ContentsCode, variables to add up."""
+    """SCB PxWeb API v2: table id ("TAB638"), selection (variable -> value(s);
+    "{region_code}" is replaced by the län code), ContentsCode, variables to add up."""
 
     service: Literal["scb"]
-    table: Annotated[str, AfterValidator(_non_empty),
-                     Expect("set", "a PxWeb table path and ContentsCode")]
+    table: Annotated[str, Field(pattern=r"^TAB\d+$"),
+                     Expect("a PxWeb v2 table id", "an id like 'TAB638'")]
     selection: Annotated[dict[str, _SelectionValue],
                          Expect("a selection", "a mapping of PxWeb variable -> value(s)")]
     value_code: Annotated[str, AfterValidator(_non_empty),
                           Expect("set", "a PxWeb table path and ContentsCode")]
     sum_over: Annotated[list[str], Expect("a list of variables", "a list of PxWeb variables")
                         ] = []
+    confirmed_by: ConfirmedBy
 
 
 class KoladaApi(_Model):
@@ -227,9 +233,43 @@ class KoladaApi(_Model):
     municipality: Annotated[str, AfterValidator(_non_empty),
                             Expect("a Kolada id", 'a municipality id such as "00{region_code}"')]
     transform: Literal["none", "per_capita_from_total"] = "none"
+    confirmed_by: ConfirmedBy
 
 
-ApiModel = Annotated[Union[ScbApi, KoladaApi], Field(discriminator="service")]
+class EurostatApi(_Model):
+    """Eurostat statistics API (JSON-stat 2.0): dataset code, fixed dimension codes; the
+    län by their NUTS 3 code (regions.yaml), Riket as "SE". ``year_shift`` -1 stores a
+    1 January figure as 31 December of the year before."""
+
+    service: Literal["eurostat"]
+    dataset: Annotated[str, Field(pattern=r"^[a-z0-9_]+$"),
+                       Expect("a Eurostat dataset code", "a code like 'nama_10r_3gdp'")]
+    filters: Annotated[dict[str, str], Expect("filters", "a mapping dimension -> code")] = {}
+    year_shift: Literal[0, -1] = 0
+    confirmed_by: ConfirmedBy
+
+
+class TillvaxtanalysApi(_Model):
+    """Tillväxtanalys' statistics database (PxWeb API v1): table path, the region and time
+    variables, values chosen by their text (the database's codes are running numbers),
+    variables to add up; months or quarters are summed to complete years."""
+
+    service: Literal["tillvaxtanalys"]
+    table: Annotated[str, Field(pattern=r"^[^/].*\.px$"),
+                     Expect("a table path", "'<folder>/<table>.px' under the database")]
+    region_variable: Annotated[str, AfterValidator(_non_empty),
+                               Expect("a variable", "the region variable, e.g. 'Län'")]
+    time_variable: Annotated[str, AfterValidator(_non_empty),
+                             Expect("a variable", "the time variable, e.g. 'Tid'")] = "Tid"
+    select_text: Annotated[dict[str, str], Expect(
+        "a selection", "a mapping variable -> the value's text, e.g. {variabel: Antal konkurser}")]
+    sum_over: Annotated[list[str], Expect("a list of variables",
+                                          "a list of variables to add up")] = []
+    confirmed_by: ConfirmedBy
+
+
+ApiModel = Annotated[Union[ScbApi, KoladaApi, EurostatApi, TillvaxtanalysApi],
+                     Field(discriminator="service")]
 API_MODELS: dict[str, type[_Model]] = {
     typing.get_args(model.model_fields["service"].annotation)[0]: model
     for model in typing.get_args(typing.get_args(ApiModel)[0])}

@@ -697,3 +697,96 @@ def run_validation(data_dir: str | Path | None = None) -> tuple[ValidationReport
                  "period_end"])
     logger.info("%s", report.summary())
     return report, coverage_table(combined, catalogue)
+
+
+# --- coverage statement: observed share, how to update, where from -------------------------
+
+COVERAGE_WINDOW: tuple[int, int] = (2013, 2024)
+UPDATE_ROUTES_SV = {"fetch": "hämtas ({service})", "template": "mall och import",
+                    "survey": "enkät"}
+
+
+def update_route(indicator: Any) -> str:
+    """How an indicator is brought up to date: "fetch: <service>", "survey" or
+    "template/import" (``ecoreport template`` then ``ecoreport import``)."""
+    if getattr(indicator, "kind", "") == "survey":
+        return "survey"
+    if getattr(indicator, "api", None):
+        return f"fetch: {indicator.api['service']}"
+    return "template/import"
+
+
+def update_route_sv(indicator: Any) -> str:
+    """``update_route`` in Swedish, for the data appendix."""
+    route = update_route(indicator)
+    if route.startswith("fetch: "):
+        return UPDATE_ROUTES_SV["fetch"].format(service=route.split(": ", 1)[1])
+    return UPDATE_ROUTES_SV["survey" if route == "survey" else "template"]
+
+
+def coverage_statement(df: pd.DataFrame, catalogue: Any,
+                       window: tuple[int, int] = COVERAGE_WINDOW) -> pd.DataFrame:
+    """Per catalogue indicator: values whose period ends in ``window`` (a region ×
+    indicator × period counts once), the share observed, whether it is a METRIC indicator
+    (its dimension has ``metric: true``), how it is updated and its source's address."""
+    data = _with_periods(df)
+    keys = data.drop_duplicates(["region_code", "indicator_id", "period"])
+    keys = keys[(keys["period_end"] >= window[0]) & (keys["period_end"] <= window[1])]
+    metric = {dimension.id: dimension.metric for dimension in catalogue.dimensions}
+    records = []
+    for indicator_id, indicator in catalogue.indicators.items():
+        group = keys[keys["indicator_id"] == indicator_id]
+        n_observed = int((group["status"] == "observed").sum())
+        records.append({
+            "indicator_id": indicator_id, "dimension": indicator.dimension,
+            "metric": bool(metric.get(indicator.dimension, True)),
+            "n_values": len(group), "n_observed": n_observed,
+            "share_observed": n_observed / len(group) if len(group) else math.nan,
+            "update": update_route(indicator),
+            "source_url": catalogue.source(indicator_id).url or ""})
+    return pd.DataFrame.from_records(records)
+
+
+def observed_shares(statement: pd.DataFrame) -> dict[str, float]:
+    """Share of values observed: all indicators, METRIC indicators only, and per update
+    route ("fetch", "template/import", "survey")."""
+    def share(rows: pd.DataFrame) -> float:
+        total = rows["n_values"].sum()
+        return float(rows["n_observed"].sum() / total) if total else math.nan
+
+    routes = statement["update"].str.split(":").str[0]
+    return {"all": share(statement), "metric": share(statement[statement["metric"]]),
+            **{route: share(statement[routes == route]) for route in sorted(set(routes))}}
+
+
+def format_coverage_statement(statement: pd.DataFrame,
+                              window: tuple[int, int] = COVERAGE_WINDOW) -> str:
+    """Plain-text table for ``ecoreport validate --coverage``; the last line is the summary."""
+    rows = [("indicator", "observed", "values", "update", "source")]
+    for record in statement.to_dict("records"):
+        share = record["share_observed"]
+        rows.append((record["indicator_id"],
+                     "–" if math.isnan(share) else f"{100 * share:.0f} %",
+                     str(record["n_values"]), record["update"], record["source_url"]))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths))
+             + "  " + row[4] for row in rows]
+    shares = observed_shares(statement)
+    n_fetch = int(statement["update"].str.startswith("fetch").sum())
+    n_register = int((statement["update"] != "survey").sum())
+    lines.append(f"{n_fetch} of {n_register} register indicators can be fetched from an API.")
+    lines.append(f"Observed share of values {window[0]}–{window[1]}: "
+                 f"{100 * shares['all']:.1f} % (METRIC indicators {100 * shares['metric']:.1f} %)")
+    return "\n".join(lines)
+
+
+def run_coverage(data_dir: str | Path | None = None,
+                 window: tuple[int, int] = COVERAGE_WINDOW) -> pd.DataFrame:
+    """``coverage_statement`` of the data folder's values.csv and survey.csv (rows that
+    fail validation are left out; ``ecoreport validate`` names them)."""
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    catalogue = load_catalogue(folder)
+    frames = [to_typed(read_table(folder / name), skip_invalid=True)
+              for name, to_typed in (("values.csv", type_values), ("survey.csv", type_survey))
+              if (folder / name).exists()]
+    return coverage_statement(pd.concat(frames, ignore_index=True), catalogue, window)

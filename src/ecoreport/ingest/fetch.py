@@ -1,37 +1,44 @@
-"""Fetch indicators from public APIs (SCB PxWeb API v2, Kolada API v3) into the data.
+"""Fetch indicators from public APIs into the data; check the declared ids first.
 
-Which indicators and how is declared once, in the catalogue entry's ``api`` mapping (see
-the header of data/indicators.yaml). Everything is collected first; only when every
-request succeeded are the rows merged (``importer.merge_observed_rows``: validated, then
-written atomically), so a failed or offline run changes nothing.
+Services (one adapter each, below): SCB PxWeb API v2, Kolada API v3, Eurostat's statistics
+API (JSON-stat 2.0) and Tillväxtanalys' statistics database (PxWeb API v1). Which indicators
+and how is declared once, in the catalogue entry's ``api`` mapping (data/indicators.yaml;
+its ``confirmed_by`` names the public code or documentation where every id was seen).
+Everything is collected first; only when every request succeeded are the rows merged
+(``importer.merge_observed_rows``: validated, then written atomically), so a failed or
+offline run changes nothing. :func:`check_apis` (``ecoreport fetch --check``) makes only
+metadata calls and reports, per indicator, whether the table/KPI and every declared
+variable and code exist; offline it stops within seconds (:func:`probe_hosts`).
 
 Requests go through one injectable function ``fetch_json(url, body, timeout) -> object``
-(``body`` None means GET, else a JSON POST); tests pass a fake one and never touch the
-network. The default, :func:`make_fetch_json`, uses plain ``urllib.request``, throttles
-calls per host (SCB: at most 30 calls per 10 s) and retries HTTP 429/503 with backoff
-(``Retry-After`` when the server sends it).
+(``body`` None means GET, else a JSON POST); tests pass recorded responses and never touch
+the network. The default, :func:`make_fetch_json`, uses ``urllib.request``, throttles calls
+per host (``RATE_LIMITS``) and retries HTTP 429/503 with backoff (``Retry-After`` when sent).
 
-API details and what is not certain
------------------------------------
-- SCB PxWeb API v2: ``POST {SCB_BASE}/tables/{table_id}/data?lang=sv&outputFormat=json-stat2``
-  with body ``{"selection": [{"variableCode": V, "valueCodes": [...]}, ...]}`` (the GET form
-  ``valueCodes[V]=a,b`` is equivalent; POST is used because the age list is long).
-  Variables left out of the selection are eliminated (summed) where the table allows it.
-  The response is a JSON-stat 2.0 dataset (``id``, ``size``, ``dimension[..].category.index``,
-  ``value`` as a list or a sparse dict). Län codes are "01".."25", Riket "00".
-- v2 addresses tables by id ("TAB638"), the catalogue by its v1 path under ssd/.
-  ``SCB_TABLE_IDS`` maps the paths used; BefolkningNy = TAB638 is documented in
-  SCB's v2 examples; NR0105ENS2010T01A = TAB3138 is taken from a public script and not
-  verified. A catalogue ``table`` starting with "TAB" is used as is. Some v2 tables renamed
-  their ContentsCode (e.g. "000007ME" for Folkmängd in newer population tables); if SCB
-  answers 400/404, check the table's metadata (``/tables/{id}/metadata``) and the catalogue.
-- Kolada API v3: ``GET {KOLADA_BASE}/data/kpi/{kpi}/municipality/{ids}`` (ids comma
-  separated; a region is "00" + län code, Riket "0000"). Response
-  ``{"count", "values": [{"kpi", "municipality", "period", "values": [{"gender": "T",
-  "value", "status", "count"}]}], "next_page"}``; a next page is followed whether its key
-  is ``next_page``, ``next_url`` or ``next``. Only gender "T" (total) is used; ``value``
-  null (suppressed) is skipped. Ids are sent in batches of ``KOLADA_BATCH`` (the service
-  limits how many fit in one call; the exact limit is not documented).
+The maintained clients were weighed and not used: ``pxwebpy`` (PxWeb v2 only, so not
+Tillväxtanalys; calls the API's /config on construction, so it cannot run on recorded
+responses without patching its HTTP session; brings requests-cache), ``koladapy`` (logs and
+skips a failed batch, so a fetch could silently be partial; progress bars) and ``eurostat``
+(SDMX/TSV through module-level request settings, no JSON-stat, no throttling hook). The
+common part here is small: JSON-stat 2.0 is parsed once (:func:`parse_jsonstat2`) for SCB,
+Eurostat and Tillväxtanalys.
+
+Service details
+---------------
+- SCB v2: ``POST {SCB_BASE}/tables/{TAB…}/data?lang=sv&outputFormat=json-stat2`` with body
+  ``{"selection": [{"variableCode": V, "valueCodes": [...]}]}``; variables left out are
+  eliminated where the table allows it; metadata ``GET …/tables/{id}/metadata?lang=sv``
+  (JSON-stat 2.0 without values). Län codes "01".."25", Riket "00"; at most 30 calls/10 s.
+- Kolada v3: ``GET {KOLADA_BASE}/data/kpi/{kpi}/municipality/{ids}`` (a region is "00" +
+  län code), pages followed through ``next_page``/``next_url``/``next``; gender "T" only;
+  null values skipped. Metadata: ``GET {KOLADA_BASE}/kpi/{kpi}``.
+- Eurostat: ``GET {EUROSTAT_BASE}/{dataset}?format=JSON&lang=EN&geo=…&{filter}=…`` (the
+  län by NUTS 3 code, Riket "SE"); the check asks for ``lastTimePeriod=1`` only.
+- Tillväxtanalys (PxWeb v1): ``GET {TVA_BASE}/{table}`` gives the variables with their codes
+  and texts (region codes are running numbers; the texts carry "20 Dalarnas län"), ``POST``
+  the same URL with ``{"query": [{"code", "selection": {"filter": "item", "values"}}],
+  "response": {"format": "json-stat2"}}``. Months ("2021M03") and quarters ("2021Q1") are
+  summed to years, complete years only.
 """
 
 from __future__ import annotations
@@ -39,36 +46,46 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
+import re
 import socket
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor, wait
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ecoreport import __version__
-from ecoreport.errors import FetchError
+from ecoreport.errors import DataError, FetchError
 from ecoreport.ingest.importer import ImportResult, merge_observed_rows
 from ecoreport.data.tables import format_stored_number
 from ecoreport.data.catalogue import load_catalogue
 from ecoreport.data.tables import read_table
+from ecoreport.data.vocab import RIKET_CODE
 from ecoreport.paths import data_dir as default_data_dir
-from ecoreport.data.regions import load_regions, resolve_region
+from ecoreport.data.regions import RegionNames, load_regions, region_names, resolve_region
 
 logger = logging.getLogger(__name__)
 
 SCB_BASE = "https://statistikdatabasen.scb.se/api/v2"
 KOLADA_BASE = "https://api.kolada.se/v3"
-SCB_TABLE_IDS: dict[str, str] = {
-    "BE/BE0101/BE0101A/BefolkningNy": "TAB638",
-    "NR/NR0105/NR0105A/NR0105ENS2010T01A": "TAB3138",
-}
-# Calls allowed per window and host; SCB documents 30 calls per 10 seconds per IP.
-RATE_LIMITS: dict[str, tuple[int, float]] = {"statistikdatabasen.scb.se": (30, 10.0)}
+EUROSTAT_BASE = "https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data"
+TVA_BASE = ("https://statistik.tillvaxtanalys.se/PxWeb/api/v1/sv/"
+            "Tillväxtanalys statistikdatabas")
+BASES = {"scb": SCB_BASE, "kolada": KOLADA_BASE, "eurostat": EUROSTAT_BASE,
+         "tillvaxtanalys": TVA_BASE}
+EUROSTAT_COUNTRY = "SE"  # Eurostat's geo code for Sweden = Riket
+# Calls allowed per window and host; SCB documents 30 calls per 10 seconds per IP (PxWeb's
+# default, used for Tillväxtanalys too); Kolada and Eurostat: a polite 5 per second.
+RATE_LIMITS: dict[str, tuple[int, float]] = {
+    "statistikdatabasen.scb.se": (30, 10.0), "statistik.tillvaxtanalys.se": (30, 10.0),
+    "api.kolada.se": (5, 1.0), "ec.europa.eu": (5, 1.0)}
+PROBE_TIMEOUT = 5.0
+TOTAL_WORDS = ("totalt", "samtliga", "alla ", "summa")
 DEFAULT_TIMEOUT = 10.0
 MAX_RETRIES = 4
 RETRY_STATUSES = (429, 503)
@@ -172,21 +189,9 @@ def _retry_delay(error: urllib.error.HTTPError, attempt: int) -> float:
 
 # --- SCB PxWeb v2 ---------------------------------------------------------------------------
 
-def scb_table_id(table: str) -> str:
-    """The v2 table id for a catalogue ``table`` (v1 path or "TAB…" id)."""
-    table = table.strip().strip("/")
-    if table.upper().startswith("TAB"):
-        return table
-    if table in SCB_TABLE_IDS:
-        return SCB_TABLE_IDS[table]
-    raise FetchError(f"no PxWeb v2 table id known for {table!r}; set api.table in "
-                     "indicators.yaml to the v2 id (TAB…, shown on the table's page in "
-                     "Statistikdatabasen) or add it to ecoreport.ingest.fetch.SCB_TABLE_IDS")
-
-
 def scb_request(api: dict[str, Any], region_codes: Sequence[str]) -> tuple[str, dict]:
     """URL and POST body for one SCB indicator and all requested regions."""
-    url = f"{SCB_BASE}/tables/{scb_table_id(api['table'])}/data?lang=sv&outputFormat=json-stat2"
+    url = f"{SCB_BASE}/tables/{api['table']}/data?lang=sv&outputFormat=json-stat2"
     selection = []
     for variable, values in api["selection"].items():
         codes = values if isinstance(values, list) else [values]
@@ -242,41 +247,222 @@ def parse_jsonstat2(doc: dict[str, Any]) -> list[tuple[dict[str, str], float | N
     return cells
 
 
+_SUB_YEAR = re.compile(r"^(\d{4})(?:([MQ])(\d{1,2}))?$")
+
+
+def year_of(period: str) -> tuple[str, int] | None:
+    """("2021", parts per year) for "2021", "2021M03" or "2021Q1"; None for anything else."""
+    match = _SUB_YEAR.match(str(period))
+    if match is None:
+        return None
+    return match.group(1), {None: 1, "M": 12, "Q": 4}[match.group(2)]
+
+
+def tidy_cells(cells: Iterable[tuple[dict[str, str], float | None]], indicator_id: str,
+               origin: str, *, region_dim: str, time_dim: str,
+               keep: dict[str, str] | None = None, sum_over: Iterable[str] = (),
+               region_of: Callable[[str], str | None] = lambda code: code,
+               year_shift: int = 0) -> list[FetchedRow]:
+    """Rows (region, year, value) from JSON-stat cells.
+
+    Cells whose ``keep`` dimensions have other codes are skipped; ``sum_over`` dimensions,
+    and months or quarters of a year, are added up. A sum with a suppressed part, or a year
+    with missing months/quarters, is left out rather than understated. Any other dimension
+    with several codes is an error (the selection must fix it).
+    """
+    keep = keep or {}
+    summed = set(sum_over)
+    # (region, year, other codes) -> {period as published: sum over sum_over, or None}
+    sums: dict[tuple[str, str, tuple[str, ...]], dict[str, float | None]] = {}
+    parts: dict[tuple[str, str, tuple[str, ...]], int] = {}
+    for coordinates, value in cells:
+        if any(coordinates.get(dim, code) != code for dim, code in keep.items()):
+            continue
+        if region_dim not in coordinates or time_dim not in coordinates:
+            raise FetchError(f"{origin}: the response has no {region_dim} or {time_dim} "
+                             f"dimension (dimensions: {', '.join(coordinates)})")
+        region, when = region_of(coordinates[region_dim]), year_of(coordinates[time_dim])
+        if region is None or when is None:
+            continue
+        others = tuple(code for dim, code in coordinates.items()
+                       if dim not in summed | set(keep) | {region_dim, time_dim})
+        key = (region, when[0], others)
+        slot = sums.setdefault(key, {})
+        previous = slot.get(coordinates[time_dim], 0.0)
+        slot[coordinates[time_dim]] = (None if value is None or previous is None
+                                       else previous + value)
+        parts[key] = when[1]
+    seen: set[tuple[str, str]] = set()
+    rows = []
+    for key, slot in sums.items():
+        region, year, _ = key
+        if (region, year) in seen:
+            raise FetchError(f"{origin}: several values for {region} {year}; the selection "
+                             "must fix every variable except region and time, or name the "
+                             "others in sum_over")
+        seen.add((region, year))
+        if len(slot) != parts[key] or any(value is None for value in slot.values()):
+            continue  # suppressed part or incomplete year: left out, never understated
+        rows.append(FetchedRow(region, indicator_id, str(int(year) + year_shift),
+                               float(sum(slot.values())), origin))
+    return rows
+
+
 def rows_from_jsonstat2(doc: dict[str, Any], indicator_id: str, api: dict[str, Any],
                         origin: str) -> list[FetchedRow]:
-    """Tidy rows (region, year, value) from an SCB response, summing ``sum_over``.
+    """Tidy rows from an SCB response (Region, Tid, ContentsCode), summing ``sum_over``."""
+    keep = {"ContentsCode": api["value_code"]} if api.get("value_code") else {}
+    return tidy_cells(parse_jsonstat2(doc), indicator_id, origin, region_dim="Region",
+                      time_dim="Tid", keep=keep, sum_over=api.get("sum_over") or ())
 
-    A sum with a suppressed part is left out rather than understated.
-    """
-    value_code = api.get("value_code")
-    sum_over = set(api.get("sum_over") or [])
-    sums: dict[tuple[str, str], float | None] = {}
-    for coordinates, value in parse_jsonstat2(doc):
-        if value_code and coordinates.get("ContentsCode", value_code) != value_code:
+
+def _scb_codes(api: dict[str, Any], region_codes: Sequence[str]) -> dict[str, list[str]]:
+    _, body = scb_request(api, region_codes)
+    return {item["variableCode"]: item["valueCodes"] for item in body["selection"]}
+
+
+def check_scb(api: dict[str, Any], fetch_json: FetchJson, region_codes: Sequence[str],
+              timeout: float) -> list[str]:
+    """Problems with an SCB declaration, from the table's metadata (empty list = fine)."""
+    doc = fetch_json(f"{SCB_BASE}/tables/{api['table']}/metadata?lang=sv", None, timeout)
+    categories = _jsonstat_categories(doc)
+    wanted = _scb_codes(api, region_codes)
+    wanted.setdefault("ContentsCode", []).append(api["value_code"])
+    problems = [f"no variable {name}" for name in api.get("sum_over") or []
+                if name not in categories]
+    return problems + _missing_codes(categories, wanted)
+
+
+def _jsonstat_categories(doc: Any) -> dict[str, set[str]]:
+    """Dimension -> category codes of a JSON-stat 2.0 document (metadata or data)."""
+    try:
+        return {dim: set(_category_codes(doc["dimension"][dim]["category"]))
+                for dim in doc["id"]}
+    except (KeyError, TypeError) as exc:
+        raise FetchError(f"not a JSON-stat 2.0 document (missing {exc})") from None
+
+
+def _category_codes(category: dict[str, Any]) -> list[str]:
+    index = category.get("index")
+    if index is None:
+        return list(category.get("label", {}))
+    if isinstance(index, list):
+        return list(index)
+    return [code for code, _ in sorted(index.items(), key=lambda item: item[1])]
+
+
+def _missing_codes(categories: dict[str, set[str]], wanted: dict[str, list[str]]) -> list[str]:
+    problems = []
+    for variable, codes in wanted.items():
+        if variable not in categories:
+            problems.append(f"no variable {variable}")
             continue
-        region, period = coordinates.get("Region"), coordinates.get("Tid")
-        if region is None or period is None:
-            raise FetchError(f"{origin}: the response has no Region or Tid dimension "
-                             f"(dimensions: {', '.join(coordinates)})")
-        others = tuple(code for dim, code in coordinates.items()
-                       if dim not in sum_over | {"Region", "Tid", "ContentsCode"})
-        key = (region, period, others)
-        previous = sums.get(key, 0.0)
-        sums[key] = None if value is None or previous is None else previous + value
-    seen: set[tuple[str, str]] = set()
-    for region, period, _ in sums:
-        if (region, period) in seen:
-            raise FetchError(f"{origin}: several values for {region} {period}; the selection "
-                             "must fix every variable except Region and Tid, or name the "
-                             "others in sum_over")
-        seen.add((region, period))
-    rows = []
-    for key, value in sums.items():
-        region, period = key[0], key[1]
-        if value is None or not (len(period) == 4 and period.isdigit()):
+        missing = [code for code in codes if code != "*" and code not in categories[variable]]
+        if missing:
+            problems.append(f"{variable}: no code(s) {', '.join(missing)}")
+    return problems
+
+
+# --- Eurostat (statistics API, JSON-stat 2.0) -----------------------------------------------
+
+def eurostat_url(api: dict[str, Any], geo_codes: Sequence[str], *, last: bool = False) -> str:
+    """Data URL for the given geo codes (``last``: only the latest period, for the check)."""
+    query = [("format", "JSON"), ("lang", "EN")]
+    query += [(dim, code) for dim, code in (api.get("filters") or {}).items()]
+    query += [("geo", code) for code in geo_codes]
+    if last:
+        query.append(("lastTimePeriod", "1"))
+    return f"{EUROSTAT_BASE}/{api['dataset']}?{urllib.parse.urlencode(query)}"
+
+
+def rows_from_eurostat(doc: dict[str, Any], indicator_id: str, api: dict[str, Any],
+                       geo_to_region: dict[str, str], origin: str) -> list[FetchedRow]:
+    """Tidy rows from a Eurostat JSON-stat dataset (dimensions geo and time)."""
+    return tidy_cells(parse_jsonstat2(doc), indicator_id, origin, region_dim="geo",
+                      time_dim="time", keep=dict(api.get("filters") or {}),
+                      region_of=geo_to_region.get, year_shift=int(api.get("year_shift", 0)))
+
+
+def check_eurostat(api: dict[str, Any], fetch_json: FetchJson,
+                   geo_to_region: dict[str, str], timeout: float) -> list[str]:
+    """Problems with a Eurostat declaration: one latest-period call for all geo codes."""
+    doc = fetch_json(eurostat_url(api, list(geo_to_region), last=True), None, timeout)
+    categories = _jsonstat_categories(doc)
+    wanted = {dim: [code] for dim, code in (api.get("filters") or {}).items()}
+    wanted["geo"] = list(geo_to_region)
+    return _missing_codes(categories, wanted)
+
+
+# --- Tillväxtanalys (PxWeb API v1) ----------------------------------------------------------
+
+def tva_url(api: dict[str, Any]) -> str:
+    return f"{TVA_BASE}/{urllib.parse.quote(api['table'])}"
+
+
+def _pxweb_variables(doc: Any, origin: str) -> dict[str, dict[str, str]]:
+    """Variable code -> {value code: value text} from PxWeb v1 table metadata."""
+    try:
+        return {variable["code"]: dict(zip(variable["values"], variable["valueTexts"]))
+                for variable in doc["variables"]}
+    except (KeyError, TypeError) as exc:
+        raise FetchError(f"{origin}: not PxWeb table metadata (missing {exc})") from None
+
+
+def tva_region_map(texts: dict[str, str], names: RegionNames) -> dict[str, str]:
+    """PxWeb value code -> region code, from texts such as "20 Dalarnas län" (unknown
+    texts, e.g. "99 Okänt län", are left out)."""
+    result = {}
+    for code, text in texts.items():
+        try:
+            result[code] = names.cell_code(text, file="Tillväxtanalys")
+        except DataError:
             continue
-        rows.append(FetchedRow(region, indicator_id, period, value, origin))
-    return rows
+    return result
+
+
+def tva_query(api: dict[str, Any], variables: dict[str, dict[str, str]],
+              region_values: Sequence[str], origin: str) -> dict[str, Any]:
+    """The PxWeb v1 POST body: regions, every period, the ``select_text`` values by text."""
+    query = [{"code": api["region_variable"],
+              "selection": {"filter": "item", "values": list(region_values)}},
+             {"code": api.get("time_variable", "Tid"),
+              "selection": {"filter": "all", "values": ["*"]}}]
+    for variable in api.get("sum_over") or []:
+        query.append({"code": variable, "selection": {"filter": "all", "values": ["*"]}})
+    for variable, text in api["select_text"].items():
+        codes = [code for code, value_text in variables.get(variable, {}).items()
+                 if value_text.strip().casefold() == text.strip().casefold()]
+        if len(codes) != 1:
+            raise FetchError(f"{origin}: variable {variable!r} has no value {text!r}")
+        query.append({"code": variable, "selection": {"filter": "item", "values": codes}})
+    return {"query": query, "response": {"format": "json-stat2"}}
+
+
+def check_tillvaxtanalys(api: dict[str, Any], fetch_json: FetchJson, names: RegionNames,
+                         timeout: float) -> list[str]:
+    """Problems with a Tillväxtanalys declaration, from the table's metadata."""
+    origin = f"tillvaxtanalys {api['table']}"
+    variables = _pxweb_variables(fetch_json(tva_url(api), None, timeout), origin)
+    problems = [f"no variable {name}" for name in
+                (api["region_variable"], api.get("time_variable", "Tid"),
+                 *api["select_text"], *(api.get("sum_over") or [])) if name not in variables]
+    if problems:
+        return problems
+    for variable, text in api["select_text"].items():
+        if not any(value.strip().casefold() == text.strip().casefold()
+                   for value in variables[variable].values()):
+            problems.append(f"{variable}: no value {text!r}")
+    for variable in api.get("sum_over") or []:
+        totals = [text for text in variables[variable].values()
+                  if text.strip().casefold().startswith(TOTAL_WORDS)]
+        if totals:
+            problems.append(f"{variable} has a total ({totals[0]!r}): adding up all its "
+                            "values would count twice")
+    regions = set(tva_region_map(variables[api["region_variable"]], names).values())
+    missing = sorted(names.codes - regions - {"00"})
+    if missing:
+        problems.append(f"{api['region_variable']}: no län {', '.join(missing)}")
+    return problems
 
 
 # --- Kolada v3 ------------------------------------------------------------------------------
@@ -315,45 +501,184 @@ def _next_page(doc: dict[str, Any]) -> str | None:
     return None
 
 
-# --- the command ----------------------------------------------------------------------------
+def check_kolada(api: dict[str, Any], fetch_json: FetchJson, timeout: float) -> list[str]:
+    """Problems with a Kolada declaration, from the KPI's metadata."""
+    doc = fetch_json(f"{KOLADA_BASE}/kpi/{api['kpi']}", None, timeout)
+    found = [item for item in (doc.get("values") or []) if isinstance(doc, dict)
+             and str(item.get("id")) == api["kpi"]] if isinstance(doc, dict) else []
+    return [] if found else [f"no KPI {api['kpi']}"]
+
+
+# --- dispatch -------------------------------------------------------------------------------
+
+def _geo_codes(regions: Sequence[Any], region_codes: Sequence[str]) -> dict[str, str]:
+    """Eurostat geo code -> region code for the requested regions (Riket = "SE")."""
+    wanted = set(region_codes)
+    codes = {region.nuts3: region.code for region in regions
+             if region.nuts3 and region.code in wanted}
+    if RIKET_CODE in wanted:
+        codes[EUROSTAT_COUNTRY] = RIKET_CODE
+    return codes
+
+
+def _service_rows(indicator_id: str, api: dict[str, Any], region_codes: Sequence[str],
+                  regions: Sequence[Any], fetch_json: FetchJson, timeout: float,
+                  population: dict[tuple[str, str], float]) -> list[FetchedRow]:
+    service = api["service"]
+    if service == "scb":
+        url, body = scb_request(api, region_codes)
+        return rows_from_jsonstat2(fetch_json(url, body, timeout), indicator_id, api,
+                                   f"scb {api['table']}")
+    if service == "kolada":
+        origin, fetched = f"kolada {api['kpi']}", []
+        for url in kolada_urls(api, region_codes):
+            while url:
+                doc = fetch_json(url, None, timeout)
+                fetched.extend(rows_from_kolada(doc, indicator_id, origin))
+                url = _next_page(doc)
+        if api.get("transform") == "per_capita_from_total":
+            fetched = _per_capita(fetched, population)
+        return fetched
+    if service == "eurostat":
+        geo = _geo_codes(regions, region_codes)
+        return rows_from_eurostat(fetch_json(eurostat_url(api, list(geo)), None, timeout),
+                                  indicator_id, api, geo, f"eurostat {api['dataset']}")
+    if service == "tillvaxtanalys":
+        origin = f"tillvaxtanalys {api['table']}"
+        variables = _pxweb_variables(fetch_json(tva_url(api), None, timeout), origin)
+        region_map = {code: region for code, region in tva_region_map(
+            variables.get(api["region_variable"], {}), region_names(regions)).items()
+            if region in set(region_codes)}
+        body = tva_query(api, variables, list(region_map), origin)
+        return tidy_cells(parse_jsonstat2(fetch_json(tva_url(api), body, timeout)),
+                          indicator_id, origin, region_dim=api["region_variable"],
+                          time_dim=api.get("time_variable", "Tid"),
+                          sum_over=api.get("sum_over") or (), region_of=region_map.get)
+    raise FetchError(f"unknown api service {service!r} for {indicator_id!r}")
+
 
 def fetch_rows(indicator_ids: Iterable[str] | None, region_codes: Sequence[str], catalogue: Any,
                fetch_json: FetchJson, *, timeout: float = DEFAULT_TIMEOUT,
-               population: dict[tuple[str, str], float] | None = None) -> list[FetchedRow]:
+               population: dict[tuple[str, str], float] | None = None,
+               regions: Sequence[Any] | None = None) -> list[FetchedRow]:
     """Request every indicator with an ``api`` entry (or those named) for the regions.
 
     Raises ``FetchError`` on the first failed request: all or nothing.
     """
-    selected = list(indicator_ids) if indicator_ids else [
-        id_ for id_, indicator in catalogue.indicators.items() if indicator.api]
+    regions = list(regions) if regions is not None else load_regions()
     rows: list[FetchedRow] = []
-    for indicator_id in selected:
-        api = catalogue.indicator(indicator_id).api
-        if not api:
-            raise FetchError(f"indicator {indicator_id!r} has no 'api' entry in "
-                             "indicators.yaml; import it from a file with 'ecoreport import'")
-        if api["service"] == "scb":
-            url, body = scb_request(api, region_codes)
-            origin = f"scb {scb_table_id(api['table'])}"
-            rows.extend(rows_from_jsonstat2(fetch_json(url, body, timeout), indicator_id,
-                                            api, origin))
-        elif api["service"] == "kolada":
-            origin = f"kolada {api['kpi']}"
-            fetched = []
-            for url in kolada_urls(api, region_codes):
-                while url:
-                    doc = fetch_json(url, None, timeout)
-                    fetched.extend(rows_from_kolada(doc, indicator_id, origin))
-                    url = _next_page(doc)
-            if api.get("transform") == "per_capita_from_total":
-                fetched = _per_capita(fetched, population or {})
-            rows.extend(fetched)
-        else:
-            raise FetchError(f"unknown api service {api['service']!r} for {indicator_id!r}")
+    for indicator_id in _selected(indicator_ids, catalogue):
+        rows.extend(_service_rows(indicator_id, catalogue.indicator(indicator_id).api,
+                                  region_codes, regions, fetch_json, timeout,
+                                  population or {}))
         logger.info("%s: %d values", indicator_id, sum(r.indicator_id == indicator_id
                                                        for r in rows))
     wanted = set(region_codes)
     return [row for row in rows if row.region_code in wanted]
+
+
+def _selected(indicator_ids: Iterable[str] | None, catalogue: Any) -> list[str]:
+    selected = list(indicator_ids) if indicator_ids else [
+        id_ for id_, indicator in catalogue.indicators.items() if indicator.api]
+    for indicator_id in selected:
+        if not catalogue.indicator(indicator_id).api:
+            raise FetchError(f"indicator {indicator_id!r} has no 'api' entry in "
+                             "indicators.yaml; import it from a file with 'ecoreport import' "
+                             "(a sheet to fill in: 'ecoreport template')")
+    return selected
+
+
+def api_label(api: dict[str, Any]) -> str:
+    """The table, KPI or dataset an ``api`` entry names."""
+    return str(api.get("table") or api.get("kpi") or api.get("dataset"))
+
+
+def probe_hosts(services: Iterable[str], timeout: float = PROBE_TIMEOUT) -> None:
+    """Fail fast without network: open a TCP connection to each service's host, all at once.
+
+    Raises FetchError naming the first host that cannot be reached within ``timeout``
+    seconds (DNS included); the whole probe takes at most about ``timeout`` seconds.
+    """
+    hosts = sorted({urllib.parse.urlsplit(BASES[service]).hostname for service in services})
+
+    def connect(host: str) -> str | None:
+        try:
+            socket.create_connection((host, 443), timeout=timeout).close()
+            return None
+        except OSError as exc:
+            return f"{host}: {exc}"
+
+    pool = ThreadPoolExecutor(max_workers=max(1, len(hosts)))
+    futures = [pool.submit(connect, host) for host in hosts]
+    done, _ = wait(futures, timeout=timeout + 1)
+    pool.shutdown(wait=False, cancel_futures=True)
+    problems = [future.result() for future in done if future.result()]
+    problems += [f"{host}: no answer within {timeout:g} s" for host, future
+                 in zip(hosts, futures) if future not in done]
+    if problems:
+        raise FetchError("cannot reach the statistics APIs (no network?): "
+                         + "; ".join(sorted(problems)) + " — nothing was checked or changed")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One indicator's ``fetch --check`` outcome."""
+
+    indicator_id: str
+    service: str
+    declared: str
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_apis(indicator_ids: Iterable[str] | None = None, *,
+               data_dir: str | Path | None = None, fetch_json: FetchJson | None = None,
+               timeout: float = DEFAULT_TIMEOUT, probe: bool = True) -> list[CheckResult]:
+    """``ecoreport fetch --check``: does every declared table/KPI exist with the declared
+    variables and codes? Metadata calls only; nothing is written."""
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    catalogue = load_catalogue(folder)
+    regions = load_regions(folder)
+    selected = _selected(indicator_ids, catalogue)
+    if probe:
+        probe_hosts({catalogue.indicator(i).api["service"] for i in selected})
+    fetch_json = fetch_json or make_fetch_json()
+    codes = [region.code for region in regions]
+    names = region_names(regions)
+    results = []
+    for indicator_id in selected:
+        api = catalogue.indicator(indicator_id).api
+        service = api["service"]
+        try:
+            if service == "scb":
+                problems = check_scb(api, fetch_json, codes, timeout)
+            elif service == "kolada":
+                problems = check_kolada(api, fetch_json, timeout)
+            elif service == "eurostat":
+                problems = check_eurostat(api, fetch_json, _geo_codes(regions, codes), timeout)
+            else:
+                problems = check_tillvaxtanalys(api, fetch_json, names, timeout)
+        except FetchError as exc:
+            problems = [str(exc)]
+        results.append(CheckResult(indicator_id, service, api_label(api), tuple(problems)))
+    return results
+
+
+def format_check(results: Sequence[CheckResult]) -> str:
+    """A plain-text table: indicator, service, table/KPI, OK or the problems."""
+    rows = [("indicator", "service", "table/KPI", "result")]
+    rows += [(r.indicator_id, r.service, r.declared, "OK" if r.ok else "; ".join(r.problems))
+             for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3]
+             for row in rows]
+    failed = sum(not r.ok for r in results)
+    lines.append(f"{len(results) - failed} of {len(results)} declarations confirmed by the "
+                 "services" + (f"; {failed} need attention" if failed else ""))
+    return "\n".join(lines)
 
 
 def _per_capita(rows: list[FetchedRow], population: dict[tuple[str, str], float]
@@ -390,8 +715,11 @@ def fetch_indicators(indicator_ids: Iterable[str] | None = None,
         values = read_table(folder / "values.csv")
         for record in values[values["indicator_id"] == "befolkning"].to_dict("records"):
             population[(record["region_code"], record["period"])] = float(record["value"])
+    if fetch_json is None:
+        probe_hosts({catalogue.indicator(i).api["service"]
+                     for i in _selected(indicator_ids, catalogue)})
     rows = fetch_rows(indicator_ids, codes, catalogue, fetch_json or make_fetch_json(),
-                      timeout=timeout, population=population)
+                      timeout=timeout, population=population, regions=load_regions(folder))
     today = today or _dt.date.today()
     tidy, origins = [], []
     source_id_for: dict[str, str] = {}

@@ -25,7 +25,10 @@ from ecoreport.errors import Issue, IssueCode
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
 from ecoreport.analysis.trends import DEFAULT_RELATIVE_TOLERANCE, MIN_OBSERVATIONS, SIGNIFICANCE_LEVEL
-from ecoreport.data.validate import coverage_by_dimension, coverage_table, find_gaps, format_years
+from ecoreport.data.validate import (
+    COVERAGE_WINDOW, coverage_by_dimension, coverage_statement, coverage_table, find_gaps,
+    format_years, update_route_sv,
+)
 from ecoreport.data.vocab import NORMALISATIONS, RIKET_CODE, STATUS_LABELS
 from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
 from ecoreport.report.render import show_chart
@@ -427,6 +430,34 @@ def coverage_markdown(coverage: pd.DataFrame, catalogue: Any) -> str:
     return "\n\n".join(parts)
 
 
+_PLAIN_URL = re.compile(r"^https?://[^\s<>|\\]+$")
+
+
+def _link_cell(url: str) -> str:
+    """A markdown autolink for a plain web address; anything else as escaped text."""
+    return f"<{url}>" if _PLAIN_URL.match(url or "") else escape_cell(url)
+
+
+def update_routes_markdown(values: pd.DataFrame, catalogue: Any, region_code: str,
+                           year: int) -> str:
+    """Per register indicator: the län's observed share in the report window (2013 to the
+    report year), how the indicator is brought up to date and where its data is found."""
+    window = (COVERAGE_WINDOW[0], year)
+    statement = coverage_statement(region_values(values, region_code, year), catalogue,
+                                   window)
+    statement = statement[[catalogue.indicators[i].kind == "register"
+                           for i in statement["indicator_id"]]]
+    rows = ["| Indikator | Observerade | Uppdateras | Källa |", "|:---|---:|:---|:---|"]
+    for record in statement.to_dict("records"):
+        indicator = catalogue.indicators[record["indicator_id"]]
+        rows.append("| " + " | ".join([
+            escape_cell(indicator.name_sv),
+            escape_cell(_share_text(record["share_observed"], "symbol")),
+            escape_cell(update_route_sv(indicator)),
+            _link_cell(record["source_url"])]) + " |")
+    return "\n".join(rows)
+
+
 def coverage_intro_markdown(report: Report, by_dimension: pd.DataFrame) -> str:
     """Opening paragraphs of the data appendix."""
     n_values = int(by_dimension["n_values"].sum())
@@ -645,6 +676,14 @@ def show_coverage_tables(report: Report) -> None:
                       "senaste period med värde för länet, antal värden och hur stor andel "
                       "av dem som är observerade.\n\n"
                       + coverage_markdown(coverage, report.catalogue))
+    _display_markdown(
+        f"## Hur indikatorerna uppdateras\n\nAndel observerade värden för länet "
+        f"{COVERAGE_WINDOW[0]}–{report.year}, hur indikatorn förs fram till ett nytt år "
+        "(hämtas med `ecoreport fetch` från tjänsten, fylls i med `ecoreport template` och "
+        "läses in med `ecoreport import`, eller kommer från enkäten) och var uppgifterna "
+        "finns.\n\n"
+        + update_routes_markdown(report.dataset.values, report.catalogue, report.region.code,
+                                 report.year))
 
 
 def show_warnings(report: Report) -> None:

@@ -1,0 +1,124 @@
+"""Spreadsheet templates for indicators without an API: fill in, then ``ecoreport import``.
+
+``ecoreport template INDICATOR... --out FILE.xlsx`` writes one sheet per indicator, named by
+its id: the header row is "Län" and one column per year, then one row per län (catalogue
+order of regions.yaml, Riket last). Cells hold the observed values already in the data
+(synthetic ones are left empty: they are not data). What the numbers are — name, unit,
+source, producer's page — is written where the importer does not read it: a note on the
+"Län" cell, the sheet's printed page header and a first sheet "Om mallen" with one line
+per indicator. So a sheet imports back unchanged with
+``ecoreport import FILE.xlsx --indicator ID --sheet ID``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
+
+from ecoreport.data.catalogue import load_catalogue
+from ecoreport.data.regions import load_regions
+from ecoreport.data.tables import read_table
+from ecoreport.data.vocab import RIKET_CODE
+from ecoreport.errors import UsageError
+from ecoreport.paths import data_dir as default_data_dir
+
+ABOUT_SHEET = "Om mallen"
+DEFAULT_YEARS = tuple(range(2013, 2025))
+REGION_HEADER = "Län"
+
+
+def _cell_value(text: str) -> float | int:
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+def indicator_header(catalogue, indicator_id: str) -> dict[str, str]:
+    """Name, unit, source and download address of one indicator (for the sheet header)."""
+    indicator = catalogue.indicator(indicator_id)
+    source = catalogue.source(indicator_id)
+    return {"id": indicator_id, "name": indicator.name_sv,
+            "unit": catalogue.unit(indicator_id).label_sv,
+            "source": source.citation_sv, "url": source.url or ""}
+
+
+def write_template(indicator_ids: Sequence[str], out: str | Path, *,
+                   data_dir: str | Path | None = None,
+                   years: Iterable[int] | None = None) -> Path:
+    """Write the template workbook (atomically) and return its path.
+
+    Survey items and unknown ids are refused (``UsageError``); so is a file name that is
+    not .xlsx. ``years`` default: 2013–2024 plus any later year with observed values.
+    """
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out}: the template is an Excel file; give a name ending in .xlsx")
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    catalogue = load_catalogue(folder)
+    if not indicator_ids:
+        raise UsageError("name at least one indicator id")
+    for indicator_id in indicator_ids:
+        if catalogue.indicator(indicator_id).kind != "register":
+            raise UsageError(f"{indicator_id!r} is a survey item; templates are for register "
+                             "indicators (survey shares are imported as long tables)")
+    regions = load_regions(folder)
+    order = [r for r in regions if r.code != RIKET_CODE] + [
+        r for r in regions if r.code == RIKET_CODE]
+    values = read_table(folder / "values.csv")
+    observed = values[(values["status"] == "observed") & values["period"].str.fullmatch(r"\d{4}")]
+    if years is None:
+        later = {int(period) for period in observed["period"] if int(period) > DEFAULT_YEARS[-1]}
+        wanted = sorted({*DEFAULT_YEARS, *later})
+    else:
+        wanted = sorted(set(years))
+    book = openpyxl.Workbook()
+    about = book.active
+    about.title = ABOUT_SHEET
+    about.append(["Indikator (flik)", "Namn", "Enhet", "Källa", "Hämta från"])
+    for cell in about[1]:
+        cell.font = Font(bold=True)
+    for indicator_id in indicator_ids:
+        header = indicator_header(catalogue, indicator_id)
+        about.append([header["id"], header["name"], header["unit"], header["source"],
+                      header["url"]])
+        sheet = book.create_sheet(title=indicator_id[:31])
+        sheet.append([REGION_HEADER, *(str(year) for year in wanted)])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet["A1"].comment = Comment(
+            f"{header['name']} ({header['unit']}). Källa: {header['source']}. "
+            f"Hämta från: {header['url']}. Fyll i ett värde per län och år; lämna tomt "
+            "där uppgift saknas.", "ecoreport")
+        sheet.oddHeader.center.text = f"{header['name']} – {header['unit']}"
+        sheet.oddHeader.right.text = f"Källa: {header['source']}"
+        sheet.freeze_panes = "B2"
+        rows = observed[observed["indicator_id"] == indicator_id]
+        known = {(code, period): text for code, period, text
+                 in zip(rows["region_code"], rows["period"], rows["value"])}
+        for region in order:
+            sheet.append([region.name, *(
+                _cell_value(known[(region.code, str(year))]) if (region.code, str(year)) in known else None for year in wanted)])
+        sheet.column_dimensions["A"].width = 24
+    about.column_dimensions["B"].width = 40
+    about.column_dimensions["E"].width = 60
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
+    os.close(handle)
+    try:
+        book.save(temporary)
+        os.replace(temporary, out)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return out
+
+
+def template_frame(path: str | Path, indicator_id: str) -> pd.DataFrame:
+    """One sheet of a template as text (for checks and tests)."""
+    return read_table(path, sheet=indicator_id[:31])
