@@ -504,8 +504,8 @@ def _next_page(doc: dict[str, Any]) -> str | None:
 def check_kolada(api: dict[str, Any], fetch_json: FetchJson, timeout: float) -> list[str]:
     """Problems with a Kolada declaration, from the KPI's metadata."""
     doc = fetch_json(f"{KOLADA_BASE}/kpi/{api['kpi']}", None, timeout)
-    found = [item for item in (doc.get("values") or []) if isinstance(doc, dict)
-             and str(item.get("id")) == api["kpi"]] if isinstance(doc, dict) else []
+    items = doc.get("values") if isinstance(doc, dict) else None
+    found = any(str(item.get("id")) == api["kpi"] for item in items or [])
     return [] if found else [f"no KPI {api['kpi']}"]
 
 
