@@ -7,6 +7,7 @@ from __future__ import annotations
 from ecoreport.analysis.results import Report
 from ecoreport.report.chapters import share_observed, strongest_changes
 from ecoreport.report.innovation_index import escape_md, group_label
+from ecoreport.report.render import glue_markdown
 
 
 def _number(x: float, decimals: int = 0) -> str:
@@ -72,3 +73,7 @@ def english_summary_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
+
+
+def glue_english_summary(report: Report) -> None:
+    glue_markdown("english-summary", english_summary_markdown(report))

@@ -132,19 +132,6 @@ def groups_markdown() -> str:
     return "\n".join(lines)
 
 
-def show_index_overview(report: Report) -> None:
-    """Key sentence, the rank-interval chart and the map of the index groups."""
-    from IPython.display import Markdown, display
-
-    display(Markdown(index_intro_markdown(report)))
-    table = index_table(report)
-    show_chart(rank_interval_chart(table), f"innovationsindex-rang-{report.year}",
-               table=index_download_table(report),
-               caption=(f"Rang i innovationsindexet {report.year} för alla län. Strecket är "
-                        "rangen med standardvalen, punkten medianrangen och stapeln intervallet "
-                        "där 90 % av simuleringarna hamnar."))
-
-
 def show_index_map(report: Report, what: str = "group") -> None:
     """The map of Sweden coloured by index group (``group``), index value (``score``) or
     a catalogue indicator id (its normalised value in the report year)."""
@@ -174,18 +161,6 @@ def rank_history_table(report: Report) -> pd.DataFrame:
                      for c in table["region_code"]]
     table["status_label"] = np.where(table["share_synthetic"] >= 0.5, "synthetic", "observed")
     return table.dropna(subset=["rank"]).sort_values(["region_code", "year"])
-
-
-def show_rank_history(report: Report) -> None:
-    table = rank_history_table(report)
-    download = table[["region_name", "year", "rank", "score", "share_synthetic"]].rename(
-        columns={"region_name": "Län", "year": "År", "rank": "Rang", "score": "Index (0–1)",
-                 "share_synthetic": "Andel syntetiska värden"})
-    show_chart(rank_history_chart(table), f"innovationsindex-over-tid-{report.year}",
-               table=download,
-               caption=(f"Rang i innovationsindexet per år för {escape_md(report.region.name)} "
-                        "och dess jämförelselän (standardvalen). Ofyllda punkter: minst "
-                        "hälften av värdena bakom rangen är syntetiska."))
 
 
 def index_map(report: Report, what: str = "group"):
@@ -235,18 +210,6 @@ def dimension_table(report: Report) -> pd.DataFrame:
     dims["n_ranked"] = n
     dims["rank_label"] = [f"rang {r} av {n}" if pd.notna(r) else "" for r in dims["rank"]]
     return dims.sort_values("order").reset_index(drop=True)
-
-
-def show_dimension_breakdown(report: Report) -> None:
-    table = dimension_table(report)
-    download = pd.DataFrame({"Dimension": table["name_sv"],
-                             "Index (0–1)": table["score"].round(3),
-                             "Procent av riket": table["pct_of_riket"].round(1),
-                             "Rang": table["rank"]})
-    show_chart(dimension_breakdown_chart(table), f"innovationsindex-dimensioner-{report.year}",
-               table=download,
-               caption=(f"{escape_md(report.region.name)}s index per dimension {report.year} i "
-                        "procent av rikets (streckad linje = riket), med rang bland länen."))
 
 
 def sensitivity_markdown(report: Report) -> str:
@@ -316,3 +279,31 @@ def landing_map_html(dataset, index: IndexResult, *, element_id: str = "index-ma
                           categories=[g.label_sv for g in PERFORMANCE_GROUPS],
                           category_colours=[GROUP_COLOURS[g.id] for g in PERFORMANCE_GROUPS])
     return chart_html(chart.to_dict(), element_id) + f"\n<p>{html.escape(SOURCE_NOTE)}.</p>"
+
+
+def glue_index_chapter(report: Report) -> None:
+    """The index chapter's figures and computed text (the prose is in its notebook)."""
+    year, name = report.year, escape_md(report.region.name)
+    glue_markdown("index-sentence", index_intro_markdown(report))
+    glue_chart("index-ranks", rank_interval_chart(index_table(report)),
+               f"innovationsindex-rang-{year}", index_download_table(report),
+               description=f"Rang med osäkerhetsintervall i innovationsindexet {year}, alla län.")
+    history = rank_history_table(report)
+    glue_chart("index-history", rank_history_chart(history), f"innovationsindex-over-tid-{year}",
+               history[["region_name", "year", "rank", "score", "share_synthetic"]],
+               description=f"Rang per år för {name} och dess jämförelselän.")
+    glue_markdown("index-groups", groups_markdown())
+    chart, caption = index_map(report, "group")
+    glue_chart("index-map", chart, f"karta-innovationsindex-{year}", index_download_table(report),
+               description=f"Karta över länens grupp i innovationsindexet {year}.")
+    glue_markdown("index-map-caption", caption)
+    dims = dimension_table(report)
+    glue_chart("index-dimensions", dimension_breakdown_chart(dims),
+               f"innovationsindex-dimensioner-{year}",
+               dims[["name_sv", "score", "pct_of_riket", "rank"]],
+               description=f"{name}s index per dimension i procent av rikets.")
+    glue_markdown("index-dimensions-caption",
+                  f"{name}s index per dimension {year} i procent av rikets (streckad linje = "
+                  "riket), med rang bland länen.")
+    glue_markdown("index-sensitivity", sensitivity_markdown(report))
+    glue_markdown("index-observed", observed_only_markdown(report))

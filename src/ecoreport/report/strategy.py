@@ -25,7 +25,7 @@ from ecoreport.data.vocab import RIKET_CODE
 from ecoreport.report.charts.base import CHART_WIDTH, ROLE_COLOURS, region_role
 from ecoreport.report.formatting import format_number
 from ecoreport.report.innovation_index import escape_md
-from ecoreport.report.render import show_chart
+from ecoreport.report.render import glue_chart, glue_markdown
 
 DIRECTION_SV = {"increase": "öka", "decrease": "minska"}
 KPI_DIRECTION_SV = {"at_least": "minst", "at_most": "högst"}
@@ -214,13 +214,6 @@ def project_kpis_markdown(report: Report, profile: ProfileModel | None) -> str:
     return "\n\n".join(parts)
 
 
-def show_targets(report: Report) -> None:
-    from IPython.display import Markdown, display
-
-    profile = region_profile(report)
-    display(Markdown(targets_markdown(report, profile)))
-
-
 # -- Klusterinitiativ --------------------------------------------------------------------------
 
 def cluster_initiatives(report: Report) -> pd.DataFrame:
@@ -287,11 +280,25 @@ def cluster_count_chart(counts: pd.DataFrame) -> alt.Chart:
     ).properties(width=CHART_WIDTH - 140, height=18 * len(counts))
 
 
-def show_cluster_counts(report: Report) -> None:
+def glue_targets_chapter(report: Report) -> None:
+    """Måluppföljning's computed parts (the prose is in its notebook)."""
+    profile = region_profile(report)
+    glue_markdown("strategy", strategy_markdown(report, profile))
+    glue_markdown("targets", targets_markdown(report, profile))
+    glue_markdown("add-target", how_to_add_target_markdown(report, profile))
+    glue_markdown("project-kpis", project_kpis_markdown(report, profile)
+                  or "Regionprofilen listar inga projekt med egna nyckeltal.")
+    glue_markdown("peers", peers_markdown(report, profile))
+
+
+def glue_clusters_chapter(report: Report) -> None:
+    """Klusterinitiativ's computed parts (the prose is in its notebook)."""
+    glue_markdown("clusters", clusters_markdown(report))
     counts = cluster_counts(report)
     as_of = ", ".join(sorted(set(cluster_initiatives(report)["as_of"])))
-    show_chart(cluster_count_chart(counts), "klusterinitiativ-per-lan",
-               table=counts[["region_name", "n_initiatives"]].rename(
-                   columns={"region_name": "Län", "n_initiatives": "Antal initiativ"}),
-               caption=(f"Klusterinitiativ per län enligt kartläggningen ({escape_md(as_of)}). "
-                        "Ett initiativ som verkar i flera län räknas i vart och ett."))
+    glue_chart("cluster-counts", cluster_count_chart(counts), "klusterinitiativ-per-lan",
+               counts[["region_name", "n_initiatives"]],
+               description="Stapeldiagram: antal klusterinitiativ per län.")
+    glue_markdown("cluster-counts-caption",
+                  f"Klusterinitiativ per län enligt kartläggningen ({escape_md(as_of)}). Ett "
+                  "initiativ som verkar i flera län räknas i vart och ett.")
