@@ -29,6 +29,8 @@ class IssueCode(StrEnum):
     UNKNOWN_SOURCE = "unknown_source"
     SYNTHETIC_SOURCE = "synthetic_source"  # source "synthetic" on an observed value
     OUT_OF_RANGE = "out_of_range"
+    IMPLAUSIBLE = "implausible"          # above the unit's max_plausible, or not finite
+    YEAR_OUT_OF_RANGE = "year_out_of_range"  # before MIN_YEAR or after the current year
     UNKNOWN_CATEGORY = "unknown_category"
     DUPLICATE_ROW = "duplicate_row"
     UNKNOWN_REGION = "unknown_region"

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from ecoreport.report import appendix
+from ecoreport.report.escape import escape_myst
 from ecoreport.data.dataset import load_dataset
 from ecoreport.errors import Issue, IssueCode
 from ecoreport.data.regions import resolve_region
@@ -69,7 +70,8 @@ def test_sources_markdown_lists_every_catalogue_source(dataset):
     text = appendix.sources_markdown(dataset.catalogue, dataset.values, dataset.survey)
     for source_id, source in dataset.catalogue.sources.items():
         assert f"(`{source_id}`)" in text
-        assert source.producer in text and source.title in text and source.licence in text
+        assert all(escape_myst(part) in text
+                   for part in (source.producer, source.title, source.licence))
         if source.url:
             assert source.url in text
 
@@ -78,7 +80,7 @@ def test_sources_markdown_names_sources_missing_from_the_file():
     catalogue = fake_catalogue()
     values = tiny_values().assign(source_id="okand_kalla")
     text = appendix.sources_markdown(catalogue, values)
-    assert "`okand_kalla`: saknas" in text
+    assert "okand\\_kalla: saknas" in text
     assert "Producent oanvand" in text  # listed even though nothing uses it
 
 

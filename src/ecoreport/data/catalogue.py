@@ -60,6 +60,7 @@ class Unit:
     kind: str
     min: float | None = None
     max: float | None = None
+    max_plausible: float | None = None  # larger values are keying or unit errors
 
 
 @dataclass(frozen=True)
@@ -357,7 +358,8 @@ def _parse_indicators(raw: Any, source_ids: set[str], issues: list[CatalogueErro
         if model is not None:
             low, high = model.bounds()
             units[unit_id] = Unit(id=unit_id, label_sv=model.label_sv, short_sv=model.short_sv,
-                                  label_en=model.label_en, kind=model.kind, min=low, max=high)
+                                  label_en=model.label_en, kind=model.kind, min=low, max=high,
+                                  max_plausible=model.max_plausible)
     dimensions = _parse_dimensions(raw.get("dimensions"), file, issues)
     known = {
         "dimension": ([d.id for d in dimensions], "dimensions declared under 'dimensions:'"),

@@ -161,6 +161,11 @@ class UnitModel(_Model):
     kind: Literal[UNIT_KINDS]
     min: Union[Number, None] = None
     max: Union[Number, None] = None
+    # Values above this are possible in principle but not in Swedish regional statistics
+    # (a count above 1e9, an amount per inhabitant above 1e7 SEK): a unit or keying error.
+    max_plausible: Annotated[Union[Annotated[Union[int, float], Field(gt=0)], None],
+                             Expect("a positive number",
+                                    "a positive number (e.g. 1e9) or nothing")] = None
 
     @model_validator(mode="after")
     def _check_scale(self) -> UnitModel:

@@ -11,6 +11,7 @@ with ``.unit``, ``.kind`` (and ``.dimension``, ``.categories`` where used),
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import logging
 import math
@@ -50,6 +51,9 @@ SURVEY_SUM_MAX = 100.5
 # steady trend.
 # Small whole numbers (1, 2, 1 venture capital firms) move by chance alone, so a jump among
 # counts below JUMP_SMALL_COUNT is not reported.
+# Years outside MIN_YEAR..the current year are typing errors (1850, 2090), not data; the
+# same rule for values.csv, survey.csv and every import.
+MIN_YEAR = 1950
 JUMP_Z = 5.0
 JUMP_MIN_CHANGE = 0.25
 JUMP_SMALL_COUNT = 10
@@ -105,9 +109,11 @@ _SURVEY_SPEC = _FileSpec(SURVEY_COLUMNS, "share_pct",
 
 
 def validate_values(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any], *,
-                    file: str = "values.csv") -> ValidationReport:
-    """Check a raw (all-text) ``values.csv`` frame; return all errors and warnings."""
-    report, rows = _validate_rows(df_raw, catalogue, regions, file, _VALUES_SPEC)
+                    file: str = "values.csv", today: _dt.date | None = None
+                    ) -> ValidationReport:
+    """Check a raw (all-text) ``values.csv`` frame; return all errors and warnings.
+    ``today`` fixes the current year (periods after it are errors)."""
+    report, rows = _validate_rows(df_raw, catalogue, regions, file, _VALUES_SPEC, today)
     if rows is not None:
         report.warnings.extend(find_jumps(rows, file=file))
         report.warnings.extend(find_gaps(rows, file=file))
@@ -115,9 +121,10 @@ def validate_values(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any]
 
 
 def validate_survey(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any], *,
-                    file: str = "survey.csv") -> ValidationReport:
+                    file: str = "survey.csv", today: _dt.date | None = None
+                    ) -> ValidationReport:
     """Check a raw (all-text) ``survey.csv`` frame; return all errors and warnings."""
-    report, rows = _validate_rows(df_raw, catalogue, regions, file, _SURVEY_SPEC)
+    report, rows = _validate_rows(df_raw, catalogue, regions, file, _SURVEY_SPEC, today)
     if rows is not None:
         report.errors.extend(_check_survey_sums(rows, file))
     return report
@@ -176,8 +183,14 @@ def check_against_catalogue(df: pd.DataFrame, catalogue: Any, *, file: str = "va
 
 # --- row checks -----------------------------------------------------------------------------
 
+def year_range(today: _dt.date | None = None) -> tuple[int, int]:
+    """The years a period may cover: ``MIN_YEAR`` to the current year."""
+    return MIN_YEAR, (today or _dt.date.today()).year
+
+
 def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any], file: str,
-                   spec: _FileSpec) -> tuple[ValidationReport, pd.DataFrame | None]:
+                   spec: _FileSpec, today: _dt.date | None = None
+                   ) -> tuple[ValidationReport, pd.DataFrame | None]:
     """Column and row checks shared by both files; also return the rows that passed,
     typed, with their spreadsheet row number (None when columns are missing)."""
     report = ValidationReport(files=[file])
@@ -217,6 +230,7 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
     sources = getattr(catalogue, "sources", None)
     seen: dict[tuple[Any, ...], int] = {}
     good: list[dict[str, Any]] = []
+    first_year, last_year = year_range(today)
     for position, record in enumerate(cells.to_dict("records")):
         row = position + 2
         region_code, indicator_id = record["region_code"], record["indicator_id"]
@@ -234,6 +248,14 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
                 message=f"{record['period']!r} is not a valid period", column="period",
                 value=record["period"], expected="'YYYY' or 'YYYY-YYYY' with start < end",
                 **where))
+        else:
+            if start < first_year or end > last_year:
+                row_ok = False
+                report.errors.append(Issue(
+                    code=IssueCode.YEAR_OUT_OF_RANGE, period=record["period"],
+                    message=f"year {record['period']!r} is out of range", column="period",
+                    value=record["period"], expected=f"years {first_year}–{last_year}",
+                    **where))
 
         text = record[spec.number_column]
         number = math.nan
@@ -354,6 +376,17 @@ def unit_bounds(unit: Any) -> tuple[float | None, float | None]:
 
 def _check_range(number: float, text: str, indicator_id: str, unit: Any, column: str,
                  where: dict[str, Any]) -> Issue | None:
+    plausible = getattr(unit, "max_plausible", None)
+    if not math.isfinite(number) or (plausible is not None and abs(number) > plausible):
+        limit = f"at most {plausible:g} in absolute value" if plausible is not None \
+            else "a finite number"
+        unit_id = getattr(unit, "id", None)
+        return Issue(code=IssueCode.IMPLAUSIBLE,
+                     message=f"{text!r} is implausibly large for {indicator_id!r}"
+                             + (f" (unit {unit_id!r})" if unit_id else ""),
+                     column=column, value=text,
+                     expected=f"{limit} (check the unit, a decimal separator or a "
+                              "thousands separator)", **where)
     if unit is None:
         return None
     low, high = unit_bounds(unit)

@@ -22,6 +22,7 @@ import pandas as pd
 from ecoreport.analysis.results import BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED, PCA_FIRST_YEAR, Report
 from ecoreport.analysis.compare import POPULATION_FILL_YEARS
 from ecoreport.errors import Issue, IssueCode
+from ecoreport.report.escape import escape_myst, escape_url
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
 from ecoreport.analysis.trends import DEFAULT_RELATIVE_TOLERANCE, MIN_OBSERVATIONS, SIGNIFICANCE_LEVEL
@@ -62,10 +63,11 @@ def _display_markdown(text: str) -> None:
 
 
 def escape_cell(text: object) -> str:
-    """Text safe inside a markdown table cell (no pipes or line breaks; no-break spaces kept)."""
+    """Text safe inside a markdown table cell: one line, pipes and markup escaped
+    (``escape_myst``); no-break spaces kept; missing as "–"."""
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return "–"
-    return re.sub(r"[ \t\r\n]+", " ", str(text)).replace("|", "\\|").strip(" ") or "–"
+    return escape_myst(re.sub(r"[ \t\r\n]+", " ", str(text)).strip(" ")) or "–"
 
 
 def markdown_table(frame: pd.DataFrame, right: Iterable[str] = ()) -> str:
@@ -95,11 +97,11 @@ def _share_text(share: float, style: str = "word") -> str:
 def metric_markdown(catalogue: Any) -> str:
     """How the report is organised: METRIC dimensions and the indicator catalogue."""
     dimensions = catalogue.metric_dimensions()
-    names = join_sv([d.name_sv.lower() for d in dimensions])
+    names = join_sv([escape_myst(d.name_sv.lower()) for d in dimensions])
     register = [i for i in catalogue.indicators_by_kind("register")
                 if not catalogue.is_context(i.id)]
     survey = catalogue.indicators_by_kind("survey")
-    context = [i.name_sv.lower() for i in catalogue.indicators.values()
+    context = [escape_myst(i.name_sv.lower()) for i in catalogue.indicators.values()
                if catalogue.is_context(i.id)]
     return "\n\n".join([
         "## Modellen och indikatorerna",
@@ -119,7 +121,7 @@ def metric_markdown(catalogue: Any) -> str:
 
 def trend_method_markdown(catalogue: Any | None = None) -> str:
     """How trends are estimated and worded."""
-    worse = [i.name_sv.lower() for i in getattr(catalogue, "indicators", {}).values()
+    worse = [escape_myst(i.name_sv.lower()) for i in getattr(catalogue, "indicators", {}).values()
              if i.polarity == "higher_is_worse"] if catalogue is not None else []
     example = (f" Ett stigande värde för en indikator där högre är sämre, till exempel "
                f"{worse[0]}, räknas som en försämring." if worse else "")
@@ -165,10 +167,10 @@ def comparison_method_markdown(region: Any, regions: Sequence[Any]) -> str:
     """How the län is compared with the other län, its peers and Riket."""
     lan = [r for r in regions if r.code != RIKET_CODE]
     by_code = {r.code: r for r in regions}
-    peers = [by_code[c].short_name for c in getattr(region, "peers", ()) if c in by_code]
+    peers = [escape_myst(by_code[c].short_name) for c in getattr(region, "peers", ()) if c in by_code]
     per_capita, per_employed = (NORMALISATIONS[rule].unit_sv
                                 for rule in ("per_capita", "per_employed"))
-    peer_text = (f" För {region.name} består gruppen av {join_sv(peers)}." if peers else "")
+    peer_text = (f" För {escape_myst(region.name)} består gruppen av {join_sv(peers)}." if peers else "")
     return "\n\n".join([
         "## Jämförelser mellan län",
         "Antal och belopp säger lite om ett län förrän de sätts i relation till länets storlek. "
@@ -232,7 +234,7 @@ def synthetic_method_markdown(dataset: Any, region: Any, year: int) -> str:
     share = n_observed / len(own) if len(own) else math.nan
     sources = dataset.catalogue.sources
     producers = list(dict.fromkeys(
-        sources[s].citation_sv for s in observed_sources(values, region.code) if s in sources))
+        escape_myst(sources[s].citation_sv) for s in observed_sources(values, region.code) if s in sources))
     observed_text = (" De observerade värdena för länet kommer från följande källor: "
                      + "; ".join(producers) + "." if producers else "")
     n_lan = len([r for r in dataset.regions if r.code != RIKET_CODE])
@@ -240,7 +242,7 @@ def synthetic_method_markdown(dataset: Any, region: Any, year: int) -> str:
         "## Observerade och syntetiska värden",
         "Det datamaterial som följer med ecoreport är ofullständigt: verkliga, publicerade "
         "värden finns bara för en del av indikatorerna, länen och åren. Av de "
-        f"{format_number(len(own))} värdena för {region.name} till och med {year} är "
+        f"{format_number(len(own))} värdena för {escape_myst(region.name)} till och med {year} är "
         f"{format_number(n_observed)} ({_share_text(share)}) observerade.{observed_text} "
         "Dataappendixet visar täckningen per indikator.",
         "Övriga värden är syntetiska. De räknas fram av en generator (modulen "
@@ -271,7 +273,7 @@ def synthetic_method_markdown(dataset: Any, region: Any, year: int) -> str:
         ]),
         "Syntetiska värden är markerade i diagram och tabeller. Det som rapporten visar på "
         "syntetiska värden – trender, rangordningar, profiler och PCA – speglar generatorns "
-        f"antaganden och säger ingenting om {region.name}. Särskilt uppdelningen i en "
+        f"antaganden och säger ingenting om {escape_myst(region.name)}. Särskilt uppdelningen i en "
         "forsknings- och en marknadssida i PCA är delvis inbyggd, eftersom generatorn låter "
         "indikatorerna följa just de två egenskaperna. Rapporten ska därför läsas som en "
         "demonstration av metoden tills verkliga värden har lagts in i datamappen.",
@@ -327,7 +329,7 @@ def indicator_tables_markdown(catalogue: Any) -> str:
         rows = table[table["dimension"] == dimension.id]
         if rows.empty:
             continue
-        parts.append(f"### {dimension.name_sv}")
+        parts.append(f"### {escape_myst(dimension.name_sv)}")
         parts.append(markdown_table(rows.drop(columns=["indicator_id", "dimension"])))
     return "\n\n".join(parts)
 
@@ -353,15 +355,16 @@ def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
     for source_id in cited_source_ids(catalogue, values, survey):
         source = catalogue.sources.get(source_id)
         if source is None:
-            items.append(f"- `{source_id}`: saknas i `sources.yaml`.")
+            items.append(f"- {escape_myst(source_id)}: saknas i `sources.yaml`.")
             continue
-        url = f"<{source.url}>" if source.url else "ingen webbadress"
+        url = f"<{escape_url(source.url)}>" if source.url else "ingen webbadress"
         used = int(counts.get(source_id, 0))
         used_text = f" Källa för {used} indikatorer i katalogen." if used > 1 else (
             " Källa för en indikator i katalogen." if used == 1 else "")
         items.append(
-            f"- **{source.producer}**: {source.title}. Tabell: {source.table}. {url}. "
-            f"Licens: {source.licence}.{used_text} (`{source_id}`)")
+            f"- **{escape_myst(source.producer)}**: {escape_myst(source.title)}. "
+            f"Tabell: {escape_myst(source.table)}. {url}. "
+            f"Licens: {escape_myst(source.licence)}.{used_text} (`{source_id}`)")
     return "\n\n".join([
         "## Källor",
         "Alla källor som indikatorerna, värdena och enkäten hänvisar till, så som de anges i "
@@ -425,7 +428,7 @@ def coverage_markdown(coverage: pd.DataFrame, catalogue: Any) -> str:
             "Värden": [format_number(n) for n in rows["n_values"]],
             "Observerade": [_share_text(s, "symbol") for s in rows["share_observed"]],
         })
-        parts.append(f"### {dimension.name_sv}")
+        parts.append(f"### {escape_myst(dimension.name_sv)}")
         parts.append(markdown_table(shown, right=("Värden", "Observerade")))
     return "\n\n".join(parts)
 
@@ -464,7 +467,7 @@ def coverage_intro_markdown(report: Report, by_dimension: pd.DataFrame) -> str:
     n_observed = int(by_dimension["n_observed"].sum())
     share = n_observed / n_values if n_values else math.nan
     return "\n\n".join([
-        f"Appendixet redovisar vilka data rapporten för {report.region.name} bygger på: hur "
+        f"Appendixet redovisar vilka data rapporten för {escape_myst(report.region.name)} bygger på: hur "
         "långa serierna är, hur stor del av värdena som är observerade och hur stor del som "
         "är syntetiska, vilka varningar kontrollen av data gav och vilka enkätsvar som finns. "
         "Hur de syntetiska värdena tas fram beskrivs i kapitlet Metod och källor.",
@@ -609,7 +612,7 @@ def warnings_markdown(table: pd.DataFrame, region_name: str) -> str:
              "i en serie (ett värde som skiljer sig kraftigt från båda grannarna, vilket kan "
              "bero på ett enhetsfel eller ett tidsseriebrott), luckor mellan första och sista "
              "året, och indikatorer i katalogen som helt saknar data. Här visas varningarna "
-             f"som gäller {region_name}, riket eller katalogen."]
+             f"som gäller {escape_myst(region_name)}, riket eller katalogen."]
     if table.empty:
         parts.append("Kontrollen gav inga sådana varningar.")
     else:
@@ -622,16 +625,17 @@ def survey_markdown(survey: pd.DataFrame, catalogue: Any, region: Any) -> str:
     rows = survey[survey["region_code"] == region.code] if len(survey) else survey
     parts = ["## Enkätdata"]
     if rows.empty:
-        parts.append(f"Det finns inga enkätsvar för {region.name} i datamaterialet. Kapitlen "
+        parts.append(f"Det finns inga enkätsvar för {escape_myst(region.name)} i datamaterialet. "
+                     "Kapitlen "
                      "redovisar därför bara registerstatistik.")
         return "\n\n".join(parts)
     names = {d.id: d.name_sv for d in catalogue.dimensions}
     items = rows.drop_duplicates(["indicator_id", "period"])
-    sources = sorted({catalogue.sources[s].citation_sv if s in catalogue.sources else s
-                      for s in rows["source_id"]})
+    sources = sorted({escape_myst(catalogue.sources[s].citation_sv if s in catalogue.sources
+                                  else s) for s in rows["source_id"]})
     periods = sorted({format_period(p) for p in items["period"]})
     parts.append(
-        f"För {region.name} finns svar på {items['indicator_id'].nunique()} frågor ur "
+        f"För {escape_myst(region.name)} finns svar på {items['indicator_id'].nunique()} frågor ur "
         f"näringslivsenkäten ({join_sv(periods)}; källa: {join_sv(sources)}). Svaren är "
         "andelar av de svarande företagen per svarsalternativ och publiceras som de är; "
         "enkätsvar genereras aldrig.")
@@ -727,7 +731,7 @@ def build_info_markdown(build_info: Mapping[str, Any]) -> str:
     if packages:
         lines.append("### Programvara")
         lines.append(markdown_table(pd.DataFrame(
-            [(name, f"`{ver}`" if ver != "saknas" else ver) for name, ver in packages],
+            packages,
             columns=["Paket", "Version"])))
     hashes = build_info.get("data_sha256") or {}
     lines.append("### Datafiler")
@@ -792,7 +796,7 @@ def rebuild_markdown(build_info: Mapping[str, Any], region_code: str | None = No
 
 def reproducibility_intro_markdown(region_name: str, year: int) -> str:
     """The opening paragraph of the reproducibility appendix."""
-    return (f"Rapporten om {region_name} {year} är byggd helt automatiskt av det öppna "
+    return (f"Rapporten om {escape_myst(region_name)} {year} är byggd helt automatiskt av det öppna "
             "programmet ecoreport. Det här kapitlet anger exakt vilken programversion, vilka "
             "paket och vilka datafiler som användes, så att vem som helst kan bygga om den och "
             "få samma resultat, och det länkar till de notebookar som räknade fram innehållet.")

@@ -37,6 +37,7 @@ from ecoreport.data.dataset import load_dataset
 from ecoreport.report.cache import (CACHE_DIR, BuildInputs, NotebookCache,
                                     earlier_editions_digest, referenced_notebooks,
                                     reusable_report, write_stamp)
+from ecoreport.report.escape import escape_myst
 from ecoreport.report.editions import find_previous_edition, write_edition
 from ecoreport.report.folders import (ReportLock, check_out_dir, clean_stale, replace_dir,
                                       report_dir_for, staging_dir_for)
@@ -140,10 +141,10 @@ def book_config(region: Region, year: int, *, execute: bool) -> dict:
 
 
 def substitutions(region: Region, year: int) -> dict:
-    """Values the static pages may use as ``{{ name }}``."""
+    """Values the static pages may use as ``{{ name }}`` (MyST, so names are escaped)."""
     return {
-        "region_name": region.name,
-        "region_short": region.short_name,
+        "region_name": escape_myst(region.name),
+        "region_short": escape_myst(region.short_name),
         "region_code": region.code,
         "year": str(year),
         "ecoreport_version": __version__,

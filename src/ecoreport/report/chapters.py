@@ -23,6 +23,7 @@ from ecoreport.report.charts.comparison import (
 )
 from ecoreport.report.charts.pca import pca_biplot, pca_trajectory_chart, pooled_positions_chart
 from ecoreport.report.charts.survey import survey_chart, survey_table
+from ecoreport.report.escape import escape_myst
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.report.render import glue_chart, glue_markdown, show_chart, side_by_side
 from ecoreport.report.render import upcoming_figure_number
@@ -96,13 +97,13 @@ def dimension_intro_markdown(report: Report, dimension_id: str) -> str:
     parts = []
     if shown:
         parts.append(f"Här följer {count_text(len(shown), 'indikator', 'indikatorer')} "
-                     f"ur registerstatistiken för {report.region.name} fram till {report.year}, "
+                     f"ur registerstatistiken för {escape_myst(report.region.name)} fram till {report.year}, "
                      "var och en med sin utveckling över tid och en jämförelse med övriga län "
                      "(plats 1 är länet med det högsta värdet, om inget annat sägs).")
     else:
-        parts.append(f"Det finns ingen registerstatistik för dimensionen i {report.region.name}.")
+        parts.append(f"Det finns ingen registerstatistik för dimensionen i {escape_myst(report.region.name)}.")
     if missing:
-        names = narrative.join_sv([narrative.lower_first(ind.name_sv) for ind in missing])
+        names = narrative.join_sv([narrative.lower_first(escape_myst(ind.name_sv)) for ind in missing])
         parts.append(f"Data saknas för {names}.")
     if survey:
         parts.append(f"Kapitlet tar också upp "
@@ -115,10 +116,11 @@ def trend_sentence(report: Report, indicator) -> str:
     """The Swedish sentence on the indicator's development, synthetic values marked."""
     trend = report.trend(indicator.id)
     if trend is None:
-        return narrative.describe_unavailable(indicator.name_sv)
+        return narrative.describe_unavailable(escape_myst(indicator.name_sv))
     series = report.series(indicator.id)
     return narrative.describe_trend(
-        indicator.name_sv, unit_text(report.catalogue.unit(indicator.id)), trend,
+        escape_myst(indicator.name_sv), escape_myst(unit_text(report.catalogue.unit(indicator.id))),
+        trend,
         indicator.decimals, polarity=indicator.polarity,
         first_is_synthetic=is_synthetic(series, trend.first_period),
         last_is_synthetic=is_synthetic(series, trend.last_period))
@@ -136,7 +138,7 @@ def trend_figures_markdown(report: Report, indicator) -> str:
         return ""
     unit = report.catalogue.unit(indicator.id)
     d = indicator.decimals + 1
-    parts = [f"Linjär trend: {format_number(trend.slope, d)} {unit.short_sv} per år "
+    parts = [f"Linjär trend: {format_number(trend.slope, d)} {escape_myst(unit.short_sv)} per år "
              f"(95 % konfidensintervall {format_number(trend.slope_ci_low, d)} till "
              f"{format_number(trend.slope_ci_high, d)}; {format_p_value(trend.p_value)}; "
              f"n = {trend.n})"]
@@ -189,13 +191,13 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
     row = own.iloc[0]
     decimals = normalised_decimals(report.catalogue, indicator.id)
     # "antal företag per 100 000 invånare" reads "544,4 företag per …" after a number
-    unit = str(row["normalised_unit"]).removeprefix("antal ")
+    unit = escape_myst(str(row["normalised_unit"]).removeprefix("antal "))
 
     def value_text(x: float) -> str:
         return f"{format_number(x, decimals)} {unit}".strip()
 
     rank = RANK_PHRASES[variant % len(RANK_PHRASES)].format(
-        n=int(row["n_ranked"]), region=report.region.short_name, rank=int(row["rank"]),
+        n=int(row["n_ranked"]), region=escape_myst(report.region.short_name), rank=int(row["rank"]),
         period=format_period(row["period"]),
         note=RANK_NOTE_LOW_FIRST if indicator.polarity == "higher_is_worse" else "")
     if pd.isna(row["riket_value"]):
@@ -222,11 +224,11 @@ def indicator_markdown(report: Report, indicator, figure: int | None = None) -> 
     source = report.catalogue.source(indicator.id)
     see = f" (figur {figure})" if figure else ""
     return "\n\n".join(part for part in (
-        f"## {indicator.name_sv}",
+        f"## {escape_myst(indicator.name_sv)}",
         indicator.description_sv.strip(),
         trend_sentence(report, indicator).rstrip(".") + see + ".",
         trend_figures_markdown(report, indicator),
-        f"*Källa: {source.citation_sv}.*",
+        f"*Källa: {escape_myst(source.citation_sv)}.*",
     ) if part)
 
 
@@ -253,14 +255,14 @@ def show_indicator(report: Report, indicator) -> None:
     hollow = " Ofyllda punkter är syntetiska värden." if (
         series["status"] == "synthetic").any() else ""
     _show(chart, f"{report.region.slug}-{indicator.id}", trend_table(series, indicator, unit),
-          f"{indicator.name_sv} i {report.region.name}, {unit.label_sv}.{hollow}")
+          f"{escape_myst(indicator.name_sv)} i {escape_myst(report.region.name)}, {escape_myst(unit.label_sv)}.{hollow}")
     comparison = comparison_markdown(report, indicator)
     if comparison:
         _display_markdown(f"{comparison} Figur {upcoming_figure_number()} jämför alla län.")
         table = report.results.comparisons[indicator.id]
         _show(region_comparison_chart(table, report.catalogue, indicator.id, report.region.code),
               f"{report.region.slug}-{indicator.id}-lan", comparison_table(report, indicator),
-              f"{indicator.name_sv}: alla län, senaste period till och med {report.year}.")
+              f"{escape_myst(indicator.name_sv)}: alla län, senaste period till och med {report.year}.")
 
 
 def indicator_text(report: Report, indicator, variant: int = 0) -> str:
@@ -271,7 +273,7 @@ def indicator_text(report: Report, indicator, variant: int = 0) -> str:
         trend_sentence(report, indicator).rstrip(".") + see + ".",
         trend_figures_markdown(report, indicator),
         comparison_markdown(report, indicator, variant),
-        f"*Källa: {report.catalogue.source(indicator.id).citation_sv}.*",
+        f"*Källa: {escape_myst(report.catalogue.source(indicator.id).citation_sv)}.*",
     ) if part)
 
 
@@ -296,8 +298,8 @@ def indicator_caption(report: Report, indicator) -> str:
     hollow = (" Ofyllda punkter och ljusare staplar är syntetiska värden."
               if (series["status"] == "synthetic").any() else "")
     if indicator.id not in report.results.comparisons:
-        return f"{indicator.name_sv} i {report.region.name}, {unit.label_sv}.{hollow}"
-    return (f"{indicator.name_sv}: utvecklingen i {report.region.name} (vänster) och alla län "
+        return f"{escape_myst(indicator.name_sv)} i {escape_myst(report.region.name)}, {escape_myst(unit.label_sv)}.{hollow}"
+    return (f"{escape_myst(indicator.name_sv)}: utvecklingen i {escape_myst(report.region.name)} (vänster) och alla län "
             f"den senaste perioden till och med {report.year} (höger; jämförelselänen "
             f"markerade).{hollow}")
 
@@ -370,8 +372,10 @@ def strongest_changes(report: Report, n: int = SUMMARY_FINDINGS) -> tuple[list, 
 def summary_markdown(report: Report) -> str:
     """Key findings written from the data."""
     profile = report.results.profile
-    strengths = profile.loc[profile["profile"] == "strength", "name_sv"].tolist()
-    weaknesses = profile.loc[profile["profile"] == "weakness", "name_sv"].tolist()
+    strengths = [escape_myst(name) for name in
+                 profile.loc[profile["profile"] == "strength", "name_sv"]]
+    weaknesses = [escape_myst(name) for name in
+                  profile.loc[profile["profile"] == "weakness", "name_sv"]]
     improving, worsening = strongest_changes(report)
     lines = [
         "## Styrkor och svagheter",
@@ -397,7 +401,7 @@ def pca_position_markdown(report: Report) -> str:
                 f"och marknad ({report.results.pca_messages.get('region', '')}).")
     scores = pca.scores.sort_values("year")
     text = narrative.describe_pca_position(
-        report.region.short_name, scores["year"].tolist(), scores["PC1"].tolist(),
+        escape_myst(report.region.short_name), scores["year"].tolist(), scores["PC1"].tolist(),
         explained_variance_pct=100 * float(pca.explained_variance_ratio.iloc[0]),
         is_synthetic=(scores["share_synthetic"] >= 0.5).tolist())
     return text + " " + narrative.describe_correlation(
@@ -511,7 +515,7 @@ def glue_summary(report: Report) -> None:
                f"{report.region.slug}-profil", profile,
                description=f"Stapeldiagram: {report.region.name}s styrkor och svagheter per "
                            f"dimension {report.year}.")
-    glue_markdown("profile-caption", f"{report.region.name}s styrkor och svagheter per "
+    glue_markdown("profile-caption", f"{escape_myst(report.region.name)}s styrkor och svagheter per "
                   f"dimension {report.year} (0 = lägst bland länen, 1 = högst).")
 
 
@@ -519,7 +523,7 @@ def show_summary(report: Report) -> None:
     _display_markdown(summary_markdown(report))
     _show(dimension_profile_chart(report.results.profile, report.region.name),
           f"{report.region.slug}-profil", report.results.profile,
-          f"{report.region.name}s styrkor och svagheter per dimension {report.year} "
+          f"{escape_myst(report.region.name)}s styrkor och svagheter per dimension {report.year} "
           "(0 = lägst bland länen, 1 = högst).")
 
 
@@ -538,7 +542,7 @@ def show_dimension_profile(report: Report) -> None:
     profile = report.results.profile
     _show(dimension_profile_chart(profile, report.region.name),
           f"{report.region.slug}-dimensionsprofil", profile,
-          f"{report.region.name} jämfört med länens median per dimension, {report.year}.")
+          f"{escape_myst(report.region.name)} jämfört med länens median per dimension, {report.year}.")
 
 
 def glue_analysis(report: Report) -> None:
@@ -548,13 +552,13 @@ def glue_analysis(report: Report) -> None:
                                                       report.region.name),
                f"{report.region.slug}-relativ-utveckling", table,
                description=f"Värmekarta: relativ utveckling per indikator och år i "
-                           f"{report.region.name}.")
+                           f"{escape_myst(report.region.name)}.")
     profile = report.results.profile
     glue_chart("profile", dimension_profile_chart(profile, report.region.name),
                f"{report.region.slug}-dimensionsprofil", profile,
                description=f"Stapeldiagram: {report.region.name}s poäng per dimension "
                            f"{report.year} jämfört med länens median.")
-    glue_markdown("profile-caption", f"{report.region.name} jämfört med länens median per "
+    glue_markdown("profile-caption", f"{escape_myst(report.region.name)} jämfört med länens median per "
                                      f"dimension, {report.year}.")
 
 
@@ -566,7 +570,7 @@ def pca_summary_markdown(report: Report) -> str:
     if pca is None:
         return report.results.pca_messages.get("region", "PCA kunde inte beräknas.")
     evr = pca.explained_variance_ratio
-    names = [report.catalogue.indicator(i).name_sv for i in pca.kept_variables]
+    names = [escape_myst(report.catalogue.indicator(i).name_sv) for i in pca.kept_variables]
     order = pca.scores.sort_values("PC1")["year"].astype(int).astype(str).tolist()
     lines = [
         f"Den första komponenten förklarar {format_percent(100 * evr.iloc[0], 1)} och den "
@@ -588,7 +592,7 @@ def pca_summary_markdown(report: Report) -> str:
                   "omsamplingar (bootstrap) behåller den första komponenten sin riktning."]
         if uncertain:
             lines.append("Osäkra laddningar (intervallet omfattar noll): " + narrative.join_sv(
-                [narrative.lower_first(report.catalogue.indicator(i).name_sv)
+                [narrative.lower_first(escape_myst(report.catalogue.indicator(i).name_sv))
                  for i in uncertain]) + ".")
     return "\n".join(lines)
 
@@ -604,7 +608,7 @@ def show_pca(report: Report) -> None:
           "marknadsindikatorer till höger.")
     _show(pca_trajectory_chart(pca, report.region.name, report.region.code),
           f"{report.region.slug}-pca-ar", pca.scores,
-          f"{report.region.name}s läge år för år på de två första komponenterna. Ofyllda "
+          f"{escape_myst(report.region.name)}s läge år för år på de två första komponenterna. Ofyllda "
           "punkter vilar till minst hälften på syntetiska värden.")
 
 
@@ -613,12 +617,12 @@ def pooled_markdown(report: Report) -> str:
     if pooled is None:
         return report.results.pca_messages.get("pooled", "")
     positions = pooled.positions(report.year).sort_values("PC1").reset_index(drop=True)
-    names = {r.code: r.short_name for r in report.dataset.regions}
+    names = {r.code: escape_myst(r.short_name) for r in report.dataset.regions}
     place = int(positions.index[positions["region_code"] == report.region.code][0]) + 1
     return (f"I en gemensam analys av alla 21 län {pooled.scores['year'].min()}–"
             f"{pooled.scores['year'].max()} förklarar den första komponenten "
             f"{format_percent(100 * pooled.explained_variance_ratio.iloc[0], 1)} av variationen. "
-            f"{report.year} ligger {report.region.short_name} som nummer {place} av "
+            f"{report.year} ligger {escape_myst(report.region.short_name)} som nummer {place} av "
             f"{len(positions)} räknat från forskningssidan; längst åt forskningshållet ligger "
             f"{names.get(positions['region_code'].iloc[0])} och längst åt marknadshållet "
             f"{names.get(positions['region_code'].iloc[-1])}.")
@@ -648,7 +652,7 @@ def glue_pca(report: Report) -> None:
                    f"{region.slug}-pca-alla-lan", pooled.positions(report.year),
                    description=f"Alla läns lägen {report.year} på den gemensamma axeln.")
         glue_markdown("pooled-caption", f"Alla läns lägen {report.year} på den gemensamma "
-                      f"axeln; {region.short_name}s väg över åren är markerad.")
+                      f"axeln; {escape_myst(region.short_name)}s väg över åren är markerad.")
     else:
         glue_markdown("pooled", "*Diagrammet saknas eftersom analysen inte kunde göras.*")
         glue_markdown("pooled-caption", "Alla läns lägen på den gemensamma axeln.")
@@ -661,7 +665,7 @@ def show_pooled_pca(report: Report) -> None:
         return
     _show(pooled_positions_chart(pooled, report.dataset.regions, report.region.code, report.year),
           f"{report.region.slug}-pca-alla-lan", pooled.positions(report.year),
-          f"Alla läns lägen {report.year} på den gemensamma axeln; {report.region.short_name}s "
+          f"Alla läns lägen {report.year} på den gemensamma axeln; {escape_myst(report.region.short_name)}s "
           "väg över åren är markerad.")
 
 
@@ -679,7 +683,7 @@ def survey_items(report: Report) -> list:
 def survey_intro_markdown(report: Report) -> str:
     items = survey_items(report)
     if not items:
-        return (f"Det finns inga enkätsvar för {report.region.name} i rapportens data. "
+        return (f"Det finns inga enkätsvar för {escape_myst(report.region.name)} i rapportens data. "
                 "METRIC-modellen kompletterar registerstatistiken med en enkät till länets "
                 "företag. Enkätresultat läggs till som andelar per svarsalternativ med "
                 "`ecoreport import` (se README, avsnittet om årlig uppdatering); kapitlet fylls "
@@ -688,7 +692,7 @@ def survey_intro_markdown(report: Report) -> str:
     rows = survey[survey["region_code"] == report.region.code]
     periods = sorted(set(rows["period"]))
     return (f"Rapporten använder {count_text(len(items), 'fråga', 'frågor')} ur enkäten till "
-            f"företag i {report.region.name} "
+            f"företag i {escape_myst(report.region.name)} "
             f"({', '.join(format_period(p) for p in periods)}). Varje fråga redovisas i "
             "kapitlet för sin dimension, med antal svar och felmarginal.")
 
@@ -701,7 +705,7 @@ def survey_overview_markdown(report: Report) -> str:
     lines = ["| Dimension | Fråga | Redovisas i |", "|---|---|---|"]
     for indicator in items:
         dimension = report.catalogue.dimension(indicator.dimension).name_sv
-        lines.append(f"| {dimension} | {indicator.question_sv} | "
+        lines.append(f"| {escape_myst(dimension)} | {escape_myst(indicator.question_sv)} | "
                      f"{{ref}}`ind-{indicator.id}` |")
     return survey_intro_markdown(report) + "\n\n" + "\n".join(lines)
 
@@ -718,10 +722,10 @@ def show_survey(report: Report) -> None:
                       & (survey["indicator_id"] == indicator.id)]
         dimension = report.catalogue.dimension(indicator.dimension).name_sv
         source = report.catalogue.source(indicator.id)
-        _display_markdown(f"## {indicator.name_sv}\n\n*{dimension}.* "
-                          f"{indicator.question_sv}\n\n*Källa: {source.citation_sv}.*")
+        _display_markdown(f"## {escape_myst(indicator.name_sv)}\n\n*{escape_myst(dimension)}.* "
+                          f"{escape_myst(indicator.question_sv)}\n\n*Källa: {escape_myst(source.citation_sv)}.*")
         _show(survey_chart(rows, indicator), f"{report.region.slug}-{indicator.id}",
-              survey_table(rows, indicator), f"{indicator.question_sv} Andel av företagen.")
+              survey_table(rows, indicator), f"{escape_myst(indicator.question_sv)} Andel av företagen.")
 
 
 def survey_rows(report: Report, indicator_id: str) -> pd.DataFrame:
@@ -737,9 +741,9 @@ def survey_item_markdown(report: Report, indicator, rows: pd.DataFrame) -> str:
     periods = ", ".join(format_period(p) for p in sorted(set(rows["period"])))
     return "\n\n".join(part for part in (
         f"Svaren ({periods}) visas i {{numref}}`figur %s <fig-{indicator.id}>`.",
-        f"*Källa: {source.citation_sv}.*",
+        f"*Källa: {escape_myst(source.citation_sv)}.*",
     ) if part)
 
 
 def survey_caption(report: Report, indicator, rows: pd.DataFrame) -> str:
-    return f"{indicator.question_sv} Andel av företagen i {report.region.name}, procent."
+    return f"{escape_myst(indicator.question_sv)} Andel av företagen i {escape_myst(report.region.name)}, procent."

@@ -35,6 +35,7 @@ from ecoreport.data.tables import SURVEY_COLUMNS, VALUES_COLUMNS, read_table, ty
 from ecoreport.data.regions import Region, resolve_region
 from ecoreport.analysis.trends import compute_trends
 from ecoreport.data.vocab import RIKET_CODE, STATUS_LABELS
+from ecoreport.report.escape import escape_myst
 from ecoreport.report.formatting import format_number, format_period
 
 logger = logging.getLogger(__name__)
@@ -330,8 +331,7 @@ def _number(diff: EditionDiff, indicator_id: str, value: float) -> str:
 
 def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |"
-              for row in rows]
+    lines += ["| " + " | ".join(escape_myst(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -387,10 +387,10 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
     if diff.indicators_added or diff.indicators_dropped:
         lines = ["## Nya och borttagna indikatorer", ""]
         if diff.indicators_added:
-            lines.append("Nya: " + ", ".join(diff.titles.get(i, i)
+            lines.append("Nya: " + ", ".join(escape_myst(diff.titles.get(i, i))
                                              for i in diff.indicators_added) + ".")
         if diff.indicators_dropped:
-            lines.append("Borttagna: " + ", ".join(diff.titles.get(i, i)
+            lines.append("Borttagna: " + ", ".join(escape_myst(diff.titles.get(i, i))
                                                    for i in diff.indicators_dropped) + ".")
         parts.append("\n".join(lines))
     if len(diff.trend_changes):
@@ -424,7 +424,7 @@ def changes_markdown(report: Any, previous_edition: str | Path | None) -> str:
     or, without a previous edition, a Swedish explanation of how editions are made."""
     region = report.region
     if previous_edition is None:
-        return NO_PREVIOUS_EDITION_SV.format(region=region.name, code=region.code)
+        return NO_PREVIOUS_EDITION_SV.format(region=escape_myst(region.name), code=region.code)
     old = load_edition(previous_edition)
     new = edition_from_dataset(report.dataset, region.code, report.year)
     diff = diff_editions(old, new, region.code, report.dataset.catalogue)

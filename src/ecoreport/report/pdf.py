@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ecoreport.errors import EcoreportError
+from ecoreport.report.escape import escape_latex
 from ecoreport.report.jupyterbook import run_jupyter_book
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ def write_pdf_config(book: Path) -> Path:
     config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["nb_remove_code_source"] = True
+    # Jupyter Book passes the title to LaTeX as markup, unescaped; the län's name is data.
+    latex_documents = config.setdefault("latex", {}).setdefault("latex_documents", {})
+    latex_documents["title"] = escape_latex(config.get("title", ""))
     target = book / "_config_pdf.yml"
     target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                       encoding="utf-8")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ import altair as alt
 import pandas as pd
 
 from ecoreport.errors import UsageError
+from ecoreport.report.escape import escape_html, escape_script_json
 from ecoreport.report.formatting import VEGA_SV_LOCALE
 
 logger = logging.getLogger(__name__)
@@ -83,16 +83,16 @@ def csv_download_link(table: pd.DataFrame, name: str, label: str = "") -> str:
     payload = ("\ufeff" + table.to_csv(index=False, sep=";", decimal=",")).encode("utf-8")
     href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(payload).decode("ascii")
     filename = f"{slugify(name)}.csv"
-    return (f'<a class="ecoreport-download" download="{filename}" href="{href}">'
+    return (f'<a class="ecoreport-download" download="{escape_html(filename)}" href="{href}">'
             f"Ladda ner diagrammets data{label} (CSV)</a>")
 
 
 def chart_html(spec: dict, element_id: str) -> str:
     """The HTML fragment that draws ``spec`` with the shipped ``vegaEmbed``; the spec's
     ``description`` is the chart's text alternative."""
-    payload = json.dumps(spec, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    payload = escape_script_json(spec)
     options = json.dumps(EMBED_OPTIONS, ensure_ascii=False, sort_keys=True)
-    label = html.escape(str(spec.get("description") or "Diagram"), quote=True)
+    label = escape_html(spec.get("description") or "Diagram")
     return (
         f'<div id="{element_id}" class="ecoreport-chart" role="img" aria-label="{label}">'
         '</div>\n'
@@ -126,7 +126,7 @@ def chart_bundle(chart: alt.TopLevelMixin, name: str,
              for key, t in tables.items()]
     if links:
         body += "\n<p>" + " · ".join(links) + "</p>"
-    bundle = {"text/html": body, "text/plain": f"<Diagram: {html.escape(name)}>"}
+    bundle = {"text/html": body, "text/plain": f"<Diagram: {escape_html(name)}>"}
     static = static_chart_format()
     if static != "none":
         image = chart_to_png(spec) if static == "png" else chart_to_pdf(spec)

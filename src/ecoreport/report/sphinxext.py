@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 from ecoreport import __version__
+from ecoreport.report.escape import escape_html
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,15 @@ def _on_config_inited(app, config) -> None:
     folder = Path(app.outdir).parent / ".ecoreport-static"
     write_vega_bundle(folder)
     config.html_static_path = [*config.html_static_path, str(folder)]
+    # The theme writes the title into the navbar unescaped (``{{ docstitle }}``), while
+    # <title> escapes it; the title holds the län's name, which is data, so the navbar gets
+    # an escaped copy as the logo text.
+    options = dict(config.html_theme_options or {})
+    logo = dict(options.get("logo") or {})
+    if config.html_title and not logo.get("text"):
+        logo["text"] = escape_html(config.html_title)
+    options["logo"] = logo
+    config.html_theme_options = options
 
 
 def _is_remote(script) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path
 from ecoreport.errors import EcoreportError
 from ecoreport.paths import project_root
 from ecoreport.data.catalogue import load_catalogue
+from ecoreport.report.escape import escape_myst
 
 METRIC_TEMPLATE = "book/templates/metric.md"
 METRIC_PAGE = "book/metric.md"
@@ -214,14 +215,14 @@ def render_dimension_notebook(dimension_id: str, root: Path | None = None, *,
             indicator = catalogue.indicator(indicator_id)
             sections.append(_fill(block, {
                 "INDICATOR_ID": indicator.id,
-                "INDICATOR_NAME": _one_line(indicator.name_sv),
-                "INDICATOR_DESCRIPTION": _one_line(indicator.description_sv),
-                "QUESTION": _one_line(indicator.question_sv),
+                "INDICATOR_NAME": escape_myst(_one_line(indicator.name_sv)),
+                "INDICATOR_DESCRIPTION": escape_myst(_one_line(indicator.description_sv)),
+                "QUESTION": escape_myst(_one_line(indicator.question_sv)),
             }).strip("\n"))
     text = _fill(_read_template(root, "dimension.md"), {
         "DIMENSION_ID": dimension_id,
-        "DIMENSION_NAME": dimension.name_sv,
-        "DIMENSION_DESCRIPTION": _one_line(dimension.description_sv),
+        "DIMENSION_NAME": escape_myst(dimension.name_sv),
+        "DIMENSION_DESCRIPTION": escape_myst(_one_line(dimension.description_sv)),
     })
     return text.replace("__SECTIONS__", "\n\n".join(sections) if sections else
                         "Det finns inga uppgifter för dimensionen i länet.")
@@ -284,8 +285,8 @@ def render_metric_page(root: Path | None = None) -> str:
 
 
 def _cell(text: str) -> str:
-    """One line of a Markdown table cell (a "|" in the text would end the cell)."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """One line of a Markdown table cell, markup and "|" escaped (the text is data)."""
+    return escape_myst(" ".join(text.split()))
 
 
 def write_generated_sources(root: Path | None = None, dataset=None) -> list[Path]:
