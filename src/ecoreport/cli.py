@@ -102,13 +102,24 @@ def _add_import(sub) -> None:
     p.add_argument("--source", default=None,
                    help="sources.yaml key (default: the indicator's source in the catalogue)")
     p.add_argument("--sheet", default=None, help="xlsx sheet name (default: the first)")
+    p.add_argument("--header-row", type=_row_number, default=1, metavar="N",
+                   help="row with the column names, e.g. 2 when a title or merged cells "
+                        "fill row 1 (default: 1)")
     p.add_argument("--mapping", type=Path, default=None,
                    help="YAML naming several files/sheets/columns, one indicator each")
     p.add_argument("--replace", action="store_true",
                    help="overwrite observed values that differ (default: report them)")
     p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse the import when there is any warning")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
     p.set_defaults(func=_cmd_import)
+
+
+def _row_number(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a row number (1, 2, …)")
+    return int(text)
 
 
 def _cmd_import(args) -> int:
@@ -118,13 +129,14 @@ def _cmd_import(args) -> int:
             print("ecoreport import: error: --indicator is required with FILE", file=sys.stderr)
             return 2
         specs.append(ImportSpec(path=args.file, indicator_id=args.indicator,
-                                source_id=args.source, region=args.region, sheet=args.sheet))
+                                source_id=args.source, region=args.region, sheet=args.sheet,
+                                header_row=args.header_row))
     if not specs:
         print("ecoreport import: error: give FILE --indicator ID, or --mapping MAP.yaml",
               file=sys.stderr)
         return 2
     result = import_specs(specs, data_dir=args.data, replace=args.replace,
-                          dry_run=args.dry_run)
+                          dry_run=args.dry_run, strict=args.strict)
     print(format_import_summary(result))
     return 1 if result.has_conflicts else 0
 

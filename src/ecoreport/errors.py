@@ -40,6 +40,8 @@ class IssueCode(StrEnum):
     #                                      region_codes
     FILE_NOT_FOUND = "file_not_found"
     SECOND_VALUE = "second_value"        # import: two values for one cell
+    COLUMN_NOT_READ = "column_not_read"  # import warning: a header that looks like a year
+    FRACTION_NOT_PERCENT = "fraction_not_percent"  # import warning: 0.427 where 42.7 is meant
 
 
 @dataclass
@@ -91,15 +93,16 @@ class ValueSyntaxError(DataError, ValueError):
 
 
 class DataValidationError(DataError):
-    """Several problems found by validation; the message lists them all (first 20)."""
+    """Several problems found by validation; the message lists them all (first 20).
+    ``what`` names them in the first line ("data error(s)")."""
 
-    def __init__(self, issues: list[Issue]) -> None:
+    def __init__(self, issues: list[Issue], *, what: str = "data error(s)") -> None:
         self.issues = list(issues)
         shown = "\n".join(f"  - {issue}" for issue in self.issues[:20])
         more = len(self.issues) - 20
         if more > 0:
             shown += f"\n  … and {more} more"
-        EcoreportError.__init__(self, f"{len(self.issues)} data error(s):\n{shown}")
+        EcoreportError.__init__(self, f"{len(self.issues)} {what}:\n{shown}")
         self.issue = self.issues[0] if self.issues else Issue(message="no issues")
 
 

@@ -13,6 +13,7 @@ import math
 import os
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -130,24 +131,42 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+def read_table(path: str | Path, *, sheet: str | int | None = None,
+               header_row: int = 1) -> pd.DataFrame:
     """Read a CSV or xlsx file with every column as text (empty cells as "").
 
-    Headers are stripped of surrounding whitespace; cell text is left as it is.
+    ``header_row`` is the spreadsheet row (1-based) holding the column names; rows above
+    it are skipped. Headers are stripped of surrounding whitespace; cell text is left as
+    it is. A file that cannot be read is a ``DataError`` naming it and why.
     """
     path = Path(path)
     if not path.exists():
         raise DataError("file not found", file=str(path), expected="an existing CSV or xlsx file")
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame = _read_excel(path, sheet)
-    else:
-        frame = _read_csv(path)
+    if not path.is_file():
+        raise DataError("not a file", file=str(path), expected="a CSV or xlsx file")
+    if header_row < 1:
+        raise DataError(f"header row {header_row} does not exist", file=path.name,
+                        value=header_row, expected="a row number from 1")
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            frame = _read_excel(path, sheet, header_row)
+        else:
+            frame = _read_csv(path, header_row)
+    except PermissionError:
+        raise DataError("permission denied", file=str(path),
+                        expected="a file you may read") from None
+    except (zipfile.BadZipFile, KeyError) as exc:  # openpyxl: not a zip, or no workbook part
+        raise DataError(f"not an xlsx workbook ({exc})", file=path.name,
+                        expected="an .xlsx file saved by Excel or LibreOffice, or a CSV file "
+                                 "(save .xls files as .xlsx)") from None
     frame.columns = [str(column).strip().lstrip("\ufeff") for column in frame.columns]
     return frame
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, header_row: int = 1) -> pd.DataFrame:
     text, encoding = decode_bytes(path.read_bytes())
+    if header_row > 1:
+        text = "".join(text.splitlines(keepends=True)[header_row - 1:])
     delimiter = sniff_delimiter(text)
     logger.debug("%s: encoding %s, delimiter %r", path.name, encoding, delimiter)
     try:
@@ -157,7 +176,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(f"cannot parse as CSV: {exc}", file=path.name,
                         expected=f"a table separated by {delimiter!r}") from exc
     if not rows:
-        raise DataError("the file is empty", file=path.name, expected="a header row")
+        raise DataError("the file is empty" if header_row == 1 else
+                        f"nothing from header row {header_row} on", file=path.name,
+                        expected="a header row")
     # When a cell right of the table was ever touched, Excel pads every line, header
     # included, with empty trailing cells; drop that padding (and only that).
     padded_width = len(rows[0])
@@ -165,7 +186,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     while header and not header[-1].strip():
         header.pop()
     body = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[1:], start=header_row + 1):
         if not any(cell.strip() for cell in row):
             continue  # blank line, or ";;;" that Excel writes for an emptied row
         if len(row) == padded_width and not any(cell.strip() for cell in row[len(header):]):
@@ -179,10 +200,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return pd.DataFrame(body, columns=header, dtype=str)
 
 
-def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+def first_sheet_name(path: str | Path) -> str:
+    """The name of an xlsx workbook's first sheet (the one read when none is given)."""
+    with pd.ExcelFile(path, engine="openpyxl") as workbook:
+        return str(workbook.sheet_names[0])
+
+
+def _read_excel(path: Path, sheet: str | int | None, header_row: int = 1) -> pd.DataFrame:
     try:
         frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str,
-                              na_filter=False, engine="openpyxl")
+                              na_filter=False, engine="openpyxl", header=header_row - 1)
     except ValueError as exc:  # unknown sheet name
         raise DataError(str(exc), file=path.name, expected="an existing sheet") from exc
     # na_filter=False leaves some empty cells as NaN-like objects; make them "".
@@ -263,9 +290,10 @@ def write_tidy_csv(frame: pd.DataFrame, path: str | Path,
 
     Numbers in ``number_columns`` are formatted with :func:`format_stored_number`; other
     cells are written as they are. The file is written beside ``path`` and moved into
-    place with ``os.replace``, so a reader never sees half a file.
+    place with ``os.replace``, so a reader never sees half a file. A symbolic link is
+    followed first: its target is replaced and the link stays.
     """
-    path = Path(path)
+    path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
                                          prefix=f".{path.name}.", suffix=".tmp", delete=False)

@@ -243,7 +243,8 @@ def parse_jsonstat2(doc: dict[str, Any]) -> list[tuple[dict[str, str], float | N
             remainder, position = divmod(remainder, size)
             coordinates[dim] = codes[position]
         cells.append(({dim: coordinates[dim] for dim in ids},
-                      None if value is None else float(value)))
+                      None if value is None else api_number(value, "JSON-stat dataset",
+                                                            f"value {flat_index}")))
     return cells
 
 
@@ -306,6 +307,14 @@ def tidy_cells(cells: Iterable[tuple[dict[str, str], float | None]], indicator_i
         rows.append(FetchedRow(region, indicator_id, str(int(year) + year_shift),
                                float(sum(slot.values())), origin))
     return rows
+
+
+def api_number(value: Any, origin: str, where: str) -> float:
+    """A number from an API answer; anything else (text, a list) is a ``FetchError``
+    naming the answer, the cell and the value."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise FetchError(f"{origin}: {where} is {value!r}, not a number")
 
 
 def rows_from_jsonstat2(doc: dict[str, Any], indicator_id: str, api: dict[str, Any],
@@ -481,6 +490,8 @@ def rows_from_kolada(doc: dict[str, Any], indicator_id: str, origin: str) -> lis
         raise FetchError(f"{origin}: not a Kolada data response (no 'values' list)")
     rows = []
     for item in doc["values"]:
+        if not isinstance(item, dict) or not isinstance(item.get("values", []), list):
+            raise FetchError(f"{origin}: an entry of 'values' is {item!r}, not a Kolada value")
         municipality = str(item.get("municipality", ""))
         if len(municipality) != 4 or not municipality.startswith("00"):
             logger.debug("%s: skipping non-region id %r", origin, municipality)
@@ -489,8 +500,9 @@ def rows_from_kolada(doc: dict[str, Any], indicator_id: str, origin: str) -> lis
                       if entry.get("gender") == "T"), None)
         if total is None or total.get("value") is None:
             continue
-        rows.append(FetchedRow(municipality[2:], indicator_id, str(item["period"]),
-                               float(total["value"]), origin))
+        where = f"the value for {municipality} {item.get('period')}"
+        rows.append(FetchedRow(municipality[2:], indicator_id, str(item.get("period")),
+                               api_number(total["value"], origin, where), origin))
     return rows
 
 

@@ -15,7 +15,14 @@ Two shapes are understood:
   items also need a category column (``category``, ``kategori``, ``svar``). A mapping file
   may name other value columns, one indicator per column.
 
-Suppressed cells (``..``, ``–``, ``-``, empty) are skipped, never read as zero.
+Suppressed cells (``..``, ``–``, ``-``, empty) are skipped, never read as zero, and counted.
+
+The import says everything it decided: columns it did not read (a warning when the header
+looks like a mistyped year, such as ``20x4``), suppressed cells skipped, and every
+validation warning that the new rows bring (abrupt jumps, fractions where percentages are
+meant); with ``strict`` any warning refuses the import. ``validate`` applies the same rules
+(``data.validate``), so what one accepts the other accepts. Imports and fetches into one
+data folder take turns (a lock file in the folder).
 
 Merging: a new key is added; a *synthetic* value for the same region, indicator and period
 is replaced (that is what importing is for); an *observed* value that differs is a conflict,
@@ -39,20 +46,23 @@ import pandas as pd
 import yaml
 
 from ecoreport.errors import DataError, DataValidationError, Issue, IssueCode
+from ecoreport.locks import FileLock
 from ecoreport.data.tables import (
-    SURVEY_COLUMNS, VALUES_COLUMNS, format_stored_number, is_missing_marker, normalise_header, parse_number,
-    parse_period, read_table, sort_tidy_rows, write_tidy_csv,
+    SURVEY_COLUMNS, VALUES_COLUMNS, first_sheet_name, format_stored_number, is_missing_marker,
+    normalise_header, parse_number, parse_period, read_table, write_tidy_csv,
 )
 from ecoreport.data.regions import resolve_region, resolve_region_cell
 from ecoreport.data.catalogue import load_catalogue
 from ecoreport.paths import data_dir as default_data_dir
 from ecoreport.data.regions import load_regions
-from ecoreport.data.validate import validate_survey, validate_values
+from ecoreport.data.validate import ValidationReport, validate_survey, validate_values, year_range
 
 logger = logging.getLogger(__name__)
 
-# Years outside this range are typing errors (1850, 2090), not data.
-MIN_YEAR = 1950
+LOCK_FILE = ".ecoreport.lock"
+LOCK_WAIT_SECONDS = 10.0  # a second import waits this long for the first, then fails
+# Rows below the header searched for the years of a header spread over several rows.
+HEADER_SEARCH_ROWS = 5
 # Relative difference under which an imported value equals the stored one (rounding noise).
 SAME_VALUE_TOLERANCE = 1e-9
 
@@ -77,6 +87,7 @@ class ImportSpec:
     region: str | None = None
     sheet: str | int | None = None
     column: str | None = None  # long tables: the column holding this indicator's values
+    header_row: int = 1  # spreadsheet row with the column names (years)
 
 
 @dataclass
@@ -87,6 +98,8 @@ class ImportResult:
     files_written: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
+    warnings: list[Issue] = field(default_factory=list)
+    suppressed: int = 0  # cells with a missing marker ("..", "–", empty), skipped
 
     def count(self, action: str) -> int:
         """Number of rows with this action (see ``ACTIONS``)."""
@@ -105,6 +118,9 @@ class _Parsed:
     rows: list[dict[str, str]]
     origins: list[tuple[str, int, str]]
     notes: list[str]
+    warnings: list[Issue] = field(default_factory=list)
+    suppressed: int = 0
+    file: str = ""  # how messages name the source: file name (and sheet)
 
 
 # --- reading source files -----------------------------------------------------------------
@@ -132,8 +148,8 @@ def parse_year_header(text: object) -> tuple[str, int] | None:
 def check_period(text: str, *, file: str, row: int, column: str,
                  today: _dt.date | None = None) -> str:
     """Return the period as values.csv writes it, or raise DataError for a bad or
-    out-of-range year (before ``MIN_YEAR`` or after the current year)."""
-    last_year = (today or _dt.date.today()).year
+    out-of-range year (the rule of ``data.validate.year_range``)."""
+    first_year, last_year = year_range(today)
     raw = str(text).strip()
     if raw.endswith(".0") and raw[:-2].isdigit():
         raw = raw[:-2]
@@ -143,9 +159,9 @@ def check_period(text: str, *, file: str, row: int, column: str,
         raise DataError(f"{text!r} is not a year", file=file, row=row, column=column,
                         value=text, expected="a year such as 2023 or a period 2014-2017"
                         ) from None
-    if start < MIN_YEAR or end > last_year:
+    if start < first_year or end > last_year:
         raise DataError(f"year {text!r} is out of range", file=file, row=row, column=column,
-                        value=text, expected=f"years {MIN_YEAR}–{last_year}")
+                        value=text, expected=f"years {first_year}–{last_year}")
     return f"{start}" if start == end else f"{start}-{end}"
 
 
@@ -172,8 +188,12 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
     file, row and column of each.
     """
     indicator = catalogue.indicator(spec.indicator_id)
-    table = read_table(spec.path, sheet=spec.sheet)
+    table = read_table(spec.path, sheet=spec.sheet, header_row=spec.header_row)
     file = spec.path.name
+    if spec.path.suffix.lower() in {".xlsx", ".xlsm"}:
+        sheet = spec.sheet if spec.sheet is not None else first_sheet_name(spec.path)
+        file = f"{file}, sheet {sheet!r}"
+    header_row = spec.header_row
     headers = [str(header) for header in table.columns]
     region_column = _find_column(headers, _REGION_HEADERS)
     period_column = _find_column(headers, _PERIOD_HEADERS)
@@ -182,6 +202,7 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
         fixed_region = resolve_region(spec.region, data_dir).code
     issues: list[Issue] = []
     notes: list[str] = []
+    warnings: list[Issue] = []
     cells: list[tuple[int, str, str, str, str]] = []  # row, column, region, period, text
     categories: list[str] = []  # survey: the answer; register: a note for the row
 
@@ -202,18 +223,21 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
         category_column = _find_column(headers, _CATEGORY_HEADERS) if indicator.is_survey \
             else None
         if value_column is None or value_column not in headers:
-            raise DataError("no value column", file=file, row=1, column=spec.column,
+            raise DataError("no value column", file=file, row=header_row, column=spec.column,
                             expected="a column named value/värde, or the column given in the "
                                      "mapping; columns are " + ", ".join(headers))
         if indicator.is_survey and category_column is None:
             raise DataError(f"{spec.indicator_id!r} is a survey item but the file has no "
-                            "category column", file=file, row=1,
+                            "category column", file=file, row=header_row,
                             expected="a column category/kategori/svar with the answer")
         if region_column is None and fixed_region is None:
-            raise DataError("no län column and no --region", file=file, row=1,
+            raise DataError("no län column and no --region", file=file, row=header_row,
                             expected="a column region/län, or --region")
+        read = {region_column, period_column, value_column, category_column}
+        _report_unread(table, [h for h in headers if h not in read], file, header_row,
+                       "not the län, period, value or category column", notes, warnings)
         for position, record in enumerate(table.to_dict("records")):
-            row_number = position + 2
+            row_number = position + header_row + 1
             code = region_of(row_number, record)
             try:
                 period = check_period(record[period_column], file=file, row=row_number,
@@ -231,7 +255,7 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
         # wide: years as columns
         if indicator.is_survey:
             raise DataError(f"{spec.indicator_id!r} is a survey item; wide tables are only "
-                            "read for register indicators", file=file, row=1,
+                            "read for register indicators", file=file, row=header_row,
                             expected="a long table with columns region, year, category, value")
         year_columns: dict[str, list[tuple[int, str]]] = {}
         for header in headers:
@@ -239,22 +263,23 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
             if parsed is not None:
                 year_columns.setdefault(parsed[0], []).append((parsed[1], header))
         if not year_columns:
-            raise DataError("no year columns and no year/period column", file=file, row=1,
-                            expected="a wide table with years as columns (2019, 2010*) or a "
-                                     "long table with a year/period column")
+            raise _no_year_columns(table, file, header_row)
         label_columns = [h for h in headers
                          if parse_year_header(h) is None and h != region_column]
         if region_column is None and fixed_region is None:
             if not label_columns:
-                raise DataError("no län column and no --region", file=file, row=1,
+                raise DataError("no län column and no --region", file=file, row=header_row,
                                 expected="a first column with län names or codes")
             region_column = label_columns[0]  # e.g. Tillväxtanalys' unnamed first column
+        _report_unread(table, [h for h in label_columns if h != region_column], file,
+                       header_row, "not a year (2019, 2010*) or a period (2014-2017)", notes,
+                       warnings)
         chosen: dict[str, str] = {}
         break_notes: dict[str, str] = {}
         for period, variants in year_columns.items():
             header = variants[-1][1]  # the right-most: the newer method after a break
             try:
-                chosen[check_period(period, file=file, row=1, column=header,
+                chosen[check_period(period, file=file, row=header_row, column=header,
                                     today=today)] = header
             except DataError as exc:
                 issues.append(exc.issue)
@@ -266,7 +291,7 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
                 notes.append(f"{file}: {break_notes[period]}")
         records = table.to_dict("records")
         for position, record in enumerate(records):
-            row_number = position + 2
+            row_number = position + header_row + 1
             if region_column is not None and not str(record[region_column]).strip():
                 continue  # footnote or blank line below the table
             code = region_of(row_number, record)
@@ -281,6 +306,7 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
     rows: list[dict[str, str]] = []
     origins: list[tuple[str, int, str]] = []
     duplicates: dict[tuple[str, str, str], int] = {}
+    suppressed = 0
     for (row_number, column, code, period, text), category in zip(cells, categories):
         try:
             number = _parse_value(text, file=file, row=row_number, column=column)
@@ -288,7 +314,8 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
             issues.append(exc.issue)
             continue
         if number is None:
-            continue  # suppressed: skipped, not zero
+            suppressed += 1  # skipped, not zero
+            continue
         key = (code, period, category if indicator.is_survey else "")
         if key in duplicates:
             issues.append(Issue(code=IssueCode.SECOND_VALUE, period=period,
@@ -307,11 +334,50 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
         origins.append((file, row_number, column))
     if issues:
         raise DataValidationError(issues)
+    if suppressed:
+        notes.append(f"{file}: {suppressed} suppressed or empty cell(s) ('..', '–', '') "
+                     "skipped, not read as zero")
     if not rows:
         notes.append(f"{file}: no values for {spec.indicator_id!r}"
                      f"{' in ' + fixed_region if fixed_region else ''}")
     logger.info("%s: %d values for %s", file, len(rows), spec.indicator_id)
-    return _Parsed(rows=rows, origins=origins, notes=notes)
+    return _Parsed(rows=rows, origins=origins, notes=notes, warnings=warnings,
+                   suppressed=suppressed, file=file)
+
+
+def _report_unread(table: pd.DataFrame, columns: Sequence[str], file: str, header_row: int,
+                   reason: str, notes: list[str], warnings: list[Issue]) -> None:
+    """Say which columns were not read and why: a warning when the header has a digit (a
+    mistyped year such as ``20x4``), else a note. Empty, unnamed columns pass silently."""
+    for column in columns:
+        unnamed = not column.strip() or column.startswith("Unnamed: ")
+        if unnamed and not any(str(cell).strip() for cell in table[column]):
+            continue
+        if any(char.isdigit() for char in column) and not unnamed:
+            warnings.append(Issue(
+                code=IssueCode.COLUMN_NOT_READ, message=f"column {column!r} not read: {reason}",
+                file=file, row=header_row, column=column, value=column,
+                expected="a year such as 2024, 2010* or 2014-2017"))
+        else:
+            notes.append(f"{file}: column {column!r} not read ({reason})")
+
+
+def _no_year_columns(table: pd.DataFrame, file: str, header_row: int) -> DataError:
+    """The error for a table without year columns; names the row below that has years
+    when the header is spread over several rows (merged cells in Excel)."""
+    for position, record in enumerate(table.head(HEADER_SEARCH_ROWS).itertuples(index=False)):
+        years = [str(cell).strip() for cell in record if parse_year_header(cell) is not None]
+        if len(years) >= 2:
+            row = header_row + 1 + position
+            shown = ", ".join(years[:3]) + (", …" if len(years) > 3 else "")
+            return DataError(
+                f"no year columns in header row {header_row}, but row {row} has years "
+                f"({shown}): a header over several rows (merged cells?)", file=file,
+                row=header_row, expected=f"the header on one row: rerun with --header-row "
+                                         f"{row} (in a mapping file: header_row: {row})")
+    return DataError("no year columns and no year/period column", file=file, row=header_row,
+                     expected="a wide table with years as columns (2019, 2010*) or a "
+                              "long table with a year/period column")
 
 
 # --- mapping files --------------------------------------------------------------------------
@@ -331,6 +397,7 @@ def load_mapping(path: str | Path) -> list[ImportSpec]:
             indicator: fou_utgifter_foretag
             source: kolada_fou
             region: 24                         # optional: only this län
+            header_row: 2                      # optional: the row with the years
     """
     path = Path(path)
     try:
@@ -348,18 +415,24 @@ def load_mapping(path: str | Path) -> list[ImportSpec]:
         if not isinstance(entry, dict) or not entry.get("file") or not entry.get("indicator"):
             raise DataError(f"entry {number} needs 'file' and 'indicator'", file=path.name,
                             value=entry, expected="{file: ..., indicator: ...}")
-        unknown = set(entry) - {"file", "indicator", "sheet", "column", "source", "region"}
+        unknown = set(entry) - {"file", "indicator", "sheet", "column", "source", "region",
+                                "header_row"}
         if unknown:
             raise DataError(f"entry {number} has unknown key(s) {sorted(unknown)}",
                             file=path.name, value=entry,
-                            expected="file, indicator, sheet, column, source, region")
+                            expected="file, indicator, sheet, column, source, region, "
+                                     "header_row")
+        header_row = entry.get("header_row", 1)
+        if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
+            raise DataError(f"entry {number}: header_row {header_row!r} is not a row number",
+                            file=path.name, value=header_row, expected="a whole number from 1")
         region = entry.get("region")
         specs.append(ImportSpec(
             path=(path.parent / str(entry["file"])), indicator_id=str(entry["indicator"]),
             source_id=entry.get("source", raw.get("source")),
             region=None if region is None else str(region).zfill(2) if isinstance(region, int)
             else str(region),
-            sheet=entry.get("sheet"), column=entry.get("column")))
+            sheet=entry.get("sheet"), column=entry.get("column"), header_row=header_row))
     return specs
 
 
@@ -450,12 +523,13 @@ def _locate(issues: list[Issue], origins: list[tuple[str, int, str] | None],
 
 
 def import_specs(specs: Sequence[ImportSpec], *, data_dir: str | Path | None = None,
-                 replace: bool = False, dry_run: bool = False,
+                 replace: bool = False, dry_run: bool = False, strict: bool = False,
                  today: _dt.date | None = None) -> ImportResult:
     """Import one or more source files; validate everything, then write atomically.
 
     Nothing is written when any file has a bad cell, when the merged data fails
-    ``validate_values``/``validate_survey``, or on a dry run.
+    ``validate_values``/``validate_survey``, with ``strict`` when there is any warning,
+    or on a dry run.
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     catalogue = load_catalogue(folder)
@@ -466,6 +540,8 @@ def import_specs(specs: Sequence[ImportSpec], *, data_dir: str | Path | None = N
     note_for: dict[tuple[str, str], str] = {}
     notes: list[str] = []
     issues: list[Issue] = []
+    warnings: list[Issue] = []
+    suppressed = 0
     for spec in specs:
         indicator = catalogue.indicator(spec.indicator_id)
         source_id = spec.source_id or indicator.source
@@ -489,74 +565,135 @@ def import_specs(specs: Sequence[ImportSpec], *, data_dir: str | Path | None = N
         rows.extend(result.rows)
         origins.extend(result.origins)
         notes.extend(result.notes)
-        note_for[(spec.indicator_id, spec.path.name)] = \
+        warnings.extend(result.warnings)
+        suppressed += result.suppressed
+        note_for[(spec.indicator_id, result.file)] = \
             f"imported {today.isoformat()} from {spec.path.name}"
     if issues:
         raise DataValidationError(issues)
-    return merge_observed_rows(parsed, data_dir=folder, source_id_for=source_id_for,
-                               note_for=note_for, replace=replace, dry_run=dry_run,
-                               notes=notes)
+    result = merge_observed_rows(parsed, data_dir=folder, source_id_for=source_id_for,
+                                 note_for=note_for, replace=replace, dry_run=dry_run,
+                                 notes=notes, warnings=warnings, strict=strict, today=today)
+    result.suppressed = suppressed
+    return result
 
 
 def merge_observed_rows(parsed: dict[bool, tuple[list[dict[str, str]],
                                                  list[tuple[str, int, str]]]], *,
                         data_dir: str | Path, source_id_for: dict[str, str],
                         note_for: dict[tuple[str, str], str], replace: bool = False,
-                        dry_run: bool = False, notes: list[str] | None = None) -> ImportResult:
+                        dry_run: bool = False, notes: list[str] | None = None,
+                        warnings: list[Issue] | None = None, strict: bool = False,
+                        today: _dt.date | None = None) -> ImportResult:
     """Merge observed rows into values.csv (``parsed[False]``) and survey.csv
     (``parsed[True]``); validate both merged files, then write them atomically.
 
     Each row is a dict with region_code, indicator_id, period, (category,) ``number`` (text
     as written) and optionally ``extra_note``; its origin is (file or service, row, column),
     used for ``note_for[(indicator_id, origin[0])]`` and to locate validation errors.
-    ``import_specs`` and ``fetch`` both end here.
+    The result's warnings are ``warnings`` (from reading the sources) plus every
+    validation warning that the merged rows bring and the stored data did not have; with
+    ``strict`` any of them refuses the import. The data folder is locked from reading the
+    stored files to writing them. ``import_specs`` and ``fetch`` both end here.
     """
     folder = Path(data_dir)
     catalogue = load_catalogue(folder)
     regions = load_regions(folder)
-    all_changes = []
-    writes: list[tuple[pd.DataFrame, Path]] = []
-    for survey, (rows, origins) in parsed.items():
-        if not rows:
-            continue
-        name = "survey.csv" if survey else "values.csv"
-        path = folder / name
-        existing = read_table(path) if path.exists() else \
-            pd.DataFrame(columns=list(SURVEY_COLUMNS if survey else VALUES_COLUMNS))
-        merged, merged_origins, changes = merge_rows(
-            existing, rows, origins, survey=survey, source_id_for=source_id_for,
-            note_for=note_for, replace=replace)
-        validate = validate_survey if survey else validate_values
-        report = validate(merged, catalogue, regions, file=name)
-        if report.errors:
-            raise DataValidationError(_locate(report.errors, merged_origins,
-                                              "share_pct" if survey else "value"))
-        all_changes.append(changes.assign(file=name))
-        if changes["action"].isin(["new", "replaced_synthetic", "replaced"]).any():
-            writes.append((merged, path))
-    changes = pd.concat(all_changes, ignore_index=True) if all_changes else pd.DataFrame(
-        columns=["region_code", "indicator_id", "period", "action", "old_value",
-                 "old_status", "new_value", "source_file", "source_row", "file"])
-    written = []
-    if not dry_run:
-        # Both files are merged and validated before either is replaced.
-        for merged, path in writes:
-            write_tidy_csv(merged, path)
-            written.append(path)
-            logger.info("wrote %s", path)
+    warnings = list(warnings or [])
+    lock = FileLock(folder / LOCK_FILE, f"another import or fetch into {folder} is running "
+                    "(pid {pid}); wait for it to finish", wait=LOCK_WAIT_SECONDS)
+    with lock:
+        all_changes = []
+        writes: list[tuple[pd.DataFrame, Path]] = []
+        for survey, (rows, origins) in parsed.items():
+            if not rows:
+                continue
+            name = "survey.csv" if survey else "values.csv"
+            path = folder / name
+            columns = SURVEY_COLUMNS if survey else VALUES_COLUMNS
+            existing = read_table(path) if path.exists() else pd.DataFrame(columns=list(columns))
+            merged, merged_origins, changes = merge_rows(
+                existing, rows, origins, survey=survey, source_id_for=source_id_for,
+                note_for=note_for, replace=replace)
+            validate = validate_survey if survey else validate_values
+            report = validate(merged, catalogue, regions, file=name, today=today)
+            number_column = "share_pct" if survey else "value"
+            if report.errors:
+                raise DataValidationError(_locate(report.errors, merged_origins, number_column))
+            before = validate(existing, catalogue, regions, file=name, today=today) \
+                if len(existing) else None
+            warnings.extend(_locate(_new_warnings(report, before), merged_origins,
+                                    number_column))
+            warnings.extend(_fraction_warnings(existing, rows, origins, catalogue,
+                                               number_column))
+            all_changes.append(changes.assign(file=name))
+            if changes["action"].isin(["new", "replaced_synthetic", "replaced"]).any():
+                writes.append((merged, path))
+        if strict and warnings:
+            raise DataValidationError(warnings, what="warning(s), and --strict refuses any")
+        changes = pd.concat(all_changes, ignore_index=True) if all_changes else pd.DataFrame(
+            columns=["region_code", "indicator_id", "period", "action", "old_value",
+                     "old_status", "new_value", "source_file", "source_row", "file"])
+        written = []
+        if not dry_run:
+            # Both files are merged and validated before either is replaced.
+            for merged, path in writes:
+                write_tidy_csv(merged, path)
+                written.append(path)
+                logger.info("wrote %s", path)
     return ImportResult(changes=changes, files_written=written, notes=list(notes or []),
-                        dry_run=dry_run)
+                        dry_run=dry_run, warnings=warnings)
+
+
+def _new_warnings(report: ValidationReport, before: ValidationReport | None) -> list[Issue]:
+    """Warnings of the merged data that the stored data did not have (same code and text;
+    rows are left out of the comparison, as merging shifts them)."""
+    known = {(issue.code, issue.message) for issue in before.warnings} if before else set()
+    return [issue for issue in report.warnings
+            if (issue.code, issue.message) not in known and issue.code != IssueCode.NO_DATA]
+
+
+def _fraction_warnings(existing: pd.DataFrame, rows: list[dict[str, str]],
+                       origins: list[tuple[str, int, str]], catalogue: Any,
+                       number_column: str) -> list[Issue]:
+    """A hint per share indicator whose imported values all lie in 0..1 while the stored
+    values do not: fractions (0,427) where percentages (42,7) are meant."""
+    issues = []
+    by_indicator: dict[str, list[tuple[float, tuple[str, int, str]]]] = {}
+    for row, origin in zip(rows, origins):
+        by_indicator.setdefault(row["indicator_id"], []).append((float(row["number"]), origin))
+    for indicator_id, imported in by_indicator.items():
+        unit = catalogue.units.get(catalogue.indicator(indicator_id).unit)
+        if getattr(unit, "kind", None) != "share" or getattr(unit, "max", 100) != 100:
+            continue
+        if not all(0 <= number <= 1 for number, _ in imported):
+            continue
+        stored = existing.loc[existing["indicator_id"] == indicator_id, number_column]
+        stored = [number for number in (parse_number(text) for text in stored)
+                  if math.isfinite(number)]
+        if not stored or max(stored) <= 1:
+            continue
+        file, row, column = imported[0][1]
+        issues.append(Issue(
+            code=IssueCode.FRACTION_NOT_PERCENT, file=file, row=row, column=column,
+            value=imported[0][0], indicator_id=indicator_id,
+            message=f"all {len(imported)} value(s) of {indicator_id!r} lie between 0 and 1, "
+                    f"while the stored values reach {max(stored):g}: fractions where "
+                    "percentages are expected?",
+            expected=f"percentages (0–100) in unit {unit.id!r}; multiply by 100"))
+    return issues
 
 
 def import_file(path: str | Path, indicator_id: str, *, region: str | None = None,
                 source_id: str | None = None, sheet: str | int | None = None,
-                data_dir: str | Path | None = None, replace: bool = False,
-                dry_run: bool = False, today: _dt.date | None = None) -> ImportResult:
+                header_row: int = 1, data_dir: str | Path | None = None,
+                replace: bool = False, dry_run: bool = False, strict: bool = False,
+                today: _dt.date | None = None) -> ImportResult:
     """Import one file for one indicator (``ecoreport import FILE --indicator ID``)."""
     spec = ImportSpec(path=Path(path), indicator_id=indicator_id, source_id=source_id,
-                      region=region, sheet=sheet)
+                      region=region, sheet=sheet, header_row=header_row)
     return import_specs([spec], data_dir=data_dir, replace=replace, dry_run=dry_run,
-                        today=today)
+                        strict=strict, today=today)
 
 
 def format_import_summary(result: ImportResult, *, max_rows: int = 40) -> str:
@@ -567,6 +704,7 @@ def format_import_summary(result: ImportResult, *, max_rows: int = 40) -> str:
     lines = [f"{'Dry run: ' if result.dry_run else ''}{len(result.changes)} value(s) read; "
              f"{counts}"]
     lines.extend(f"note: {note}" for note in result.notes)
+    lines.extend(f"warning: {issue}" for issue in result.warnings)
     shown = result.changes[result.changes["action"] != "unchanged"] if len(result.changes) \
         else result.changes
     if len(shown):
@@ -582,6 +720,10 @@ def format_import_summary(result: ImportResult, *, max_rows: int = 40) -> str:
         lines.append("")
         lines.append(f"{result.count('conflict')} observed value(s) differ and were kept; "
                      "rerun with --replace to overwrite them")
+    if result.warnings:
+        lines.append("")
+        lines.append(f"{len(result.warnings)} warning(s); check them, or rerun with --strict "
+                     "to refuse an import with warnings")
     if result.files_written:
         lines.append(f"{verb}: " + ", ".join(str(path) for path in result.files_written))
     elif not result.dry_run:

@@ -6,12 +6,12 @@ Light on imports on purpose: the command line checks for an unchanged report (se
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 from pathlib import Path
 
 from ecoreport.errors import EcoreportError
+from ecoreport.locks import FileLock
 
 
 def report_dir_for(out_dir: Path, region, year: int) -> Path:
@@ -31,7 +31,7 @@ def check_out_dir(out_dir: Path) -> Path:
     return out_dir
 
 
-class ReportLock:
+class ReportLock(FileLock):
     """An exclusive lock on one report folder (``.<name>.lock`` beside it) for a build.
 
     A second build of the same län and year fails at once, naming the running one. The
@@ -39,35 +39,10 @@ class ReportLock:
     """
 
     def __init__(self, target: Path, description: str) -> None:
-        self.path = target.with_name(f".{target.name}.lock")
+        super().__init__(target.with_name(f".{target.name}.lock"),
+                         f"another build of {description} is running (pid {{pid}}); "
+                         "wait for it to finish")
         self.description = description
-        self._fd: int | None = None
-
-    def acquire(self) -> "ReportLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
-            os.close(fd)
-            raise EcoreportError(f"another build of {self.description} is running "
-                                 f"(pid {holder}); wait for it to finish") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode("ascii"))
-        self._fd = fd
-        return self
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing releases the lock; the file may stay
-            self._fd = None
-
-    def __enter__(self) -> "ReportLock":
-        return self.acquire()
-
-    def __exit__(self, *exc) -> None:
-        self.release()
 
 
 def clean_stale(target: Path) -> list[Path]:
