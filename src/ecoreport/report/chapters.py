@@ -417,9 +417,9 @@ KEY_MESSAGE_ORDER = ("strength", "improvement", "weakness", "decline")
 def finding_sentence(report: Report, finding) -> str:
     """One key message from an observed finding (``analysis.findings.Finding``)."""
     indicator = report.catalogue.indicator(finding.indicator_id)
-    subject = narrative.make_subject(indicator.name_sv)
+    subject = narrative.make_subject(escape_myst(indicator.name_sv))
     decimals = normalised_decimals(report.catalogue, indicator.id)
-    unit = str(finding.normalised_unit or "").removeprefix("antal ")
+    unit = escape_myst(str(finding.normalised_unit or "").removeprefix("antal "))
     value = f"{format_number(finding.value_normalised, decimals)} {unit}".strip()
     period = format_period(finding.period)
     if finding.kind in ("strength", "weakness"):
@@ -494,8 +494,11 @@ def key_figures_markdown(report: Report) -> str:
                 change += " (osäker)"
         rank = "–" if pd.isna(row.rank) else f"{int(row.rank)} av {int(row.n_ranked)}"
         riket = "–" if pd.isna(row.riket_value) else format_number(row.riket_value, decimals)
-        unit = str(row.normalised_unit or "").removeprefix("antal ")
-        lines.append(f"| {{ref}}`{indicator.name_sv} <ind-{indicator.id}>` ({unit}) | {value} | "
+        unit = escape_myst(str(row.normalised_unit or "").removeprefix("antal "))
+        # A role's text is literal (no Markdown escapes); names cannot hold backticks or
+        # <> (refused at load), only "|" would end the table cell.
+        title = indicator.name_sv.replace("|", "\\|")
+        lines.append(f"| {{ref}}`{title} <ind-{indicator.id}>` ({unit}) | {value} | "
                      f"{change} | {rank} | {riket} |")
     note = ("\n\nVärden märkta med \\* är syntetiska (framräknade) och ingen uppgift om länet."
             if synthetic else "")
