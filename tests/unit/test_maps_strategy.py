@@ -94,3 +94,20 @@ def test_landing_page_carries_the_index_map_offline(tmp_path: Path) -> None:
     # a later landing page without a new map (every report reused) keeps the stored one
     assert '<div id="index-map"></div>' in write_landing_page(tmp_path, 2024).read_text(
         encoding="utf-8")
+
+
+def test_summary_entry_of_the_index_names_rank_interval_and_group() -> None:
+    """The ``index`` entry for results/summary.json (read by the landing page)."""
+    import numpy as np
+
+    from ecoreport.analysis.index import compute_index_result
+    from ecoreport.report.innovation_index import index_summary_entry
+    from test_index import DIMENSIONS, YEAR, make_catalogue, make_regions, planted
+
+    levels = {f"{i:02d}": dict.fromkeys(DIMENSIONS, float(i)) for i in range(1, 8)}
+    index = compute_index_result(planted(levels, noise=0.0), make_catalogue(), make_regions(7),
+                                 YEAR, n_draws=40)
+    entry = index_summary_entry(index, "07")
+    assert entry["rank"] == 1 and entry["rank_p05"] == 1 and entry["rank_p95"] == 1
+    assert entry["of"] == 7 and entry["group"] == "leader" and np.isclose(entry["score"], 1.0)
+    assert set(entry) == {"score", "rank", "of", "rank_p05", "rank_p95", "group", "pct_of_riket"}
