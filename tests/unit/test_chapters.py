@@ -218,3 +218,13 @@ def test_key_figures_one_row_per_dimension_with_rank_riket_and_synthetic_mark(re
     assert "2,09\\* (2024)" in rows[0] and "9 av 21" in rows[0] and "2,95" in rows[0]
     assert "<ind-fou_andel_brp>" in rows[0]
     assert "syntetiska" in text
+
+
+def test_key_figures_without_the_findings_analysis_come_from_the_comparisons(report):
+    report = _with_findings(report, None)
+    text = chapters.key_figures_markdown(report)
+    rows = [line for line in text.splitlines() if line.startswith("| {ref}")]
+    dimensions = {report.catalogue.indicator(i).dimension for i in report.results.comparisons}
+    assert 5 <= len(rows) <= len(dimensions)
+    assert all(re.search(r"\d+ av 21", row) for row in rows)
+    assert all(re.search(r"(−?\d+,\d\s%|–)", row) for row in rows)  # change in percent a year

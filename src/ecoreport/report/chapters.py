@@ -464,12 +464,40 @@ def key_messages_markdown(report: Report) -> str:
 def key_figure_rows(report: Report) -> pd.DataFrame:
     """One headline indicator per METRIC dimension (the first in the catalogue with a value)."""
     findings = getattr(report.results, "findings", None)
-    if findings is None:
-        return pd.DataFrame()
-    figures = findings.key_figures.dropna(subset=["value_normalised"])
+    figures = (findings.key_figures if findings is not None else _key_figures_from_results(report))
+    if figures.empty:
+        return figures
+    figures = figures.dropna(subset=["value_normalised"])
     order = {ind: i for i, ind in enumerate(report.catalogue.indicators)}
     figures = figures.assign(order=figures["indicator_id"].map(order)).sort_values("order")
     return figures.drop_duplicates("dimension").drop(columns="order")
+
+
+def _key_figures_from_results(report: Report) -> pd.DataFrame:
+    """The key-figure columns from the comparisons and trends, for results computed before
+    the analysis kept its own key-figures table."""
+    trends = report.results.trends.set_index("indicator_id")
+    rows = []
+    for indicator_id, table in report.results.comparisons.items():
+        own = table[table["region_code"] == report.region.code]
+        indicator = report.catalogue.indicator(indicator_id)
+        if own.empty or not getattr(report.catalogue.dimension(indicator.dimension), "metric",
+                                    True):
+            continue
+        row = own.iloc[0]
+        trend = trends.loc[indicator_id] if indicator_id in trends.index else None
+        rows.append({
+            "indicator_id": indicator_id, "dimension": indicator.dimension,
+            "period": row["period"], "value_normalised": row["value_normalised"],
+            "normalised_unit": row["normalised_unit"], "status": row["status"],
+            "rank": row["rank"], "n_ranked": row["n_ranked"], "riket_value": row["riket_value"],
+            # the trend is fitted on published values, so its change is given in percent
+            "change_per_year": math.nan,
+            "change_pct": math.nan if trend is None or trend["status"] != "ok"
+            else trend["cagr_pct"],
+            "change_claim": "significant" if trend is not None and trend["status"] == "ok"
+            and bool(trend["is_significant"]) else "not_significant"})
+    return pd.DataFrame(rows)
 
 
 def key_figures_markdown(report: Report) -> str:
@@ -488,8 +516,11 @@ def key_figures_markdown(report: Report) -> str:
             mark, synthetic = "\\*", True
         value = f"{format_number(row.value_normalised, decimals)}{mark} ({format_period(row.period)})"
         change = "–"
-        if pd.notna(row.change_per_year):
-            change = format_number(row.change_per_year, decimals + 1)
+        change_pct = getattr(row, "change_pct", math.nan)
+        if pd.notna(row.change_per_year) or pd.notna(change_pct):
+            change = (format_number(row.change_per_year, decimals + 1)
+                      if pd.notna(row.change_per_year)
+                      else format_percent(change_pct, 1, style="symbol"))
             if row.change_claim != "significant":
                 change += " (osäker)"
         rank = "–" if pd.isna(row.rank) else f"{int(row.rank)} av {int(row.n_ranked)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -33,14 +34,106 @@ def check_latex() -> None:
             f"apt-get install {TEX_PACKAGES}")
 
 
-def write_pdf_config(book: Path) -> Path:
-    """The book's config for print: code cells are left out (the web book keeps them)."""
+#: Colour of the cover band and the headings (the län's colour in the charts).
+COVER_COLOUR = "1F5F8B"
+
+#: The print layout: narrow margins, compact chapter and part headings that do not start a
+#: new page (no half-empty openers), figures at most ~40 % of the page so two fit, small
+#: table text, figures numbered once through the book.
+PREAMBLE = r"""
+\usepackage{xcolor}
+\usepackage{tikz}
+\usepackage[export]{adjustbox}
+\definecolor{ecoblue}{HTML}{%(colour)s}
+\titleclass{\part}{straight}
+\titleclass{\chapter}{straight}
+\titleformat{\part}[block]{\sffamily\large\bfseries\color{gray}}{}{0pt}{\MakeUppercase}
+\titlespacing*{\part}{0pt}{1.2em}{0.2em}
+\titleformat{\chapter}[block]{\sffamily\LARGE\bfseries\color{ecoblue}}{}{0pt}{}
+\titlespacing*{\chapter}{0pt}{1.6em}{0.8em}
+\titleformat{\section}[block]{\sffamily\large\bfseries}{}{0pt}{}
+\titlespacing*{\section}{0pt}{1.2em}{0.4em}
+\renewcommand{\sphinxincludegraphics}[2][]{%%
+  \includegraphics[max width=\linewidth,max height=0.28\textheight,keepaspectratio]{#2}}
+\renewcommand{\topfraction}{0.9}
+\renewcommand{\bottomfraction}{0.8}
+\renewcommand{\textfraction}{0.07}
+\renewcommand{\floatpagefraction}{0.75}
+\setcounter{topnumber}{3}
+\setcounter{bottomnumber}{2}
+\setcounter{totalnumber}{5}
+\AtBeginEnvironment{longtable}{\footnotesize}
+\AtBeginEnvironment{tabulary}{\footnotesize}
+\AtBeginEnvironment{tabular}{\footnotesize}
+\setcounter{tocdepth}{1}
+\AtBeginDocument{\setcounter{secnumdepth}{0}}
+\hypersetup{bookmarksdepth=2}
+"""
+
+#: The cover: a coloured band with the title, the län and the year; the edition date below.
+COVER = r"""
+\begin{titlepage}
+\begin{tikzpicture}[remember picture,overlay]
+\fill[ecoblue] (current page.north west) rectangle ([yshift=-12cm]current page.north east);
+\node[anchor=north west,text width=15.5cm,text=white,font=\sffamily,align=left]
+  at ([xshift=2.5cm,yshift=-3.2cm]current page.north west)
+  {{\large METRIC-rapport om regional innovationsförmåga}\\[1.2em]
+   {\fontsize{30}{36}\selectfont\bfseries Innovationsekosystemet\\[0.2em]i %(region)s}\\[1.2em]
+   {\fontsize{40}{44}\selectfont %(year)s}};
+\end{tikzpicture}
+\vspace*{11cm}
+
+{\sffamily\large Utgåva %(edition)s\par}
+\vspace{1em}
+{\sffamily Framtagen med ecoreport %(version)s, öppen källkod för regionala
+innovationsrapporter. Värden som ecoreport har räknat fram (syntetiska värden) är markerade
+i alla diagram och tabeller.\par}
+\end{titlepage}
+\setcounter{page}{1}
+"""
+
+
+def latex_text(text: str) -> str:
+    """Text safe inside LaTeX (the cover's län name)."""
+    replacements = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$",
+                    "&": r"\&", "#": r"\#", "_": r"\_", "%": r"\%", "~": r"\~{}",
+                    "^": r"\^{}"}
+    return "".join(replacements.get(ch, ch) for ch in str(text))
+
+
+def latex_elements(substitutions: dict, edition: str) -> dict:
+    """Sphinx ``latex_elements`` for the designed PDF (cover, compact layout)."""
+    cover = COVER % {"region": latex_text(substitutions.get("region_name", "")),
+                     "year": latex_text(substitutions.get("year", "")),
+                     "edition": latex_text(edition),
+                     "version": latex_text(substitutions.get("ecoreport_version", ""))}
+    return {
+        "papersize": "a4paper",
+        "pointsize": "10pt",
+        "extraclassoptions": "openany,oneside",
+        "fncychap": "",
+        "sphinxsetup": "hmargin={2cm,2cm}, vmargin={2cm,2.2cm}, InnerLinkColor={HTML}{%s}"
+                       % COVER_COLOUR,
+        "preamble": PREAMBLE % {"colour": COVER_COLOUR},
+        "maketitle": cover,
+        "figure_align": "htbp",
+        # the contents follow the start page (findings first): sammanfattning.md places them
+        "tableofcontents": "",
+    }
+
+
+def write_pdf_config(book: Path, edition: str | None = None) -> Path:
+    """The book's config for print: code cells are left out, a designed cover and a compact
+    layout (see :data:`PREAMBLE`); ``edition`` is the date on the cover (default today)."""
     config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["nb_remove_code_source"] = True
     # Jupyter Book passes the title to LaTeX as markup, unescaped; the län's name is data.
     latex_documents = config.setdefault("latex", {}).setdefault("latex_documents", {})
     latex_documents["title"] = escape_latex(config.get("title", ""))
+    substitutions = config.get("parse", {}).get("myst_substitutions", {})
+    elements = sphinx_config.setdefault("latex_elements", {})
+    elements.update(latex_elements(substitutions, edition or date.today().isoformat()))
     target = book / "_config_pdf.yml"
     target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
