@@ -112,8 +112,10 @@ def test_method_markdown_describes_the_generator_and_the_methods(dataset):
     report = SimpleNamespace(catalogue=dataset.catalogue, dataset=dataset,
                              region=resolve_region("24"), year=2024)
     text = appendix.method_markdown(report)
-    for phrase in ("OLS", "statsmodels", "95-procentigt", "0,05", "z-värden", "konkurser",
-                   "per 100 000 invånare", "21 län", "cos² under 0,3", "bootstrap",
+    for phrase in ("statsmodels", "95-procentigt", "0,05", "z-värden", "konkurser",
+                   "per 100 000 invånare", "21 län", "cos² under 0,3", "blockbootstrap",
+                   "autokorrelation", "Newey–West", "metodbrott", "nystartade företag (2010)",
+                   "permutationstest", "Tuckers", "indikativ", "bara på observerade värden",
                    "syntetiska", "generatorns", "Västerbottens län", "Norrbotten"):
         assert phrase in text, phrase
     # Shares observed are computed from the data, not typed in.

@@ -51,7 +51,8 @@ def test_trend_sentence_uses_observed_values_and_marks_synthetic(report):
     text = chapters.trend_sentence(report, ind)
     assert text.startswith("Utgifterna för egen FoU som andel av BRP har minskat från 3,48 procent")
     assert "2024 (syntetiskt värde)" in text
-    assert "negativ utveckling" in text
+    # the trend over the report window is not significant, so no verdict
+    assert "inte statistiskt säker" in text and "negativ utveckling" not in text
 
 
 def test_indicator_markdown_cites_the_catalogue_source(report):
@@ -59,7 +60,7 @@ def test_indicator_markdown_cites_the_catalogue_source(report):
     text = chapters.indicator_markdown(report, ind)
     assert text.startswith("## Bruttoregionprodukt")
     assert f"*Källa: {report.catalogue.source('brp').citation_sv}.*" in text
-    assert re.search(r"Linjär trend: .* per år \(95 % konfidensintervall", text)
+    assert re.search(r"Linjär trend \d{4}–\d{4}: .* per år \(95 % konfidensintervall", text)
 
 
 def test_comparison_sentence_names_rank_riket_and_peers(report):
@@ -88,25 +89,41 @@ def test_count_text_writes_small_numbers_in_words():
     assert chapters.count_text(14, "indikator", "indikatorer") == "14 indikatorer"
 
 
-def test_summary_names_strengths_changes_and_the_observed_share(report):
+def test_summary_states_the_observed_share_and_only_observed_findings(report):
     text = chapters.summary_markdown(report)
-    share = chapters.share_observed(report)
-    assert 0 < share < 1
-    for heading in ("## Styrkor och svagheter", "## Största förbättringar",
-                    "## Största försämringar"):
-        assert heading in text
-    improving, worsening = chapters.strongest_changes(report)
-    assert improving and worsening
-    assert not {i.id for i in improving} & {i.id for i in worsening}
+    found = report.results.findings
+    assert 0 < found.share_observed < 1
+    assert f"{round(100 * found.share_observed)} procent av värdena är observerade" in text
+    assert "## Nyckelfynd" in text and "## Forskning eller marknad?" in text
+    assert all(f.status == "observed" for f in found.findings)
+    if found.too_few:
+        assert "Färre än tre fynd vilar på observerade värden" in text
 
 
-def test_pca_summary_states_variance_kept_indicators_and_year_order(report):
+def test_trend_figures_name_window_method_and_raw_slope(report):
+    text = chapters.trend_figures_markdown(report, report.catalogue.indicator("nystartade_foretag"))
+    assert text.startswith("*Linjär trend 2013–2024:") and "per 100" in text
+    assert "utan normering" in text and "autokorrelation" in text
+
+
+def test_pca_summary_reads_the_own_pca_as_common_development(report):
     text = chapters.pca_summary_markdown(report)
-    pca = report.results.region_pca
-    assert re.search(r"Den första komponenten förklarar \d+,\d procent", text)
-    assert f"{len(pca.kept_variables)} indikatorer" in text
-    order = ", ".join(str(int(y)) for y in pca.scores.sort_values("PC1")["year"])
-    assert order in text
+    summary = report.results.region_axis
+    assert "gemensamma utvecklingen över tid" in text
+    assert "korrelation med årtalet" in text and "slumpvandringar" in text
+    assert summary.pc1_share_before_screening <= summary.pc1_share
+    assert "marknadsdrivet än forskningsdrivet" not in text
+
+
+def test_summary_axis_sentence_matches_the_test(report):
+    text = chapters.axis_markdown(report)
+    axis = report.results.axis
+    if not axis.supported:
+        assert "ingen placering" in text
+    else:
+        side = axis.position("24")["side"]
+        assert {"research": "forskningssidan:", "market": "marknadssidan:",
+                "middle": "inte säkert"}[side] in text
 
 
 def test_survey_intro_differs_with_and_without_answers(report):
@@ -178,7 +195,7 @@ def _finding(kind, indicator_id, **fields):
 
 def _findings(findings, figures=None):
     return SimpleNamespace(findings=findings, key_figures=figures if figures is not None
-                           else pd.DataFrame(),
+                           else pd.DataFrame(), too_few=len(findings) < 3, shortfall={},
                            of_kind=lambda kind: [f for f in findings if f.kind == kind])
 
 

@@ -11,6 +11,7 @@ import pytest
 import vl_convert as vlc
 
 from ecoreport.report.charts.comparison import (
+    PROFILE_LABELS,
     dimension_profile_chart,
     region_comparison_chart,
     relative_development_chart,
@@ -128,6 +129,12 @@ def test_dimension_profile_and_comparison(values: pd.DataFrame) -> None:
     spec = compile_spec(dimension_profile_chart(profile, "Län 01"))
     rows = layer_rows(spec, spec["layer"][0])
     assert [row["name_sv"] for row in rows] == ["Teknologi", "Marknader"]
+    # the bar length is the placing, so colour (decided by rank) and length agree
+    for row in rows:
+        if row["profile_label"] == PROFILE_LABELS["strength"]:
+            assert row["placing"] >= 2 / 3
+        if row["profile_label"] == PROFILE_LABELS["weakness"]:
+            assert row["placing"] < 1 / 3 + 0.05
 
     table = compare_regions(values, CATALOGUE, REGIONS, "konkurser", 2020)
     spec = compile_spec(region_comparison_chart(table, CATALOGUE, "konkurser", "02"))

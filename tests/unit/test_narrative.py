@@ -217,9 +217,14 @@ def test_correlation_wording(r, expected):
 
 def test_correlation_named_and_not_significant():
     assert describe_correlation(-0.38, FOU, "Antal patentansökningar", p_value=0.2) == (
-        "Det finns ett måttligt negativt samband mellan FoU-utgifterna som andel av BRP "
-        f"och antalet patentansökningar (r = {MINUS}0,38), men sambandet är inte "
-        "statistiskt säkert.")
+        "Det finns inget säkert samband mellan FoU-utgifterna som andel av BRP "
+        f"och antalet patentansökningar (r = {MINUS}0,38).")
+    assert describe_correlation(-0.12, "Forskningsindex", "Marknadsindex",
+                                ci=(-0.65, 0.49)) == (
+        "Det finns inget säkert samband mellan forskningsindexet och marknadsindexet "
+        f"(r = {MINUS}0,12, 95 % konfidensintervall {MINUS}0,65 till 0,49).")
+    # an interval clear of zero keeps the strength words
+    assert describe_correlation(0.6, ci=(0.2, 0.85)).startswith("Det finns ett starkt positivt")
 
 
 def test_dimension_strengths():

@@ -226,24 +226,22 @@ def relative_development(values: pd.DataFrame, catalogue: object, region_code: s
     return out.sort_values(["indicator_id", "period_start", "period_end"]).reset_index(drop=True)
 
 
-def _pick_period_rows(frame: pd.DataFrame, year: int, *, latest_before: bool) -> pd.DataFrame:
-    """One row per region × indicator for ``year``.
+def _pick_period_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One row per region × indicator: the indicator's latest period ending at or before
+    ``year`` (ties prefer the shortest period).
 
-    With ``latest_before`` False the period must contain the year; otherwise the latest
-    period ending at or before it is used. Ties prefer the shortest period.
+    The period is chosen per indicator, not per region, so every län is ranked and scored
+    on the same period; a län without a value for it is left out. The ranking
+    (``compare_regions``) and the profile (``score_indicators``) share this rule.
     """
-    if latest_before:
-        candidates = frame[frame["period_end"] <= year]
-        order = ["period_end", "span"]
-        ascending = [False, True]
-    else:
-        candidates = frame[(frame["period_start"] <= year) & (frame["period_end"] >= year)]
-        order = ["span", "period_end"]
-        ascending = [True, False]
+    candidates = frame[frame["period_end"] <= year]
     candidates = candidates.assign(span=candidates["period_end"] - candidates["period_start"])
-    candidates = candidates.sort_values(["region_code", "indicator_id", *order],
-                                        ascending=[True, True, *ascending])
-    return candidates.drop_duplicates(["region_code", "indicator_id"]).drop(columns="span")
+    latest = candidates.sort_values(["indicator_id", "period_end", "span"],
+                                    ascending=[True, False, True]).drop_duplicates(
+        "indicator_id")[["indicator_id", "period_start", "period_end"]]
+    picked = candidates.merge(latest, on=["indicator_id", "period_start", "period_end"])
+    picked = picked.sort_values(["region_code", "indicator_id"])
+    return picked.drop_duplicates(["region_code", "indicator_id"]).drop(columns="span")
 
 
 def _region_codes(regions: Sequence[object]) -> list[str]:
@@ -267,15 +265,16 @@ def rank_values(scores: pd.Series) -> pd.Series:
 
 def compare_regions(values: pd.DataFrame, catalogue: object, regions: Sequence[object],
                     indicator_id: str, year: int) -> pd.DataFrame:
-    """Every län's normalised value of one indicator in ``year`` with rank and distances.
+    """Every län's normalised value of one indicator, its latest period ending at or before
+    ``year`` (the same period for all län), with rank and distances.
 
     ``rank`` is 1 = best given polarity (neutral indicators: 1 = highest value).
     Distances are to Riket (code 00) and to the mean of each län's own peer group, in
     the normalised unit (``diff_*_abs``) and in per cent of the reference (``diff_*_pct``).
     """
     frame = normalise_values(_subset(values, [indicator_id]), catalogue)
-    frame = _pick_period_rows(frame[frame["indicator_id"] == indicator_id], year,
-                              latest_before=False).set_index("region_code")
+    frame = _pick_period_rows(frame[frame["indicator_id"] == indicator_id],
+                              year).set_index("region_code")
     codes = _region_codes(regions)
     out = pd.DataFrame({"region_code": codes})
     names = {str(r.code): getattr(r, "short_name", str(r.code)) for r in regions}
@@ -289,6 +288,7 @@ def compare_regions(values: pd.DataFrame, catalogue: object, regions: Sequence[o
     out["n_ranked"] = int(out["value_normalised"].notna().sum())
     riket = float(frame["value_normalised"].get(RIKET_CODE, np.nan))
     out["riket_value"] = riket
+    out["riket_status"] = frame["status"].get(RIKET_CODE, None) if "status" in frame else None
     out["diff_riket_abs"] = out["value_normalised"] - riket
     out["diff_riket_pct"] = _pct(out["diff_riket_abs"], out["riket_value"])
     by_code = out.set_index("region_code")["value_normalised"]
@@ -342,8 +342,8 @@ def score_indicators(values: pd.DataFrame, catalogue: object, regions: Sequence[
     """Per län × indicator: normalised value in ``year`` rescaled to 0..1 (1 = best).
 
     Register indicators with a polarity (not neutral, not context) are min–max rescaled
-    across all län and all periods up to ``year``; the value used is the latest period
-    ending at or before ``year`` (see ``period``), so older data shows as such.
+    across all län and all periods up to ``year``; the value used is the indicator's latest
+    period ending at or before ``year`` (see ``period``), the same one the ranking uses.
     """
     frame = values[values["period_end"] <= year]
     ids = [i for i in select_indicators(catalogue, frame["indicator_id"].unique())
@@ -359,7 +359,7 @@ def score_indicators(values: pd.DataFrame, catalogue: object, regions: Sequence[
         scaled = (frame["value_normalised"] - low) / (high - low)
     scaled = scaled.where(high > low, 0.5)
     frame = frame.assign(score=np.where(sign < 0, 1.0 - scaled, scaled))
-    latest = _pick_period_rows(frame, year, latest_before=True)
+    latest = _pick_period_rows(frame, year)
     latest = latest.assign(dimension=latest["indicator_id"].map(
         lambda i: _get(get_indicator(catalogue, i), "dimension")))
     return latest[["region_code", "indicator_id", "dimension", "period", "value_normalised",

@@ -71,6 +71,8 @@ class PcaResult:
     imputed_share: float
     reliability_message: str | None
     observation_label: str = "år"
+    #: explained variance ratio of the first fit, before the cos² screen and refit
+    explained_variance_before_screening: pd.Series | None = None
     axis_masks: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -325,7 +327,8 @@ def _fit(matrix: pd.DataFrame, catalogue: object, *, min_cos2: float,
     ids = list(matrix.columns)
     raw = matrix.to_numpy(dtype=float)
     masks = _axis_masks(catalogue, ids)
-    _, first_loadings, _, _ = _svd_fit(standardise(raw), masks["research"], masks["market"])
+    first_evr, first_loadings, _, _ = _svd_fit(standardise(raw), masks["research"],
+                                               masks["market"])
     screening = _cos2_table(first_loadings, ids)
     keep = screening["cos2_pc12"] >= min_cos2
     if keep.sum() < MIN_KEPT_VARIABLES:
@@ -375,6 +378,8 @@ def _fit(matrix: pd.DataFrame, catalogue: object, *, min_cos2: float,
         imputed_share=float(imputed[kept].to_numpy().mean()),
         reliability_message=message,
         observation_label=observation_label, axis_masks=masks,
+        explained_variance_before_screening=pd.Series(
+            first_evr, index=_pc_names(len(first_evr)), name="explained_variance_ratio"),
     )
 
 

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecoreport.analysis.axis import AxisResult, RegionAxisSummary, fit_pooled_axis, summarise_region
 from ecoreport.analysis.compare import compare_regions, dimension_profile, relative_development
 from ecoreport.analysis.index import IndexResult, compute_index_result
+from ecoreport.analysis.findings import Findings, find_findings
 from ecoreport.data.dataset import Dataset, load_dataset
 from ecoreport.analysis.pca import (
     BootstrapResult,
@@ -27,14 +29,14 @@ from ecoreport.analysis.pca import (
     fit_region_pca,
 )
 from ecoreport.data.regions import Region, resolve_region
-from ecoreport.analysis.trends import compute_trends
+from ecoreport.analysis.trends import REPORT_FIRST_YEAR, compute_trends
 from ecoreport.errors import UsageError
 from ecoreport.provenance import collect_build_info
 
 logger = logging.getLogger(__name__)
 
 
-PCA_FIRST_YEAR = 2013  # the period the bundled data covers for every län
+PCA_FIRST_YEAR = REPORT_FIRST_YEAR  # the report window: the period every län covers
 BOOTSTRAP_SAMPLES = 500
 BOOTSTRAP_SEED = 20261123
 
@@ -54,6 +56,9 @@ class Results:
     pooled_pca: PcaResult | None
     pca_messages: dict[str, str] = field(default_factory=dict)
     index: IndexResult | None = None
+    findings: Findings | None = None
+    axis: AxisResult | None = None
+    region_axis: RegionAxisSummary | None = None
 
 
 @dataclass
@@ -89,6 +94,7 @@ class SharedResults:
     pooled_pca: PcaResult | None
     pca_messages: dict[str, str] = field(default_factory=dict)
     index: IndexResult | None = None
+    axis: AxisResult | None = None
 
 
 def compute_shared(dataset: Dataset, year: int) -> SharedResults:
@@ -109,8 +115,13 @@ def compute_shared(dataset: Dataset, year: int) -> SharedResults:
     except PcaInputError as exc:
         messages["pooled"] = str(exc)
     index = compute_index_result(values, catalogue, regions, year, first_year=PCA_FIRST_YEAR)
+    axis = None
+    try:
+        axis = fit_pooled_axis(values, catalogue, regions, years=range(PCA_FIRST_YEAR, year + 1))
+    except PcaInputError as exc:
+        messages["axis"] = str(exc)
     return SharedResults(year=year, comparisons=comparisons, pooled_pca=pooled_pca,
-                         pca_messages=messages, index=index)
+                         pca_messages=messages, index=index, axis=axis)
 
 
 def compute_results(dataset: Dataset, region_code: str, year: int,
@@ -120,22 +131,29 @@ def compute_results(dataset: Dataset, region_code: str, year: int,
     if shared is None or shared.year != year:
         shared = compute_shared(dataset, year)
     values, catalogue, regions = dataset.values, dataset.catalogue, dataset.regions
-    trends = compute_trends(values, region_code, catalogue, until_year=year)
+    trends = compute_trends(values, region_code, catalogue, until_year=year,
+                            from_year=PCA_FIRST_YEAR)
+    findings = find_findings(trends, shared.comparisons, values, catalogue, region_code, year,
+                             from_year=PCA_FIRST_YEAR)
     relative = relative_development(values, catalogue, region_code, until_year=year,
                                     from_year=PCA_FIRST_YEAR)
     profile = dimension_profile(values, catalogue, regions, region_code, year)
     messages = dict(shared.pca_messages)
-    region_pca = region_bootstrap = None
+    region_pca = region_bootstrap = region_axis = None
     try:
         region_pca = fit_region_pca(values, catalogue, region_code, until_year=year)
         region_bootstrap = bootstrap_pca(region_pca, n_boot=BOOTSTRAP_SAMPLES,
                                          seed=BOOTSTRAP_SEED)
+        region_axis = summarise_region(values, catalogue, region_code, until_year=year,
+                                       from_year=PCA_FIRST_YEAR, pca=region_pca)
     except PcaInputError as exc:
         messages["region"] = str(exc)
     return Results(region_code=region_code, year=year, trends=trends, relative=relative,
                    profile=profile, comparisons=dict(shared.comparisons),
                    region_pca=region_pca, region_bootstrap=region_bootstrap,
-                   pooled_pca=shared.pooled_pca, pca_messages=messages, index=shared.index)
+                   pooled_pca=shared.pooled_pca, pca_messages=messages, index=shared.index,
+                   findings=findings,
+                   axis=shared.axis, region_axis=region_axis)
 
 
 def save_results(results: Results, path: Path, dataset: Dataset | None = None,

@@ -31,6 +31,7 @@ from ecoreport import __version__
 from ecoreport.errors import EcoreportError
 from ecoreport.paths import project_root
 from ecoreport.data.regions import Region
+from ecoreport.report.results_data import write_figure_tables, write_summary
 from ecoreport.analysis.results import (PCA_FIRST_YEAR, SharedResults, compute_results,
                                         compute_shared, save_results)
 from ecoreport.data.dataset import load_dataset
@@ -278,6 +279,7 @@ class _Builder:
         save_results(results, staging / RESULTS_FILE, dataset,
                      collect_build_info(command, dataset))
         report.summary = key_figures(results)
+        write_summary(staging, results, dataset.catalogue, region.short_name)
         report.timings["analysis"] = time.perf_counter() - t0
         write_edition(staging, dataset, region.code, year, build_command=command)
         previous = find_previous_edition(self.out_dir, region, year)
@@ -349,6 +351,7 @@ class _Builder:
                 t3 = time.perf_counter()
                 pdf_path = build_pdf(staging).relative_to(staging).as_posix()
                 t["book_pdf"] = time.perf_counter() - t3
+            write_figure_tables(staging)
             for leftover in BUILD_LEFTOVERS:
                 shutil.rmtree(staging / "_build" / leftover, ignore_errors=True)
             write_stamp(staging, self.out_dir, {

@@ -21,7 +21,12 @@ from ecoreport.report.charts.comparison import (
     region_comparison_chart,
     relative_development_chart,
 )
-from ecoreport.report.charts.pca import pca_biplot, pca_trajectory_chart, pooled_positions_chart
+from ecoreport.report.charts.pca import (
+    axis_positions_chart,
+    axis_positions_table,
+    pca_biplot,
+    pca_trajectory_chart,
+)
 from ecoreport.report.charts.survey import survey_chart, survey_table
 from ecoreport.report.escape import escape_myst
 from ecoreport.report.formatting import format_number, format_percent, format_period
@@ -29,8 +34,6 @@ from ecoreport.report.render import glue_chart, glue_markdown, show_chart, side_
 from ecoreport.report.render import upcoming_figure_number
 
 logger = logging.getLogger(__name__)
-
-SUMMARY_FINDINGS = 3  # improvements and declines named on the summary page
 
 
 def _display_markdown(text: str) -> None:
@@ -131,19 +134,36 @@ def format_p_value(p: float) -> str:
     return "p < 0,001" if p < 0.001 else f"p = {format_number(p, 3)}"
 
 
+SE_METHOD_TEXT = {
+    "ols_ar1_effective_n": "standardfel justerat för autokorrelation (AR(1), effektivt antal år)",
+    "hac_newey_west": "Newey–West-standardfel (HAC)",
+    "ols": "vanliga OLS-standardfel",
+}
+CLAIM_TEXT = {
+    "significant": "statistiskt säker",
+    "indicative": "indikativ: för få år eller överlappande perioder för ett säkert test",
+    "not_significant": "inte statistiskt säker",
+}
+
+
 def trend_figures_markdown(report: Report, indicator) -> str:
-    """The trend's numbers in one line: slope with its interval, p-value, yearly change."""
+    """The trend's numbers in one line: slope with its interval (normalised, raw beside),
+    p-value, the window and how the standard error was computed."""
     trend = report.trend(indicator.id)
     if trend is None or trend.status != "ok":
         return ""
-    unit = report.catalogue.unit(indicator.id)
-    d = indicator.decimals + 1
-    parts = [f"Linjär trend: {format_number(trend.slope, d)} {escape_myst(unit.short_sv)} per år "
-             f"(95 % konfidensintervall {format_number(trend.slope_ci_low, d)} till "
-             f"{format_number(trend.slope_ci_high, d)}; {format_p_value(trend.p_value)}; "
-             f"n = {trend.n})"]
-    if not math.isnan(trend.cagr_pct):
-        parts.append(f"genomsnittlig årlig förändring {format_percent(trend.cagr_pct, 1)}")
+    sig = narrative.significant_figures
+    unit = escape_myst(str(trend.normalised_unit).removeprefix("antal "))
+    parts = [f"Linjär trend {format_period(trend.first_period)}–"
+             f"{format_period(trend.last_period)}: {sig(trend.slope)} {unit} per år "
+             f"(95 % konfidensintervall {sig(trend.slope_ci_low)} till "
+             f"{sig(trend.slope_ci_high)}; {format_p_value(trend.p_value)}; n = {trend.n}; "
+             f"{CLAIM_TEXT.get(trend.claim, trend.claim)})"]
+    if not math.isclose(trend.raw_slope, trend.slope, rel_tol=1e-9):
+        raw_unit = escape_myst(report.catalogue.unit(indicator.id).short_sv)
+        parts.append(f"i antal utan normering {sig(trend.raw_slope)} {raw_unit} per år "
+                     f"({format_p_value(trend.raw_p_value)})")
+    parts.append(SE_METHOD_TEXT.get(trend.se_method, trend.se_method))
     if not math.isnan(trend.change_prev_pct):
         parts.append(f"förändring sedan {format_period(trend.previous_period)} "
                      f"{format_percent(trend.change_prev_pct, 1)}")
@@ -347,65 +367,61 @@ def glue_conclusions(report: Report) -> None:
 # -- summary -------------------------------------------------------------------------------------
 
 def share_observed(report: Report) -> float:
-    """Share of the län's register values up to the report year that are observed."""
-    values = report.dataset.values
-    rows = values[(values["region_code"] == report.region.code)
-                  & (values["period_end"] <= report.year)]
-    return float((rows["status"] == "observed").mean()) if len(rows) else 0.0
+    """Share observed of the analysed indicators' values in the report window."""
+    return report.results.findings.share_observed
 
 
-def strongest_changes(report: Report, n: int = SUMMARY_FINDINGS) -> tuple[list, list]:
-    """The indicators that improved and worsened most (significant trends, relative slope)."""
-    trends = report.results.trends
-    trends = trends[(trends["status"] == "ok") & trends["is_significant"]
-                    & trends["assessment"].isin(["improving", "worsening"])].copy()
-    level = trends[["first_value", "last_value"]].abs().mean(axis=1)
-    trends["relative_slope"] = (trends["slope"] / level.where(level > 0)).abs()
-    trends = trends.dropna(subset=["relative_slope"]).sort_values(
-        ["relative_slope", "indicator_id"], ascending=[False, True])
-    return tuple(
-        [report.catalogue.indicator(i)
-         for i in trends.loc[trends["assessment"] == assessment, "indicator_id"].head(n)]
-        for assessment in ("improving", "worsening"))
+def data_status_markdown(report: Report) -> str:
+    """The observed share on the first page, and what it is computed on."""
+    found = report.results.findings
+    return (f"{narrative.describe_synthetic_share(found.share_observed)} Andelen gäller de "
+            f"{found.n_values} värdena för modellens indikatorer {found.from_year}–"
+            f"{report.year} (bakgrundsserier som befolkning ej medräknade). Bara observerade "
+            "värden används som fynd.")
 
 
 def summary_markdown(report: Report) -> str:
-    """Key findings written from the data."""
-    profile = report.results.profile
-    strengths = [escape_myst(name) for name in
-                 profile.loc[profile["profile"] == "strength", "name_sv"]]
-    weaknesses = [escape_myst(name) for name in
-                  profile.loc[profile["profile"] == "weakness", "name_sv"]]
-    improving, worsening = strongest_changes(report)
-    lines = [
-        "## Styrkor och svagheter",
-        narrative.describe_dimension_strengths(strengths, weaknesses),
-        "Styrkor och svagheter avgörs av länets placering bland de 21 länen per dimension "
-        "(översta respektive nedersta tredjedelen), se kapitlet Analys.",
-        "",
-        "## Största förbättringar",
-    ]
-    lines += [f"- {trend_sentence(report, ind)}" for ind in improving] or [
-        "- Ingen indikator har en statistiskt säker positiv trend."]
-    lines += ["", "## Största försämringar"]
-    lines += [f"- {trend_sentence(report, ind)}" for ind in worsening] or [
-        "- Ingen indikator har en statistiskt säker negativ trend."]
-    return "\n".join(lines)
+    """Key findings written from observed data only (the summary as one text)."""
+    return "\n".join([
+        f"```{{admonition}} Andel observerade värden\n:class: warning\n"
+        f"{data_status_markdown(report)}\n```",
+        "", "## Nyckelfynd", key_messages_markdown(report),
+        "", "## Forskning eller marknad?", pca_position_markdown(report)])
+
+
+def axis_markdown(report: Report) -> str:
+    """The tested research–market axis across the län and the län's side on it."""
+    axis = report.results.axis
+    if axis is None:
+        return ("Axeln mellan forskning och marknad kunde inte beräknas "
+                f"({report.results.pca_messages.get('axis', '')}).")
+    row = axis.position(report.region.code)
+    fields = {}
+    if row is not None:
+        fields = dict(side=row["side"], rank=int(row["rank"]), n_regions=axis.n_regions,
+                      position=row["position"], low=row["ci_low"], high=row["ci_high"])
+    return narrative.describe_axis(
+        axis.supported, axis.p_value, escape_myst(report.region.short_name),
+        component=axis.component,
+        share=float(axis.explained_variance_ratio[axis.component]), **fields)
+
+
+def drift_markdown(report: Report) -> str:
+    """Correlation of the län's research and market indices and their drift over the years."""
+    summary = report.results.region_axis
+    if summary is None:
+        return ""
+    drift = summary.drift
+    return " ".join([
+        narrative.describe_correlation(summary.correlation, "forskningsindexet",
+                                       "marknadsindexet", ci=summary.correlation_ci),
+        narrative.describe_drift(drift.claim, drift.slope, drift.slope_ci_low,
+                                 drift.slope_ci_high, drift.first_period, drift.last_period)])
 
 
 def pca_position_markdown(report: Report) -> str:
-    """Where the län sits and drifts on the research-versus-market axis."""
-    pca = report.results.region_pca
-    if pca is None:
-        return ("Det finns för få år med data för att placera länet på axeln mellan forskning "
-                f"och marknad ({report.results.pca_messages.get('region', '')}).")
-    scores = pca.scores.sort_values("year")
-    text = narrative.describe_pca_position(
-        escape_myst(report.region.short_name), scores["year"].tolist(), scores["PC1"].tolist(),
-        explained_variance_pct=100 * float(pca.explained_variance_ratio.iloc[0]),
-        is_synthetic=(scores["share_synthetic"] >= 0.5).tolist())
-    return text + " " + narrative.describe_correlation(
-        pca.research_market_corr, "forskningsindexet", "marknadsindexet")
+    """Where the län sits on the tested research–market axis, and its drift."""
+    return " ".join(part for part in (axis_markdown(report), drift_markdown(report)) if part)
 
 
 KEY_MESSAGES_MAX = 6
@@ -454,11 +470,12 @@ def key_messages_markdown(report: Report) -> str:
     """The start page's key messages; only observed numbers make a message."""
     chosen = key_messages(report)
     if getattr(report.results, "findings", None) is None:
-        return summary_markdown(report)
-    if not chosen:
-        return ("Inga observerade värden räcker för en säker slutsats om länet: placeringar "
-                "och trender som bygger på syntetiska värden redovisas inte som resultat.")
-    return "\n".join(f"- {finding_sentence(report, f)}" for f in chosen)
+        return ""
+    found = report.results.findings
+    lines = [f"- {finding_sentence(report, f)}" for f in chosen]
+    if found.too_few:
+        lines += ["", narrative.describe_too_few_findings(len(found.findings), found.shortfall)]
+    return "\n".join(lines)
 
 
 def key_figure_rows(report: Report) -> pd.DataFrame:
@@ -542,23 +559,32 @@ def glue_summary(report: Report) -> None:
     glue_markdown("findings", key_messages_markdown(report))
     glue_markdown("key-figures", key_figures_markdown(report) or
                   "Nyckeltalen visas när analysen av observerade värden finns.")
-    glue_markdown("data-status", narrative.describe_synthetic_share(share_observed(report)))
+    glue_markdown("data-status", data_status_markdown(report))
     glue_markdown("pca-position", pca_position_markdown(report))
     profile = report.results.profile
     glue_chart("profile", dimension_profile_chart(profile, report.region.name),
                f"{report.region.slug}-profil", profile,
                description=f"Stapeldiagram: {report.region.name}s styrkor och svagheter per "
                            f"dimension {report.year}.")
-    glue_markdown("profile-caption", f"{escape_myst(report.region.name)}s styrkor och svagheter per "
-                  f"dimension {report.year} (0 = lägst bland länen, 1 = högst).")
+    glue_markdown("profile-caption", f"{escape_myst(report.region.name)}s placering bland länen per "
+                  f"dimension {report.year} (1 = bäst, 0 = sist).{profile_synthetic_note(report)}")
+
+
+def profile_synthetic_note(report: Report) -> str:
+    """" Länets poäng bygger till 64 procent på syntetiska värden." or ""."""
+    share = report.results.profile["share_synthetic"].mean()
+    if not share or math.isnan(share):
+        return ""
+    return (f" Länets poäng bygger till {format_number(100 * share, 0)} procent på syntetiska "
+            "värden och är därför en illustration, inte ett fynd.")
 
 
 def show_summary(report: Report) -> None:
     _display_markdown(summary_markdown(report))
     _show(dimension_profile_chart(report.results.profile, report.region.name),
           f"{report.region.slug}-profil", report.results.profile,
-          f"{escape_myst(report.region.name)}s styrkor och svagheter per dimension {report.year} "
-          "(0 = lägst bland länen, 1 = högst).")
+          f"{escape_myst(report.region.name)}s placering bland länen per dimension {report.year} "
+          f"(1 = bäst, 0 = sist).{profile_synthetic_note(report)}")
 
 
 # -- analysis chapter ------------------------------------------------------------------------------
@@ -576,7 +602,8 @@ def show_dimension_profile(report: Report) -> None:
     profile = report.results.profile
     _show(dimension_profile_chart(profile, report.region.name),
           f"{report.region.slug}-dimensionsprofil", profile,
-          f"{escape_myst(report.region.name)} jämfört med länens median per dimension, {report.year}.")
+          f"{escape_myst(report.region.name)}s placering bland länen per dimension, {report.year} (1 = bäst, "
+          "0 = sist). Styrka = bästa tredjedelen, svaghet = sämsta tredjedelen.")
 
 
 def glue_analysis(report: Report) -> None:
@@ -590,44 +617,44 @@ def glue_analysis(report: Report) -> None:
     profile = report.results.profile
     glue_chart("profile", dimension_profile_chart(profile, report.region.name),
                f"{report.region.slug}-dimensionsprofil", profile,
-               description=f"Stapeldiagram: {report.region.name}s poäng per dimension "
-                           f"{report.year} jämfört med länens median.")
-    glue_markdown("profile-caption", f"{escape_myst(report.region.name)} jämfört med länens median per "
-                                     f"dimension, {report.year}.")
+               description=f"Stapeldiagram: {escape_myst(report.region.name)}s placering bland länen per "
+                           f"dimension {report.year}.")
+    glue_markdown("profile-caption", f"{escape_myst(report.region.name)}s placering bland länen per "
+                  f"dimension, {report.year} (1 = bäst, 0 = sist). Styrka = bästa tredjedelen, "
+                  f"svaghet = sämsta tredjedelen.{profile_synthetic_note(report)}")
 
 
 # -- PCA chapter -----------------------------------------------------------------------------------
 
 def pca_summary_markdown(report: Report) -> str:
-    """Explained variance, kept indicators, the correlation and the years along PC1."""
+    """The län's own PCA as what it is: the common development over the years."""
     pca = report.results.region_pca
     if pca is None:
         return report.results.pca_messages.get("region", "PCA kunde inte beräknas.")
+    summary = report.results.region_axis
     evr = pca.explained_variance_ratio
-    names = [escape_myst(report.catalogue.indicator(i).name_sv) for i in pca.kept_variables]
-    order = pca.scores.sort_values("PC1")["year"].astype(int).astype(str).tolist()
+    pct = lambda x: f"{narrative.significant_figures(100 * x, 2)} procent"  # noqa: E731
     lines = [
-        f"Den första komponenten förklarar {format_percent(100 * evr.iloc[0], 1)} och den "
-        f"andra {format_percent(100 * evr.iloc[1], 1)} av variationen. Analysen bygger på "
-        f"{pca.n_observations} år och {len(names)} indikatorer som är väl representerade "
-        f"(cos² ≥ {format_number(pca.min_cos2, 1)}).",
+        f"Med åren som observationer beskriver länets egen PCA framför allt den gemensamma "
+        f"utvecklingen över tid, inte om länet är forsknings- eller marknadsdrivet. Den första "
+        f"komponenten förklarar {pct(summary.pc1_share_before_screening)} av variationen i "
+        f"alla {len(pca.screening)} indikatorer och {pct(evr.iloc[0])} när de "
+        f"{len(pca.kept_variables)} väl representerade (cos² ≥ "
+        f"{format_number(pca.min_cos2, 1)}) analyseras på nytt. Dess korrelation med årtalet "
+        f"är {format_number(summary.pc1_year_correlation, 2)}.",
         "",
-        pca_position_markdown(report),
+        f"Oberoende slumpvandringar av samma längd ger i median {pct(summary.null_pc1_share_median)} "
+        f"för den första komponenten efter samma urval (95:e percentilen "
+        f"{pct(summary.null_pc1_share_p95)}). "
+        + ("Länets andel ligger över det, så det finns en gemensam utveckling utöver vad "
+           "slumpmässiga trender ger." if evr.iloc[0] > summary.null_pc1_share_p95 else
+           "Länets andel ligger inom det som slumpmässiga trender ger, så komponenten visar "
+           "inte mer gemensam utveckling än vad som väntas av en slump."),
         "",
-        f"Åren ordnade längs den första komponenten, från forskningssidan till "
-        f"marknadssidan: {', '.join(order)}.",
+        drift_markdown(report),
     ]
     if pca.reliability_message:
         lines += ["", f"```{{admonition}} Osäkerhet\n:class: note\n{pca.reliability_message}\n```"]
-    boot = report.results.region_bootstrap
-    if boot is not None:
-        uncertain = boot.loadings.index[boot.loadings["is_uncertain_pc1"]].tolist()
-        lines += ["", f"I {format_percent(100 * boot.sign_stability, 0)} av {boot.n_boot} "
-                  "omsamplingar (bootstrap) behåller den första komponenten sin riktning."]
-        if uncertain:
-            lines.append("Osäkra laddningar (intervallet omfattar noll): " + narrative.join_sv(
-                [narrative.lower_first(escape_myst(report.catalogue.indicator(i).name_sv))
-                 for i in uncertain]) + ".")
     return "\n".join(lines)
 
 
@@ -647,19 +674,8 @@ def show_pca(report: Report) -> None:
 
 
 def pooled_markdown(report: Report) -> str:
-    pooled = report.results.pooled_pca
-    if pooled is None:
-        return report.results.pca_messages.get("pooled", "")
-    positions = pooled.positions(report.year).sort_values("PC1").reset_index(drop=True)
-    names = {r.code: escape_myst(r.short_name) for r in report.dataset.regions}
-    place = int(positions.index[positions["region_code"] == report.region.code][0]) + 1
-    return (f"I en gemensam analys av alla 21 län {pooled.scores['year'].min()}–"
-            f"{pooled.scores['year'].max()} förklarar den första komponenten "
-            f"{format_percent(100 * pooled.explained_variance_ratio.iloc[0], 1)} av variationen. "
-            f"{report.year} ligger {escape_myst(report.region.short_name)} som nummer {place} av "
-            f"{len(positions)} räknat från forskningssidan; längst åt forskningshållet ligger "
-            f"{names.get(positions['region_code'].iloc[0])} och längst åt marknadshållet "
-            f"{names.get(positions['region_code'].iloc[-1])}.")
+    """The tested axis across all län (year effect and general level removed)."""
+    return axis_markdown(report)
 
 
 def glue_pca(report: Report) -> None:
@@ -679,28 +695,32 @@ def glue_pca(report: Report) -> None:
     else:  # the notebook places these keys whatever the data; say why there is no chart
         for key in ("pca-biplot", "pca-trajectory"):
             glue_markdown(key, "*Diagrammet saknas eftersom analysen inte kunde göras.*")
-    pooled = report.results.pooled_pca
-    if pooled is not None:
-        glue_chart("pooled", pooled_positions_chart(pooled, report.dataset.regions, region.code,
-                                                    report.year),
-                   f"{region.slug}-pca-alla-lan", pooled.positions(report.year),
-                   description=f"Alla läns lägen {report.year} på den gemensamma axeln.")
-        glue_markdown("pooled-caption", f"Alla läns lägen {report.year} på den gemensamma "
-                      f"axeln; {escape_myst(region.short_name)}s väg över åren är markerad.")
+    axis = report.results.axis
+    if axis is not None:
+        glue_chart("pooled", axis_positions_chart(axis, report.dataset.regions, region.code),
+                   f"{region.slug}-axel-alla-lan",
+                   axis_positions_table(axis, report.dataset.regions),
+                   description="Alla läns lägen på axeln mellan forskning och marknad med "
+                               "95-procentiga intervall.")
+        glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad "
+                      "med 95-procentiga intervall (blockbootstrap över åren); forskningssidan "
+                      f"till vänster. {region.short_name} är markerat.")
     else:
         glue_markdown("pooled", "*Diagrammet saknas eftersom analysen inte kunde göras.*")
-        glue_markdown("pooled-caption", "Alla läns lägen på den gemensamma axeln.")
+        glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad.")
 
 
 def show_pooled_pca(report: Report) -> None:
-    pooled = report.results.pooled_pca
+    axis = report.results.axis
     _display_markdown(pooled_markdown(report))
-    if pooled is None:
+    if axis is None:
         return
-    _show(pooled_positions_chart(pooled, report.dataset.regions, report.region.code, report.year),
-          f"{report.region.slug}-pca-alla-lan", pooled.positions(report.year),
-          f"Alla läns lägen {report.year} på den gemensamma axeln; {escape_myst(report.region.short_name)}s "
-          "väg över åren är markerad.")
+    _show(axis_positions_chart(axis, report.dataset.regions, report.region.code),
+          f"{report.region.slug}-axel-alla-lan",
+          axis_positions_table(axis, report.dataset.regions),
+          "Alla läns lägen på axeln mellan forskning och marknad med 95-procentiga intervall "
+          "(blockbootstrap över åren); forskningssidan till vänster. "
+          f"{escape_myst(report.region.short_name)} är markerat.")
 
 
 # -- survey chapter --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ be reviewed in one place.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Literal, Protocol
@@ -38,6 +39,8 @@ PHRASES: dict[str, str] = {
     "same_display": "{subject} ligger kvar på {last}, samma nivå som {first_time}",
     "unchanged": "{subject} ligger kvar på ungefär samma nivå: {first} och {last}",
     "not_significant": ", men trenden över perioden är inte statistiskt säker",
+    "indicative": (", men trenden är bara indikativ (för få år eller överlappande perioder "
+                   "för ett säkert test)"),
     "no_clear_trend": ", och det finns ingen tydlig trend över perioden",
     "trend_opposite_up": ", men trenden över hela perioden pekar uppåt",
     "trend_opposite_down": ", men trenden över hela perioden pekar nedåt",
@@ -80,11 +83,55 @@ PHRASES: dict[str, str] = {
     "pca_drift_none": "Positionen har inte förändrats tydligt sedan {first_period}",
     "pca_explained": "Axeln fångar {share} av variationen i indikatorerna",
     "pca_missing": "Det finns inga beräknade positioner för {region} på axeln mellan forsknings- och marknadsdriven innovation",
+    # the tested axis across the län
+    "axis_unsupported": ("Indikatorerna skiljer inte säkert forskningssidan från marknadssidan "
+                         "när alla 21 län jämförs (permutationstest, p = {p}); rapporten anger "
+                         "därför ingen placering av {region} på en axel mellan forskning och "
+                         "marknad"),
+    "axis_supported": ("När alla 21 län jämförs, med årseffekt och länens allmänna nivå "
+                       "borttagna, skiljer {component} forskningsindikatorerna från "
+                       "marknadsindikatorerna (permutationstest, p = {p}; komponenten "
+                       "förklarar {share} av variationen)"),
+    "axis_research": ("{region} ligger på forskningssidan: plats {rank} av {n} räknat från "
+                      "forskningssidan (läge {position}, 95 % intervall {low} till {high})"),
+    "axis_market": ("{region} ligger på marknadssidan: plats {rank} av {n} räknat från "
+                    "forskningssidan (läge {position}, 95 % intervall {low} till {high})"),
+    "axis_middle": ("{region} ligger inte säkert på någon av sidorna: plats {rank} av {n} "
+                    "räknat från forskningssidan (läge {position}, 95 % intervall {low} till "
+                    "{high}, som omfattar noll)"),
+    "drift_none": ("Det finns ingen säker förskjutning mellan forskning och marknad i "
+                   "länet {first}–{last} (trend i marknadsindex minus forskningsindex "
+                   "{slope} per år, 95 % intervall {low} till {high})"),
+    "drift_market": ("Länet har förskjutits mot marknadssidan {first}–{last} (marknadsindex "
+                     "minus forskningsindex ökar med {slope} per år, 95 % intervall {low} "
+                     "till {high})"),
+    "drift_research": ("Länet har förskjutits mot forskningssidan {first}–{last} "
+                       "(marknadsindex minus forskningsindex minskar med {slope} per år, "
+                       "95 % intervall {low} till {high})"),
+    "drift_indicative": ("Förskjutningen mellan forskning och marknad {first}–{last} går inte "
+                         "att testa säkert (för få år); trenden är {slope} per år"),
     # describe_correlation
     "corr": "Det finns {strength} mellan {a} och {b} (r = {r})",
     "corr_unnamed": "Det finns {strength} (r = {r})",
     "corr_not_significant": ", men sambandet är inte statistiskt säkert",
     "corr_missing": "Sambandet kan inte beräknas eftersom uppgifter saknas",
+    "corr_uncertain": ("Det finns inget säkert samband mellan {a} och {b} (r = {r}, 95 % "
+                       "konfidensintervall {low} till {high})"),
+    # findings
+    "finding_strength": ("{region} ligger på plats {rank} av {n} län när det gäller "
+                         "{name_lower} {period} ({value})"),
+    "finding_weakness": ("{region} ligger på plats {rank} av {n} län när det gäller "
+                         "{name_lower} {period} ({value})"),
+    "finding_improvement": ("{subject} har en statistiskt säker {direction} trend "
+                            "{first}–{last}: {slope} {unit} per år (95 % konfidensintervall "
+                            "{low} till {high})"),
+    "too_few_findings": ("Färre än tre fynd vilar på observerade värden ({n} av minst tre), "
+                         "så sammanfattningen drar inga fler slutsatser; placeringar och "
+                         "trender som bygger på syntetiska värden redovisas inte som fynd"),
+    "reason_synthetic_ranks": ("{n} placeringar i länens översta eller nedersta tredjedel "
+                               "bygger på syntetiska värden (för länet, riket eller andra län)"),
+    "reason_synthetic_trends": "{n} statistiskt säkra trender bygger på syntetiska värden",
+    "reason_no_trends": "ingen indikator har en statistiskt säker trend under perioden",
     # describe_dimension_strengths
     "strengths_and_weaknesses": "{owner} styrkor finns inom {strengths}, medan svagheterna främst gäller {weaknesses}",
     "strengths_only": "{owner} styrkor finns inom {strengths}",
@@ -253,12 +300,14 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
                     polarity: str = "neutral", p_value: float | None = None,
                     slope: float | None = None, first_is_synthetic: bool = False,
                     last_is_synthetic: bool = False, subject_sv: str | None = None,
-                    alpha: float = SIGNIFICANCE_LEVEL) -> str:
+                    alpha: float = SIGNIFICANCE_LEVEL, claim: str | None = None) -> str:
     """One or two Swedish sentences on how an indicator changed between two periods.
 
     ``unit_label`` follows the number ("procent", "mnkr", "" for counts);
     ``p_value``/``slope`` come from the trend over the whole series (None or NaN = no
-    test). Unchanged means the values display the same or differ by < 1 %.
+    test). Unchanged means the values display the same or differ by < 1 %. ``claim``
+    (``trends.CLAIMS``), when given, overrides the p-value: only "significant" supports a
+    verdict, "indicative" is hedged.
     ``subject_sv`` overrides the subject made from ``name_sv``.
 
     >>> describe_change("Andel med eftergymnasial utbildning", "procent", "2013", 27.0,
@@ -288,6 +337,10 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
 
     direction = classify_change(first_value, last_value, decimals)
     significant = is_significant(p_value, alpha)
+    if claim == "indicative":
+        significant = False
+    elif claim is not None and claim != "insufficient":
+        significant = claim == "significant"
     trend_sign = _sign(float(slope)) if slope is not None and not is_missing(slope) else 0
 
     if direction == 0:
@@ -307,6 +360,8 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
 
     sentence = PHRASES["rise" if direction > 0 else "fall"].format(
         subject=subject, first=first_text, last=last_text)
+    if claim == "indicative":
+        return finish(sentence + PHRASES["indicative"])
     if significant is False:
         return finish(sentence + PHRASES["not_significant"])
     if significant and trend_sign and trend_sign != direction:
@@ -334,7 +389,8 @@ def describe_trend(name_sv: str, unit_label: str, result: TrendLike, decimals: i
         name_sv, unit_label, result.first_period, result.first_value,
         result.last_period, result.last_value, decimals, polarity=polarity,
         p_value=result.p_value, slope=result.slope, first_is_synthetic=first_is_synthetic,
-        last_is_synthetic=last_is_synthetic, subject_sv=subject_sv)
+        last_is_synthetic=last_is_synthetic, subject_sv=subject_sv,
+        claim=getattr(result, "claim", None))
 
 
 # --- comparisons -----------------------------------------------------------------------
@@ -460,10 +516,11 @@ def _period_sort_key(period: object) -> tuple[int, int]:
 
 def describe_correlation(r: float | None, name_a: str | None = None, name_b: str | None = None, *,
                          p_value: float | None = None, decimals: int = 2,
-                         is_synthetic: bool = False) -> str:
+                         is_synthetic: bool = False, ci: tuple[float, float] | None = None) -> str:
     """Strength and sign of a correlation in words, with r in Swedish format.
 
-    |r| < 0,1 none, < 0,3 weak, < 0,5 moderate, otherwise strong.
+    |r| < 0,1 none, < 0,3 weak, < 0,5 moderate, otherwise strong. A 95 % interval ``ci``
+    that spans zero (or p ≥ 0,05) gives "inget säkert samband" and no strength word.
 
     >>> describe_correlation(-0.38)
     'Det finns ett måttligt negativt samband (r = −0,38).'
@@ -473,6 +530,12 @@ def describe_correlation(r: float | None, name_a: str | None = None, name_b: str
     r = float(r)
     if not -1.0 <= r <= 1.0:
         raise ValueError(f"a correlation lies between -1 and 1, got {r}")
+    uncertain = (ci is not None and ci[0] <= 0 <= ci[1]) or is_significant(p_value) is False
+    if uncertain and ci is not None and name_a and name_b:
+        return finish(PHRASES["corr_uncertain"].format(
+            a=lower_first(make_subject(name_a)), b=lower_first(make_subject(name_b)),
+            r=mark_synthetic(format_number(r, decimals), is_synthetic),
+            low=format_number(ci[0], decimals), high=format_number(ci[1], decimals)))
     rounded_r = float(format_number(r, decimals).replace(MINUS, "-").replace(",", "."))
     strength = next(text for bound, text in CORRELATION_STRENGTHS if abs(rounded_r) >= bound)
     strength = strength.format(sign=CORRELATION_SIGNS.get(_sign(r), ""))
@@ -482,8 +545,12 @@ def describe_correlation(r: float | None, name_a: str | None = None, name_b: str
                                           b=lower_first(make_subject(name_b)), r=r_text)
     else:
         sentence = PHRASES["corr_unnamed"].format(strength=strength, r=r_text)
-    if is_significant(p_value) is False and abs(rounded_r) >= CORRELATION_STRENGTHS[-2][0]:
-        sentence += PHRASES["corr_not_significant"]
+    if uncertain and abs(rounded_r) >= CORRELATION_STRENGTHS[-2][0]:
+        strength = "inget säkert samband"
+        sentence = (PHRASES["corr"].format(strength=strength, a=lower_first(make_subject(name_a)),
+                                           b=lower_first(make_subject(name_b)), r=r_text)
+                    if name_a and name_b else
+                    PHRASES["corr_unnamed"].format(strength=strength, r=r_text))
     return finish(sentence)
 
 
@@ -533,6 +600,81 @@ def describe_synthetic_share(share_observed: float) -> str:
     return finish(PHRASES["share_observed"].format(share=share_text))
 
 
+def significant_figures(value: float, digits: int = 3) -> str:
+    """``value`` rounded to ``digits`` significant figures, Swedish format (42 126,8 → 42 100)."""
+    if is_missing(value) or value == 0:
+        return format_number(0 if not is_missing(value) else value, 0)
+    magnitude = int(math.floor(math.log10(abs(value))))
+    decimals = max(digits - 1 - magnitude, 0)
+    return format_number(round(float(value), digits - 1 - magnitude), decimals)
+
+
+def describe_axis(supported: bool, p_value: float, region_short: str, *,
+                  component: str = "", share: float | None = None, side: str = "middle",
+                  rank: int | None = None, n_regions: int | None = None,
+                  position: float | None = None, low: float | None = None,
+                  high: float | None = None) -> str:
+    """The tested research–market axis and the län's side on it (see ``analysis.axis``)."""
+    p_text = "< 0,001" if p_value < 0.001 else format_number(p_value, 3)
+    if not supported:
+        return finish(PHRASES["axis_unsupported"].format(p=p_text, region=region_short))
+    sentences = [PHRASES["axis_supported"].format(
+        component="den " + {"PC1": "första", "PC2": "andra", "PC3": "tredje"}.get(
+            component, component) + " komponenten",
+        p=p_text, share=format_number(100 * share, 0) + " procent")]
+    if rank is not None:
+        sentences.append(PHRASES[f"axis_{side}"].format(
+            region=region_short, rank=rank, n=n_regions,
+            position=significant_figures(position, 2), low=significant_figures(low, 2),
+            high=significant_figures(high, 2)))
+    return " ".join(finish(s) for s in sentences)
+
+
+def describe_drift(claim: str, slope: float, low: float, high: float, first: object,
+                   last: object) -> str:
+    """The trend of (market index − research index): a tested drift or none."""
+    fields = dict(first=format_period(first), last=format_period(last),
+                  slope=significant_figures(abs(slope) if claim == "significant" else slope, 2),
+                  low=significant_figures(low, 2), high=significant_figures(high, 2))
+    if claim == "significant":
+        return finish(PHRASES["drift_market" if slope > 0 else "drift_research"].format(**fields))
+    if claim == "indicative":
+        return finish(PHRASES["drift_indicative"].format(**fields))
+    return finish(PHRASES["drift_none"].format(**fields))
+
+
+def describe_too_few_findings(n_findings: int, shortfall: dict[str, int]) -> str:
+    """Why the summary names fewer than three findings (``findings.Findings.shortfall``)."""
+    reasons = []
+    if shortfall.get("synthetic_ranks"):
+        reasons.append(PHRASES["reason_synthetic_ranks"].format(n=shortfall["synthetic_ranks"]))
+    if shortfall.get("synthetic_trends"):
+        reasons.append(PHRASES["reason_synthetic_trends"].format(n=shortfall["synthetic_trends"]))
+    if not shortfall.get("significant_trends"):
+        reasons.append(PHRASES["reason_no_trends"])
+    text = PHRASES["too_few_findings"].format(n=n_findings)
+    if reasons:
+        text += ": " + join_sv(reasons)
+    return finish(text)
+
+
+def describe_finding(finding, name_sv: str, region_short: str, unit: str) -> str:
+    """One sentence for a ``findings.Finding`` (numbers to three significant figures)."""
+    if finding.kind in ("strength", "weakness"):
+        value = format_unit_number(significant_figures(finding.value_normalised), unit)
+        return finish(PHRASES[f"finding_{finding.kind}"].format(
+            region=region_short, rank=finding.rank, n=finding.n_ranked,
+            name_lower=lower_first(make_subject(name_sv)),
+            period=format_period(finding.period), value=value))
+    direction = "uppåtgående" if finding.slope > 0 else "nedåtgående"
+    return finish(PHRASES["finding_improvement"].format(
+        subject=make_subject(name_sv), direction=direction,
+        first=format_period(finding.from_period), last=format_period(finding.period),
+        slope=significant_figures(finding.slope, 2), unit=unit,
+        low=significant_figures(finding.slope_ci_low, 2),
+        high=significant_figures(finding.slope_ci_high, 2)))
+
+
 def describe_unavailable(name_sv: str) -> str:
     """The sentence used when an indicator has no data for the län."""
     return finish(PHRASES["missing"].format(name_lower=lower_first(make_subject(name_sv))))
@@ -544,5 +686,5 @@ __all__ = [
     "mark_synthetic", "classify_change", "describe_change", "describe_trend", "describe_rank",
     "describe_vs_reference", "describe_pca_position", "describe_correlation",
     "describe_dimension_strengths", "describe_synthetic_share", "describe_unavailable",
-    "is_significant",
+    "is_significant", "significant_figures", "describe_axis", "describe_drift", "describe_finding", "describe_too_few_findings",
 ]

@@ -123,27 +123,32 @@ def relative_development_chart(table: pd.DataFrame, catalogue: object,
 
 
 def dimension_profile_chart(profile: pd.DataFrame, region_name: str) -> alt.LayerChart:
-    """Bars of the region's score per dimension with the län median as a tick.
+    """Bars of the region's placing per dimension among the län (1 = best, 0 = last).
 
-    ``profile`` is ``compare.dimension_profile``; bars are coloured strength/weakness.
+    ``profile`` is ``compare.dimension_profile``. Strength and weakness are decided by the
+    rank, so the bars show the rank too (colour and length always agree); the dashed lines
+    mark the top and bottom thirds. The score (0–1) and the län median are in the tooltip.
     """
     data = profile.copy()
+    n = data["n_regions"].astype(float)
+    data["placing"] = (n - data["rank"].astype(float)) / (n - 1).where(n > 1)
     data["profile_label"] = data["profile"].map(PROFILE_LABELS).fillna(data["profile"])
     data["score_label"] = [format_number(v, 2) for v in data["score"]]
     data["median_label"] = [format_number(v, 2) for v in data["median"]]
     data["rank_label"] = [f"{r} av {n}" if pd.notna(r) else "–"
                           for r, n in zip(data["rank"], data["n_regions"])]
-    data = data[["name_sv", "score", "median", "profile_label", "score_label",
-                 "median_label", "rank_label"]]
+    data = data[["name_sv", "placing", "profile_label", "score_label", "median_label",
+                 "rank_label"]]
     present = [k for k in PROFILE_LABELS if PROFILE_LABELS[k] in set(data["profile_label"])]
     y = alt.Y("name_sv:N", sort=None, title=None, axis=alt.Axis(labelLimit=260))
     x_scale = alt.Scale(domain=[0, 1])
     tooltip = [alt.Tooltip("name_sv:N", title="Dimension"),
-               alt.Tooltip("score_label:N", title=region_name),
-               alt.Tooltip("median_label:N", title="Median för länen"),
-               alt.Tooltip("rank_label:N", title="Placering")]
+               alt.Tooltip("rank_label:N", title="Placering"),
+               alt.Tooltip("score_label:N", title=f"Poäng, {region_name}"),
+               alt.Tooltip("median_label:N", title="Poäng, median för länen")]
     bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X("score:Q", scale=x_scale, title="Poäng (0–1, 1 = bäst bland länen)",
+        x=alt.X("placing:Q", scale=x_scale,
+                title="Placering bland länen (1 = bäst, 0 = sist)",
                 axis=alt.Axis(format=".1f")),
         y=y,
         color=alt.Color("profile_label:N", title=None,
@@ -152,11 +157,15 @@ def dimension_profile_chart(profile: pd.DataFrame, region_name: str) -> alt.Laye
                         legend=alt.Legend(orient="bottom")),
         tooltip=tooltip,
     )
-    median = alt.Chart(data).mark_tick(color="black", thickness=2, size=18).encode(
-        x=alt.X("median:Q", scale=x_scale), y=y, tooltip=tooltip)
-    return alt.layer(bars, median).properties(
+    # rank <= n/3 (strength) is placing >= (2n/3)/(n-1); rank > 2n/3 is placing < (n/3)/(n-1)
+    count = float(n.max()) if len(n) and n.max() > 1 else 3.0
+    bounds = [(count / 3) / (count - 1), (2 * count / 3) / (count - 1)]
+    thirds = alt.Chart(pd.DataFrame({"x": bounds})).mark_rule(
+        color="black", strokeDash=[4, 3]).encode(x=alt.X("x:Q", scale=x_scale))
+    return alt.layer(bars, thirds).properties(
         title=alt.Title("Profil per dimension",
-                        subtitle=f"{region_name}; strecket visar medianen för länen"),
+                        subtitle=f"{region_name}; strecken visar gränserna för bästa och "
+                                 "sämsta tredjedelen"),
         width=CHART_WIDTH, height=max(CHART_HEIGHT, 24 * len(data)),
     )
 

@@ -195,3 +195,38 @@ def pooled_positions_chart(result: PcaResult, regions: Sequence[object], region_
                         subtitle=f"{year}; {_pca_subtitle(result)}"),
         width=PCA_SIZE, height=PCA_SIZE,
     )
+
+
+def axis_positions_table(axis, regions: Sequence[object]) -> pd.DataFrame:
+    """The numbers behind ``axis_positions_chart`` (also its CSV download)."""
+    names = {str(r.code): getattr(r, "short_name", str(r.code)) for r in regions}
+    table = axis.positions.copy()
+    table.insert(1, "region_name", table["region_code"].map(names).fillna(table["region_code"]))
+    return table
+
+
+def axis_positions_chart(axis, regions: Sequence[object], region_code: str) -> alt.LayerChart:
+    """Every län's position on the tested research–market axis with its 95 % interval;
+    research to the left. ``axis`` is ``analysis.axis.AxisResult``."""
+    data = axis_positions_table(axis, regions)
+    data["group"] = np.where(data["region_code"] == region_code, "region", "other")
+    y = alt.Y("region_name:N", sort=alt.SortField("position"), title=None)
+    x_title = "Forskningssidan ← läge på axeln → marknadssidan"
+    colour = alt.Color("group:N", legend=None, scale=alt.Scale(
+        domain=["region", "other"], range=[REGION_COLOUR, PEER_COLOUR]))
+    tooltip = [alt.Tooltip("region_name:N", title="Län"),
+               alt.Tooltip("position:Q", format=".2f", title="Läge"),
+               alt.Tooltip("ci_low:Q", format=".2f", title="95 % intervall, från"),
+               alt.Tooltip("ci_high:Q", format=".2f", title="95 % intervall, till"),
+               alt.Tooltip("rank:Q", title="Plats från forskningssidan")]
+    interval = alt.Chart(data).mark_rule(strokeWidth=2).encode(
+        x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q", y=y, color=colour, tooltip=tooltip)
+    points = alt.Chart(data).mark_circle(size=70, opacity=1).encode(
+        x="position:Q", y=y, color=colour, tooltip=tooltip)
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black").encode(x="x:Q")
+    status = "axeln stöds av testet" if axis.supported else "axeln stöds inte av testet"
+    return alt.layer(zero, interval, points).properties(
+        title=alt.Title("Länen på axeln mellan forskning och marknad",
+                        subtitle=f"{axis.years[0]}–{axis.years[1]}; {status} "
+                                 f"(p = {format_number(axis.p_value, 3)})"),
+        width=PCA_SIZE, height=max(PCA_SIZE, 16 * len(data)))
