@@ -226,7 +226,27 @@ def relative_development(values: pd.DataFrame, catalogue: object, region_code: s
     return out.sort_values(["indicator_id", "period_start", "period_end"]).reset_index(drop=True)
 
 
-def _pick_period_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+def _pick_period_rows(frame: pd.DataFrame, year: int, *, latest_before: bool) -> pd.DataFrame:
+    """One row per region × indicator for ``year``.
+
+    With ``latest_before`` False the period must contain the year; otherwise the latest
+    period ending at or before it is used (per region). Ties prefer the shortest period.
+    """
+    if latest_before:
+        candidates = frame[frame["period_end"] <= year]
+        order = ["period_end", "span"]
+        ascending = [False, True]
+    else:
+        candidates = frame[(frame["period_start"] <= year) & (frame["period_end"] >= year)]
+        order = ["span", "period_end"]
+        ascending = [True, False]
+    candidates = candidates.assign(span=candidates["period_end"] - candidates["period_start"])
+    candidates = candidates.sort_values(["region_code", "indicator_id", *order],
+                                        ascending=[True, True, *ascending])
+    return candidates.drop_duplicates(["region_code", "indicator_id"]).drop(columns="span")
+
+
+def latest_period_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
     """One row per region × indicator: the indicator's latest period ending at or before
     ``year`` (ties prefer the shortest period).
 
@@ -273,8 +293,8 @@ def compare_regions(values: pd.DataFrame, catalogue: object, regions: Sequence[o
     the normalised unit (``diff_*_abs``) and in per cent of the reference (``diff_*_pct``).
     """
     frame = normalise_values(_subset(values, [indicator_id]), catalogue)
-    frame = _pick_period_rows(frame[frame["indicator_id"] == indicator_id],
-                              year).set_index("region_code")
+    frame = latest_period_rows(frame[frame["indicator_id"] == indicator_id],
+                               year).set_index("region_code")
     codes = _region_codes(regions)
     out = pd.DataFrame({"region_code": codes})
     names = {str(r.code): getattr(r, "short_name", str(r.code)) for r in regions}
@@ -359,7 +379,7 @@ def score_indicators(values: pd.DataFrame, catalogue: object, regions: Sequence[
         scaled = (frame["value_normalised"] - low) / (high - low)
     scaled = scaled.where(high > low, 0.5)
     frame = frame.assign(score=np.where(sign < 0, 1.0 - scaled, scaled))
-    latest = _pick_period_rows(frame, year)
+    latest = latest_period_rows(frame, year)
     latest = latest.assign(dimension=latest["indicator_id"].map(
         lambda i: _get(get_indicator(catalogue, i), "dimension")))
     return latest[["region_code", "indicator_id", "dimension", "period", "value_normalised",
