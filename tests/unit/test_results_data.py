@@ -43,10 +43,12 @@ def test_figure_tables_are_the_download_links_bytes(report, tmp_path):
     link = csv_download_link(table, "24-nyckeltal")
     notebook = tmp_path / "notebooks" / "x.ipynb"
     notebook.parent.mkdir()
-    notebook.write_text(json.dumps({"cells": [{"outputs": [{"data": {"text/html": link}}]}]}),
-                        encoding="utf-8")
-    [path] = write_figure_tables(tmp_path)
-    assert path.name == "24-nyckeltal.csv"
+    glued = csv_download_link(table.head(1), "24-limmad")
+    notebook.write_text(json.dumps({"cells": [{"outputs": [
+        {"data": {"text/html": link}},
+        {"data": {"application/papermill.record/text/html": [glued]}}]}]}), encoding="utf-8")
+    path, glued_path = write_figure_tables(tmp_path)
+    assert (path.name, glued_path.name) == ("24-nyckeltal.csv", "24-limmad.csv")
     payload = link.split("base64,")[1].split('"')[0]
     assert path.read_bytes() == base64.b64decode(payload)
     assert path.read_text(encoding="utf-8-sig").splitlines()[0].startswith("indicator_id;")

@@ -108,13 +108,14 @@ def write_figure_tables(report_dir: Path) -> list[Path]:
 
 
 def _html_outputs(notebook: dict) -> list[str]:
-    """The text/html outputs of a notebook's cells."""
+    """The text/html outputs of a notebook's cells, shown or glued (myst-nb stores glued
+    outputs under "application/papermill.record/text/html")."""
     found = []
     for cell in notebook.get("cells", []):
         for output in cell.get("outputs", []):
-            html = output.get("data", {}).get("text/html")
-            if html:
-                found.append("".join(html) if isinstance(html, list) else str(html))
+            for mime, html in output.get("data", {}).items():
+                if mime.endswith("text/html") and html:
+                    found.append("".join(html) if isinstance(html, list) else str(html))
     return found
 
 
