@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from ecoreport.analysis.results import Report
-from ecoreport.report.chapters import share_observed, strongest_changes
+from ecoreport.report.chapters import share_observed
 from ecoreport.report.innovation_index import escape_md, group_label
 from ecoreport.report.render import glue_markdown
 
@@ -36,9 +36,10 @@ def english_summary_markdown(report: Report) -> str:
              "The rest of the report is in Swedish; this page gives its key figures and "
              "messages.", ""]
     observed = share_observed(report)
+    window = f"{report.results.findings.from_year}–{report.year}"
     lines += [f"```{{admonition}} Observed and synthetic values\n:class: warning\n"
-              f"{_number(100 * observed)} % of the values for {name} up to {report.year} are "
-              "observed; the rest are synthetic (computed by ecoreport to complete the "
+              f"{_number(100 * observed)} % of the values of the model's indicators for "
+              f"{name} in {window} are observed; the rest are synthetic (computed by ecoreport to complete the "
               "series) and are not facts about the region. Everything below that depends "
               "on them is illustrative.\n```", ""]
     index = report.results.index
@@ -64,9 +65,11 @@ def english_summary_markdown(report: Report) -> str:
                              f"{int(r.rank)} | {_number(r.pct_of_riket)} |")
     else:
         lines.append("The index cannot be computed for this region and year.")
-    improving, worsening = strongest_changes(report)
+    found = report.results.findings
+    improving, worsening = ([report.catalogue.indicator(f.indicator_id) for f in
+                             found.of_kind(kind)] for kind in ("improvement", "decline"))
     lines += ["", "## Key messages", "", "Largest improvements (statistically significant "
-              "linear trends):"]
+              f"linear trends over {window}, observed values only):"]
     lines += [_trend_line(report, ind) for ind in improving] or ["- None."]
     lines += ["", "Largest declines:"]
     lines += [_trend_line(report, ind) for ind in worsening] or ["- None."]
