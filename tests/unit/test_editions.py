@@ -145,9 +145,10 @@ def test_trend_direction_change_is_reported(data: Path, tmp_path: Path):
     dataset = load_dataset(data)
     old = load_edition(write_edition(tmp_path / "a", dataset, "24", 2024, created=CREATED))
     new = load_edition(write_edition(tmp_path / "b", dataset, "24", 2024, created=CREATED))
-    # Flip one rising series of the newer edition so that it falls.
+    # Replace one rising series of the newer edition by a steadily falling one.
     series = (new.values["region_code"] == "24") & (new.values["indicator_id"] == "befolkning")
-    new.values.loc[series, "value"] = new.values.loc[series, "value"].to_numpy()[::-1]
+    years = new.values.loc[series, "period_start"].to_numpy(dtype=float)
+    new.values.loc[series, "value"] = 300_000.0 - 1_000.0 * (years - years.min())
     diff = diff_editions(old, new, "24", dataset.catalogue)
     change = diff.trend_changes.set_index("indicator_id").loc["befolkning"]
     assert (change["old_direction"], change["new_direction"]) == ("rising", "falling")
