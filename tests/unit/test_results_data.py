@@ -36,6 +36,7 @@ def test_summary_json_has_the_documented_fields(report, tmp_path):
                          "position_ci_low", "position_ci_high", "side", "rank", "n_regions"}
     assert axis["side"] in {"research", "market", "middle"} and axis["n_regions"] == 21
     assert axis["supported"] or axis["side"] == "middle"
+    assert {"rank", "of", "group"} <= set(summary["index"])
 
 
 def test_figure_tables_are_the_download_links_bytes(report, tmp_path):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ecoreport.analysis.results import Results
 from ecoreport.report import narrative
+from ecoreport.report.innovation_index import index_summary_entry
 
 RESULTS_DIR = "results"
 SUMMARY_NAME = "summary.json"
@@ -78,9 +79,13 @@ def summary_dict(results: Results, catalogue, region_short: str) -> dict:
             axis.update(position=_number(row["position"]), position_ci_low=_number(row["ci_low"]),
                         position_ci_high=_number(row["ci_high"]), side=str(row["side"]),
                         rank=int(row["rank"]))
-    return {"region_code": results.region_code, "year": int(results.year),
-            "share_observed": _number(found.share_observed), "findings": findings,
-            "trends": trends, "pca_region": pca_region, "axis": axis}
+    summary = {"region_code": results.region_code, "year": int(results.year),
+               "share_observed": _number(found.share_observed), "findings": findings,
+               "trends": trends, "pca_region": pca_region, "axis": axis}
+    index = getattr(results, "index", None)
+    if index is not None and index_summary_entry(index, results.region_code):
+        summary["index"] = index_summary_entry(index, results.region_code)
+    return summary
 
 
 def write_summary(report_dir: Path, results: Results, catalogue, region_short: str) -> Path:
