@@ -748,7 +748,7 @@ def survey_intro_markdown(report: Report) -> str:
     return (f"Rapporten använder {count_text(len(items), 'fråga', 'frågor')} ur enkäten till "
             f"företag i {escape_myst(report.region.name)} "
             f"({', '.join(format_period(p) for p in periods)}). Varje fråga redovisas i "
-            "kapitlet för sin dimension, med antal svar och felmarginal.")
+            "kapitlet för sin dimension.")
 
 
 def survey_overview_markdown(report: Report) -> str:
