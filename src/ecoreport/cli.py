@@ -6,21 +6,18 @@ import argparse
 import logging
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from ecoreport import __version__
-from ecoreport.data.catalogue import load_catalogue
-from ecoreport.data.regions import lan_regions, resolve_region
-from ecoreport.data.validate import (
-    format_coverage_statement, format_report, run_coverage, run_validation,
-)
 from ecoreport.errors import EcoreportError
-from ecoreport.ingest.fetch import check_apis, fetch_indicators, format_check
-from ecoreport.ingest.template import write_template
-from ecoreport.ingest.importer import ImportSpec, format_import_summary, import_specs, load_mapping
-from ecoreport.report.build import build_reports, report_dir_for
-from ecoreport.report.editions import diff_editions, format_diff, load_edition
+from ecoreport.data.regions import lan_regions, resolve_region
+from ecoreport.report import cache
+from ecoreport.report.folders import check_out_dir, report_dir_for
 from ecoreport.report.structure import copy_commentary
+
+# The commands import their modules when run: the analysis stack takes seconds to import,
+# and a rebuild with nothing changed should not wait for it.
 
 logger = logging.getLogger("ecoreport")
 
@@ -52,26 +49,52 @@ def _add_build(sub) -> None:
 
 
 def _cmd_build(args) -> int:
+    start = time.perf_counter()
     regions = lan_regions(args.data) if args.all else [resolve_region(args.region, args.data)]
+    command = shlex.join(["ecoreport", *sys.argv[1:]])
+    only = set(args.only) if args.only else None
+    check_out_dir(args.out)
+    if not args.force:
+        # unchanged reports are found without loading the data or the analysis stack
+        inputs = cache.BuildInputs(data_dir=args.data, command=command, year=args.year,
+                                   pdf=args.pdf, strict=args.strict, only=only)
+        reused, todo = cache.reuse_unchanged(args.out, regions, inputs)
+        if not todo:
+            paths = []
+            for number, (region, stamp) in enumerate(reused, 1):
+                _progress(f"[{number}/{len(reused)}] "
+                          f"{cache.reuse_message(region, stamp, args.out)}")
+                paths += cache.stamp_paths(stamp, args.out)
+            if args.all:
+                from ecoreport.report.landing import write_landing_page
+                paths.append(write_landing_page(args.out, reused[0][1]["year"]))
+            return _report_build(paths, 0, len(reused), [], time.perf_counter() - start)
+    from ecoreport.report.build import build_reports  # the analysis stack: slow to import
+
     summary = build_reports(regions, args.year, args.out, pdf=args.pdf, workers=args.jobs,
                             strict=args.strict, data_dir=args.data, force=args.force,
-                            only=set(args.only) if args.only else None,
-                            command=shlex.join(["ecoreport", *sys.argv[1:]]),
-                            landing_page=args.all,
-                            log=lambda message: print(message, file=sys.stderr, flush=True))
-    for result in summary.results:
-        print(result.html_index.resolve())
-        if result.pdf:
-            print(result.pdf.resolve())
-    if summary.landing_page:
-        print(summary.landing_page.resolve())
+                            only=only, command=command, landing_page=args.all, log=_progress)
+    paths = [path for result in summary.results for path in (result.html_index, result.pdf)]
     built = sum(not result.reused for result in summary.results)
-    reused = len(summary.results) - built
-    print(f"{built} built, {reused} reused unchanged, {len(summary.failures)} failed "
-          f"in {summary.seconds:.0f} s", file=sys.stderr)
-    for failure in summary.failures:
+    return _report_build([*paths, summary.landing_page], built, len(summary.results) - built,
+                         summary.failures, time.perf_counter() - start)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _report_build(paths: list, built: int, reused: int, failures: list,
+                  seconds: float) -> int:
+    """Print the built files (stdout) and a summary with every failure (stderr)."""
+    for path in paths:
+        if path is not None:
+            print(Path(path).resolve())
+    _progress(f"{built} built, {reused} reused unchanged, {len(failures)} failed "
+              f"in {seconds:.0f} s")
+    for failure in failures:
         print(f"ecoreport: error: {failure}", file=sys.stderr)
-    return 1 if summary.failures else 0
+    return 1 if failures else 0
 
 
 def _add_validate(sub) -> None:
@@ -84,6 +107,9 @@ def _add_validate(sub) -> None:
 
 
 def _cmd_validate(args) -> int:
+    from ecoreport.data.validate import (format_coverage_statement, format_report,
+                                         run_coverage, run_validation)
+
     if args.coverage:
         print(format_coverage_statement(run_coverage(args.data)))
         return 0
@@ -123,6 +149,9 @@ def _row_number(text: str) -> int:
 
 
 def _cmd_import(args) -> int:
+    from ecoreport.ingest.importer import (ImportSpec, format_import_summary, import_specs,
+                                           load_mapping)
+
     specs = load_mapping(args.mapping) if args.mapping else []
     if args.file is not None:
         if not args.indicator:
@@ -161,6 +190,9 @@ def _add_fetch(sub) -> None:
 
 
 def _cmd_fetch(args) -> int:
+    from ecoreport.ingest.fetch import check_apis, fetch_indicators, format_check
+    from ecoreport.ingest.importer import format_import_summary
+
     if args.check:
         results = check_apis(args.indicator, data_dir=args.data, timeout=args.timeout)
         print(format_check(results))
@@ -180,6 +212,8 @@ def _add_template(sub) -> None:
 
 
 def _cmd_template(args) -> int:
+    from ecoreport.ingest.template import write_template
+
     path = write_template(args.indicator, args.out, data_dir=args.data)
     print(f"wrote {path}: one sheet per indicator; after filling in, run "
           f"'ecoreport import {path} --indicator ID --sheet ID'")
@@ -200,6 +234,9 @@ def _add_diff(sub) -> None:
 
 
 def _cmd_diff(args) -> int:
+    from ecoreport.data.catalogue import load_catalogue
+    from ecoreport.report.editions import diff_editions, format_diff, load_edition
+
     region = resolve_region(args.region, args.data)
     old = load_edition(report_dir_for(args.out, region, args.from_year))
     new = load_edition(report_dir_for(args.out, region, args.to_year))

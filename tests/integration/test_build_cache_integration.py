@@ -89,3 +89,23 @@ def test_all_lan_isolates_a_failing_notebook(project_copy, tmp_path, monkeypatch
     assert not list(out.glob("2024/.*staging*"))
     landing = (out / "2024" / "index.html").read_text(encoding="utf-8")
     assert landing.count("_build/html/index.html") == 2
+
+
+@pytest.mark.skipif(shutil.which("xelatex") is None, reason="needs xelatex")
+def test_pdf_has_vector_charts_and_the_web_book_no_static_images(tmp_path):
+    import subprocess
+
+    result = build_report(resolve_region("24"), 2024, tmp_path, pdf=True, only={FOU},
+                          workers=1)
+    assert result.pdf.name == "ecoreport.pdf"
+    text = subprocess.run(["pdftotext", str(result.pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert len(re.findall(r"^Figur \d+\.", text, flags=re.M)) >= 5
+    assert "??" not in text  # cross-references resolved in two passes
+    fonts = subprocess.run(["pdffonts", str(result.pdf)], capture_output=True, text=True,
+                           check=True).stdout
+    assert "LiberationSans" in fonts  # the charts' own text, drawn as vector graphics
+    notebook = (result.report_dir / f"{FOU}.ipynb").read_text(encoding="utf-8")
+    assert '"application/pdf"' in notebook and '"image/png"' not in notebook
+    html = result.html_index.parent / "notebooks" / "dimensioner" / "fou.html"
+    assert "data:application/pdf" not in html.read_text(encoding="utf-8")

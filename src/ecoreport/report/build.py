@@ -37,7 +37,7 @@ from ecoreport.analysis.results import (PCA_FIRST_YEAR, SharedResults, compute_r
 from ecoreport.data.dataset import load_dataset
 from ecoreport.report.cache import (CACHE_DIR, BuildInputs, NotebookCache,
                                     earlier_editions_digest, referenced_notebooks,
-                                    reusable_report, write_stamp)
+                                    reuse_message, reuse_unchanged, stamp_paths, write_stamp)
 from ecoreport.report.escape import escape_myst
 from ecoreport.report.editions import find_previous_edition, write_edition
 from ecoreport.report.folders import (ReportLock, check_out_dir, clean_stale, replace_dir,
@@ -58,6 +58,9 @@ KERNEL_LOG = "kernels.log"
 SOURCES_DIR = "_build/.sources"
 
 
+#: The charts' static rendering for the PDF (see render.STATIC_MIME): vector PDF is cheaper
+#: to render and to embed than PNG.
+PRINT_CHARTS = os.environ.get("ECOREPORT_PRINT_CHARTS", "pdf")
 #: Left out of the published folder: Jupyter Book's own copies of the executed notebooks.
 BUILD_LEFTOVERS = ("jupyter_execute", ".doctrees", ".sources")
 
@@ -226,23 +229,15 @@ class _Builder:
         if report in self.open:
             self.open.remove(report)
 
-    def reuse(self, region: Region) -> bool:
-        """Reuse an unchanged report whole; True when it was."""
-        if self.force:
-            return False
-        stamp = reusable_report(self.out_dir, region, self.inputs.report_key(region))
-        if stamp is None:
-            return False
+    def reuse(self, region: Region, stamp: dict) -> None:
+        """Reuse an unchanged report whole."""
+        html_index, pdf = stamp_paths(stamp, self.out_dir)
         report_dir = self.out_dir / stamp["report_dir"]
         self.summary.results.append(BuildResult(
-            region=region, year=stamp["year"], report_dir=report_dir,
-            html_index=report_dir / stamp["html"],
-            pdf=report_dir / stamp["pdf"] if stamp.get("pdf") else None,
-            notebooks=sorted(report_dir.glob("notebooks/**/*.ipynb")), reused=True,
+            region=region, year=stamp["year"], report_dir=report_dir, html_index=html_index,
+            pdf=pdf, notebooks=sorted(report_dir.glob("notebooks/**/*.ipynb")), reused=True,
             notebooks_reused=sorted(stamp.get("notebooks", {}))))
-        self._progress(f"{region.name} {stamp['year']}: nothing changed, reused the report "
-                       f"({report_dir})")
-        return True
+        self._progress(reuse_message(region, stamp, self.out_dir))
 
     def start(self, region: Region, year: int, dataset, shared: SharedResults, *,
               only: set[str] | None, pdf: bool, strict: bool, data_dir: Path | None,
@@ -287,7 +282,7 @@ class _Builder:
         per_build = {"previous_edition": str(previous.resolve()) if previous else None}
         assemble_book(staging, region, year, dataset.catalogue, only)
         root = project_root()
-        static_charts = "png" if pdf else "none"
+        static_charts = PRINT_CHARTS if pdf else "none"
         report.timings["papermill_start"] = time.perf_counter()
         for chapter in notebook_chapters(dataset.catalogue, only):
             out = staging / f"{chapter.path}.ipynb"
@@ -418,8 +413,10 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
                          strict=strict, only=only)
     builder = _Builder(out_dir, inputs, workers=workers, force=force, log=log,
                        total=len(regions))
-    todo = [region for region in regions if not builder.reuse(region)]
     map_html = None
+    reused, todo = reuse_unchanged(out_dir, regions, inputs) if not force else ([], regions)
+    for region, stamp in reused:
+        builder.reuse(region, stamp)
     try:
         if todo:
             t0 = time.perf_counter()

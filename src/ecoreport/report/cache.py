@@ -81,6 +81,13 @@ def earlier_editions_digest(out_dir: Path, region, year: int) -> str:
     return tree_digest(*sorted(manifests)) if manifests else "none"
 
 
+def _first_heading(path: Path) -> str | None:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None
+
+
 class BuildInputs:
     """What one build command reads, hashed once and shared by all län it builds."""
 
@@ -95,6 +102,8 @@ class BuildInputs:
         self.commit = git_commit()
         root = project_root()
         self.sources = tree_digest(root / "_config.yml", root / "book", root / "notebooks")
+        self.titles = {path.relative_to(root).as_posix(): _first_heading(path)
+                       for path in sorted((root / "notebooks").rglob("*.md"))}
 
     @property
     def build_info(self) -> dict:
@@ -111,11 +120,12 @@ class BuildInputs:
         """What one executed notebook depends on. Paths among the parameters are left out
         (the files they name are covered by the data and editions digests). A notebook
         about the whole book (the reproducibility chapter: build info, links to every
-        notebook with its title) also depends on the build info and all sources."""
+        notebook with its title) also depends on the build info, the chapters and their
+        titles."""
         text = Path(source).read_text(encoding="utf-8")
         params = {k: v for k, v in parameters.items()
                   if k not in ("results_path", "data_dir", "previous_edition")}
-        book_wide = (self.build_info, self.sources, self.only) if any(
+        book_wide = (self.build_info, self.titles, self.only) if any(
             marker in text for marker in BOOK_WIDE_MARKERS) else None
         return _sha("notebook", self.environment, self.data, text, params, static_charts,
                     earlier_editions if "previous_edition" in parameters else None,
@@ -200,6 +210,30 @@ def reusable_report(out_dir: Path, region, key: str) -> dict | None:
     if not all(name and (report_dir / name).is_file() for name in wanted):
         return None
     return stamp
+
+
+def reuse_unchanged(out_dir: Path, regions: list, inputs: BuildInputs) -> tuple[list, list]:
+    """Split ``regions`` into ``(region, stamp)`` pairs whose reports are unchanged and
+    the regions that need a build."""
+    reused, todo = [], []
+    for region in regions:
+        stamp = reusable_report(out_dir, region, inputs.report_key(region))
+        if stamp is None:
+            todo.append(region)
+        else:
+            reused.append((region, stamp))
+    return reused, todo
+
+
+def reuse_message(region, stamp: dict, out_dir: Path) -> str:
+    return (f"{region.name} {stamp['year']}: nothing changed, reused the report "
+            f"({Path(out_dir) / stamp['report_dir']})")
+
+
+def stamp_paths(stamp: dict, out_dir: Path) -> tuple[Path, Path | None]:
+    """The HTML index and the PDF (or None) of a stamped report."""
+    report_dir = Path(out_dir) / stamp["report_dir"]
+    return report_dir / stamp["html"], report_dir / stamp["pdf"] if stamp.get("pdf") else None
 
 
 def referenced_notebooks(out_dir: Path) -> set[str]:

@@ -4,12 +4,20 @@
 ``bbm.sty``) and ``latex_engine: xelatex`` so Swedish characters and hyphenation work with
 the FreeFont OpenType fonts. A failed LaTeX run leaves state behind that breaks the next
 one, so ``_build/latex`` is removed before every attempt.
+
+Speed: Jupyter Book writes the ``.tex`` and ecoreport runs xelatex itself, twice, instead of
+``latexmk`` writing a PDF on each of its three or four passes. The first pass only collects
+the table of contents and cross-references (``--no-pdf``: images are not embedded), the
+second writes the PDF; the front matter has its own page numbers, so the contents' length
+never moves a page number. Charts come as vector PDFs (see ``build.PRINT_CHARTS``), which
+are quicker to render and to embed than PNGs.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +35,7 @@ TEX_PACKAGES = ("latexmk texlive-latex-recommended texlive-latex-extra texlive-f
 
 def check_latex() -> None:
     """Raise with the exact install command when xelatex or latexmk is missing."""
-    missing = [tool for tool in ("xelatex", "latexmk") if shutil.which(tool) is None]
+    missing = [tool for tool in ("xelatex",) if shutil.which(tool) is None]
     if missing:
         raise EcoreportError(
             f"the PDF needs {', '.join(missing)}; install the Debian packages with: "
@@ -145,8 +153,29 @@ def build_pdf(book: Path) -> Path:
     check_latex()
     latex_dir = book / "_build" / "latex"
     shutil.rmtree(latex_dir, ignore_errors=True)
-    run_jupyter_book(book, "pdflatex", config=write_pdf_config(book))
-    pdfs = sorted(latex_dir.glob("*.pdf"))
-    if not pdfs:
+    run_jupyter_book(book, "latex", config=write_pdf_config(book))
+    sources = sorted(latex_dir.glob("*.tex"))
+    if len(sources) != 1:
+        raise EcoreportError(f"the LaTeX build of {book} wrote {len(sources)} .tex files, "
+                             f"expected one (see {latex_dir})")
+    tex = sources[0]
+    for first_pass in (True, False):
+        run_xelatex(tex, pdf=not first_pass)
+    pdf = tex.with_suffix(".pdf")
+    if not pdf.is_file():
         raise EcoreportError(f"the LaTeX build of {book} produced no PDF (see {latex_dir})")
-    return pdfs[0]
+    return pdf
+
+
+def run_xelatex(tex: Path, *, pdf: bool) -> None:
+    """One xelatex pass over ``tex`` in its folder; errors end the build with the log's
+    first error."""
+    cmd = ["xelatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+           *([] if pdf else ["--no-pdf"]), tex.name]
+    proc = subprocess.run(cmd, cwd=tex.parent, capture_output=True, text=True,
+                          errors="replace")
+    if proc.returncode != 0:
+        lines = proc.stdout.splitlines()
+        first = next((i for i, line in enumerate(lines) if ":" in line and (
+            line.startswith("./") or line.startswith("!"))), max(0, len(lines) - 20))
+        raise EcoreportError(f"xelatex failed on {tex}:\n" + "\n".join(lines[first:first + 20]))
