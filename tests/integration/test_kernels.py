@@ -50,7 +50,7 @@ def test_warm_kernel_gives_the_same_notebooks_as_fresh_kernels(small_book, tmp_p
             kernel.execute(_job(small_book, chapter, warm, charts))
             execute_notebook(_job(small_book, chapter, fresh, charts))
             assert _comparable(warm) == _comparable(fresh), f"{chapter} differs warm vs fresh"
-            has_png = '"image/png"' in warm.read_text(encoding="utf-8")
+            has_png = 'image/png"' in warm.read_text(encoding="utf-8")  # glued: with a prefix
             assert has_png == (charts == "png")
     finally:
         kernel.shutdown()

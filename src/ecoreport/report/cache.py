@@ -1,7 +1,7 @@
 """No work twice: a content-addressed cache of executed notebooks and finished reports.
 
 Every input a build reads is hashed: the data files, the notebooks and static pages, the
-book configuration, the library's own source and the versions of the packages it runs on,
+analysts' commentary, the book configuration, the library's own source and the versions of the packages it runs on,
 and the build's parameters. A notebook's key covers what its execution depends on; a
 report's key covers everything. Executed notebooks are kept under ``<out>/.cache/`` by key,
 so an unchanged chapter is copied instead of run, and a report whose key matches the one
@@ -25,6 +25,7 @@ from ecoreport import __version__
 from ecoreport.paths import data_dir as default_data_dir
 from ecoreport.paths import project_root
 from ecoreport.provenance import KEY_PACKAGES, git_commit
+from ecoreport.report.structure import commentary_root
 
 CACHE_DIR = ".cache"
 STAMP = ".ecoreport-build.json"
@@ -101,7 +102,8 @@ class BuildInputs:
         self.data = tree_digest(self.data_dir)
         self.commit = git_commit()
         root = project_root()
-        self.sources = tree_digest(root / "_config.yml", root / "book", root / "notebooks")
+        self.sources = tree_digest(root / "_config.yml", root / "book", root / "notebooks",
+                                   commentary_root())
         self.titles = {path.relative_to(root).as_posix(): _first_heading(path)
                        for path in sorted((root / "notebooks").rglob("*.md"))}
 
