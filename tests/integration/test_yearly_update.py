@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from ecoreport import cli
 from ecoreport.report.build import build_report
 from ecoreport.data.regions import resolve_region
+from ecoreport.report.formatting import format_number
 
 pytestmark = pytest.mark.integration
 
@@ -15,6 +17,10 @@ def test_revised_value_shows_in_the_changes_chapter(tmp_path, data_copy):
     region = resolve_region("Västerbotten")
     out = tmp_path / "reports"
     build_report(region, 2023, out, data_dir=data_copy, only={"notebooks/andringar"}, workers=1)
+    values = pd.read_csv(data_copy / "values.csv", dtype={"region_code": str})
+    before = values.loc[(values["region_code"] == region.code) & (values["indicator_id"] == "brp")
+                        & (values["period"].astype(str) == "2023"), "value"].item()
+    assert before != 150_000
     revision = tmp_path / "brp.csv"
     revision.write_bytes("Län;År;Värde\r\nVästerbottens län;2023;150 000,0\r\n"
                          .encode("utf-8-sig"))
@@ -25,5 +31,5 @@ def test_revised_value_shows_in_the_changes_chapter(tmp_path, data_copy):
     page = (result.html_index.parent / "notebooks" / "andringar.html").read_text(encoding="utf-8")
     assert "utgåvan för 2023 och utgåvan för 2024" in page
     assert "Reviderade värden" in page
-    assert "148\xa0729" in page and "150\xa0000" in page
+    assert format_number(before) in page and "150\xa0000" in page
     assert (result.report_dir / "edition" / "manifest.json").exists()

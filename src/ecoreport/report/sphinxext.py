@@ -116,8 +116,19 @@ def _drop_remote_scripts(app, pagename, templatename, context, doctree) -> None:
         context["script_files"] = [s for s in context["script_files"] if not _is_remote(s)]
 
 
+def _absent_indicator_section(app, env, node, contnode):
+    """A reference to an indicator section (``ind-<id>``) whose chapter is not in this book
+    (a partial build with ``only``) becomes plain text instead of a broken link."""
+    if node.get("refdomain") == "std" and node.get("reftype") == "ref" \
+            and str(node.get("reftarget", "")).startswith("ind-"):
+        return contnode
+    return None
+
+
 def setup(app) -> dict:
     app.connect("config-inited", _on_config_inited)
+    # after the std domain has failed to resolve the label
+    app.connect("missing-reference", _absent_indicator_section, priority=900)
     app.connect("html-page-context", _drop_remote_scripts, priority=900)
     app.connect("build-finished", _translate_pages)
     # Loaded in <head> so vegaEmbed exists before the charts' inline scripts run.
