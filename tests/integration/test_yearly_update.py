@@ -13,8 +13,13 @@ from ecoreport.report.formatting import format_number
 pytestmark = pytest.mark.integration
 
 
-def test_revised_value_shows_in_the_changes_chapter(tmp_path, data_copy):
+def test_revised_value_shows_in_the_changes_chapter(tmp_path, data_copy, monkeypatch):
     region = resolve_region("Västerbotten")
+    commentary = tmp_path / "commentary"
+    monkeypatch.setenv("ECOREPORT_COMMENTARY_DIR", str(commentary))
+    (commentary / "2024" / "24").mkdir(parents=True)
+    (commentary / "2024" / "24" / "slutsatser.md").write_text(
+        "Bruttoregionprodukt (BRP) har vuxit.\n", encoding="utf-8")
     out = tmp_path / "reports"
     build_report(region, 2023, out, data_dir=data_copy, only={"notebooks/andringar"}, workers=1)
     values = pd.read_csv(data_copy / "values.csv", dtype={"region_code": str})
@@ -33,3 +38,6 @@ def test_revised_value_shows_in_the_changes_chapter(tmp_path, data_copy):
     assert "Reviderade värden" in page
     assert format_number(before) in page and "150\xa0000" in page
     assert (result.report_dir / "edition" / "manifest.json").exists()
+    # the analyst is sent back to the commentary written against the revised number
+    assert "Kommentarer som gäller ändrade siffror" in page
+    assert "slutsatser.md" in page

@@ -182,3 +182,42 @@ def test_chapter_text_with_previous_edition(two_editions: Path, data: Path):
     text = changes_markdown(open_report("24", 2024, None, str(data)), previous)
     assert text.startswith("Jämförelsen gäller utgåvan för 2023 och utgåvan för 2024.")
     assert "| Bruttoregionprodukt (BRP) | 2022 |" in text
+
+
+def test_commentary_on_changed_numbers_is_listed(two_editions: Path, data: Path,
+                                                 tmp_path: Path):
+    from ecoreport.report.editions import commentary_changes_markdown, commentary_on_changes
+
+    catalogue = load_catalogue(data)
+    diff = diff_editions(load_edition(report_dir(two_editions, 2023)),
+                         load_edition(report_dir(two_editions, 2024)), "24", catalogue)
+    root = tmp_path / "commentary"
+    folder = root / "2024" / "24"
+    folder.mkdir(parents=True)
+    # by glue key, by name, and a dimension chapter's own indicators (kontext holds brp)
+    (folder / "slutsatser.md").write_text("Tillväxten ({glue:text}`brp-latest`) bär.\n",
+                                          encoding="utf-8")
+    (folder / "analys.md").write_text("Bruttoregionprodukt (BRP) ökar.\n", encoding="utf-8")
+    (folder / "kontext.md").write_text("Befolkningen växer.\n", encoding="utf-8")
+    (folder / "kultur.md").write_text("Kulturen är stark; brpx och xbrp är inga id.\n",
+                                      encoding="utf-8")
+
+    rows = commentary_on_changes(diff, catalogue, "24", 2024, root)
+    by_file = {name: [(i, kinds) for n, i, kinds in rows if n == name]
+               for name in {n for n, _, _ in rows}}
+    assert by_file["analys.md"] == by_file["slutsatser.md"] == [("brp", ["revised", "new"])]
+    # every changed indicator of the dimension (the edition's trends moved too)
+    assert ("brp", ["revised", "new"]) in by_file["kontext.md"]
+    assert "kultur.md" not in by_file
+    text = commentary_changes_markdown(diff, catalogue, "24", 2024, root)
+    assert text.startswith("## Kommentarer som gäller ändrade siffror\n\n3 kommentarer för 2024")
+    assert "| slutsatser.md | Bruttoregionprodukt (BRP) | reviderat värde, nytt värde |" in text
+    assert "kultur.md" not in text
+
+    # commentary that refers to nothing that changed, and no commentary at all
+    for path in folder.glob("*.md"):
+        if path.name != "kultur.md":
+            path.unlink()
+    assert "Ingen av kommentarerna för 2024" in commentary_changes_markdown(
+        diff, catalogue, "24", 2024, root)
+    assert commentary_changes_markdown(diff, catalogue, "24", 2025, root) == ""

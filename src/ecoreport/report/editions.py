@@ -37,6 +37,7 @@ from ecoreport.analysis.trends import compute_trends
 from ecoreport.data.vocab import RIKET_CODE, STATUS_LABELS
 from ecoreport.report.escape import escape_myst
 from ecoreport.report.formatting import format_number, format_period
+from ecoreport.report.structure import commentary_root
 
 logger = logging.getLogger(__name__)
 
@@ -419,6 +420,86 @@ NO_PREVIOUS_EDITION_SV = (
 )
 
 
+# --- commentary written against numbers that changed -------------------------------------
+
+CHANGE_KINDS_SV = {"revised": "reviderat värde", "new": "nytt värde", "removed": "borttaget värde",
+                   "trend": "trenden har bytt riktning eller bedömning",
+                   "added": "ny indikator", "dropped": "borttagen indikator"}
+
+
+def changed_indicators(diff: EditionDiff) -> dict[str, list[str]]:
+    """Indicator id -> the kinds of change it had (keys of ``CHANGE_KINDS_SV``), in order."""
+    kinds: dict[str, list[str]] = {}
+    for kind, ids in (("revised", diff.revised.get("indicator_id", ())),
+                      ("new", diff.new_points.get("indicator_id", ())),
+                      ("removed", diff.removed.get("indicator_id", ())),
+                      ("trend", diff.trend_changes.get("indicator_id", ())),
+                      ("added", diff.indicators_added), ("dropped", diff.indicators_dropped)):
+        for indicator_id in ids:
+            if kind not in kinds.setdefault(indicator_id, []):
+                kinds[indicator_id].append(kind)
+    return kinds
+
+
+def commentary_references(text: str, chapter: str, catalogue: Any) -> set[str]:
+    """The indicators a commentary file refers to: every indicator of its chapter's
+    dimension (a dimension chapter's commentary reads against that chapter's numbers), and
+    any indicator named in the text by id (also inside glue keys such as ``brp-text``) or
+    by its Swedish name."""
+    found: set[str] = set()
+    dimension_ids = {d.id for d in catalogue.dimensions}
+    if chapter in dimension_ids:
+        found.update(i.id for i in catalogue.indicators_in(chapter))
+    lowered = text.lower()
+    for indicator_id, indicator in catalogue.indicators.items():
+        if re.search(rf"(?<![\w-]){re.escape(indicator_id)}(?![\w])", text):
+            found.add(indicator_id)
+        elif indicator.name_sv and indicator.name_sv.lower() in lowered:
+            found.add(indicator_id)
+    return found
+
+
+def commentary_on_changes(diff: EditionDiff, catalogue: Any, region_code: str, year: int,
+                          root: Path | None = None) -> list[tuple[str, str, list[str]]]:
+    """(commentary file name, indicator id, kinds of change) for every indicator that a
+    commentary file of the län and year refers to and that changed since the last edition."""
+    folder = (root or commentary_root()) / str(int(year)) / region_code
+    if not folder.is_dir():
+        return []
+    changed = changed_indicators(diff)
+    rows = []
+    for path in sorted(folder.glob("*.md")):
+        referred = commentary_references(path.read_text(encoding="utf-8"), path.stem, catalogue)
+        order = list(catalogue.indicators)
+        for indicator_id in sorted(referred & set(changed),
+                                   key=lambda i: order.index(i) if i in order else len(order)):
+            rows.append((path.name, indicator_id, changed[indicator_id]))
+    return rows
+
+
+def commentary_changes_markdown(diff: EditionDiff, catalogue: Any, region_code: str,
+                                year: int, root: Path | None = None) -> str:
+    """The section that sends the analyst back to commentary whose numbers changed; empty
+    when the län has no commentary for the year."""
+    folder = (root or commentary_root()) / str(int(year)) / region_code
+    if not folder.is_dir() or not any(folder.glob("*.md")):
+        return ""
+    rows = commentary_on_changes(diff, catalogue, region_code, year, root)
+    heading = "## Kommentarer som gäller ändrade siffror"
+    if not rows:
+        return (f"{heading}\n\nIngen av kommentarerna för {int(year)} gäller en indikator vars "
+                "värden har ändrats sedan förra utgåvan.")
+    table = _markdown_table(
+        ["Kommentar", "Indikator", "Ändring"],
+        [[name, diff.titles.get(i, _title(catalogue, i)),
+          ", ".join(CHANGE_KINDS_SV[k] for k in kinds)] for name, i, kinds in rows])
+    files = len({name for name, _, _ in rows})
+    return (f"{heading}\n\n{files} {'kommentar' if files == 1 else 'kommentarer'} för "
+            f"{int(year)} handlar om indikatorer vars värden har ändrats sedan förra "
+            "utgåvan. Läs dem mot de nya siffrorna innan rapporten publiceras, särskilt om de "
+            "kopierades från förra året med `ecoreport commentary copy`.\n\n" + table)
+
+
 def changes_markdown(report: Any, previous_edition: str | Path | None) -> str:
     """The chapter text: the diff between ``previous_edition`` and the report's own data,
     or, without a previous edition, a Swedish explanation of how editions are made."""
@@ -427,5 +508,7 @@ def changes_markdown(report: Any, previous_edition: str | Path | None) -> str:
         return NO_PREVIOUS_EDITION_SV.format(region=escape_myst(region.name), code=region.code)
     old = load_edition(previous_edition)
     new = edition_from_dataset(report.dataset, region.code, report.year)
-    diff = diff_editions(old, new, region.code, report.dataset.catalogue)
-    return diff_markdown(diff)
+    catalogue = report.dataset.catalogue
+    diff = diff_editions(old, new, region.code, catalogue)
+    commentary = commentary_changes_markdown(diff, catalogue, region.code, report.year)
+    return diff_markdown(diff) + (f"\n\n{commentary}" if commentary else "")
