@@ -21,7 +21,8 @@ from ecoreport_bundle import sources_convert as sc
 from ecoreport_bundle import synthetic
 from ecoreport.data.catalogue import load_catalogue
 from ecoreport.data.tables import sort_tidy_rows, write_tidy_csv
-from ecoreport_bundle.boundaries import write_lan_boundaries
+from ecoreport_bundle.boundaries import SOURCE_PATH as BOUNDARIES_SOURCE
+from ecoreport_bundle.boundaries import convert_lan_boundaries, lan_areas_km2, write_lan_boundaries
 from ecoreport.paths import data_dir, project_root
 from ecoreport.data.regions import load_regions, region_names
 from ecoreport.data.vocab import RIKET_CODE
@@ -86,15 +87,17 @@ def run(shared_dir: Path, out_dir: Path, seed: int = DEFAULT_SEED,
     survey = sc.convert_survey(shared_dir / REFERENCE_SURVEY, survey_ids)
     # generate
     lan_codes = [region.code for region in regions if region.code != RIKET_CODE]
+    boundaries = convert_lan_boundaries(shared_dir / BOUNDARIES_SOURCE)
     values = synthetic.generate(observed, infos, lan_codes, seed,
-                                synthetic.load_specs(catalogue_dir))
+                                synthetic.load_specs(catalogue_dir),
+                                areas=lan_areas_km2(boundaries))
     values = sort_tidy_rows(values)
     survey = survey.sort_values(["indicator_id", "region_code", "period"],
                                 kind="stable").reset_index(drop=True)
     # write
     write_tidy_csv(values, out_dir / "values.csv", ("value",))
     write_tidy_csv(survey, out_dir / "survey.csv", ("share_pct",))
-    write_lan_boundaries(shared_dir, out_dir)
+    write_lan_boundaries(shared_dir, out_dir, boundaries)
     counts = values["status"].value_counts().to_dict()
     logger.info("wrote %s (%s) and %s", out_dir / "values.csv", counts, out_dir / "survey.csv")
     return values, survey

@@ -114,7 +114,7 @@ class Spec:
     periods: str = "annual"          # annual | multi | rolling
     size: str | None = "auto"        # auto (from normalise) | befolkning | befolkning_20_64 | None
     aggregate: str = "auto"          # auto (sum for count/amount) | sum | mean
-    weight: str = "befolkning"       # weight of the Riket mean
+    weight: str = "befolkning"       # weight of the Riket mean: an indicator, or "area"
     poisson: bool = True             # small counts drawn from Poisson (zeros possible)
 
 
@@ -578,16 +578,37 @@ def _finish(value: float, info: IndicatorInfo, spec: Spec, rng: np.random.Genera
     return value + 0.0  # no "-0.0"
 
 
+AREA_WEIGHT = "area"
+
+
+def _area_weights(areas: Mapping[str, float] | None, periods: Iterable[str]
+                  ) -> dict[tuple[str, str], tuple[float, str, str]]:
+    """The län areas as a weight table over every year of the periods (constant, observed)."""
+    if not areas:
+        raise DataError("a Riket mean weighted by area needs the län areas",
+                        expected="areas from the boundary file (ecoreport_bundle.boundaries)")
+    years = {year for period in periods
+             for year in range(parse_period(period)[0], parse_period(period)[1] + 1)}
+    return {(code, str(year)): (float(area), "observed", "scb_digitala_granser")
+            for code, area in areas.items() for year in years}
+
+
 def aggregate_riket(values: pd.DataFrame, info: IndicatorInfo, spec: Spec,
-                    lan_codes: list[str]) -> pd.DataFrame:
+                    lan_codes: list[str], areas: Mapping[str, float] | None = None
+                    ) -> pd.DataFrame:
     """Riket rows for every period where all län have a value and Riket has none.
 
     Sum of län for counts and amounts; otherwise the mean weighted by ``spec.weight``
-    (averaged over the period's years). Observed only if all inputs and weights are.
+    (averaged over the period's years): an indicator such as the population, or
+    ``"area"`` (``areas``, km² per län) for shares of the county's area. Observed only if
+    all inputs and weights are.
     """
     table = _lookup(values, info.id)
     kind = _aggregate_kind(spec, info)
-    weights = _lookup(values, spec.weight) if kind == "mean" else {}
+    weights = {}
+    if kind == "mean":
+        weights = (_area_weights(areas, {period for _, period in table})
+                   if spec.weight == AREA_WEIGHT else _lookup(values, spec.weight))
     periods = sorted({period for code, period in table if code != RIKET_CODE})
     records = []
     for period in periods:
@@ -677,13 +698,14 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_codes: list[str],
-             seed: int, specs: Mapping[str, Spec], years: Iterable[int] = YEARS
-             ) -> pd.DataFrame:
+             seed: int, specs: Mapping[str, Spec], years: Iterable[int] = YEARS,
+             areas: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Complete ``observed`` (tidy values) for every register indicator in ``infos``.
 
     Returns observed rows unchanged plus synthetic rows (and Riket aggregates), unsorted.
     ``specs`` are the settings per indicator (:func:`load_specs`); an indicator without
-    one gets :func:`default_spec` (logged).
+    one gets :func:`default_spec` (logged). ``areas`` (km² per län) weight the Riket mean
+    of indicators whose settings say ``weight: area``.
     """
     specs = dict(specs)
     years = list(years)
@@ -719,7 +741,7 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
         add(complete_indicator(info, spec, values, lan_codes, Traits(), sizes,
                                _rng_for(seed, indicator_id), years,
                                limits=limits.get(indicator_id)))
-        add(aggregate_riket(values, info, spec, lan_codes))
+        add(aggregate_riket(values, info, spec, lan_codes, areas))
     traits = estimate_traits(observed, values, lan_codes, years)
     logger.info("traits research=%s market=%s",
                 {k: round(v, 2) for k, v in traits.research.items()},
@@ -735,7 +757,7 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
         add(complete_indicator(info, spec, values, lan_codes, traits, sizes,
                                _rng_for(seed, indicator_id), years, spike_cells=spike_cells,
                                limits=limits.get(indicator_id)))
-        add(aggregate_riket(values, info, spec, lan_codes))
+        add(aggregate_riket(values, info, spec, lan_codes, areas))
     # 3. the FoU share of BRP, derived from the completed inputs then anchored
     if derived:
         info, spec = infos["fou_andel_brp"], specs["fou_andel_brp"]
@@ -754,5 +776,5 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
         add(complete_indicator(info, spec, anchors, lan_codes, traits, None,
                                _rng_for(seed, info.id), years, model=model,
                                limits=limits.get(info.id)))
-        add(aggregate_riket(values, info, spec, lan_codes))
+        add(aggregate_riket(values, info, spec, lan_codes, areas))
     return values.reset_index(drop=True)

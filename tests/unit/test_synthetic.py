@@ -213,3 +213,51 @@ def test_periods_parse_and_rolling_windows():
     assert rolling[0] == "2010-2013" and rolling[-1] == "2021-2024"
     with pytest.raises(DataError):
         syn.parse_period("2017-2014")
+
+
+def test_riket_of_an_area_share_is_weighted_by_area():
+    info = syn.IndicatorInfo("tacking", "share", "none", 2)
+    values = pd.DataFrame(
+        [(code, "tacking", period, value, "observed", "src", "")
+         for code, value in (("03", 90.0), ("20", 10.0), ("24", 40.0))
+         for period in ("2020", "2019-2021")],
+        columns=["region_code", "indicator_id", "period", "value", "status", "source_id",
+                 "note"])
+    spec = syn.Spec(national={2020: 1.0}, aggregate="mean", weight=syn.AREA_WEIGHT)
+    areas = {"03": 1.0, "20": 2.0, "24": 7.0}
+    riket = syn.aggregate_riket(values, info, spec, LAN, areas).set_index("period")
+    # (90·1 + 10·2 + 40·7) / 10 = 39, not the unweighted 46.67
+    assert riket.loc["2020", "value"] == riket.loc["2019-2021", "value"] == 39.0
+    assert "weighted by area" in riket.loc["2020", "note"]
+    with pytest.raises(DataError, match="län areas"):
+        syn.aggregate_riket(values, info, spec, LAN, None)
+
+
+def test_every_area_share_in_the_catalogue_is_weighted_by_area():
+    from ecoreport.data.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    area_shares = [i.id for i in catalogue.indicators.values() if i.unit == "percent_of_area"]
+    assert area_shares
+    assert all(ALL_SPECS[i].weight == syn.AREA_WEIGHT for i in area_shares)
+
+
+def test_spherical_ring_area_has_the_known_answer():
+    from ecoreport_bundle.boundaries import EARTH_RADIUS_KM, lan_areas_km2, ring_area_km2
+
+    # a one-degree cell at the equator: R²·Δλ·(sin φ₂ − sin φ₁)
+    cell = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
+    expected = EARTH_RADIUS_KM ** 2 * np.radians(1) * np.sin(np.radians(1))
+    assert ring_area_km2(cell) == pytest.approx(expected, rel=1e-9)
+    assert ring_area_km2(cell[::-1]) == pytest.approx(expected, rel=1e-9)
+    # a hole is taken off; two polygons of one län add up
+    hole = [[0.25, 0.25], [0.75, 0.25], [0.75, 0.75], [0.25, 0.75], [0.25, 0.25]]
+    collection = {"features": [{"properties": {"code": "24"}, "geometry": {
+        "type": "MultiPolygon", "coordinates": [[cell, hole], [cell]]}}]}
+    assert lan_areas_km2(collection)["24"] == pytest.approx(
+        2 * expected - ring_area_km2(hole), rel=1e-9)
+    # the bundled boundaries give Sweden's area to within a few percent (about 447 000 km²
+    # with inland water; the generalised coast loses some)
+    areas = lan_areas_km2(__import__("json").loads((data_dir() / "lan.geojson").read_text()))
+    assert len(areas) == 21 and 420_000 < sum(areas.values()) < 460_000
+    assert max(areas, key=areas.get) == "25"  # Norrbotten
