@@ -260,3 +260,41 @@ def test_helpers():
     assert lower_first("Teknologi") == "teknologi"
     assert join_sv(["a", "b", "c"]) == "a, b och c"
     assert all(isinstance(v, str) for v in PHRASES.values())
+
+
+def test_drift_is_claimed_only_on_mostly_observed_indices():
+    from ecoreport.report.narrative import describe_drift
+
+    market = describe_drift("significant", 0.12, 0.07, 0.18, 2013, 2024, observed_share=0.8)
+    assert market.startswith("Länet har förskjutits mot marknadssidan 2013–2024")
+    assert market.endswith("Indexen bygger till 80 procent på observerade värden.")
+    research = describe_drift("significant", -0.12, -0.18, -0.07, 2013, 2024)
+    assert "mot forskningssidan" in research and "0,12 per år" in research
+    # the same significant trend on mostly synthetic indices is no finding about the län
+    synthetic = describe_drift("significant", 0.12, 0.07, 0.18, 2013, 2024,
+                               observed_share=0.31)
+    assert "förskjutits" not in synthetic
+    assert "bara till 31 procent på observerade värden" in synthetic
+    assert "inget säkert om länet" in synthetic
+    none = describe_drift("not_significant", 0.01, -0.05, 0.07, 2013, 2024,
+                          observed_share=0.9)
+    assert none.startswith("Det finns ingen säker förskjutning")
+
+
+def test_region_indices_count_observed_cells():
+    import pandas as pd
+
+    from ecoreport.analysis.axis import region_indices
+    from ecoreport.data.catalogue import load_catalogue
+    from ecoreport.data.dataset import load_dataset
+
+    dataset = load_dataset()
+    catalogue = load_catalogue()
+    indices = region_indices(dataset.values, catalogue, "24", range(2013, 2025))
+    assert ((indices["observed_share"] >= 0) & (indices["observed_share"] <= 1)).all()
+    # planted: mark every value of the län observed -> every year fully observed
+    values = dataset.values.copy()
+    values.loc[values["region_code"] == "24", "status"] = "observed"
+    planted = region_indices(values, catalogue, "24", range(2013, 2025))
+    assert (planted["observed_share"] == 1).all()
+    pd.testing.assert_series_equal(planted["difference"], indices["difference"])

@@ -261,6 +261,11 @@ class RegionAxisSummary:
     correlation_ci: tuple[float, float]
     drift: TrendResult              # trend of market index − research index
 
+    @property
+    def observed_share(self) -> float:
+        """Share of the research and market index cells (indicator × year) observed."""
+        return float(self.indices["observed_share"].mean())
+
 
 def region_indices(values: pd.DataFrame, catalogue: object, region_code: str,
                    years: Iterable[int]) -> pd.DataFrame:
@@ -280,6 +285,14 @@ def region_indices(values: pd.DataFrame, catalogue: object, region_code: str,
         mask = labels == axis
         out[f"{axis}_index"] = z[:, mask].mean(axis=1) if mask.any() else np.nan
     out["difference"] = out["market_index"] - out["research_index"]
+    # how much of each year's indices rests on observed values (a gap filled in the matrix
+    # counts as not observed)
+    used = [i for i, label in zip(ids, labels) if label in ("research", "market")]
+    observed = annual[annual["indicator_id"].isin(used) & (annual["status"] == "observed")]
+    per_year = observed.drop_duplicates(["indicator_id", "period_start"]).groupby(
+        "period_start").size()
+    out["observed_share"] = (out["year"].map(per_year).fillna(0).to_numpy(dtype=float)
+                             / len(used)) if used else np.nan
     out["period_start"] = out["period_end"] = out["year"]
     return out
 

@@ -416,7 +416,8 @@ def drift_markdown(report: Report) -> str:
         narrative.describe_correlation(summary.correlation, "forskningsindexet",
                                        "marknadsindexet", ci=summary.correlation_ci),
         narrative.describe_drift(drift.claim, drift.slope, drift.slope_ci_low,
-                                 drift.slope_ci_high, drift.first_period, drift.last_period)])
+                                 drift.slope_ci_high, drift.first_period, drift.last_period,
+                                 observed_share=summary.observed_share)])
 
 
 def pca_position_markdown(report: Report) -> str:

@@ -22,6 +22,7 @@ from ecoreport.data.vocab import POLARITIES
 from ecoreport.report.formatting import (
     MINUS,
     format_number,
+    format_percent,
     format_period,
     format_unit_number,
     is_missing,
@@ -108,6 +109,11 @@ PHRASES: dict[str, str] = {
     "drift_research": ("Länet har förskjutits mot forskningssidan {first}–{last} "
                        "(marknadsindex minus forskningsindex minskar med {slope} per år, "
                        "95 % intervall {low} till {high})"),
+    "drift_synthetic": ("Räknat med de syntetiska värdena ändras marknadsindex minus "
+                        "forskningsindex med {slope} per år {first}–{last} (95 % intervall "
+                        "{low} till {high}), men indexen bygger bara till {pct} på observerade "
+                        "värden, så det säger inget säkert om länet"),
+    "drift_observed": "Indexen bygger till {pct} på observerade värden",
     "drift_indicative": ("Förskjutningen mellan forskning och marknad {first}–{last} går inte "
                          "att testa säkert (för få år); trenden är {slope} per år"),
     # describe_correlation
@@ -630,17 +636,33 @@ def describe_axis(supported: bool, p_value: float, region_short: str, *,
     return " ".join(finish(s) for s in sentences)
 
 
+DRIFT_MIN_OBSERVED = 0.5  # below this observed share of the indices, no drift is claimed
+
+
 def describe_drift(claim: str, slope: float, low: float, high: float, first: object,
-                   last: object) -> str:
-    """The trend of (market index − research index): a tested drift or none."""
-    fields = dict(first=format_period(first), last=format_period(last),
-                  slope=significant_figures(abs(slope) if claim == "significant" else slope, 2),
+                   last: object, observed_share: float | None = None) -> str:
+    """The trend of (market index − research index): a tested drift or none.
+
+    ``observed_share`` (0–1) is how much of the indices rests on observed values; below
+    ``DRIFT_MIN_OBSERVED`` the trend is a property of the synthetic values and no drift is
+    claimed, whatever the test says.
+    """
+    synthetic = observed_share is not None and observed_share < DRIFT_MIN_OBSERVED
+    pct = (None if observed_share is None
+           else format_percent(100 * observed_share, 0, style="word"))
+    signed = claim == "significant" and not synthetic
+    fields = dict(first=format_period(first), last=format_period(last), pct=pct,
+                  slope=significant_figures(abs(slope) if signed else slope, 2),
                   low=significant_figures(low, 2), high=significant_figures(high, 2))
-    if claim == "significant":
-        return finish(PHRASES["drift_market" if slope > 0 else "drift_research"].format(**fields))
-    if claim == "indicative":
-        return finish(PHRASES["drift_indicative"].format(**fields))
-    return finish(PHRASES["drift_none"].format(**fields))
+    if synthetic:
+        return finish(PHRASES["drift_synthetic"].format(**fields))
+    if signed:
+        text = finish(PHRASES["drift_market" if slope > 0 else "drift_research"].format(**fields))
+    elif claim == "indicative":
+        text = finish(PHRASES["drift_indicative"].format(**fields))
+    else:
+        text = finish(PHRASES["drift_none"].format(**fields))
+    return text if pct is None else f"{text} {finish(PHRASES['drift_observed'].format(**fields))}"
 
 
 def describe_too_few_findings(n_findings: int, shortfall: dict[str, int]) -> str:

@@ -64,7 +64,8 @@ def summary_dict(results: Results, catalogue, region_short: str) -> dict:
             "research_market_r_ci": [_number(x) for x in summary.correlation_ci],
             "drift_slope": _number(summary.drift.slope),
             "drift_ci": [_number(summary.drift.slope_ci_low), _number(summary.drift.slope_ci_high)],
-            "drift_claim": summary.drift.claim}
+            "drift_claim": summary.drift.claim,
+            "drift_observed_share": _number(summary.observed_share)}
     axis = None
     if results.axis is not None:
         row = results.axis.position(results.region_code)
