@@ -108,20 +108,33 @@ def test_markdown_table_escapes_pipes_and_newlines():
     assert text.splitlines() == ["| x | n |", "|:---|---:|", "| a\\|b c | 1 |"]
 
 
-def test_method_markdown_describes_the_generator_and_the_methods(dataset):
+def test_method_chapter_describes_the_generator_and_the_methods(dataset):
+    """The fixed prose is in notebooks/metod.md; every glued fact it names exists, and
+    together they state the methods with the numbers the code uses."""
+    import re
+
+    from ecoreport.paths import project_root
+
     report = SimpleNamespace(catalogue=dataset.catalogue, dataset=dataset,
                              region=resolve_region("24"), year=2024)
-    text = appendix.method_markdown(report)
+    facts = appendix.method_facts(report)
+    notebook = (project_root() / "notebooks" / "metod.md").read_text(encoding="utf-8")
+    used = set(re.findall(r"\{glue:md\}`([\w-]+):myst`", notebook))
+    assert used == set(facts), (used ^ set(facts))
+    text = " ".join(re.sub(r"\{glue:md\}`([\w-]+):myst`", lambda m: facts[m.group(1)],
+                           notebook).split())
     for phrase in ("statsmodels", "95-procentigt", "0,05", "z-värden", "konkurser",
                    "per 100 000 invånare", "21 län", "cos² under 0,3", "blockbootstrap",
                    "autokorrelation", "Newey–West", "metodbrott", "nystartade företag (2010)",
                    "permutationstest", "Tuckers", "indikativ", "bara på observerade värden",
-                   "syntetiska", "generatorns", "Västerbottens län", "Norrbotten"):
+                   "syntetiska", "generatorns", "Västerbottens län", "Norrbotten",
+                   "länens ytor", "mindre än 50 procent påstår den ingen förskjutning"):
         assert phrase in text, phrase
     # Shares observed are computed from the data, not typed in.
     own = dataset.values[(dataset.values["region_code"] == "24")
                          & (dataset.values["period_start"] <= 2024)]
-    assert f"{(own['status'] == 'observed').sum()} (" in text.replace("\u00a0", "")
+    assert f"{(own['status'] == 'observed').sum()} (" in facts["method-observed"].replace(
+        "\u00a0", "")
 
 
 # -- Dataappendix ----------------------------------------------------------------------------

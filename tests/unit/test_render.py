@@ -17,7 +17,8 @@ DATA = pd.DataFrame({"year": [2013, 2014], "value": [1234.5, 2345.25]})
 CHART = alt.Chart(DATA).mark_line().encode(x="year:Q", y="value:Q")
 
 
-def test_bundle_has_html_png_and_no_remote_reference():
+def test_bundle_has_html_png_and_no_remote_reference(monkeypatch):
+    monkeypatch.delenv(render.STATIC_CHARTS_ENV, raising=False)  # the default: PNG
     bundle = render.chart_bundle(CHART, "Test ä", DATA)
     html = bundle["text/html"]
     assert "vegaEmbed('#chart-test-a-" in html

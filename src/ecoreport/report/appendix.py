@@ -39,7 +39,8 @@ from ecoreport.data.validate import (
 )
 from ecoreport.data.vocab import NORMALISATIONS, RIKET_CODE, STATUS_LABELS
 from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
-from ecoreport.report.render import show_chart
+from ecoreport.report.narrative import DRIFT_MIN_OBSERVED, lower_first
+from ecoreport.report.render import glue_markdown, show_chart
 from ecoreport.paths import project_root
 from ecoreport.report.structure import notebook_chapters
 
@@ -101,195 +102,6 @@ def _share_text(share: float, style: str = "word") -> str:
 
 # -- Metod och källor ------------------------------------------------------------------------
 
-def metric_markdown(catalogue: Any) -> str:
-    """How the report is organised: METRIC dimensions and the indicator catalogue."""
-    dimensions = catalogue.metric_dimensions()
-    names = join_sv([escape_myst(d.name_sv.lower()) for d in dimensions])
-    register = [i for i in catalogue.indicators_by_kind("register")
-                if not catalogue.is_context(i.id)]
-    survey = catalogue.indicators_by_kind("survey")
-    context = [escape_myst(i.name_sv.lower()) for i in catalogue.indicators.values()
-               if catalogue.is_context(i.id)]
-    return "\n\n".join([
-        "## Modellen och indikatorerna",
-        f"Rapporten beskriver länets innovationsekosystem med METRIC-modellen, som delar upp "
-        f"ekosystemet i {len(dimensions)} dimensioner: {names}. Varje dimension har ett eget "
-        "kapitel.",
-        f"Vad som mäts bestäms av en indikatorkatalog (`data/indicators.yaml`). Den innehåller "
-        f"{len(register)} indikatorer ur registerstatistik, {len(survey)} frågor ur en "
-        f"näringslivsenkät och {len(context)} bakgrundsserier ({join_sv(context)}). Katalogen "
-        "anger för varje indikator namn, beskrivning, enhet, antal decimaler, källa, hur värdet "
-        "görs jämförbart mellan län och indikatorns polaritet, det vill säga om ett högre värde "
-        "är bättre, sämre eller varken eller för innovationsförmågan. Rubriker, enheter och "
-        "källhänvisningar i rapportens diagram och texter hämtas från katalogen och skrivs "
-        "aldrig in för hand. Alla indikatorer och källor listas i tabellerna sist i kapitlet.",
-    ])
-
-
-def trend_method_markdown(catalogue: Any | None = None) -> str:
-    """How trends are estimated and worded."""
-    worse = [escape_myst(i.name_sv.lower()) for i in getattr(catalogue, "indicators", {}).values()
-             if i.polarity == "higher_is_worse"] if catalogue is not None else []
-    example = (f" Ett stigande värde för en indikator där högre är sämre, till exempel "
-               f"{worse[0]}, räknas som en försämring." if worse else "")
-    breaks = [f"{i.name_sv.lower()} ({i.method_break})"
-              for i in getattr(catalogue, "indicators", {}).values()
-              if getattr(i, "method_break", None)] if catalogue is not None else []
-    break_text = (f" Katalogen anger sådana brott för {join_sv(breaks)}." if breaks else "")
-    confidence = format_number(100 * (1 - SIGNIFICANCE_LEVEL), 0)
-    alpha = format_number(SIGNIFICANCE_LEVEL, 2)
-    tolerance = format_number(100 * DEFAULT_RELATIVE_TOLERANCE, 0)
-    return "\n\n".join([
-        "## Trender",
-        "Utvecklingen över tid sammanfattas med en linjär trend per indikator, där värdet "
-        "förklaras av årtalet (minstakvadratmetoden, Python-paketet statsmodels). Trenden "
-        f"skattas över rapportens period, från {REPORT_FIRST_YEAR} till rapportåret, så att "
-        "alla län och indikatorer bedöms över samma år. Den går aldrig över ett metodbrott: "
-        "har statistikproducenten ändrat hur en serie mäts börjar trenden det år då värdena "
-        f"blir jämförbara.{break_text} Ett värde som gäller en flerårsperiod, till exempel "
-        "2014–2017, placeras vid periodens mittpunkt. Det krävs minst "
-        f"{MIN_OBSERVATIONS} värden för att en trend ska skattas.",
-        "Trenden skattas på samma skala som jämförelserna mellan län: antal räknas om per "
-        "invånare där katalogen anger det, eftersom ett antal som växer med befolkningen inte "
-        "är en förbättring. Trenden i det ursprungliga antalet redovisas bredvid.",
-        "Årsvärden hänger ihop: ett bra år följs ofta av ett bra år. Vanliga standardfel "
-        "underskattar då osäkerheten och ger för många skenbara trender. Rapporten justerar "
-        "därför standardfelet för autokorrelation: av residualernas korrelation mellan "
-        "närliggande år (korrigerad för att den underskattas i korta serier) räknas ett "
-        "effektivt antal oberoende år fram, och standardfel, konfidensintervall och p-värde "
-        "bygger på det. Vi valde detta framför Newey–West-standardfel (HAC), eftersom HAC i "
-        "serier med tolv år förkastar en sann nollhypotes i ungefär 15 procent av fallen i "
-        "stället för 5; den justerade metoden håller sig nära 5 procent i rent brus och under "
-        "12 procent i kraftigt autokorrelerat brus (testat i ecoreports enhetstester).",
-        f"Till lutningen hör ett {confidence}-procentigt konfidensintervall. En trend kallas "
-        f"statistiskt säker bara när p-värdet är under {alpha}, serien har minst "
-        f"{MIN_TEST_OBSERVATIONS} värden och inga överlappande flerårsperioder. Med färre "
-        "värden eller överlappande perioder är testet inte tillförlitligt, och trenden kallas "
-        "då indikativ, aldrig säker. Är trenden inte statistiskt säker drar texten ingen "
-        "slutsats om förbättring eller försämring. En statistiskt säker men mycket liten "
-        f"förändring, mindre än {tolerance} procent av seriens medelnivå, kallas oförändrad.",
-        "Om en förändring är en förbättring avgörs av indikatorns polaritet i katalogen."
-        f"{example} Indikatorer med neutral polaritet beskrivs men bedöms inte. Siffror i "
-        "texten avrundas till två eller tre värdesiffror.",
-    ])
-
-
-def findings_method_markdown() -> str:
-    """Which statements may become findings of the summary."""
-    return "\n\n".join([
-        "## Fynd i sammanfattningen",
-        "Sammanfattningens fynd bygger bara på observerade värden. Syntetiska värden får "
-        "illustrera ett diagram men blir aldrig ett fynd. En styrka eller svaghet är en "
-        "placering i den bästa eller sämsta tredjedelen av länen för en indikator, och den "
-        "räknas bara om alla värden i rangordningen för indikatorns senaste period är "
-        "observerade; en placering bland framräknade värden säger inget om länet. En "
-        "förbättring eller försämring är en statistiskt säker trend där alla värden under "
-        "perioden är observerade. Finns färre än tre sådana fynd säger sammanfattningen det "
-        "och varför.",
-        "Andelen observerade värden på första sidan räknas på modellens indikatorer under "
-        f"rapportens period ({REPORT_FIRST_YEAR}–rapportåret); bakgrundsserier som befolkning "
-        "och äldre historik räknas inte, eftersom de inte analyseras.",
-    ])
-
-
-def relative_method_markdown() -> str:
-    """How relative development (z-scores against the län's own history) works."""
-    return "\n\n".join([
-        "## Relativ utveckling",
-        "Den relativa utvecklingen jämför länet med sig självt. Varje indikator görs först "
-        "jämförbar över tid (se normaliseringen nedan) och räknas sedan om till z-värden: "
-        "årets avvikelse från seriens medelvärde under de år som visas, delad med seriens "
-        "standardavvikelse. Ett z-värde på 1 betyder att värdet låg en standardavvikelse över "
-        "länets eget genomsnitt.",
-        "Innan värdena färgas multipliceras de med indikatorns polaritet. Blått betyder därför "
-        "alltid ett för innovationsförmågan gynnsamt läge och rött ett ogynnsamt, oavsett om "
-        "indikatorn mäter något eftersträvat eller något oönskat: ovanligt många konkurser "
-        "blir rött, ovanligt många nystartade företag blått. Neutrala indikatorer får ingen "
-        "färg, och en serie med ett enda värde eller utan variation får värdet 0.",
-    ])
-
-
-def comparison_method_markdown(region: Any, regions: Sequence[Any]) -> str:
-    """How the län is compared with the other län, its peers and Riket."""
-    lan = [r for r in regions if r.code != RIKET_CODE]
-    by_code = {r.code: r for r in regions}
-    peers = [escape_myst(by_code[c].short_name) for c in getattr(region, "peers", ()) if c in by_code]
-    per_capita, per_employed = (NORMALISATIONS[rule].unit_sv
-                                for rule in ("per_capita", "per_employed"))
-    peer_text = (f" För {escape_myst(region.name)} består gruppen av {join_sv(peers)}." if peers else "")
-    return "\n\n".join([
-        "## Jämförelser mellan län",
-        "Antal och belopp säger lite om ett län förrän de sätts i relation till länets storlek. "
-        "Indikatorer som katalogen anger ska normaliseras räknas därför om till antingen "
-        f"{per_capita} eller {per_employed}. Befolkningen 20–64 år används som ett närmevärde "
-        "för antalet sysselsatta. Saknas befolkningsuppgiften för ett enstaka år (oftast det "
-        f"senaste) används närmaste år, högst {POPULATION_FILL_YEARS} år bort. Andelar, index "
-        "och poäng jämförs som de publiceras.",
-        f"Länet rangordnas bland Sveriges {len(lan)} län för varje indikator, där plats 1 är "
-        "bäst med hänsyn till polariteten (för neutrala indikatorer: högst värde). Riket visas "
-        "som referens men ingår inte i rangordningen. Länet jämförs också med en grupp län som "
-        f"liknar det till struktur och läge.{peer_text}",
-        "Rangordning och profil använder samma period: indikatorns senaste period till och "
-        "med rapportåret, densamma för alla län. "
-        "Profilen per dimension bygger på en poäng mellan 0 och 1 för varje indikator: länets "
-        "värde skalat mellan det lägsta och det högsta värdet bland alla län och år, "
-        "så att 1 är bäst. Poängen medelvärdesbildas per dimension. Hör länet till den bästa "
-        "tredjedelen av länen i en dimension räknas den som en styrka, hör det till den sämsta "
-        "tredjedelen som en svaghet.",
-    ])
-
-
-def pca_method_markdown() -> str:
-    """How the research–market axis and the län's own PCA are computed and tested."""
-    return "\n\n".join([
-        "## Axeln mellan forskning och marknad",
-        "Om ett län är mer forsknings- eller marknadsdrivet än andra är en fråga om skillnader "
-        "mellan län, så axeln mäts över alla 21 län. Två saker får inte förväxlas med axeln: "
-        "tiden och länets allmänna nivå. Varje indikator standardiseras därför bland länen "
-        "inom varje år (så att en gemensam utveckling över tid försvinner), vänds så att högre "
-        "alltid är bättre, och medelvärdesbildas över åren "
-        f"{PCA_FIRST_YEAR}–rapportåret. Därefter dras varje läns medelvärde över alla "
-        "indikatorer bort, så att ett län som ligger högt på allt inte ser ut att ligga på "
-        "någon av sidorna. Principalkomponentanalysen görs på denna tabell med 21 län, utan "
-        "att några indikatorer sorteras bort, och den förklarade variansen avser just den.",
-        "Axeln är den av de tre första komponenterna där skillnaden är störst mellan "
-        "medelladdningen för katalogens forskningsindikatorer och för dess "
-        "marknadsindikatorer. Att skillnaden inte är slump prövas med ett permutationstest: "
-        f"indikatorernas etiketter (forskning, marknad, ingen) blandas om {N_PERMUTATIONS} "
-        "gånger, samma val av komponent görs varje gång, och p-värdet är andelen omblandningar "
-        "som ger minst lika stor skillnad. Bara om p-värdet är under 0,05 anger rapporten en "
-        "axel; annars säger den att någon axel inte kan påvisas. Axeln vänds så att "
-        "forskningssidan ligger till vänster.",
-        "Osäkerheten i varje läns läge skattas med en blockbootstrap över åren: block om "
-        f"{BLOCK_LENGTH} på varandra följande år dras med återläggning {N_BOOTSTRAP} gånger "
-        "(block, eftersom åren hänger ihop), och hela beräkningen görs om varje gång. Varje "
-        "omdragnings axel jämförs med den fulla analysens med Tuckers kongruenskoefficient φ "
-        "utan hänsyn till tecken; stabiliteten är andelen omdragningar med |φ| minst "
-        f"{format_number(CONGRUENCE_FAIR, 2)}. Ett län sägs ligga på forsknings- eller "
-        "marknadssidan bara om hela dess 95-procentiga intervall ligger på den sidan om noll.",
-        "## Länets egen principalkomponentanalys",
-        "Länets egen analys, med åren som observationer, visar den gemensamma utvecklingen "
-        "över tid: när de flesta indikatorer har en trend samlas de i den första komponenten, "
-        "som därför nästan alltid följer årtalet. Rapporten anger komponentens korrelation med "
-        "årtalet och jämför dess andel av variationen med vad oberoende slumpvandringar av "
-        "samma längd och antal ger efter samma urval av indikatorer.",
-        f"År med data för färre än {format_percent(100 * MIN_YEAR_COVERAGE, 0)} av "
-        "indikatorerna tas bort, därefter indikatorer med värden för mindre än "
-        f"{format_percent(100 * DEFAULT_MIN_COVERAGE, 0)} av de återstående åren och "
-        "indikatorer som inte varierar. Enstaka luckor fylls genom linjär interpolation. "
-        "Indikatorer som de två första komponenterna beskriver dåligt (cos² under "
-        f"{format_number(DEFAULT_MIN_COS2, 1)}) tas bort och analysen görs om; andelen "
-        "förklarad varians redovisas både före och efter det urvalet, eftersom urvalet i sig "
-        "höjer andelen.",
-        "Om länet har förskjutits mellan forskning och marknad prövas separat: ett "
-        "forskningsindex och ett marknadsindex (medelvärdet av de standardiserade "
-        "indikatorerna på respektive sida) räknas ut för varje år, och trenden i skillnaden "
-        "skattas med samma autokorrelationsjusterade metod som övriga trender. Sambandet "
-        "mellan de två indexen anges med ett intervall från en blockbootstrap över åren; "
-        "omfattar intervallet noll skriver rapporten att det inte finns något säkert samband.",
-    ])
-
-
 def observed_sources(values: pd.DataFrame, region_code: str) -> list[str]:
     """Source ids of the län's observed values, most values first."""
     rows = values[(values["region_code"] == region_code) & (values["status"] == "observed")]
@@ -297,71 +109,79 @@ def observed_sources(values: pd.DataFrame, region_code: str) -> list[str]:
     return list(counts.index)
 
 
-def synthetic_method_markdown(dataset: Any, region: Any, year: int) -> str:
-    """What is observed, what is generated, and what that means for reading the report."""
+def method_facts(report: Report) -> dict[str, str]:
+    """The numbers and lists the method text in ``notebooks/metod.md`` refers to, as MyST
+    fragments keyed by glue name (the fixed prose lives in the notebook)."""
+    catalogue, dataset, region, year = (report.catalogue, report.dataset, report.region,
+                                        report.year)
+    indicators = list(catalogue.indicators.values())
+    register = [i for i in catalogue.indicators_by_kind("register")
+                if not catalogue.is_context(i.id)]
+    context = [escape_myst(lower_first(i.name_sv)) for i in indicators if catalogue.is_context(i.id)]
+    dimensions = catalogue.metric_dimensions()
+    worse = [escape_myst(lower_first(i.name_sv)) for i in indicators
+             if i.polarity == "higher_is_worse"]
+    breaks = [f"{escape_myst(lower_first(i.name_sv))} ({i.method_break})" for i in indicators
+              if getattr(i, "method_break", None)]
+    by_code = {r.code: r for r in dataset.regions}
+    peers = [escape_myst(by_code[c].short_name) for c in getattr(region, "peers", ())
+             if c in by_code]
+    per_capita, per_employed = (NORMALISATIONS[rule].unit_sv
+                                for rule in ("per_capita", "per_employed"))
+    # what is observed for the län (the rest is generated)
     values = dataset.values
     own = values[(values["region_code"] == region.code) & (values["period_start"] <= year)]
     n_observed = int((own["status"] == "observed").sum())
     share = n_observed / len(own) if len(own) else math.nan
-    sources = dataset.catalogue.sources
+    sources = catalogue.sources
     producers = list(dict.fromkeys(
-        escape_myst(sources[s].citation_sv) for s in observed_sources(values, region.code) if s in sources))
-    observed_text = (" De observerade värdena för länet kommer från följande källor: "
-                     + "; ".join(producers) + "." if producers else "")
-    n_lan = len([r for r in dataset.regions if r.code != RIKET_CODE])
-    return "\n\n".join([
-        "## Observerade och syntetiska värden",
-        "Det datamaterial som följer med ecoreport är ofullständigt: verkliga, publicerade "
-        "värden finns bara för en del av indikatorerna, länen och åren. Av de "
-        f"{format_number(len(own))} värdena för {escape_myst(region.name)} till och med {year} är "
-        f"{format_number(n_observed)} ({_share_text(share)}) observerade.{observed_text} "
-        "Dataappendixet visar täckningen per indikator.",
-        "Övriga värden är syntetiska. De räknas fram av en generator (modulen "
-        "`ecoreport_bundle.synthetic`, beskriven i `data/README.md`) så att alla kapitel, jämförelser "
-        "och analyser går att visa. Generatorn gör följande:",
-        "\n".join([
-            f"- Den fyller i varje registerindikator för de {n_lan} länen och riket för de år "
-            "(eller flerårsperioder) där inget observerat värde finns. Observerade värden "
-            "skrivs aldrig över.",
-            "- Storleken följer länets befolkning: antal och belopp är en nationell nivå per "
-            "invånare gånger länets folkmängd. Andelar, index och poäng skalas inte.",
-            "- Varje län får två egenskaper som skattas ur verkliga data: forskningsintensitet "
-            "(högskolesektorns FoU-utgifter per invånare) och marknadsdynamik (nystartade "
-            "företag, varuexport och BRP per invånare). Indikatorer på forskningssidan följer "
-            "den första, indikatorer på marknadssidan den andra. Till det kommer en slumpad "
-            "nivå per län.",
-            "- Över tid följer varje indikator en nationell bana med ungefärliga svenska "
-            "nivåer, med en liten regional lutning och slumpmässiga avvikelser som hänger ihop "
-            "från år till år (AR(1)). Antal och belopp modelleras på logaritmisk skala, andelar "
-            "och poäng på logitskala, så att värdena håller sig inom sina gränser.",
-            "- Varje serie justeras så att den går genom de observerade värdena utan hopp. "
-            "Ett enstaka observerat värde som avviker extremt från sina grannar används inte "
-            "som ankare.",
-            "- Riket är summan av länen för antal och belopp och ett befolkningsvägt "
-            "medelvärde för andelar, index och poäng.",
-            "- Allt styrs av ett enda slumpfrö, så samma frö ger exakt samma värden.",
-            "- Enkätsvar genereras aldrig.",
-        ]),
-        "Syntetiska värden är markerade i diagram och tabeller. Det som rapporten visar på "
-        "syntetiska värden – trender, rangordningar, profiler och PCA – speglar generatorns "
-        f"antaganden och säger ingenting om {escape_myst(region.name)}. Särskilt uppdelningen i en "
-        "forsknings- och en marknadssida i PCA är delvis inbyggd, eftersom generatorn låter "
-        "indikatorerna följa just de två egenskaperna. Rapporten ska därför läsas som en "
-        "demonstration av metoden tills verkliga värden har lagts in i datamappen.",
-    ])
+        escape_myst(sources[s].citation_sv) for s in observed_sources(values, region.code)
+        if s in sources))
+    return {
+        "method-n-dimensions": str(len(dimensions)),
+        "method-dimensions": join_sv([escape_myst(lower_first(d.name_sv)) for d in dimensions]),
+        "method-n-register": str(len(register)),
+        "method-n-survey": str(len(catalogue.indicators_by_kind("survey"))),
+        "method-n-context": str(len(context)),
+        "method-context": join_sv(context),
+        "method-first-year": str(REPORT_FIRST_YEAR),
+        "method-breaks": (f" Katalogen anger sådana brott för {join_sv(breaks)}."
+                          if breaks else ""),
+        "method-min-observations": str(MIN_OBSERVATIONS),
+        "method-confidence": format_number(100 * (1 - SIGNIFICANCE_LEVEL), 0),
+        "method-alpha": format_number(SIGNIFICANCE_LEVEL, 2),
+        "method-min-test-observations": str(MIN_TEST_OBSERVATIONS),
+        "method-tolerance": format_number(100 * DEFAULT_RELATIVE_TOLERANCE, 0),
+        "method-worse-example": (f" Ett stigande värde för en indikator där högre är sämre, "
+                                 f"till exempel {worse[0]}, räknas som en försämring."
+                                 if worse else ""),
+        "method-per-capita": per_capita,
+        "method-per-employed": per_employed,
+        "method-population-fill": str(POPULATION_FILL_YEARS),
+        "method-n-lan": str(len([r for r in dataset.regions if r.code != RIKET_CODE])),
+        "method-peers": (f" För {escape_myst(region.name)} består gruppen av {join_sv(peers)}."
+                         if peers else ""),
+        "method-pca-first-year": str(PCA_FIRST_YEAR),
+        "method-permutations": format_number(N_PERMUTATIONS),
+        "method-block-length": str(BLOCK_LENGTH),
+        "method-bootstrap": format_number(N_BOOTSTRAP),
+        "method-congruence": format_number(CONGRUENCE_FAIR, 2),
+        "method-min-year-coverage": format_percent(100 * MIN_YEAR_COVERAGE, 0),
+        "method-min-coverage": format_percent(100 * DEFAULT_MIN_COVERAGE, 0),
+        "method-min-cos2": format_number(DEFAULT_MIN_COS2, 1),
+        "method-drift-min-observed": format_percent(100 * DRIFT_MIN_OBSERVED, 0),
+        "method-observed": (
+            f"Av de {format_number(len(own))} värdena för {escape_myst(region.name)} till och "
+            f"med {year} är {format_number(n_observed)} ({_share_text(share)}) observerade."
+            + (" De observerade värdena för länet kommer från följande källor: "
+               + "; ".join(producers) + "." if producers else "")),
+    }
 
 
-def method_markdown(report: Report) -> str:
-    """The method text of the appendix (before the indicator and source tables)."""
-    return "\n\n".join([
-        metric_markdown(report.catalogue),
-        trend_method_markdown(report.catalogue),
-        relative_method_markdown(),
-        comparison_method_markdown(report.region, report.dataset.regions),
-        pca_method_markdown(),
-        findings_method_markdown(),
-        synthetic_method_markdown(report.dataset, report.region, report.year),
-    ])
+def glue_method(report: Report) -> None:
+    """Glue the method chapter's numbers (:func:`method_facts`)."""
+    for key, text in method_facts(report).items():
+        glue_markdown(key, text)
 
 
 def indicator_table(catalogue: Any) -> pd.DataFrame:
@@ -443,10 +263,6 @@ def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
         "`data/sources.yaml`. Källan för syntetiska värden är generatorn.",
         "\n".join(items),
     ])
-
-
-def show_method(report: Report) -> None:
-    _display_markdown(method_markdown(report))
 
 
 def show_indicator_tables(report: Report) -> None:

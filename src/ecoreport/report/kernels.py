@@ -144,6 +144,9 @@ def execute_notebook(job: NotebookJob, km=None) -> float:
     nb = jupytext.read(job.source)
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3",
                                  "language": "python"}
+    # a fresh kernel inherits the environment: set the chart format for its start only,
+    # so the calling process (and the next notebook) keeps its own
+    previous = os.environ.get("ECOREPORT_STATIC_CHARTS")
     if km is None:
         os.environ["ECOREPORT_STATIC_CHARTS"] = job.static_charts
     try:
@@ -154,6 +157,12 @@ def execute_notebook(job: NotebookJob, km=None) -> float:
     except papermill.PapermillExecutionError as exc:
         raise BuildError(failure_message(job, nb, exc.cell_index, exc.ename, exc.evalue)) \
             from None
+    finally:
+        if km is None:
+            if previous is None:
+                os.environ.pop("ECOREPORT_STATIC_CHARTS", None)
+            else:
+                os.environ["ECOREPORT_STATIC_CHARTS"] = previous
     tag_for_readers(executed)
     nbformat.write(executed, job.target)
     return time.perf_counter() - start
