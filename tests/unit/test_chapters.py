@@ -234,7 +234,17 @@ def test_key_figures_one_row_per_dimension_with_rank_riket_and_synthetic_mark(re
     assert len(rows) == 1  # one per dimension, rows without a value left out
     assert "2,09\\* (2024)" in rows[0] and "9 av 21" in rows[0] and "2,95" in rows[0]
     assert "<ind-fou_andel_brp>" in rows[0]
+    assert "| −0,14 |" in rows[0]  # the change to two significant figures
     assert "syntetiska" in text
+
+
+def test_table_values_keep_at_most_three_significant_figures_of_decimals():
+    assert chapters.shown_decimals(889_243.04, 1) == 0
+    assert chapters.shown_decimals(387.7, 1) == 0
+    assert chapters.shown_decimals(9.6, 1) == 1
+    assert chapters.shown_decimals(2.09, 2) == 2
+    assert chapters.shown_decimals(0.0123, 2) == 2  # never more than the catalogue says
+    assert chapters.shown_decimals(float("nan"), 1) == 1
 
 
 def test_key_figures_without_the_findings_analysis_come_from_the_comparisons(report):

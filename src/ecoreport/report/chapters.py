@@ -518,6 +518,14 @@ def _key_figures_from_results(report: Report) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def shown_decimals(value: float, decimals: int) -> int:
+    """Decimals for a table value: the catalogue's, but no more than three significant
+    figures need (889 243,0 → 889 243; 387,7 → 388; 2,09 stays)."""
+    if pd.isna(value) or value == 0:
+        return decimals
+    return min(decimals, max(0, 2 - int(math.floor(math.log10(abs(float(value)))))))
+
+
 def key_figures_markdown(report: Report) -> str:
     """The key-figures table: value, change per year, rank among the län and Riket."""
     rows = key_figure_rows(report)
@@ -532,17 +540,19 @@ def key_figures_markdown(report: Report) -> str:
         mark = ""
         if row.status == "synthetic":
             mark, synthetic = "\\*", True
-        value = f"{format_number(row.value_normalised, decimals)}{mark} ({format_period(row.period)})"
+        value = (f"{format_number(row.value_normalised, shown_decimals(row.value_normalised, decimals))}"
+                 f"{mark} ({format_period(row.period)})")
         change = "–"
         change_pct = getattr(row, "change_pct", math.nan)
         if pd.notna(row.change_per_year) or pd.notna(change_pct):
-            change = (format_number(row.change_per_year, decimals + 1)
+            change = (narrative.significant_figures(row.change_per_year, 2)
                       if pd.notna(row.change_per_year)
                       else format_percent(change_pct, 1, style="symbol"))
             if row.change_claim != "significant":
                 change += " (osäker)"
         rank = "–" if pd.isna(row.rank) else f"{int(row.rank)} av {int(row.n_ranked)}"
-        riket = "–" if pd.isna(row.riket_value) else format_number(row.riket_value, decimals)
+        riket = ("–" if pd.isna(row.riket_value)
+                 else format_number(row.riket_value, shown_decimals(row.riket_value, decimals)))
         unit = escape_myst(str(row.normalised_unit or "").removeprefix("antal "))
         # A role's text is literal (no Markdown escapes); names cannot hold backticks or
         # <> (refused at load), only "|" would end the table cell.
