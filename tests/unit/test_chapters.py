@@ -137,7 +137,7 @@ def _fills(spec: dict) -> list:
     found = []
     for layer in spec.get("layer", []):
         fill = layer.get("encoding", {}).get("fill")
-        if fill:
+        if fill and "scale" in fill:  # markers with a status condition have no scale
             found.append(fill["scale"]["domain"])
     return found
 

@@ -272,7 +272,7 @@ def show_indicator(report: Report, indicator) -> None:
     series = report.series(indicator.id)
     unit = report.catalogue.unit(indicator.id)
     chart = trend_chart(series, indicator, unit, report.region.name, until_year=report.year)
-    hollow = " Ofyllda punkter är syntetiska värden." if (
+    hollow = " Ofyllda punkter och streckad linje är syntetiska värden." if (
         series["status"] == "synthetic").any() else ""
     _show(chart, f"{report.region.slug}-{indicator.id}", trend_table(series, indicator, unit),
           f"{escape_myst(indicator.name_sv)} i {escape_myst(report.region.name)}, {escape_myst(unit.label_sv)}.{hollow}")
@@ -315,7 +315,7 @@ def indicator_figure(report: Report, indicator):
 def indicator_caption(report: Report, indicator) -> str:
     unit = report.catalogue.unit(indicator.id)
     series = report.series(indicator.id)
-    hollow = (" Ofyllda punkter och ljusare staplar är syntetiska värden."
+    hollow = (" Ofyllda punkter, streckad linje och ljusare staplar är syntetiska värden."
               if (series["status"] == "synthetic").any() else "")
     if indicator.id not in report.results.comparisons:
         return f"{escape_myst(indicator.name_sv)} i {escape_myst(report.region.name)}, {escape_myst(unit.label_sv)}.{hollow}"

@@ -5,7 +5,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR, RIKET_COLOUR, ROLE_COLOURS
+from ecoreport.report.charts.base import (
+    CHART_WIDTH,
+    REGION_COLOUR,
+    RIKET_COLOUR,
+    ROLE_COLOURS,
+    line_segments,
+    status_line,
+)
 
 
 def rank_interval_chart(table: pd.DataFrame) -> alt.LayerChart:
@@ -59,15 +66,18 @@ def dimension_breakdown_chart(table: pd.DataFrame) -> alt.LayerChart:
 def rank_history_chart(table: pd.DataFrame) -> alt.LayerChart:
     """The rank of the län and its peers per year (default choices). ``table`` has year,
     region_name, role, rank and status_label (synthetic when most values behind the point
-    are synthetic: hollow marker)."""
+    are synthetic: hollow marker, dashed line to and from it)."""
     n = int(table["n_ranked"].max())
     colour = alt.Color("region_name:N", title=None,
                        legend=alt.Legend(orient="bottom", columns=3))
     y = alt.Y("rank:Q", scale=alt.Scale(domain=[n, 1]), title="Rang (1 = högst index)")
     x = alt.X("year:O", title=None)
-    line = alt.Chart(table).mark_line(strokeWidth=1.5).encode(
-        x=x, y=y, color=colour,
-        size=alt.condition(alt.datum.role == "Rapportens län", alt.value(3), alt.value(1.2)))
+    segments = line_segments(table.sort_values("year"), "year", "rank", status="status_label",
+                             by=["region_name", "role"])
+    line = status_line(segments, x, y, table["status_label"].unique().tolist(), colour=None,
+                       stroke_width=1.5, color=colour,
+                       size=alt.condition(alt.datum.role == "Rapportens län", alt.value(3),
+                                          alt.value(1.2)))
     points = alt.Chart(table).mark_point(size=45, strokeWidth=1.5).encode(
         x=x, y=y, color=colour,
         fill=alt.condition(alt.datum.status_label == "synthetic", alt.value("white"),

@@ -9,8 +9,13 @@ from ecoreport.report.charts.base import (
     CHART_HEIGHT,
     CHART_WIDTH,
     REGION_COLOUR,
+    STATUS_DASH,
     label_status,
+    line_segments,
     status_fill,
+    status_fill_value,
+    status_legend,
+    status_line,
 )
 from ecoreport.report.formatting import d3_format, format_number, format_period
 
@@ -28,7 +33,8 @@ def trend_table(series: pd.DataFrame, indicator, unit) -> pd.DataFrame:
 
 def trend_chart(series: pd.DataFrame, indicator, unit, region_name: str,
                 *, until_year: int | None = None) -> alt.LayerChart:
-    """Line chart of one indicator over time; synthetic values hollow, periods as spans.
+    """Line chart of one indicator over time; synthetic values hollow, the line dashed and
+    lighter wherever it touches a synthetic value, multi-year periods as spans.
 
     ``series`` is a tidy frame of one region and indicator (see DESIGN.md). Multi-year
     periods (e.g. TEA 2014–2017) are drawn as a horizontal span over the years they cover
@@ -44,30 +50,39 @@ def trend_chart(series: pd.DataFrame, indicator, unit, region_name: str,
     data["value_label"] = [format_number(v, indicator.decimals) for v in data["value"]]
     data["span_start"] = data["period_start"].astype(float)
     data["span_end"] = data["period_end"].astype(float)
-    data = data[["year", "value", "status_label", "period_label", "value_label",
+    data = data[["year", "value", "status", "status_label", "period_label", "value_label",
                  "span_start", "span_end", "source_id"]]
 
     x_axis = alt.Axis(format="d", title="År", labelAngle=0, tickMinStep=1)
     y_title = f"{unit.label_sv}"
-    base = alt.Chart(data).encode(
-        x=alt.X("year:Q", axis=x_axis, scale=alt.Scale(zero=False, nice=False, padding=12)),
-        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt),
-                scale=alt.Scale(zero=unit.kind in {"count", "amount"})),
-    )
+    x = alt.X("year:Q", axis=x_axis, scale=alt.Scale(zero=False, nice=False, padding=12))
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt),
+              scale=alt.Scale(zero=unit.kind in {"count", "amount"}))
+    base = alt.Chart(data).encode(x=x, y=y)
     tooltip = [
         alt.Tooltip("period_label:N", title="Period"),
         alt.Tooltip("value_label:N", title=unit.short_sv or "Värde"),
         alt.Tooltip("status_label:N", title="Status"),
         alt.Tooltip("source_id:N", title="Källa"),
     ]
-    line = base.mark_line(color=REGION_COLOUR, strokeWidth=2)
-    spans = alt.Chart(data[data["span_end"] > data["span_start"]]).mark_rule(
+    statuses = list(data["status"].unique())
+    line = status_line(line_segments(data, "year", "value"), x, y, statuses)
+    multi_year = data[data["span_end"] > data["span_start"]]
+    spans = alt.Chart(multi_year).mark_rule(
         color=REGION_COLOUR, strokeWidth=3, opacity=0.5
     ).encode(x="span_start:Q", x2="span_end:Q", y="value:Q")
+    if (multi_year["status"] == "synthetic").any():
+        spans = spans.encode(strokeDash=alt.condition(
+            alt.datum.status == "synthetic", alt.value(STATUS_DASH["synthetic"]),
+            alt.value(STATUS_DASH["observed"])))
     points = base.mark_point(size=70, strokeWidth=2, color=REGION_COLOUR, opacity=1).encode(
-        fill=status_fill(list(series["status"].unique())), tooltip=tooltip
+        fill=(status_fill_value() if "synthetic" in statuses else status_fill(statuses)),
+        tooltip=tooltip
     )
-    return alt.layer(line, spans, points).properties(
+    layers = [line, spans, points]
+    if "synthetic" in statuses:
+        layers.append(status_legend(data, x, y, statuses))
+    return alt.layer(*layers).properties(
         title=alt.Title(indicator.name_sv, subtitle=f"{region_name}, {unit.label_sv}"),
         width=CHART_WIDTH, height=CHART_HEIGHT,
     )

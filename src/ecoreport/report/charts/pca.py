@@ -13,7 +13,15 @@ import numpy as np
 import pandas as pd
 
 from ecoreport.analysis.pca import PcaResult, group_years
-from ecoreport.report.charts.base import PEER_COLOUR, REGION_COLOUR, label_status
+from ecoreport.report.charts.base import (
+    PEER_COLOUR,
+    REGION_COLOUR,
+    label_status,
+    line_segments,
+    status_fill_value,
+    status_legend,
+    status_line,
+)
 from ecoreport.report.formatting import format_number, format_percent
 
 PCA_SIZE = 420
@@ -115,7 +123,7 @@ def pca_trajectory_chart(result: PcaResult, region_name: str, region_code: str |
 
     Periods come from ``pca.group_years`` (``breaks`` or three data-driven groups);
     positions resting mainly (≥ ``SYNTHETIC_POSITION_SHARE``) on synthetic values are drawn
-    hollow; the tooltip gives the share.
+    hollow and the path to or from them dashed; the tooltip gives the share.
     """
     scores = (result.trajectory(region_code) if region_code is not None
               else result.scores.sort_values("year")).copy()
@@ -139,21 +147,16 @@ def pca_trajectory_chart(result: PcaResult, region_name: str, region_code: str |
                alt.Tooltip("PC2:Q", format=".2f", title="Komponent 2"),
                alt.Tooltip("synthetic_label:N", title="Andel syntetiska värden")]
     base = alt.Chart(data)
-    path = base.mark_line(color="#9e9e9e", strokeWidth=1.5).encode(x=x, y=y, order="year:Q")
-    statuses = [label_status(s) for s in ("observed", "synthetic")
-                if label_status(s) in set(data["status_label"])]
+    statuses = scores["status"].unique().tolist()
+    segments = line_segments(scores.sort_values("year"), "PC1", "PC2")
+    path = status_line(segments, x, y, statuses, colour="#9e9e9e", stroke_width=1.5,
+                       legend_colour="#444444")
     points = base.mark_point(size=90, strokeWidth=2, opacity=1).encode(
-        x=x, y=y, color=colour, tooltip=tooltip,
-        fill=alt.Fill("status_label:N", title=None,
-                      scale=alt.Scale(domain=[label_status("observed"),
-                                              label_status("synthetic")],
-                                      range=["#444444", "white"]),
-                      legend=alt.Legend(orient="bottom", values=statuses,
-                                        symbolStrokeColor="#444444", symbolStrokeWidth=2)),
-    )
+        x=x, y=y, color=colour, tooltip=tooltip, fill=status_fill_value("#444444"))
+    legend = status_legend(data, x, y, statuses, colour="#444444")
     labels = base.mark_text(dx=8, dy=-8, fontSize=10, color="#333333").encode(
         x=x, y=y, text="year_label:N")
-    return alt.layer(path, points, labels).properties(
+    return alt.layer(path, points, labels, legend).properties(
         title=alt.Title("Länets förflyttning över tid", subtitle=region_name),
         width=PCA_SIZE, height=PCA_SIZE,
     ).resolve_scale(color="independent")
