@@ -17,7 +17,6 @@ from ecoreport.report.charts.comparison import (
     relative_development_chart,
 )
 from ecoreport.report.charts.pca import (
-    choose_labels,
     pca_biplot,
     pca_trajectory_chart,
     pooled_positions_chart,
@@ -179,10 +178,3 @@ def test_pca_charts(values: pd.DataFrame) -> None:
     rows = layer_rows(spec, points)
     assert sorted(row["region_name"] for row in rows) == ["Län 01", "Län 02", "Län 03"]
     assert [row["region_name"] for row in rows if row["group"] == "region"] == ["Län 03"]
-
-
-def test_choose_labels_keeps_best_of_crowded_tips() -> None:
-    x = np.array([0.90, 0.92, -0.90, 0.10])
-    y = np.array([0.10, 0.12, 0.10, 0.90])
-    shown = choose_labels(x, y, priority=np.array([0.5, 0.9, 0.4, 0.3]))
-    assert shown.tolist() == [False, True, True, True]

@@ -6,11 +6,20 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import vl_convert as vlc
 
 from ecoreport.report.charts.base import STATUS_DASH, label_status, line_segments
 from ecoreport.report.charts.indicators import trend_chart
+from ecoreport.report.charts.pca import (
+    BIPLOT_HEIGHT,
+    BIPLOT_WIDTH,
+    label_box,
+    pca_biplot,
+    place_labels,
+    wrap_label,
+)
 
 INDICATOR = SimpleNamespace(id="x", name_sv="Namn", decimals=1)
 UNIT = SimpleNamespace(label_sv="procent", short_sv="procent", kind="share")
@@ -76,3 +85,64 @@ def test_trend_chart_without_synthetic_values_draws_a_plain_line() -> None:
     line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
     assert "strokeDash" not in line["encoding"]
     assert "Syntetiskt" not in json.dumps(spec)
+
+
+# -- PCA biplot labels --------------------------------------------------------------------------
+
+def crowded_loadings(n: int = 30, seed: int = 4) -> tuple:
+    """Arrow tips like the Västerbotten biplot: a dense bundle to the right, others around."""
+    rng = np.random.default_rng(seed)
+    angle = np.concatenate([rng.normal(0, 0.15, n // 2), rng.uniform(-np.pi, np.pi, n - n // 2)])
+    length = rng.uniform(0.55, 1.0, n)
+    names = [f"Indikator nummer {i} med ett ganska långt namn" if i % 3 else f"Kort {i}"
+             for i in range(n)]
+    return length * np.cos(angle), length * np.sin(angle), names, length ** 2
+
+
+def test_place_labels_at_most_k_inside_and_not_overlapping() -> None:
+    x, y, names, priority = crowded_loadings()
+    for k in (0, 3, 10, 30):
+        labels = place_labels(x, y, names, priority, k=k)
+        shown = labels[labels["shown"]]
+        assert len(shown) <= k
+        boxes = shown["box"].tolist()
+        for box in boxes:
+            assert 0 <= box[0] and box[2] <= BIPLOT_WIDTH and 0 <= box[1] and box[3] <= BIPLOT_HEIGHT
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    # the best represented tip always gets its name, and crowding is resolved by leaving out
+    labels = place_labels(x, y, names, priority, k=10)
+    assert labels.loc[int(np.argmax(priority)), "shown"]
+    assert labels["shown"].sum() == 10
+
+
+def test_label_boxes_cover_the_wrapped_text() -> None:
+    lines = wrap_label("Arbetsställen med tillgång till bredband om minst 1 Gbit/s")
+    assert all(len(line) <= 20 for line in lines) and len(lines) == 4
+    left, top, right, bottom = label_box(100, 50, lines, "right", "top")
+    assert right == 100 and top == 50 and bottom > top + 3 * 11
+
+
+def test_biplot_spec_names_k_arrows_and_keeps_all_in_tooltips() -> None:
+    x, y, names, _ = crowded_loadings(20)
+    ids = [f"i{j}" for j in range(20)]
+    result = SimpleNamespace(
+        loadings=pd.DataFrame({"PC1": x, "PC2": y}, index=ids),
+        explained_variance_ratio=pd.Series({"PC1": 0.5, "PC2": 0.2}),
+        n_observations=12, observation_label="år", n_variables=20, min_cos2=0.3)
+    names[0] = "<script>alert(1)</script> & {role}`x`"
+    catalogue = SimpleNamespace(indicators={i: SimpleNamespace(name_sv=n)
+                                            for i, n in zip(ids, names)})
+    spec = compiled(pca_biplot(result, catalogue, label_top=6))
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert texts and all(layer["mark"]["baseline"] == "top" for layer in texts)
+    arrows = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"
+                  and layer["encoding"].get("x2", {}).get("field") == "x0")
+    data = rows_of(spec, arrows)
+    assert len(data) == 20 and 0 < sum(row["show_label"] for row in data) <= 6
+    assert {row["indicator_name"] for row in data} == set(names)  # every name on hover
+    assert arrows["encoding"]["tooltip"][0]["field"] == "indicator_name"
+    # names are data for Vega's text marks, never markup of the page
+    assert all(row["label_text"] == "\n".join(wrap_label(row["indicator_name"]))
+               for row in data)

@@ -6,6 +6,7 @@ Indicator names come from the catalogue; only generic Swedish axis words are wri
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import altair as alt
@@ -27,8 +28,24 @@ from ecoreport.report.formatting import format_number, format_percent
 PCA_SIZE = 420
 # A year's position is marked synthetic when at least this share of its values is.
 SYNTHETIC_POSITION_SHARE = 0.5
-BIPLOT_X_EXTENT = 1.8
-BIPLOT_Y_EXTENT = 1.15
+# The biplot's plot area in pixels and its extent in loading units (one unit equally long
+# on both axes, so the unit circle stays round). Together with the axis it fits the web
+# book's text column (about 620 px) unscaled, so the labels keep their font size.
+BIPLOT_WIDTH = 560
+BIPLOT_HEIGHT = 340
+BIPLOT_Y_EXTENT = 1.1
+BIPLOT_X_EXTENT = BIPLOT_Y_EXTENT * BIPLOT_WIDTH / BIPLOT_HEIGHT
+# How many arrows get a name (the best represented that find room); the rest are named in
+# the tooltip.
+BIPLOT_LABELS = 10
+LABEL_FONT_SIZE = 11
+# Label geometry for placement: an upper estimate of the width of a character of the
+# sans-serif font (as a share of the font size), the line height, the wrap width.
+LABEL_CHAR_WIDTH = 0.6
+LABEL_LINE_HEIGHT = 1.25
+LABEL_WRAP = 20
+LABEL_GAP = 7  # px between an arrow tip and its label
+LABEL_MAX_SHIFT = 3  # line heights a label may move up or down (then with a leader line)
 
 
 def _axis_title(result: PcaResult, component: str) -> str:
@@ -36,27 +53,131 @@ def _axis_title(result: PcaResult, component: str) -> str:
     return f"Komponent {component[2:]} ({format_percent(share, 0, style='symbol')})"
 
 
-def choose_labels(x: np.ndarray, y: np.ndarray, priority: np.ndarray,
-                  min_distance: float = 0.12) -> np.ndarray:
-    """Greedy de-cluttering: label arrow tips in order of ``priority`` unless one already
-    labelled lies within ``min_distance`` vertically and a label width horizontally."""
-    order = np.lexsort((np.arange(len(x)), -priority))
-    chosen: list[int] = []
+def wrap_label(text: str, width: int = LABEL_WRAP) -> list[str]:
+    """Words of ``text`` on lines of at most ``width`` characters (a longer word alone)."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def label_box(x: float, y: float, lines: Sequence[str], align: str, baseline: str,
+              font_size: float = LABEL_FONT_SIZE) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) in pixels of a text anchored at (x, y), estimated from the
+    number of characters (an upper bound for the report's sans-serif font)."""
+    width = max(len(line) for line in lines) * LABEL_CHAR_WIDTH * font_size
+    height = len(lines) * LABEL_LINE_HEIGHT * font_size
+    left = {"left": x, "right": x - width, "center": x - width / 2}[align]
+    top = {"middle": y - height / 2, "bottom": y - height, "top": y}[baseline]
+    return left, top, left + width, top + height
+
+
+def _overlaps(a: tuple, b: tuple, pad: float = 2.0) -> bool:
+    return not (a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1]
+                or b[3] + pad <= a[1])
+
+
+def _crosses(box: tuple, start: tuple, end: tuple, pad: float = 4.0) -> bool:
+    """Whether the segment start–end passes through ``box`` (sampled every few pixels)."""
+    steps = max(2, int(math.hypot(end[0] - start[0], end[1] - start[1]) / 3))
+    for t in np.linspace(0, 1, steps + 1):
+        px = start[0] + t * (end[0] - start[0])
+        py = start[1] + t * (end[1] - start[1])
+        if box[0] - pad <= px <= box[2] + pad and box[1] - pad <= py <= box[3] + pad:
+            return True
+    return False
+
+
+def place_labels(x: np.ndarray, y: np.ndarray, names: Sequence[str], priority: np.ndarray,
+                 *, k: int = BIPLOT_LABELS, width: float = BIPLOT_WIDTH,
+                 height: float = BIPLOT_HEIGHT, x_extent: float = BIPLOT_X_EXTENT,
+                 y_extent: float = BIPLOT_Y_EXTENT) -> pd.DataFrame:
+    """Greedy label placement for arrow tips at (x, y) in data units.
+
+    Tips are taken in order of ``priority`` (highest first) until ``k`` labels are placed.
+    A label goes beyond its tip (to the right of arrows pointing right, left of those
+    pointing left, above or below steep ones), or, if that spot is taken, moves along in
+    steps of a line up to ``LABEL_MAX_SHIFT`` lines (drawn with a leader line). A spot is
+    taken when the label's estimated box would overlap a label already placed or another
+    arrow's tip, or leave the plot area, or when its leader line or a leader line already
+    drawn would cross a label. Returns one row per tip: ``shown``, ``label_x``
+    and ``label_y`` (data units: the horizontal anchor and the top of the first line, so
+    that Vega draws the lines downwards from it whatever its multi-line baseline rule),
+    ``align``, ``lines`` (the wrapped name), ``leader`` (moved away from its tip),
+    ``leader_x``/``leader_y`` (where a leader line meets the label) and ``box`` (pixels:
+    left, top, right, bottom).
+    """
+    def px(u: float) -> float:
+        return (u + x_extent) / (2 * x_extent) * width
+
+    def py(v: float) -> float:
+        return (y_extent - v) / (2 * y_extent) * height
+
+    def data_x(p: float) -> float:
+        return p / width * 2 * x_extent - x_extent
+
+    def data_y(p: float) -> float:
+        return y_extent - p / height * 2 * y_extent
+
+    n = len(x)
+    tips = [(px(x[i]) - 4, py(y[i]) - 4, px(x[i]) + 4, py(y[i]) + 4) for i in range(n)]
+    step = LABEL_LINE_HEIGHT * LABEL_FONT_SIZE
+    shifts = [0.0] + [sign * j * step for j in range(1, LABEL_MAX_SHIFT + 1)
+                      for sign in (1, -1)]
+    rows = [{"shown": False, "label_x": np.nan, "label_y": np.nan, "align": "left",
+             "lines": wrap_label(names[i]), "leader": False, "leader_x": np.nan,
+             "leader_y": np.nan, "box": None} for i in range(n)]
+    placed: list[tuple] = []
+    leaders: list[tuple[tuple, tuple]] = []
+    order = np.lexsort((np.arange(n), -np.asarray(priority, dtype=float)))
     for i in order:
-        if all(abs(y[i] - y[j]) >= min_distance or abs(x[i] - x[j]) >= 4 * min_distance
-               or np.sign(x[i]) != np.sign(x[j]) for j in chosen):
-            chosen.append(int(i))
-    mask = np.zeros(len(x), dtype=bool)
-    mask[chosen] = True
-    return mask
+        if len(placed) >= k:
+            break
+        tx, ty = px(x[i]), py(y[i])
+        lines = rows[i]["lines"]
+        steep = abs(x[i]) < 0.5 * abs(y[i])
+        if steep:
+            up = y[i] >= 0
+            anchor = (tx, ty - LABEL_GAP if up else ty + LABEL_GAP)
+            align, baseline = "center", ("bottom" if up else "top")
+            candidates = [(anchor[0] + d * 2, anchor[1]) for d in shifts]
+        else:
+            right = x[i] >= 0
+            anchor = (tx + LABEL_GAP if right else tx - LABEL_GAP, ty)
+            align, baseline = ("left" if right else "right"), "middle"
+            candidates = [(anchor[0], anchor[1] + d) for d in shifts]
+        for cx, cy in candidates:
+            box = label_box(cx, cy, lines, align, baseline)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
+            if not inside or any(_overlaps(box, other) for other in placed):
+                continue
+            if any(_overlaps(box, tips[j], pad=0) for j in range(n) if j != i):
+                continue
+            leader = ((tx, ty), (cx, cy)) if (cx, cy) != anchor else None
+            if any(_crosses(box, *other) for other in leaders) or (
+                    leader and any(_crosses(other, *leader) for other in placed)):
+                continue
+            if leader:
+                leaders.append(leader)
+            placed.append(box)
+            rows[i].update(shown=True, label_x=data_x(cx), label_y=data_y(box[1]),
+                           align=align, leader=(cx, cy) != anchor, leader_x=data_x(cx),
+                           leader_y=data_y(cy), box=box)
+            break
+    return pd.DataFrame(rows)
 
 
-def pca_biplot(result: PcaResult, catalogue: object) -> alt.LayerChart:
-    """Loading arrows on PC1/PC2 coloured by cos², labelled with the indicators' names.
+def pca_biplot(result: PcaResult, catalogue: object,
+               label_top: int = BIPLOT_LABELS) -> alt.LayerChart:
+    """Loading arrows on PC1/PC2 coloured by cos²; the ``label_top`` best represented
+    indicators that find room carry their names (``place_labels``), the others are paler
+    and named in the tooltip.
 
     The circle of radius 1 is the limit for a variable fully represented by the two
-    components. Where arrow tips crowd, only the best represented one is labelled; all
-    names are in the tooltips.
+    components.
     """
     loadings = result.loadings.reindex(columns=["PC1", "PC2"]).fillna(0.0)
     cos2 = (loadings ** 2).sum(axis=1)
@@ -70,19 +191,27 @@ def pca_biplot(result: PcaResult, catalogue: object) -> alt.LayerChart:
     # A triangle symbol points up at angle 0; Vega rotates clockwise.
     data["angle"] = 90.0 - np.degrees(np.arctan2(data["y"], data["x"]))
     data["cos2_label"] = [format_number(v, 2) for v in data["cos2"]]
-    data["show_label"] = choose_labels(data["x"].to_numpy(), data["y"].to_numpy(),
-                                       data["cos2"].to_numpy())
+    labels = place_labels(data["x"].to_numpy(), data["y"].to_numpy(),
+                          data["indicator_name"].tolist(), data["cos2"].to_numpy(),
+                          k=label_top)
+    data["show_label"] = labels["shown"].to_numpy()
+    data["label_x"] = labels["label_x"].to_numpy()
+    data["label_y"] = labels["label_y"].to_numpy()
+    data["label_text"] = ["\n".join(lines) for lines in labels["lines"]]
+    data["label_align"] = labels["align"].to_numpy()
+    data["leader"] = labels["leader"].to_numpy()
+    data["leader_x"] = labels["leader_x"].to_numpy()
+    data["leader_y"] = labels["leader_y"].to_numpy()
     scale = alt.Scale(domain=[-BIPLOT_Y_EXTENT, BIPLOT_Y_EXTENT], nice=False)
-    # Wider horizontally so that labels of arrows pointing left or right fit; the width
-    # keeps one unit equally long on both axes, so the circle stays round.
     x_scale = alt.Scale(domain=[-BIPLOT_X_EXTENT, BIPLOT_X_EXTENT], nice=False)
     x = alt.X("x:Q", title=_axis_title(result, "PC1"), scale=x_scale,
-              axis=alt.Axis(format=".1f", grid=False))
+              axis=alt.Axis(format=".1f", grid=False, tickCount=9))
     y = alt.Y("y:Q", title=_axis_title(result, "PC2"), scale=scale,
               axis=alt.Axis(format=".1f", grid=False))
     colour_scale = alt.Scale(scheme="viridis", domain=[0, 1])
     colour = alt.Color("cos2:Q", title="cos²", scale=colour_scale,
-                       legend=alt.Legend(format=".1f", orient="right"))
+                       legend=alt.Legend(format=".1f", orient="bottom", gradientLength=160,
+                                         titleOrient="left"))
     tooltip = [alt.Tooltip("indicator_name:N", title="Indikator"),
                alt.Tooltip("cos2_label:N", title="cos²")]
     theta = np.linspace(0, 2 * np.pi, 121)
@@ -95,19 +224,33 @@ def pca_biplot(result: PcaResult, catalogue: object) -> alt.LayerChart:
     vline = alt.Chart(zero).mark_rule(color="#9e9e9e").encode(x="zero:Q")
     hline = alt.Chart(zero).mark_rule(color="#9e9e9e").encode(y="zero:Q")
     base = alt.Chart(data)
+    emphasis = alt.condition(alt.datum.show_label, alt.value(1.0), alt.value(0.45))
     shafts = base.mark_rule(strokeWidth=2).encode(x=x, y=y, x2="x0:Q", y2="y0:Q",
-                                                  color=colour, tooltip=tooltip)
-    heads = base.mark_point(shape="triangle", filled=True, size=60, opacity=1).encode(
-        x=x, y=y, angle=alt.Angle("angle:Q", scale=None), color=colour, tooltip=tooltip)
+                                                  color=colour, opacity=emphasis,
+                                                  tooltip=tooltip)
+    heads = base.mark_point(shape="triangle", filled=True, size=60).encode(
+        x=x, y=y, angle=alt.Angle("angle:Q", scale=None), color=colour, opacity=emphasis,
+        tooltip=tooltip)
     labelled = base.transform_filter(alt.datum.show_label)
-    labels_right = labelled.transform_filter(alt.datum.x >= 0).mark_text(
-        align="left", dx=6, fontSize=10).encode(x=x, y=y, text="indicator_name:N")
-    labels_left = labelled.transform_filter(alt.datum.x < 0).mark_text(
-        align="right", dx=-6, fontSize=10).encode(x=x, y=y, text="indicator_name:N")
-    return alt.layer(circle, vline, hline, shafts, heads, labels_left, labels_right).properties(
+    label_x = alt.X("label_x:Q", scale=x_scale)
+    label_y = alt.Y("label_y:Q", scale=scale)
+    leaders = labelled.transform_filter(alt.datum.leader).mark_rule(
+        color="#757575", strokeWidth=0.75).encode(x=x, y=y, x2="leader_x:Q", y2="leader_y:Q")
+    text_layers = []
+    for align in sorted(set(data.loc[data["show_label"], "label_align"])):
+        group = labelled.transform_filter(alt.datum.label_align == align)
+        common = {"align": align, "baseline": "top", "fontSize": LABEL_FONT_SIZE,
+                  "lineBreak": "\n", "lineHeight": LABEL_LINE_HEIGHT * LABEL_FONT_SIZE}
+        # a white halo first, so that labels stay legible where they cross an arrow
+        text_layers.append(group.mark_text(stroke="white", strokeWidth=3, strokeJoin="round",
+                                           **common).encode(x=label_x, y=label_y,
+                                                            text="label_text:N"))
+        text_layers.append(group.mark_text(color="#222222", **common).encode(
+            x=label_x, y=label_y, text="label_text:N", tooltip=tooltip))
+    return alt.layer(circle, vline, hline, shafts, heads, leaders, *text_layers).properties(
         title=alt.Title("Indikatorer i principalkomponentanalysen",
                         subtitle=_pca_subtitle(result)),
-        width=round(PCA_SIZE * BIPLOT_X_EXTENT / BIPLOT_Y_EXTENT), height=PCA_SIZE,
+        width=BIPLOT_WIDTH, height=BIPLOT_HEIGHT,
     )
 
 
