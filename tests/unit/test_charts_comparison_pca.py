@@ -21,7 +21,7 @@ from ecoreport.report.charts.pca import (
     pca_trajectory_chart,
     pooled_positions_chart,
 )
-from ecoreport.report.charts.base import label_status
+from ecoreport.report.charts.base import ROLE_OTHER, ROLE_PEER, ROLE_REGION, label_status
 from ecoreport.analysis.compare import compare_regions, dimension_profile, relative_development
 from ecoreport.analysis.pca import fit_pooled_pca, fit_region_pca
 
@@ -178,3 +178,10 @@ def test_pca_charts(values: pd.DataFrame) -> None:
     rows = layer_rows(spec, points)
     assert sorted(row["region_name"] for row in rows) == ["Län 01", "Län 02", "Län 03"]
     assert [row["region_name"] for row in rows if row["group"] == "region"] == ["Län 03"]
+    # only the län and its peers are named; the others on hover
+    spec = compile_spec(pooled_positions_chart(pooled, REGIONS, "03", 2019, peer_codes=["01"]))
+    rows = layer_rows(spec, spec["layer"][1])
+    assert {row["region_name"]: row["role"] for row in rows} == {
+        "Län 01": ROLE_PEER, "Län 02": ROLE_OTHER, "Län 03": ROLE_REGION}
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert len(texts) == 2 and all("Övriga" not in json.dumps(t["transform"]) for t in texts)

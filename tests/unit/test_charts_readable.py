@@ -10,10 +10,20 @@ import numpy as np
 import pandas as pd
 import vl_convert as vlc
 
-from ecoreport.report.charts.base import STATUS_DASH, label_status, line_segments
+from ecoreport.report.charts.base import (
+    ROLE_COLOURS,
+    ROLE_OTHER,
+    ROLE_PEER,
+    ROLE_REGION,
+    STATUS_DASH,
+    label_status,
+    line_segments,
+)
+from ecoreport.report.charts.comparison import region_comparison_chart, relative_development_chart
 from ecoreport.report.charts.indicators import trend_chart
 from ecoreport.report.charts.pca import (
     BIPLOT_HEIGHT,
+    axis_positions_chart,
     BIPLOT_WIDTH,
     label_box,
     pca_biplot,
@@ -146,3 +156,73 @@ def test_biplot_spec_names_k_arrows_and_keeps_all_in_tooltips() -> None:
     # names are data for Vega's text marks, never markup of the page
     assert all(row["label_text"] == "\n".join(wrap_label(row["indicator_name"]))
                for row in data)
+
+
+# -- heatmap, comparisons, the axis of all län ---------------------------------------------------
+
+def test_heatmap_rows_are_legible() -> None:
+    rows = pd.DataFrame({
+        "indicator_id": ["x", "x", "y"], "dimension": "d", "period": ["2020", "2021", "2020"],
+        "period_start": [2020, 2021, 2020], "period_end": [2020, 2021, 2020],
+        "value_normalised": 1.0, "normalised_unit": "procent",
+        "score_for_innovation": [0.5, -0.5, 0.1], "status": "observed"})
+    catalogue = SimpleNamespace(indicators={"x": INDICATOR, "y": INDICATOR}, dimensions=[])
+    spec = compiled(relative_development_chart(rows, catalogue, "Län"))
+    axis = spec["layer"][0]["encoding"]["y"]["axis"]
+    assert axis["labelFontSize"] >= 11 and axis["labelLimit"] >= 280
+    many = pd.concat([rows.assign(indicator_id=f"i{j}") for j in range(40)])
+    catalogue = SimpleNamespace(
+        indicators={f"i{j}": SimpleNamespace(name_sv=f"Indikator {j}") for j in range(40)},
+        dimensions=[])
+    spec = relative_development_chart(many, catalogue, "Län").to_dict()
+    assert spec["height"] / 40 >= 18  # px per row, so 11 px labels do not crowd
+    # label column and cells fit the web book's text column unscaled
+    assert axis["labelLimit"] + spec["width"] <= 600
+
+
+def comparison_table(statuses: dict[str, str]) -> pd.DataFrame:
+    codes = list(statuses)
+    return pd.DataFrame({
+        "region_code": codes, "region_name": [f"Län {c}" for c in codes],
+        "value_normalised": [float(i) for i in range(len(codes))],
+        "rank": list(range(1, len(codes) + 1)), "n_ranked": len(codes),
+        "status": list(statuses.values()), "period": "2024", "normalised_unit": "procent",
+        "riket_value": 2.0})
+
+
+def test_comparison_colours_the_län_its_peers_and_the_others() -> None:
+    table = comparison_table({"01": "observed", "02": "synthetic", "03": "observed",
+                              "04": "observed"})
+    catalogue = SimpleNamespace(indicators={"x": SimpleNamespace(name_sv="Namn", decimals=1,
+                                                                 normalise="none")})
+    spec = compiled(region_comparison_chart(table, catalogue, "x", "02", peer_codes=["03"]))
+    bars = spec["layer"][0]
+    colour = bars["encoding"]["color"]
+    assert colour["scale"]["domain"] == [ROLE_REGION, ROLE_PEER, ROLE_OTHER]
+    assert colour["scale"]["range"] == [ROLE_COLOURS[r] for r in colour["scale"]["domain"]]
+    assert colour["legend"] is not None
+    roles = {row["region_name"]: row["role"] for row in rows_of(spec, bars)}
+    assert roles == {"Län 01": ROLE_OTHER, "Län 02": ROLE_REGION, "Län 03": ROLE_PEER,
+                     "Län 04": ROLE_OTHER}
+    # synthetic bars are paler but keep their role's outline; a legend says which are
+    assert bars["encoding"]["stroke"]["field"] == "role"
+    assert bars["encoding"]["fillOpacity"]["field"] == "status_label"
+    vega = vlc.vegalite_to_vega(spec)
+    assert any("opacity" in legend for legend in vega["legends"])
+    assert any(layer["mark"]["type"] == "rule" for layer in spec["layer"])  # Riket
+
+
+def test_axis_chart_highlights_the_län_and_its_peers() -> None:
+    codes = ["01", "02", "03", "04"]
+    axis = SimpleNamespace(
+        positions=pd.DataFrame({"region_code": codes, "position": [-1.0, 0.0, 0.5, 1.0],
+                                "ci_low": [-1.5, -0.5, 0.0, 0.5], "ci_high": [-0.5, 0.5, 1.0, 1.5],
+                                "rank": [1, 2, 3, 4]}),
+        supported=True, years=(2013, 2024), p_value=0.01)
+    regions = [SimpleNamespace(code=c, short_name=f"Län {c}") for c in codes]
+    spec = compiled(axis_positions_chart(axis, regions, "02", peer_codes=["04", "01"]))
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
+    assert points["encoding"]["color"]["field"] == "role"
+    roles = {row["region_name"]: row["role"] for row in rows_of(spec, points)}
+    assert roles == {"Län 01": ROLE_PEER, "Län 02": ROLE_REGION, "Län 03": ROLE_OTHER,
+                     "Län 04": ROLE_PEER}

@@ -708,14 +708,16 @@ def glue_pca(report: Report) -> None:
             glue_markdown(key, "*Diagrammet saknas eftersom analysen inte kunde göras.*")
     axis = report.results.axis
     if axis is not None:
-        glue_chart("pooled", axis_positions_chart(axis, report.dataset.regions, region.code),
+        glue_chart("pooled", axis_positions_chart(axis, report.dataset.regions, region.code,
+                                                  region.peers),
                    f"{region.slug}-axel-alla-lan",
                    axis_positions_table(axis, report.dataset.regions),
                    description="Alla läns lägen på axeln mellan forskning och marknad med "
                                "95-procentiga intervall.")
         glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad "
                       "med 95-procentiga intervall (blockbootstrap över åren); forskningssidan "
-                      f"till vänster. {region.short_name} är markerat.")
+                      f"till vänster. {escape_myst(region.short_name)} är markerat och "
+                      "jämförelselänen är ljusare blå.")
     else:
         glue_markdown("pooled", "*Diagrammet saknas eftersom analysen inte kunde göras.*")
         glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad.")
@@ -726,12 +728,14 @@ def show_pooled_pca(report: Report) -> None:
     _display_markdown(pooled_markdown(report))
     if axis is None:
         return
-    _show(axis_positions_chart(axis, report.dataset.regions, report.region.code),
+    _show(axis_positions_chart(axis, report.dataset.regions, report.region.code,
+                               report.region.peers),
           f"{report.region.slug}-axel-alla-lan",
           axis_positions_table(axis, report.dataset.regions),
           "Alla läns lägen på axeln mellan forskning och marknad med 95-procentiga intervall "
           "(blockbootstrap över åren); forskningssidan till vänster. "
-          f"{escape_myst(report.region.short_name)} är markerat.")
+          f"{escape_myst(report.region.short_name)} är markerat och jämförelselänen är "
+          "ljusare blå.")
 
 
 # -- survey chapter --------------------------------------------------------------------------------

@@ -17,10 +17,13 @@ import pandas as pd
 from ecoreport.report.charts.base import (
     CHART_HEIGHT,
     CHART_WIDTH,
-    PEER_COLOUR,
-    REGION_COLOUR,
     RIKET_COLOUR,
+    ROLE_COLOURS,
+    ROLE_OTHER,
+    ROLE_PEER,
+    ROLE_REGION,
     label_status,
+    region_role,
 )
 from ecoreport.report.formatting import d3_format, format_number, format_period
 
@@ -33,7 +36,15 @@ PROFILE_LABELS = {"strength": "Styrka", "middle": "Mellanskikt", "weakness": "Sv
 PROFILE_COLOURS = {"strength": "#2166ac", "middle": "#9e9e9e", "weakness": "#b2182b",
                    "no_data": "#e0e0e0"}
 SYNTHETIC_MARK = "•"
-PEER_HIGHLIGHT = "#8fb8d8"  # the län's peers: a light shade of the län's own colour
+# Heatmap geometry: the row labels and the cells together fit the web book's text column
+# (about 620 px) unscaled, so the labels keep LABEL_FONT_SIZE; names longer than the label
+# limit end in "…" (the tooltip has them in full).
+LABEL_FONT_SIZE = 11
+HEATMAP_LABEL_LIMIT = 290
+HEATMAP_WIDTH = 280
+HEATMAP_ROW_HEIGHT = 18
+PROFILE_WIDTH = 400
+SYNTHETIC_FILL_OPACITY = 0.35  # synthetic bars: pale fill, outline in the role's colour
 
 
 def _name(catalogue: object, indicator_id: str) -> str:
@@ -87,7 +98,7 @@ def relative_development_chart(table: pd.DataFrame, catalogue: object,
                  "score_label", "score_for_innovation", "status", "status_label"]]
 
     y = alt.Y("indicator_name:N", sort=rows, title=None,
-              axis=alt.Axis(labelLimit=320))
+              axis=alt.Axis(labelLimit=HEATMAP_LABEL_LIMIT, labelFontSize=LABEL_FONT_SIZE))
     first = float(data["x_start"].min()) if len(data) else 0.0
     last = float(data["x_end"].max()) if len(data) else 1.0
     x_axis = alt.Axis(format="d", title="År", labelAngle=0, tickMinStep=1)
@@ -102,7 +113,7 @@ def relative_development_chart(table: pd.DataFrame, catalogue: object,
         color=alt.Color("score_for_innovation:Q", title="Relativ utveckling",
                         scale=alt.Scale(scheme=SCORE_SCHEME, domain=list(SCORE_DOMAIN),
                                         domainMid=0, clamp=True),
-                        legend=alt.Legend(orient="bottom", format=".1f", gradientLength=200)),
+                        legend=alt.Legend(orient="bottom", format=".1f", gradientLength=120)),
         tooltip=tooltip,
     )
     synthetic = data[data["status"] == "synthetic"]
@@ -115,10 +126,10 @@ def relative_development_chart(table: pd.DataFrame, catalogue: object,
                                               symbolFillColor="black", symbolSize=30)),
         tooltip=tooltip,
     )
-    height = max(CHART_HEIGHT, 16 * len(rows))
+    height = max(CHART_HEIGHT, HEATMAP_ROW_HEIGHT * len(rows))
     return alt.layer(cells, marks).properties(
         title=alt.Title("Relativ utveckling per indikator", subtitle=region_name),
-        width=CHART_WIDTH, height=height,
+        width=HEATMAP_WIDTH, height=height,
     ).resolve_legend(color="independent", opacity="independent")
 
 
@@ -140,7 +151,8 @@ def dimension_profile_chart(profile: pd.DataFrame, region_name: str) -> alt.Laye
     data = data[["name_sv", "placing", "profile_label", "score_label", "median_label",
                  "rank_label"]]
     present = [k for k in PROFILE_LABELS if PROFILE_LABELS[k] in set(data["profile_label"])]
-    y = alt.Y("name_sv:N", sort=None, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("name_sv:N", sort=None, title=None,
+              axis=alt.Axis(labelLimit=200, labelFontSize=LABEL_FONT_SIZE + 1))
     x_scale = alt.Scale(domain=[0, 1])
     tooltip = [alt.Tooltip("name_sv:N", title="Dimension"),
                alt.Tooltip("rank_label:N", title="Placering"),
@@ -166,53 +178,63 @@ def dimension_profile_chart(profile: pd.DataFrame, region_name: str) -> alt.Laye
         title=alt.Title("Profil per dimension",
                         subtitle=f"{region_name}; strecken visar gränserna för bästa och "
                                  "sämsta tredjedelen"),
-        width=CHART_WIDTH, height=max(CHART_HEIGHT, 24 * len(data)),
+        width=PROFILE_WIDTH, height=max(CHART_HEIGHT, 24 * len(data)),
     )
 
 
 def region_comparison_chart(table: pd.DataFrame, catalogue: object, indicator_id: str,
                             region_code: str, peer_codes: Sequence[str] = ()) -> alt.LayerChart:
-    """All län's normalised values as bars, the chosen län highlighted (its peer län in a
-    lighter shade of the same colour), Riket as a line.
+    """All län's normalised values as bars coloured by role (the chosen län, its peers in a
+    lighter shade of the same colour, the others grey; ``ROLE_COLOURS``, with a legend),
+    Riket as a dashed line. Synthetic values are paler bars with the role's colour as
+    outline, so the role stays visible.
 
     ``table`` is ``compare.compare_regions``; bars are sorted best first.
     """
     decimals = normalised_decimals(catalogue, indicator_id)
     data = table.dropna(subset=["value_normalised"]).copy()
     data = data.sort_values(["rank", "region_name"])
-    data["is_region"] = data["region_code"] == region_code
-    data["group"] = np.where(data["is_region"], "region",
-                             np.where(data["region_code"].isin(list(peer_codes)), "peer", "other"))
+    data["role"] = [region_role(c, region_code, peer_codes) for c in data["region_code"]]
+    data["group"] = data["role"].map({ROLE_REGION: "region", ROLE_PEER: "peer",
+                                      ROLE_OTHER: "other"})
     data["value_label"] = [format_number(v, decimals) for v in data["value_normalised"]]
     data["status_label"] = [label_status(s) for s in data["status"]]
     data["rank_label"] = [f"{int(r)} av {int(n)}" for r, n in zip(data["rank"],
                                                                   data["n_ranked"])]
     unit = str(table["normalised_unit"].iloc[0]) if len(table) else ""
     periods = sorted({p for p in data["period"].dropna()})
-    data = data[["region_name", "value_normalised", "group", "value_label", "status",
+    data = data[["region_name", "value_normalised", "group", "role", "value_label", "status",
                  "status_label", "rank_label"]]
     fmt = d3_format(decimals)
-    y = alt.Y("region_name:N", sort=None, title=None)
+    y = alt.Y("region_name:N", sort=None, title=None, axis=alt.Axis(labelFontSize=11))
     tooltip = [alt.Tooltip("region_name:N", title="Län"),
                alt.Tooltip("value_label:N", title=unit or "Värde"),
                alt.Tooltip("rank_label:N", title="Placering"),
                alt.Tooltip("status_label:N", title="Status")]
-    bars = alt.Chart(data).mark_bar().encode(
+    roles = [role for role in ROLE_COLOURS if role in set(data["role"])]
+    role_scale = alt.Scale(domain=roles, range=[ROLE_COLOURS[role] for role in roles])
+    bars = alt.Chart(data).mark_bar(strokeWidth=1).encode(
         x=alt.X("value_normalised:Q", title=unit,
                 axis=alt.Axis(format=fmt, tickCount=6, labelOverlap=True)),
         y=y,
-        color=alt.Color("group:N", legend=None,
-                        scale=alt.Scale(domain=["region", "peer", "other"],
-                                        range=[REGION_COLOUR, PEER_HIGHLIGHT, PEER_COLOUR])),
-        opacity=alt.Opacity("status_label:N", title=None,
-                            scale=alt.Scale(domain=[label_status("observed"),
-                                                    label_status("synthetic")],
-                                            range=[1.0, 0.45]),
-                            legend=alt.Legend(orient="bottom")
-                            if (data["status"] == "synthetic").any() else None),
+        color=alt.Color("role:N", title=None, scale=role_scale,
+                        legend=alt.Legend(orient="bottom", direction="vertical")),
+        stroke=alt.Stroke("role:N", scale=role_scale, legend=None),
+        fillOpacity=alt.FillOpacity("status_label:N", title=None, scale=alt.Scale(
+            domain=[label_status("observed"), label_status("synthetic")],
+            range=[1.0, SYNTHETIC_FILL_OPACITY])),
         tooltip=tooltip,
     )
     layers: list[alt.Chart] = [bars]
+    if (data["status"] == "synthetic").any():
+        # Vega-Lite draws no legend for fillOpacity: an empty layer carries it as opacity
+        layers.append(alt.Chart(data).transform_filter("false").mark_bar(
+            color="#555555").encode(
+            x="value_normalised:Q", y=y,
+            opacity=alt.Opacity("status_label:N", title=None, scale=alt.Scale(
+                domain=[label_status("observed"), label_status("synthetic")],
+                range=[1.0, SYNTHETIC_FILL_OPACITY]),
+            legend=alt.Legend(orient="bottom", direction="vertical"))))
     riket = table["riket_value"].dropna()
     if len(riket):
         riket_frame = pd.DataFrame({"riket_value": [float(riket.iloc[0])],

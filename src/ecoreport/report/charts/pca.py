@@ -15,10 +15,13 @@ import pandas as pd
 
 from ecoreport.analysis.pca import PcaResult, group_years
 from ecoreport.report.charts.base import (
-    PEER_COLOUR,
     REGION_COLOUR,
+    ROLE_COLOURS,
+    ROLE_PEER,
+    ROLE_REGION,
     label_status,
     line_segments,
+    region_role,
     status_fill_value,
     status_legend,
     status_line,
@@ -305,37 +308,44 @@ def pca_trajectory_chart(result: PcaResult, region_name: str, region_code: str |
     ).resolve_scale(color="independent")
 
 
+def _role_colour(title: str | None = None) -> alt.Color:
+    """Colour by ``role`` (the report's län, its peers, the others) with a legend."""
+    return alt.Color("role:N", title=title, scale=alt.Scale(
+        domain=list(ROLE_COLOURS), range=list(ROLE_COLOURS.values())),
+        legend=alt.Legend(orient="bottom"))
+
+
 def pooled_positions_chart(result: PcaResult, regions: Sequence[object], region_code: str,
-                           year: int) -> alt.LayerChart:
-    """All län's positions in ``year`` of a pooled PCA, the chosen län highlighted and its
-    path over the fitted years drawn faintly."""
+                           year: int, peer_codes: Sequence[str] = ()) -> alt.LayerChart:
+    """All län's positions in ``year`` of a pooled PCA: the chosen län and its peers
+    coloured and named, the others grey and named on hover; the län's path over the fitted
+    years drawn faintly."""
     names = {str(r.code): getattr(r, "short_name", str(r.code)) for r in regions}
     positions = result.positions(year).copy()
     positions["region_name"] = positions["region_code"].map(names).fillna(
         positions["region_code"])
     positions["group"] = np.where(positions["region_code"] == region_code, "region", "other")
-    data = positions[["region_name", "PC1", "PC2", "group"]]
+    positions["role"] = [region_role(c, region_code, peer_codes)
+                         for c in positions["region_code"]]
+    data = positions[["region_name", "PC1", "PC2", "group", "role"]]
     path = result.trajectory(region_code)[["year", "PC1", "PC2"]]
     x = alt.X("PC1:Q", title=_axis_title(result, "PC1"), axis=alt.Axis(format=".1f"))
     y = alt.Y("PC2:Q", title=_axis_title(result, "PC2"), axis=alt.Axis(format=".1f"))
-    colour = alt.Color("group:N", legend=None,
-                       scale=alt.Scale(domain=["region", "other"],
-                                       range=[REGION_COLOUR, PEER_COLOUR]))
     tooltip = [alt.Tooltip("region_name:N", title="Län"),
                alt.Tooltip("PC1:Q", format=".2f", title="Komponent 1"),
                alt.Tooltip("PC2:Q", format=".2f", title="Komponent 2")]
     trail = alt.Chart(path).mark_line(color=REGION_COLOUR, opacity=0.35,
                                       strokeWidth=1.5).encode(x=x, y=y, order="year:Q")
     points = alt.Chart(data).mark_circle(opacity=0.9).encode(
-        x=x, y=y, color=colour, size=alt.condition(alt.datum.group == "region",
-                                                   alt.value(160), alt.value(60)),
+        x=x, y=y, color=_role_colour(), size=alt.condition(alt.datum.group == "region",
+                                                          alt.value(160), alt.value(60)),
         tooltip=tooltip)
-    labels = alt.Chart(data).transform_filter(alt.datum.group != "region").mark_text(
-        dx=7, align="left", fontSize=10, color=PEER_COLOUR).encode(
-        x=x, y=y, text="region_name:N")
+    labels = alt.Chart(data).transform_filter(alt.datum.role == ROLE_PEER).mark_text(
+        dx=7, align="left", fontSize=11, color="#35607f").encode(
+        x=x, y=y, text="region_name:N", tooltip=tooltip)
     highlight = alt.Chart(data).transform_filter(alt.datum.group == "region").mark_text(
         dx=9, align="left", fontSize=12, fontWeight="bold", color=REGION_COLOUR).encode(
-        x=x, y=y, text="region_name:N")
+        x=x, y=y, text="region_name:N", tooltip=tooltip)
     return alt.layer(trail, points, labels, highlight).properties(
         title=alt.Title("Länen i principalkomponentanalysen",
                         subtitle=f"{year}; {_pca_subtitle(result)}"),
@@ -351,28 +361,32 @@ def axis_positions_table(axis, regions: Sequence[object]) -> pd.DataFrame:
     return table
 
 
-def axis_positions_chart(axis, regions: Sequence[object], region_code: str) -> alt.LayerChart:
+def axis_positions_chart(axis, regions: Sequence[object], region_code: str,
+                         peer_codes: Sequence[str] = ()) -> alt.LayerChart:
     """Every län's position on the tested research–market axis with its 95 % interval;
-    research to the left. ``axis`` is ``analysis.axis.AxisResult``."""
+    research to the left; the län and its peers coloured (``ROLE_COLOURS``). ``axis`` is
+    ``analysis.axis.AxisResult``."""
     data = axis_positions_table(axis, regions)
-    data["group"] = np.where(data["region_code"] == region_code, "region", "other")
-    y = alt.Y("region_name:N", sort=alt.SortField("position"), title=None)
+    data["role"] = [region_role(c, region_code, peer_codes) for c in data["region_code"]]
+    y = alt.Y("region_name:N", sort=alt.SortField("position"), title=None,
+              axis=alt.Axis(labelFontSize=11))
     x_title = "Forskningssidan ← läge på axeln → marknadssidan"
-    colour = alt.Color("group:N", legend=None, scale=alt.Scale(
-        domain=["region", "other"], range=[REGION_COLOUR, PEER_COLOUR]))
+    colour = _role_colour()
     tooltip = [alt.Tooltip("region_name:N", title="Län"),
                alt.Tooltip("position:Q", format=".2f", title="Läge"),
                alt.Tooltip("ci_low:Q", format=".2f", title="95 % intervall, från"),
                alt.Tooltip("ci_high:Q", format=".2f", title="95 % intervall, till"),
                alt.Tooltip("rank:Q", title="Plats från forskningssidan")]
     interval = alt.Chart(data).mark_rule(strokeWidth=2).encode(
-        x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q", y=y, color=colour, tooltip=tooltip)
-    points = alt.Chart(data).mark_circle(size=70, opacity=1).encode(
-        x="position:Q", y=y, color=colour, tooltip=tooltip)
+        x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q", y=y, color=colour, tooltip=tooltip,
+        strokeWidth=alt.condition(alt.datum.role == ROLE_REGION, alt.value(4), alt.value(2)))
+    points = alt.Chart(data).mark_circle(opacity=1).encode(
+        x="position:Q", y=y, color=colour, tooltip=tooltip,
+        size=alt.condition(alt.datum.role == ROLE_REGION, alt.value(130), alt.value(70)))
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black").encode(x="x:Q")
     status = "axeln stöds av testet" if axis.supported else "axeln stöds inte av testet"
     return alt.layer(zero, interval, points).properties(
         title=alt.Title("Länen på axeln mellan forskning och marknad",
                         subtitle=f"{axis.years[0]}–{axis.years[1]}; {status} "
                                  f"(p = {format_number(axis.p_value, 3)})"),
-        width=PCA_SIZE, height=max(PCA_SIZE, 16 * len(data)))
+        width=PCA_SIZE, height=max(PCA_SIZE, 18 * len(data)))
