@@ -21,6 +21,7 @@ from ecoreport.report.charts.base import (
 )
 from ecoreport.report.charts.comparison import region_comparison_chart, relative_development_chart
 from ecoreport.report.charts.indicators import trend_chart
+from ecoreport.report.render import side_by_side
 from ecoreport.report.charts.pca import (
     BIPLOT_HEIGHT,
     axis_positions_chart,
@@ -226,3 +227,15 @@ def test_axis_chart_highlights_the_län_and_its_peers() -> None:
     roles = {row["region_name"]: row["role"] for row in rows_of(spec, points)}
     assert roles == {"Län 01": ROLE_PEER, "Län 02": ROLE_REGION, "Län 03": ROLE_OTHER,
                      "Län 04": ROLE_PEER}
+
+
+def test_side_by_side_keeps_the_trend_legend_whole() -> None:
+    """Beside the comparison, the trend's legend still shows fill and dash in one entry."""
+    trend = trend_chart(series(["observed", "synthetic", "observed"]), INDICATOR, UNIT, "Län")
+    table = comparison_table({"01": "observed", "02": "synthetic"})
+    catalogue = SimpleNamespace(indicators={"x": SimpleNamespace(name_sv="Namn", decimals=1,
+                                                                 normalise="none")})
+    figure = side_by_side(trend, region_comparison_chart(table, catalogue, "x", "02"))
+    vega = vlc.vegalite_to_vega(figure.to_dict())
+    first = next(mark for mark in vega["marks"] if mark.get("name") == "concat_0_group")
+    assert any({"fill", "strokeDash"} <= set(legend) for legend in first.get("legends", []))

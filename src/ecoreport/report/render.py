@@ -167,8 +167,10 @@ def side_by_side(left: alt.TopLevelMixin, right: alt.TopLevelMixin, *,
     return alt.hconcat(left.properties(width=width, height=height),
                        right.properties(width=width, height=height),
                        spacing=36).resolve_scale(color="independent", fill="independent",
-                                                 opacity="independent").resolve_legend(
-        color="independent", fill="independent", opacity="independent")
+                                                 opacity="independent",
+                                                 strokeDash="independent").resolve_legend(
+        color="independent", fill="independent", opacity="independent",
+        strokeDash="independent")
 
 
 _figure_count = 0

@@ -206,7 +206,7 @@ def region_comparison_chart(table: pd.DataFrame, catalogue: object, indicator_id
     data = data[["region_name", "value_normalised", "group", "role", "value_label", "status",
                  "status_label", "rank_label"]]
     fmt = d3_format(decimals)
-    y = alt.Y("region_name:N", sort=None, title=None, axis=alt.Axis(labelFontSize=11))
+    y = alt.Y("region_name:N", sort=None, title=None)
     tooltip = [alt.Tooltip("region_name:N", title="Län"),
                alt.Tooltip("value_label:N", title=unit or "Värde"),
                alt.Tooltip("rank_label:N", title="Placering"),
