@@ -64,6 +64,8 @@ def test_unchanged_inputs_reuse_everything_and_a_changed_notebook_reruns_alone(
 
 
 FAILING_CELL = """
+## Ett fel med flit
+
 ```{code-cell} ipython3
 if region == "25":
     raise RuntimeError("boom")
@@ -84,7 +86,7 @@ def test_all_lan_isolates_a_failing_notebook(project_copy, tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert rc == 1
     assert (f'Norrbottens län (25), notebooks/metod.md, code cell {code_cells} '
-            f'("Metod och källor"): RuntimeError: boom') in err
+            f'("Ett fel med flit"): RuntimeError: boom') in err
     assert re.search(r"\[3/3\] ", err) and "2 built, 0 reused unchanged, 1 failed" in err
     built = sorted(p.parent.name for p in out.glob(f"2024/*/{STAMP}"))
     assert built == ["01-stockholm", "24-vasterbotten"]
