@@ -48,6 +48,29 @@ def test_fou_page_has_charts_and_csv(small_book):
     assert 'placeholder="Sök i rapporten' in page
 
 
+def test_start_page_links_the_data_workbook_which_opens(small_book):
+    import html as html_lib
+    from urllib.parse import unquote
+
+    import openpyxl
+
+    html_dir = small_book.html_index.parent
+    page = (html_dir / "notebooks" / "sammanfattning.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+-data\.xlsx)"', page)
+    assert links, "no link to the data workbook on the start page"
+    assert not re.search(r'href="[^"]+\.pdf"', page)  # no PDF was built
+    target = (html_dir / "notebooks" / unquote(html_lib.unescape(links[0]))).resolve()
+    assert target.is_file() and target.is_relative_to(html_dir.resolve())
+    wb = openpyxl.load_workbook(target, read_only=True)
+    assert {"Om filen", "Värden", "Enkät", "Indikatorer", "Innehåll"} <= set(wb.sheetnames)
+    rows = wb["Värden"].iter_rows(values_only=True)
+    header = next(rows)
+    statuses = {row[header.index("Status")] for row in rows}
+    assert statuses <= {"observerat", "syntetiskt"} and "syntetiskt" in statuses
+    # the top bar's download menu offers the same file
+    assert "download-report-xlsx" in page
+
+
 def test_vega_ships_with_the_book_and_no_cdn_is_referenced(small_book):
     html_dir = small_book.html_index.parent
     bundle = html_dir / "_static" / "vega-bundle.js"

@@ -114,3 +114,11 @@ def test_pdf_has_vector_charts_and_the_web_book_no_static_images(tmp_path):
     assert 'application/pdf"' in notebook and 'image/png"' not in notebook
     html = result.html_index.parent / "notebooks" / "dimensioner" / "fou.html"
     assert "data:application/pdf" not in html.read_text(encoding="utf-8")
+    # the web book links to the report's PDF (start page and top bar), and the file is it
+    start = (result.html_index.parent / "notebooks" / "sammanfattning.html").read_text(
+        encoding="utf-8")
+    links = re.findall(r'href="([^"]+\.pdf)"', start)
+    assert links and "download-report-pdf" in start
+    linked = (result.html_index.parent / "notebooks" / links[0]).resolve()
+    assert linked.read_bytes() == result.pdf.read_bytes()
+    assert "Alla data i rapporten finns i Excelfilen" in text  # print: no links

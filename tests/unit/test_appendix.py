@@ -71,7 +71,8 @@ def test_sources_markdown_lists_every_catalogue_source(dataset):
     for source_id, source in dataset.catalogue.sources.items():
         assert f"(`{source_id}`)" in text
         assert all(escape_myst(part) in text
-                   for part in (source.producer, source.title, source.licence))
+                   for part in (source.producer, source.title,
+                                source.licence_sv or source.licence))
         if source.url:
             assert source.url in text
 

@@ -422,3 +422,34 @@ def test_markup_in_a_source_citation_is_refused(tmp_path):
     with pytest.raises(CatalogueError, match=r"sources.yaml: source 'scb_test', field "
                                              r"'citation_sv': .* contains markup"):
         load_catalogue(_write(tmp_path, _minimal_indicators(), sources))
+
+
+def test_counted_words_proper_names_singular_units_and_swedish_licences(tmp_path):
+    def change(doc):
+        doc["units"]["persons"] = {"label_sv": "antal personer", "short_sv": "personer",
+                                   "singular_sv": "person", "label_en": "persons",
+                                   "kind": "count"}
+        doc["indicators"][0].update(unit="persons", name_sv="Almis lån",
+                                    counted_sv={"one": "ansökan", "many": "ansökningar"},
+                                    proper_name=True)
+    sources = {"scb_test": {**MINIMAL_SOURCES["scb_test"], "licence_sv": "CC0 1.0 (öppna data)"}}
+    catalogue = load_catalogue(_write(tmp_path, _changed(change), sources))
+    indicator = catalogue.indicator("tea")
+    assert indicator.counted_sv == ("ansökan", "ansökningar") and indicator.proper_name
+    assert catalogue.units["persons"].singular_sv == "person"
+    assert catalogue.sources["scb_test"].licence_sv == "CC0 1.0 (öppna data)"
+    survey = catalogue.indicator("natverksevent")
+    assert survey.counted_sv is None and survey.proper_name is False
+
+
+def test_counted_words_need_both_forms(tmp_path):
+    def change(doc):
+        doc["indicators"][0]["counted_sv"] = {"one": "ansökan"}
+    assert "counted_sv" in _broken(tmp_path, change)
+
+
+def test_real_catalogue_names_what_counts_count(real):
+    for indicator in real.indicators.values():
+        if real.units[indicator.unit].short_sv == "antal" and indicator.normalise != "none":
+            assert indicator.counted_sv, indicator.id  # else "6 år 2013" reads as years
+    assert real.indicator("almi_lan").proper_name

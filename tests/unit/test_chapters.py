@@ -255,3 +255,30 @@ def test_key_figures_without_the_findings_analysis_come_from_the_comparisons(rep
     assert 5 <= len(rows) <= len(dimensions)
     assert all(re.search(r"\d+ av 21", row) for row in rows)
     assert all(re.search(r"(−?\d+,\d\s%|–)", row) for row in rows)  # change in percent a year
+
+
+def test_counts_read_with_their_unit_word_not_as_years(report):
+    indicator = report.catalogue.indicator("designansokningar")
+    assert chapters.unit_words(report.catalogue, indicator) == ("ansökan", "ansökningar")
+    text = chapters.trend_sentence(report, indicator)
+    assert "ansökningar" in text and not re.search(r"\d år \d{4}", text)
+    persons = report.catalogue.indicator("doktorsexamina")
+    assert chapters.unit_words(report.catalogue, persons) == ("doktorsexamen", "doktorsexamina")
+    comparison = chapters.comparison_markdown(report, indicator)
+    assert "ansökningar per 100" in comparison
+
+
+def test_proper_names_keep_their_capital_in_the_dimension_text(report):
+    text = " ".join(chapters.indicator_text(report, ind, n) for n, ind in enumerate(
+        chapters.register_indicators(report, "finansiellt_kapital")))
+    assert "almis lån" not in text
+
+
+def test_a_dimension_page_does_not_repeat_one_sentence_pattern(report):
+    indicators = chapters.register_indicators(report, "fou")
+    text = " ".join(chapters.indicator_text(report, ind, n) for n, ind in enumerate(indicators))
+    assert len(indicators) >= 9
+    for pattern in ("har ökat från", "har minskat från", "vilket är en positiv utveckling",
+                    "men trenden över perioden är inte statistiskt säker",
+                    "jämförelselänens medelvärde"):
+        assert text.count(pattern) <= max(3, len(indicators) // 3 + 1), pattern

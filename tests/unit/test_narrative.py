@@ -45,7 +45,7 @@ def test_rising_share_is_positive():
 def test_rising_bankruptcies_are_negative():
     text = describe_change("Antal konkurser", "", "2013", 412, "2023", 530, 0,
                            polarity="higher_is_worse", p_value=0.01, slope=11.0)
-    assert text == "Antalet konkurser har ökat från 412 år 2013 till 530 år 2023" + NEGATIVE
+    assert text == "Antalet konkurser har ökat från 412 under 2013 till 530 under 2023" + NEGATIVE
 
 
 def test_falling_bankruptcies_are_positive():
@@ -57,7 +57,7 @@ def test_falling_bankruptcies_are_positive():
 def test_neutral_polarity_has_no_verdict():
     text = describe_change("Befolkning", "", "2013", 262_362, "2023", 278_729, 0,
                            polarity="neutral", p_value=0.0001, slope=1600.0)
-    assert text == f"Befolkningen har ökat från 262{NB}362 år 2013 till 278{NB}729 år 2023."
+    assert text == f"Befolkningen har ökat från 262{NB}362 under 2013 till 278{NB}729 under 2023."
 
 
 def test_non_significant_change_is_hedged_and_not_judged():
@@ -70,8 +70,8 @@ def test_non_significant_change_is_hedged_and_not_judged():
 def test_significant_trend_against_endpoints_is_said_and_not_judged():
     text = describe_change("Antal publikationer", "", "2013", 4000, "2023", 3671, 0,
                            polarity="higher_is_better", p_value=0.01, slope=25.0)
-    assert text == (f"Antalet publikationer har minskat från 4{NB}000 år 2013 till 3{NB}671 "
-                    "år 2023, men trenden över hela perioden pekar uppåt.")
+    assert text == (f"Antalet publikationer har minskat från 4{NB}000 under 2013 till 3{NB}671 "
+                    "under 2023, men trenden över hela perioden pekar uppåt.")
 
 
 def test_unchanged_when_displayed_values_are_equal():
@@ -298,3 +298,86 @@ def test_region_indices_count_observed_cells():
     planted = region_indices(values, catalogue, "24", range(2013, 2025))
     assert (planted["observed_share"] == 1).all()
     pd.testing.assert_series_equal(planted["difference"], indices["difference"])
+
+
+# -- units agree with the number; proper names keep their capital -------------------------------
+
+def test_counted_unit_words_follow_the_number_and_never_read_as_years():
+    text = describe_change("Designansökningar", "ansökningar", "2013", 6, "2023", 3, 0,
+                           polarity="higher_is_better", p_value=0.4, slope=-0.3,
+                           unit_one="ansökan")
+    assert text.startswith("Designansökningarna har minskat från 6 ansökningar 2013 till "
+                           "3 ansökningar 2023")
+    assert "6 år" not in text
+
+
+def test_singular_unit_word_after_exactly_one():
+    text = describe_change("Designansökningar", "ansökningar", "2013", 1, "2023", 4, 0,
+                           unit_one="ansökan")
+    assert "från 1 ansökan 2013 till 4 ansökningar 2023" in text
+    # a decimal 1,0 is not "one": plural
+    text = describe_change("Årsverken", "årsverken", "2013", 1.0, "2023", 2.5, 1,
+                           unit_one="årsverke")
+    assert "från 1,0 årsverken 2013" in text
+
+
+def test_bare_count_without_unit_word_says_under_the_year():
+    text = describe_change("Konkurser", "", "2013", 6, "2023", 9, 0)
+    assert "från 6 under 2013 till 9 under 2023" in text
+    assert " år 2013" not in text
+
+
+def test_single_value_uses_the_singular():
+    text = describe_change("Designansökningar", "ansökningar", "2023", None, "2023", 1, 0,
+                           unit_one="ansökan")
+    assert "var 1 ansökan" in text
+
+
+def test_proper_names_keep_their_capital_inside_sentences():
+    from ecoreport.report.narrative import describe_rank, describe_unavailable, name_in_sentence
+
+    assert name_in_sentence("Almis lån till småföretag", proper_name=True) == \
+        "Almis lån till småföretag"
+    assert name_in_sentence("Andel kvinnor") == "andel kvinnor"
+    assert name_in_sentence("FoU-årsverken") == "FoU-årsverken"
+    text = describe_rank("Almis lån till småföretag", "Västerbotten", 4, 21, "2023",
+                         proper_name=True)
+    assert "när det gäller Almis lån till småföretag 2023" in text
+    assert "almis" not in describe_unavailable("Almis lån", proper_name=True)
+    assert "almis lån" in describe_unavailable("Almis lån")  # without the catalogue flag
+
+
+def test_normalised_unit_names_what_is_counted():
+    from ecoreport.report.narrative import normalised_unit_text
+
+    assert normalised_unit_text("antal per 100 000 invånare", ("ansökan", "ansökningar")) == \
+        "ansökningar per 100 000 invånare"
+    assert normalised_unit_text("antal per 100 000 invånare") == "per 100 000 invånare"
+    assert normalised_unit_text("antal företag per 100 000 invånare",
+                                ("bolag", "bolag")) == "företag per 100 000 invånare"
+    assert normalised_unit_text("procent") == "procent"
+
+
+def test_variants_reword_the_same_statement_with_the_same_numbers():
+    from ecoreport.report.narrative import VARIANTS
+
+    texts = [describe_change("Andel med eftergymnasial utbildning", "procent", "2013", 27.0,
+                             "2023", 32.8, 1, polarity="higher_is_better", p_value=0.001,
+                             slope=0.6, variant=v) for v in range(3)]
+    assert len(set(texts)) == 3
+    assert all("27,0 procent 2013" in t and "32,8 procent 2023" in t for t in texts)
+    assert texts[0] == describe_change("Andel med eftergymnasial utbildning", "procent",
+                                       "2013", 27.0, "2023", 32.8, 1,
+                                       polarity="higher_is_better", p_value=0.001, slope=0.6)
+    assert texts[2].startswith("Från 27,0 procent 2013 har andelen med eftergymnasial")
+    # the logic does not depend on the wording: a hedge never comes with a verdict
+    for v in range(len(VARIANTS["not_significant"])):
+        hedged = describe_change("Konkurser", "", "2013", 6, "2023", 9, 0,
+                                 polarity="higher_is_worse", p_value=0.4, slope=0.3, variant=v)
+        assert hedged.endswith(VARIANTS["not_significant"][v] + ".")
+        assert "innovationsförmågan" not in hedged
+    negative = [describe_change("Konkurser", "", "2013", 6, "2023", 9, 0,
+                                polarity="higher_is_worse", p_value=0.01, slope=0.3, variant=v)
+                for v in range(3)]
+    assert [n.endswith(VARIANTS["negative"][v] + ".") for v, n in enumerate(negative)] == \
+        [True] * 3

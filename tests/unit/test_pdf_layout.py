@@ -35,3 +35,28 @@ def test_pdf_config_keeps_the_book_config_and_adds_the_layout(tmp_path):
     assert sphinx["language"] == "sv" and sphinx["nb_remove_code_source"] is True
     assert "Örebro län" in sphinx["latex_elements"]["maketitle"]
     assert "2026-02-03" in sphinx["latex_elements"]["maketitle"]
+
+
+def test_web_only_chapters_are_left_out_of_the_pdf_toc(tmp_path):
+    from ecoreport.report.pdf import PRINT_LEAVE_OUT, write_pdf_toc
+
+    (tmp_path / "_toc.yml").write_text(yaml.safe_dump({
+        "format": "jb-book", "root": "notebooks/sammanfattning",
+        "parts": [{"caption": "Appendix", "chapters": [
+            {"file": "notebooks/metod"}, {"file": "notebooks/reproducerbarhet"}]},
+            {"caption": "Bara webb", "chapters": [{"file": "notebooks/reproducerbarhet"}]}]}),
+        encoding="utf-8")
+    assert "notebooks/reproducerbarhet" in PRINT_LEAVE_OUT
+    toc = yaml.safe_load(write_pdf_toc(tmp_path).read_text(encoding="utf-8"))
+    assert toc["parts"] == [{"caption": "Appendix", "chapters": [{"file": "notebooks/metod"}]}]
+
+
+def test_pdf_says_where_the_data_is_instead_of_links(tmp_path):
+    (tmp_path / "_config.yml").write_text(yaml.safe_dump({
+        "title": "T", "parse": {"myst_substitutions": {"downloads": "{download}`x </a.pdf>`"}}}),
+        encoding="utf-8")
+    config = yaml.safe_load(write_pdf_config(tmp_path, "2026-02-03", downloads_text="Filen x.xlsx")
+                            .read_text(encoding="utf-8"))
+    assert config["parse"]["myst_substitutions"]["downloads"] == "Filen x.xlsx"
+    preamble = config["sphinx"]["config"]["latex_elements"]["preamble"]
+    assert "multicols" in preamble  # the contents in two columns

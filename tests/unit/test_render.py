@@ -89,3 +89,37 @@ def test_reset_state_restarts_figure_numbers(monkeypatch):
     render.reset_state("none")
     assert render.upcoming_figure_number() == 1
     assert render.static_chart_format() == "none"
+
+
+def test_top_bar_download_menu_offers_the_reports_pdf_and_data():
+    from ecoreport.report.sphinxext import report_download_buttons
+
+    dlfiles = {"downloads/r-data.xlsx": ({"index"}, "bbb/r-data.xlsx"),
+               "downloads/r.pdf": ({"index"}, "aaa/r.pdf"),
+               "notebooks/fou.ipynb": ({"x"}, "ccc/fou.ipynb")}
+    buttons = report_download_buttons(dlfiles, lambda target, _: "../" + target)
+    assert [b["text"] for b in buttons] == ["Rapporten som PDF", "Alla data (Excel)"]
+    assert buttons[0]["url"] == "../_downloads/aaa/r.pdf"
+    assert report_download_buttons({}, lambda target, _: target) == []
+
+
+def test_vega_embed_menu_is_swedish():
+    from ecoreport.report.render import EMBED_OPTIONS
+
+    texts = EMBED_OPTIONS["i18n"]
+    assert {"CLICK_TO_VIEW_ACTIONS", "PNG_ACTION", "SVG_ACTION", "SOURCE_ACTION",
+            "EDITOR_ACTION", "COMPILED_ACTION"} <= set(texts)
+    assert not any(word in " ".join(texts.values()) for word in ("View", "Save", "Open"))
+
+
+def test_copy_button_speaks_swedish():
+    from ecoreport.report.sphinxext import add_copybutton_swedish, translate_ui
+
+    script = "// x\nconst messages = {\n  'en': {\n    'copy': 'Copy',\n  },\n}\n"
+    swedish = add_copybutton_swedish(script)
+    assert "'sv': {" in swedish and "Kopiera till urklipp" in swedish
+    assert add_copybutton_swedish(swedish) == swedish
+    assert "JavaScript" in translate_ui(
+        "<p>Please activate JavaScript to enable the search functionality.</p>")
+    assert "Please" not in translate_ui(
+        "<p>Please activate JavaScript to enable the search functionality.</p>")

@@ -61,6 +61,7 @@ class Unit:
     min: float | None = None
     max: float | None = None
     max_plausible: float | None = None  # larger values are keying or unit errors
+    singular_sv: str | None = None  # "person" for "personer": the word after the number 1
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,10 @@ class Indicator:
     # First year of a series that is comparable with today's definition (a change of method
     # before it); trends are never fitted across it.
     method_break: int | None = None
+    # Counts: (singular, plural) of what is counted, e.g. ("ansökan", "ansökningar").
+    counted_sv: tuple[str, str] | None = None
+    # name_sv begins with a proper noun ("Almis lån …"): keep its capital in running text.
+    proper_name: bool = False
 
     @property
     def is_survey(self) -> bool:
@@ -117,6 +122,7 @@ class Source:
     retrieved: str | None  # ISO date
     citation_sv: str
     note: str | None = None
+    licence_sv: str | None = None  # the licence as the Swedish report shows it
 
 
 @dataclass(frozen=True, eq=False)
@@ -359,7 +365,8 @@ def _parse_indicators(raw: Any, source_ids: set[str], issues: list[CatalogueErro
             low, high = model.bounds()
             units[unit_id] = Unit(id=unit_id, label_sv=model.label_sv, short_sv=model.short_sv,
                                   label_en=model.label_en, kind=model.kind, min=low, max=high,
-                                  max_plausible=model.max_plausible)
+                                  max_plausible=model.max_plausible,
+                                  singular_sv=model.singular_sv)
     dimensions = _parse_dimensions(raw.get("dimensions"), file, issues)
     known = {
         "dimension": ([d.id for d in dimensions], "dimensions declared under 'dimensions:'"),
@@ -378,9 +385,12 @@ def _parse_indicators(raw: Any, source_ids: set[str], issues: list[CatalogueErro
             issues.append(CatalogueError("declared twice", file=file, entry=where, field="id",
                                          value=model.id, expected="unique indicator ids"))
             continue
-        fields = model.model_dump(exclude={"api", "categories", "favourable_categories"})
+        fields = model.model_dump(exclude={"api", "categories", "favourable_categories",
+                                           "counted_sv"})
+        counted = model.counted_sv
         indicators[model.id] = Indicator(
             **fields, categories=tuple(model.categories or ()),
+            counted_sv=(counted.one, counted.many) if counted is not None else None,
             favourable_categories=tuple(model.favourable_categories or ()),
             api=entry.get("api"))
     return units, dimensions, indicators

@@ -141,6 +141,8 @@ class SourceModel(_Model):
     url: Annotated[Union[str, None], AfterValidator(_is_url),
                    Expect("a web address", "an http(s) URL or null")]
     licence: Text
+    # The licence in Swedish, as the report shows it (``licence`` when absent).
+    licence_sv: Union[Text, None] = None
     retrieved: Annotated[Union[str, None], BeforeValidator(_iso_date),
                          AfterValidator(_is_date),
                          Expect("a date", "an ISO date (YYYY-MM-DD) or null")]
@@ -159,6 +161,9 @@ class UnitModel(_Model):
     short_sv: Label
     label_en: Label
     kind: Literal[UNIT_KINDS]
+    # The unit word after the number 1 when ``short_sv`` is a plural noun ("1 person",
+    # "1 årsverke"; "2 personer"): running text agrees with the number.
+    singular_sv: Union[Label, None] = None
     min: Union[Number, None] = None
     max: Union[Number, None] = None
     # Values above this are possible in principle but not in Swedish regional statistics
@@ -280,6 +285,14 @@ API_MODELS: dict[str, type[_Model]] = {
     for model in typing.get_args(typing.get_args(ApiModel)[0])}
 
 
+class CountedModel(_Model):
+    """What a count counts, after a number: ``{one: ansökan, many: ansökningar}`` gives
+    "1 ansökan", "6 ansökningar" (instead of a bare "6")."""
+
+    one: Label
+    many: Label
+
+
 class IndicatorModel(_Model):
     """One indicator of ``indicators:`` (see DESIGN.md, "Data files")."""
 
@@ -305,6 +318,10 @@ class IndicatorModel(_Model):
     favourable_categories: Annotated[Union[list[str], None], Expect(
         "a list of answer categories", "a subset of the categories")] = None
     api: Union[ApiModel, None] = None
+    # Counts only: the noun a number of this indicator counts (see CountedModel).
+    counted_sv: Union[CountedModel, None] = None
+    # The name begins with a proper noun ("Almis lån …"): running text keeps its capital.
+    proper_name: bool = False
     # First year comparable with today's definition (a change of method before it).
     method_break: Annotated[Union[Annotated[int, Field(ge=1900, le=2100)], None],
                             Expect("a year", "a year such as 2010, or nothing")] = None

@@ -39,7 +39,7 @@ from ecoreport.data.validate import (
 )
 from ecoreport.data.vocab import NORMALISATIONS, RIKET_CODE, STATUS_LABELS
 from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
-from ecoreport.report.narrative import DRIFT_MIN_OBSERVED, lower_first
+from ecoreport.report.narrative import DRIFT_MIN_OBSERVED, lower_first, name_in_sentence
 from ecoreport.report.render import glue_markdown, show_chart
 from ecoreport.paths import project_root
 from ecoreport.report.structure import notebook_chapters
@@ -68,6 +68,11 @@ def _display_markdown(text: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(text))
+
+
+def _in_sentence(indicator: Any) -> str:
+    """An indicator's name inside a sentence (proper names keep their capital)."""
+    return name_in_sentence(indicator.name_sv, getattr(indicator, "proper_name", False))
 
 
 def escape_cell(text: object) -> str:
@@ -117,11 +122,11 @@ def method_facts(report: Report) -> dict[str, str]:
     indicators = list(catalogue.indicators.values())
     register = [i for i in catalogue.indicators_by_kind("register")
                 if not catalogue.is_context(i.id)]
-    context = [escape_myst(lower_first(i.name_sv)) for i in indicators if catalogue.is_context(i.id)]
+    context = [escape_myst(_in_sentence(i)) for i in indicators if catalogue.is_context(i.id)]
     dimensions = catalogue.metric_dimensions()
-    worse = [escape_myst(lower_first(i.name_sv)) for i in indicators
+    worse = [escape_myst(_in_sentence(i)) for i in indicators
              if i.polarity == "higher_is_worse"]
-    breaks = [f"{escape_myst(lower_first(i.name_sv))} ({i.method_break})" for i in indicators
+    breaks = [f"{escape_myst(_in_sentence(i))} ({i.method_break})" for i in indicators
               if getattr(i, "method_break", None)]
     by_code = {r.code: r for r in dataset.regions}
     peers = [escape_myst(by_code[c].short_name) for c in getattr(region, "peers", ())
@@ -222,8 +227,15 @@ def indicator_tables_markdown(catalogue: Any) -> str:
         if rows.empty:
             continue
         parts.append(f"### {escape_myst(dimension.name_sv)}")
-        parts.append(markdown_table(rows.drop(columns=["indicator_id", "dimension"])))
+        parts.append(breakable_table(markdown_table(rows.drop(columns=["indicator_id",
+                                                                      "dimension"]))))
     return "\n\n".join(parts)
+
+
+def breakable_table(table: str) -> str:
+    """A pipe table that may break across PDF pages (a LaTeX longtable), so a short table
+    after a long one starts on the same page instead of leaving the page's rest empty."""
+    return "```{table}\n:class: longtable\n\n" + table + "\n```"
 
 
 def cited_source_ids(catalogue: Any, values: pd.DataFrame | None = None,
@@ -256,7 +268,8 @@ def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
         items.append(
             f"- **{escape_myst(source.producer)}**: {escape_myst(source.title)}. "
             f"Tabell: {escape_myst(source.table)}. {url}. "
-            f"Licens: {escape_myst(source.licence)}.{used_text} (`{source_id}`)")
+            f"Licens: {escape_myst(getattr(source, 'licence_sv', None) or source.licence)}."
+            f"{used_text} (`{source_id}`)")
     return "\n\n".join([
         "## Källor",
         "Alla källor som indikatorerna, värdena och enkäten hänvisar till, så som de anges i "
@@ -561,21 +574,38 @@ def show_coverage_chart(report: Report) -> None:
                f"{report.region.slug}-tackning-per-dimension", table=table)
 
 
-def show_coverage_tables(report: Report) -> None:
+def coverage_tables_markdown(report: Report) -> str:
+    """Register indicators' coverage for the län: periods, values, observed share."""
     coverage = region_coverage(report.dataset.values, report.catalogue, report.region.code,
                                report.year)
-    _display_markdown("## Täckning per indikator\n\nFör varje registerindikator: första och "
-                      "senaste period med värde för länet, antal värden och hur stor andel "
-                      "av dem som är observerade.\n\n"
-                      + coverage_markdown(coverage, report.catalogue))
-    _display_markdown(
-        f"## Hur indikatorerna uppdateras\n\nAndel observerade värden för länet "
-        f"{COVERAGE_WINDOW[0]}–{report.year}, hur indikatorn förs fram till ett nytt år "
-        "(hämtas med `ecoreport fetch` från tjänsten, fylls i med `ecoreport template` och "
-        "läses in med `ecoreport import`, eller kommer från enkäten) och var uppgifterna "
-        "finns.\n\n"
-        + update_routes_markdown(report.dataset.values, report.catalogue, report.region.code,
-                                 report.year))
+    return ("För varje registerindikator: första och senaste period med värde för länet, "
+            "antal värden och hur stor andel av dem som är observerade.\n\n"
+            + coverage_markdown(coverage, report.catalogue))
+
+
+def update_routes_section_markdown(report: Report) -> str:
+    """How each indicator is brought up to a new year, and where its data is."""
+    return (f"Andel observerade värden för länet {COVERAGE_WINDOW[0]}–{report.year}, hur "
+            "indikatorn förs fram till ett nytt år (hämtas med `ecoreport fetch` från tjänsten, "
+            "fylls i med `ecoreport template` och läses in med `ecoreport import`, eller kommer "
+            "från enkäten) och var uppgifterna finns.\n\n"
+            + update_routes_markdown(report.dataset.values, report.catalogue,
+                                     report.region.code, report.year))
+
+
+def show_coverage_tables(report: Report) -> None:
+    _display_markdown("## Täckning per indikator\n\n" + coverage_tables_markdown(report))
+    _display_markdown("## Hur indikatorerna uppdateras\n\n"
+                      + update_routes_section_markdown(report))
+
+
+def glue_coverage_tables(report: Report) -> None:
+    """The coverage and update-route tables for the notebook to place (web only: the
+    numbers are in the data workbook, the routes are for the analyst)."""
+    from ecoreport.report.render import glue_markdown
+
+    glue_markdown("coverage-tables", coverage_tables_markdown(report))
+    glue_markdown("update-routes", update_routes_section_markdown(report))
 
 
 def show_warnings(report: Report) -> None:

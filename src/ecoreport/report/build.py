@@ -46,6 +46,7 @@ from ecoreport.report.innovation_index import landing_map_html
 from ecoreport.report.landing import key_figures, write_landing_page
 from ecoreport.report.structure import notebook_chapters, notebook_source, render_toc
 from ecoreport.report.pdf import build_pdf
+from ecoreport.report.datafile import write_data_workbook
 from ecoreport.report.jupyterbook import run_jupyter_book
 from ecoreport.report.kernels import NotebookJob, run_in_worker
 from ecoreport.provenance import collect_build_info
@@ -61,6 +62,9 @@ SOURCES_DIR = "_build/.sources"
 #: The charts' static rendering for the PDF (see render.STATIC_MIME): vector PDF is cheaper
 #: to render and to embed than PNG.
 PRINT_CHARTS = os.environ.get("ECOREPORT_PRINT_CHARTS", "pdf")
+#: The report's PDF and its data workbook, as linked from the web book (``downloads``).
+DOWNLOADS_DIR = "downloads"
+
 #: Left out of the published folder: Jupyter Book's own copies of the executed notebooks.
 BUILD_LEFTOVERS = ("jupyter_execute", ".doctrees", ".sources")
 
@@ -119,6 +123,15 @@ def default_jobs() -> int:
 
 # -- notebooks ------------------------------------------------------------------------------
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link where the file system allows one (the PDF is large), else a copy."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def _send_stderr_to(log_path: str) -> None:
     """Pool initializer: kernels inherit the worker's stderr, so their chatter (transport
     warnings, shutdown messages) goes to the build's log instead of the analyst's terminal."""
@@ -130,7 +143,35 @@ def _send_stderr_to(log_path: str) -> None:
 
 # -- book -----------------------------------------------------------------------------------
 
-def book_config(region: Region, year: int, *, execute: bool) -> dict:
+def download_names(region: Region, year: int) -> dict[str, str]:
+    """File names of the report's PDF and data workbook in ``downloads/``."""
+    stem = f"innovationsekosystemet-{region.slug}-{year}"
+    return {"pdf": f"{stem}.pdf", "data": f"{stem}-data.xlsx"}
+
+
+def downloads_markdown(region: Region, year: int, *, pdf: bool) -> str:
+    """The web book's links to the PDF (when one is built) and to the data workbook
+    (substitution ``downloads``; MyST ``{download}`` links, so they work offline)."""
+    names = download_names(region, year)
+    data = (f"{{download}}`alla data i rapporten (Excel) </{DOWNLOADS_DIR}/{names['data']}>`: "
+            "värden med status (observerat eller syntetiskt), enhet och källa, enkätsvaren "
+            "och tabellerna bakom rapportens diagram")
+    if pdf:
+        return (f"Ladda ner {{download}}`rapporten som PDF </{DOWNLOADS_DIR}/{names['pdf']}>` "
+                f"och {data}.")
+    return f"Ladda ner {data}."
+
+
+def downloads_print_text(region: Region, year: int) -> str:
+    """What the PDF says instead of the links: where the data file is."""
+    names = download_names(region, year)
+    return (f"Alla data i rapporten finns i Excelfilen {names['data']} i rapportens mapp "
+            f"({DOWNLOADS_DIR}/) och i webbversionen: värden med status (observerat eller "
+            "syntetiskt), enhet och källa, enkätsvaren och tabellerna bakom rapportens "
+            "diagram.")
+
+
+def book_config(region: Region, year: int, *, execute: bool, pdf: bool = False) -> dict:
     """The top-level ``_config.yml`` adapted to one län and year. The published book holds
     each executed notebook once: as the reproducibility chapter's downloads, not also as
     page sources."""
@@ -138,6 +179,7 @@ def book_config(region: Region, year: int, *, execute: bool) -> dict:
     config["title"] = f"Innovationsekosystemet i {region.name} {year}"
     subs = config.setdefault("parse", {}).setdefault("myst_substitutions", {})
     subs.update(substitutions(region, year))
+    subs["downloads"] = downloads_markdown(region, year, pdf=pdf)
     config.setdefault("execute", {})["execute_notebooks"] = "force" if execute else "off"
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["html_copy_source"] = False
@@ -156,12 +198,12 @@ def substitutions(region: Region, year: int) -> dict:
 
 
 def assemble_book(staging: Path, region: Region, year: int, catalogue,
-                  only: set[str] | None = None) -> None:
+                  only: set[str] | None = None, *, pdf: bool = False) -> None:
     """Copy the static pages and write the book's configuration into ``staging``."""
     root = project_root()
     shutil.copytree(root / "book", staging / "book", dirs_exist_ok=True)
     (staging / "_toc.yml").write_text(render_toc(catalogue, only), encoding="utf-8")
-    config = book_config(region, year, execute=False)
+    config = book_config(region, year, execute=False, pdf=pdf)
     (staging / "_config.yml").write_text(
         yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
@@ -186,6 +228,7 @@ class _Report:
     reused: list[str] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     earlier_editions: str = "none"
+    dataset: object = None
 
 
 class _Builder:
@@ -280,7 +323,8 @@ class _Builder:
         previous = find_previous_edition(self.out_dir, region, year)
         report.earlier_editions = earlier_editions_digest(self.out_dir, region, year)
         per_build = {"previous_edition": str(previous.resolve()) if previous else None}
-        assemble_book(staging, region, year, dataset.catalogue, only)
+        assemble_book(staging, region, year, dataset.catalogue, only, pdf=pdf)
+        report.dataset = dataset
         root = project_root()
         static_charts = PRINT_CHARTS if pdf else "none"
         report.timings["papermill_start"] = time.perf_counter()
@@ -338,15 +382,27 @@ class _Builder:
         t = report.timings
         t["papermill"] = time.perf_counter() - t.pop("papermill_start", time.perf_counter())
         try:
+            # The PDF and the data workbook first: the web book links to both.
+            pdf_path = None
+            names = download_names(region, report.year)
+            downloads = staging / DOWNLOADS_DIR
+            downloads.mkdir(exist_ok=True)
+            if pdf:
+                t3 = time.perf_counter()
+                built = build_pdf(staging, downloads_print_text(region, report.year))
+                pdf_path = built.relative_to(staging).as_posix()
+                _link_or_copy(built, downloads / names["pdf"])
+                t["book_pdf"] = time.perf_counter() - t3
+            write_figure_tables(staging)
+            dataset = report.dataset
+            write_data_workbook(downloads / names["data"], region_name=region.name,
+                                year=report.year, values=dataset.values,
+                                survey=dataset.survey, catalogue=dataset.catalogue,
+                                regions=dataset.regions, results_dir=staging / "results",
+                                region_slug=region.slug)
             t2 = time.perf_counter()
             run_jupyter_book(staging, "html", strict=strict)
             t["book_html"] = time.perf_counter() - t2
-            pdf_path = None
-            if pdf:
-                t3 = time.perf_counter()
-                pdf_path = build_pdf(staging).relative_to(staging).as_posix()
-                t["book_pdf"] = time.perf_counter() - t3
-            write_figure_tables(staging)
             for leftover in BUILD_LEFTOVERS:
                 shutil.rmtree(staging / "_build" / leftover, ignore_errors=True)
             write_stamp(staging, self.out_dir, {

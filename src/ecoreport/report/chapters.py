@@ -55,6 +55,24 @@ def unit_text(unit) -> str:
     return unit.label_sv
 
 
+def unit_words(catalogue, indicator) -> tuple[str, str]:
+    """The words after a number of ``indicator`` in running text, for exactly 1 and for
+    other numbers: ("ansökan", "ansökningar") from the catalogue's ``counted_sv``,
+    ("person", "personer") from a unit's ``singular_sv``, ("", "") for a bare count."""
+    counted = getattr(indicator, "counted_sv", None)
+    if counted:
+        return counted[0], counted[1]
+    unit = catalogue.unit(indicator.id)
+    many = unit_text(unit)
+    return (getattr(unit, "singular_sv", None) or many), many
+
+
+def normalised_unit_text(indicator, normalised_unit: object) -> str:
+    """A normalised unit after a number, in the indicator's words (see
+    :func:`narrative.normalised_unit_text`)."""
+    return narrative.normalised_unit_text(normalised_unit, getattr(indicator, "counted_sv", None))
+
+
 NUMBER_WORDS = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
                 "elva", "tolv")
 
@@ -106,7 +124,9 @@ def dimension_intro_markdown(report: Report, dimension_id: str) -> str:
     else:
         parts.append(f"Det finns ingen registerstatistik för dimensionen i {escape_myst(report.region.name)}.")
     if missing:
-        names = narrative.join_sv([narrative.lower_first(escape_myst(ind.name_sv)) for ind in missing])
+        names = narrative.join_sv([narrative.name_in_sentence(escape_myst(ind.name_sv),
+                                                              getattr(ind, "proper_name", False))
+                                   for ind in missing])
         parts.append(f"Data saknas för {names}.")
     if survey:
         parts.append(f"Kapitlet tar också upp "
@@ -115,18 +135,22 @@ def dimension_intro_markdown(report: Report, dimension_id: str) -> str:
     return " ".join(parts)
 
 
-def trend_sentence(report: Report, indicator) -> str:
-    """The Swedish sentence on the indicator's development, synthetic values marked."""
+def trend_sentence(report: Report, indicator, variant: int = 0) -> str:
+    """The Swedish sentence on the indicator's development, synthetic values marked;
+    ``variant`` picks the wording (the chapter passes the indicator's position)."""
     trend = report.trend(indicator.id)
     if trend is None:
-        return narrative.describe_unavailable(escape_myst(indicator.name_sv))
+        return narrative.describe_unavailable(escape_myst(indicator.name_sv),
+                                              proper_name=getattr(indicator, "proper_name", False))
     series = report.series(indicator.id)
+    one, many = unit_words(report.catalogue, indicator)
     return narrative.describe_trend(
-        escape_myst(indicator.name_sv), escape_myst(unit_text(report.catalogue.unit(indicator.id))),
-        trend,
+        escape_myst(indicator.name_sv), escape_myst(many), trend,
         indicator.decimals, polarity=indicator.polarity,
         first_is_synthetic=is_synthetic(series, trend.first_period),
-        last_is_synthetic=is_synthetic(series, trend.last_period))
+        last_is_synthetic=is_synthetic(series, trend.last_period),
+        unit_one=escape_myst(one), proper_name=getattr(indicator, "proper_name", False),
+        variant=variant)
 
 
 def format_p_value(p: float) -> str:
@@ -153,14 +177,15 @@ def trend_figures_markdown(report: Report, indicator) -> str:
     if trend is None or trend.status != "ok":
         return ""
     sig = narrative.significant_figures
-    unit = escape_myst(str(trend.normalised_unit).removeprefix("antal "))
+    unit = escape_myst(normalised_unit_text(indicator, trend.normalised_unit))
     parts = [f"Linjär trend {format_period(trend.first_period)}–"
              f"{format_period(trend.last_period)}: {sig(trend.slope)} {unit} per år "
              f"(95 % konfidensintervall {sig(trend.slope_ci_low)} till "
              f"{sig(trend.slope_ci_high)}; {format_p_value(trend.p_value)}; n = {trend.n}; "
              f"{CLAIM_TEXT.get(trend.claim, trend.claim)})"]
     if not math.isclose(trend.raw_slope, trend.slope, rel_tol=1e-9):
-        raw_unit = escape_myst(report.catalogue.unit(indicator.id).short_sv)
+        raw_unit = escape_myst(unit_words(report.catalogue, indicator)[1]
+                               or report.catalogue.unit(indicator.id).short_sv)
         parts.append(f"i antal utan normering {sig(trend.raw_slope)} {raw_unit} per år "
                      f"({format_p_value(trend.raw_p_value)})")
     parts.append(SE_METHOD_TEXT.get(trend.se_method, trend.se_method))
@@ -211,7 +236,7 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
     row = own.iloc[0]
     decimals = normalised_decimals(report.catalogue, indicator.id)
     # "antal företag per 100 000 invånare" reads "544,4 företag per …" after a number
-    unit = escape_myst(str(row["normalised_unit"]).removeprefix("antal "))
+    unit = escape_myst(normalised_unit_text(indicator, row["normalised_unit"]))
 
     def value_text(x: float) -> str:
         return f"{format_number(x, decimals)} {unit}".strip()
@@ -228,8 +253,9 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
     peers = peers_plain = ""
     if not pd.isna(row["peer_mean"]):
         word = compare_word(row["value_normalised"], row["peer_mean"], decimals)
-        peers = (f" och {word} jämförelselänens medelvärde "
-                 f"({format_number(row['peer_mean'], decimals)})")
+        peers = (f" och {word} " + ("genomsnittet för jämförelselänen" if variant % 2
+                                    else "jämförelselänens medelvärde")
+                 + f" ({format_number(row['peer_mean'], decimals)})")
         peers_plain = (f" och {format_number(row['peer_mean'], decimals)} i genomsnitt för "
                        "jämförelselänen")
     reference = REFERENCE_PHRASES[variant % len(REFERENCE_PHRASES)].format(
@@ -285,13 +311,20 @@ def show_indicator(report: Report, indicator) -> None:
               f"{escape_myst(indicator.name_sv)}: alla län, senaste period till och med {report.year}.")
 
 
+#: Class of the trend's statistics paragraph (smaller type on the web and in print).
+TREND_FIGURES_CLASS = "ecoreport-trend-figures"
+
+
 def indicator_text(report: Report, indicator, variant: int = 0) -> str:
     """The computed paragraphs of an indicator's section: trend with its figure, the trend's
     numbers, the comparison with the other län and the source."""
     see = f" ({{numref}}`figur %s <fig-{indicator.id}>`)"
+    figures = trend_figures_markdown(report, indicator)
+    if figures:  # the trend's statistics in smaller type (CSS and the PDF's preamble)
+        figures = f"```{{container}} {TREND_FIGURES_CLASS}\n{figures}\n```"
     return "\n\n".join(part for part in (
-        trend_sentence(report, indicator).rstrip(".") + see + ".",
-        trend_figures_markdown(report, indicator),
+        trend_sentence(report, indicator, variant).rstrip(".") + see + ".",
+        figures,
         comparison_markdown(report, indicator, variant),
         f"*Källa: {escape_myst(report.catalogue.source(indicator.id).citation_sv)}.*",
     ) if part)
@@ -436,7 +469,7 @@ def finding_sentence(report: Report, finding) -> str:
     indicator = report.catalogue.indicator(finding.indicator_id)
     subject = narrative.make_subject(escape_myst(indicator.name_sv))
     decimals = normalised_decimals(report.catalogue, indicator.id)
-    unit = escape_myst(str(finding.normalised_unit or "").removeprefix("antal "))
+    unit = escape_myst(normalised_unit_text(indicator, finding.normalised_unit))
     value = f"{format_number(finding.value_normalised, decimals)} {unit}".strip()
     period = format_period(finding.period)
     if finding.kind in ("strength", "weakness"):
@@ -553,7 +586,7 @@ def key_figures_markdown(report: Report) -> str:
         rank = "–" if pd.isna(row.rank) else f"{int(row.rank)} av {int(row.n_ranked)}"
         riket = ("–" if pd.isna(row.riket_value)
                  else format_number(row.riket_value, shown_decimals(row.riket_value, decimals)))
-        unit = escape_myst(str(row.normalised_unit or "").removeprefix("antal "))
+        unit = escape_myst(normalised_unit_text(indicator, row.normalised_unit))
         # A role's text is literal (no Markdown escapes); names cannot hold backticks or
         # <> (refused at load), only "|" would end the table cell.
         title = indicator.name_sv.replace("|", "\\|")

@@ -16,11 +16,13 @@ def jupyter_book_command() -> list[str]:
 
 
 def run_jupyter_book(book: Path, builder: str, *, strict: bool = False,
-                     config: Path | None = None) -> None:
+                     config: Path | None = None, toc: Path | None = None) -> None:
     """``jupyter-book build`` (nothing is executed: notebooks are already run)."""
     cmd = [*jupyter_book_command(), "build", str(book), "--builder", builder]
     if config is not None:
         cmd += ["--config", str(config)]
+    if toc is not None:
+        cmd += ["--toc", str(toc)]
     if strict:
         cmd += ["-W", "-n", "--keep-going"]
     proc = subprocess.run(cmd, capture_output=True, text=True)

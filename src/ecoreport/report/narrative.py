@@ -54,7 +54,8 @@ PHRASES: dict[str, str] = {
     "missing": "Uppgifter om {name_lower} saknas för länet",
     # time expressions; a bare year reads badly right after a bare number
     "at_year": "{period}",
-    "at_year_no_unit": "år {period}",
+    # after a bare number "år 2013" reads as a number of years ("6 år"): "under 2013"
+    "at_year_no_unit": "under {period}",
     "at_span": "under {period}",
     # describe_rank
     "rank": "{region} ligger på plats {rank} av {n} län när det gäller {name_lower} {period}",
@@ -158,6 +159,36 @@ PHRASES: dict[str, str] = {
     "and": " och ",
 }
 
+#: Other wordings of some phrases: ``variant`` n picks ``VARIANTS[key][n % len]`` (0 is
+#: the :data:`PHRASES` text), so a page of indicators does not repeat one sentence pattern.
+#: The conditions (rise/fall, hedging, verdict) are the same for every wording.
+VARIANTS: dict[str, tuple[str, ...]] = {
+    "rise": ("{subject} har ökat från {first} till {last}",
+             "{subject} har gått upp från {first} till {last}",
+             "Från {first} har {subject_lower} stigit till {last}"),
+    "fall": ("{subject} har minskat från {first} till {last}",
+             "{subject} har gått ned från {first} till {last}",
+             "Från {first} har {subject_lower} sjunkit till {last}"),
+    "not_significant": (", men trenden över perioden är inte statistiskt säker",
+                        ", men förändringen är inte statistiskt säkerställd",
+                        ", men den linjära trenden går inte att skilja från slumpen"),
+    "positive": (", vilket är en positiv utveckling för innovationsförmågan",
+                 ", en förbättring för innovationsförmågan",
+                 ", vilket stärker innovationsförmågan"),
+    "negative": (", vilket är en negativ utveckling för innovationsförmågan",
+                 ", en försämring för innovationsförmågan",
+                 ", vilket försvagar innovationsförmågan"),
+}
+
+
+def phrase(key: str, variant: int = 0) -> str:
+    """The wording of ``key``: ``VARIANTS`` rotated by ``variant``, else ``PHRASES``."""
+    options = VARIANTS.get(key)
+    if not options or not variant:
+        return PHRASES[key]
+    return options[variant % len(options)]
+
+
 #: Correlation strength by absolute r (lower bound inclusive), strongest first (Cohen 1988).
 CORRELATION_STRENGTHS: tuple[tuple[float, str], ...] = (
     (0.5, "ett starkt {sign} samband"),
@@ -224,6 +255,31 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def name_in_sentence(name_sv: str, proper_name: bool = False) -> str:
+    """A name inside a sentence: first letter lower-cased unless the name begins with a
+    proper noun (``proper_name``, from the catalogue: "Almis lån …") or an acronym."""
+    return name_sv if proper_name else lower_first(name_sv)
+
+
+def normalised_unit_text(normalised_unit: object,
+                         counted_sv: Sequence[str] | None = None) -> str:
+    """A normalised unit after a number: "antal per 100 000 invånare" reads
+    "ansökningar per 100 000 invånare" when the catalogue says what is counted
+    (``counted_sv`` = (singular, plural)), else "per 100 000 invånare"; "antal företag per …"
+    reads "företag per …".
+
+    >>> normalised_unit_text("antal per 100 000 invånare", ("ansökan", "ansökningar"))
+    'ansökningar per 100 000 invånare'
+    """
+    text = str(normalised_unit or "")
+    if not text.startswith("antal "):
+        return text
+    rest = text.removeprefix("antal ")
+    if counted_sv and rest.startswith("per "):
+        return f"{counted_sv[1]} {rest}"
+    return rest
+
+
 def make_subject(name_sv: str) -> str:
     """Turn a catalogue name into a sentence subject in definite form, capitalised.
 
@@ -283,8 +339,11 @@ def _time_phrase(period: object, has_unit: bool) -> str:
     return PHRASES[key].format(period=text)
 
 
-def _value_text(value: float, unit_label: str, decimals: int) -> str:
-    return format_unit_number(format_number(value, decimals), unit_label.strip())
+def _value_text(value: float, unit_label: str, decimals: int, unit_one: str | None = None) -> str:
+    """The number and its unit word; ``unit_one`` after exactly 1 ("1 ansökan")."""
+    number = format_number(value, decimals)
+    unit = unit_one if unit_one and number == "1" else unit_label
+    return format_unit_number(number, unit.strip())
 
 
 def _sign(x: float) -> int:
@@ -306,10 +365,16 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
                     polarity: str = "neutral", p_value: float | None = None,
                     slope: float | None = None, first_is_synthetic: bool = False,
                     last_is_synthetic: bool = False, subject_sv: str | None = None,
-                    alpha: float = SIGNIFICANCE_LEVEL, claim: str | None = None) -> str:
+                    alpha: float = SIGNIFICANCE_LEVEL, claim: str | None = None,
+                    unit_one: str | None = None, proper_name: bool = False,
+                    variant: int = 0) -> str:
     """One or two Swedish sentences on how an indicator changed between two periods.
 
-    ``unit_label`` follows the number ("procent", "mnkr", "" for counts);
+    ``unit_label`` follows the number ("procent", "mnkr", "ansökningar", "" for bare
+    counts), ``unit_one`` replaces it after exactly 1 ("1 ansökan"); a year after a bare
+    number reads "under 2013" (never "6 år 2013"). ``proper_name``: the name begins with
+    a proper noun and keeps its capital inside a sentence; ``variant`` picks another
+    wording of the same statement (see :data:`VARIANTS`);
     ``p_value``/``slope`` come from the trend over the whole series (None or NaN = no
     test). Unchanged means the values display the same or differ by < 1 %. ``claim``
     (``trends.CLAIMS``), when given, overrides the p-value: only "significant" supports a
@@ -324,22 +389,24 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
     subject = subject_sv or make_subject(name_sv)
     has_first, has_last = not is_missing(first_value), not is_missing(last_value)
     if not has_first and not has_last:
-        return finish(PHRASES["missing"].format(name_lower=lower_first(make_subject(name_sv))))
+        return finish(PHRASES["missing"].format(
+            name_lower=name_in_sentence(make_subject(name_sv), proper_name)))
     same_period = format_period(first_period) == format_period(last_period)
     if not (has_first and has_last) or same_period:
         period, value, synthetic = ((last_period, last_value, last_is_synthetic) if has_last
                                     else (first_period, first_value, first_is_synthetic))
         return finish(PHRASES["single"].format(
-            period=format_period(period), subject_lower=lower_first(subject),
-            value=mark_synthetic(_value_text(float(value), unit_label, decimals), synthetic)))
+            period=format_period(period), subject_lower=name_in_sentence(subject, proper_name),
+            value=mark_synthetic(_value_text(float(value), unit_label, decimals, unit_one),
+                                 synthetic)))
 
     has_unit = bool(unit_label.strip())
     first_text = mark_synthetic(
-        f"{_value_text(first_value, unit_label, decimals)} {_time_phrase(first_period, has_unit)}",
-        first_is_synthetic)
+        f"{_value_text(first_value, unit_label, decimals, unit_one)} "
+        f"{_time_phrase(first_period, has_unit)}", first_is_synthetic)
     last_text = mark_synthetic(
-        f"{_value_text(last_value, unit_label, decimals)} {_time_phrase(last_period, has_unit)}",
-        last_is_synthetic)
+        f"{_value_text(last_value, unit_label, decimals, unit_one)} "
+        f"{_time_phrase(last_period, has_unit)}", last_is_synthetic)
 
     direction = classify_change(first_value, last_value, decimals)
     significant = is_significant(p_value, alpha)
@@ -352,7 +419,8 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
     if direction == 0:
         if format_number(first_value, decimals) == format_number(last_value, decimals):
             last_only = mark_synthetic(
-                f"{_value_text(last_value, unit_label, decimals)} {_time_phrase(last_period, has_unit)}",
+                f"{_value_text(last_value, unit_label, decimals, unit_one)} "
+                f"{_time_phrase(last_period, has_unit)}",
                 last_is_synthetic or first_is_synthetic)
             sentence = PHRASES["same_display"].format(
                 subject=subject, last=last_only, first_time=_time_phrase(first_period, has_unit))
@@ -364,16 +432,17 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
             sentence += PHRASES["no_clear_trend"]
         return finish(sentence)
 
-    sentence = PHRASES["rise" if direction > 0 else "fall"].format(
-        subject=subject, first=first_text, last=last_text)
+    sentence = phrase("rise" if direction > 0 else "fall", variant).format(
+        subject=subject, subject_lower=name_in_sentence(subject, proper_name),
+        first=first_text, last=last_text)
     if claim == "indicative":
         return finish(sentence + PHRASES["indicative"])
     if significant is False:
-        return finish(sentence + PHRASES["not_significant"])
+        return finish(sentence + phrase("not_significant", variant))
     if significant and trend_sign and trend_sign != direction:
         return finish(sentence + PHRASES["trend_opposite_up" if trend_sign > 0 else "trend_opposite_down"])
     verdict = _verdict(direction, polarity)
-    return finish(sentence + (PHRASES[verdict] if verdict else ""))
+    return finish(sentence + (phrase(verdict, variant) if verdict else ""))
 
 
 def classify_change(first_value: float, last_value: float, decimals: int = 0,
@@ -389,20 +458,24 @@ def classify_change(first_value: float, last_value: float, decimals: int = 0,
 
 def describe_trend(name_sv: str, unit_label: str, result: TrendLike, decimals: int = 0, *,
                    polarity: str = "neutral", first_is_synthetic: bool = False,
-                   last_is_synthetic: bool = False, subject_sv: str | None = None) -> str:
+                   last_is_synthetic: bool = False, subject_sv: str | None = None,
+                   unit_one: str | None = None, proper_name: bool = False,
+                   variant: int = 0) -> str:
     """:func:`describe_change` fed from a trend result (e.g. ``trends.TrendResult``)."""
     return describe_change(
         name_sv, unit_label, result.first_period, result.first_value,
         result.last_period, result.last_value, decimals, polarity=polarity,
         p_value=result.p_value, slope=result.slope, first_is_synthetic=first_is_synthetic,
         last_is_synthetic=last_is_synthetic, subject_sv=subject_sv,
-        claim=getattr(result, "claim", None))
+        claim=getattr(result, "claim", None), unit_one=unit_one, proper_name=proper_name,
+        variant=variant)
 
 
 # --- comparisons -----------------------------------------------------------------------
 
 def describe_rank(name_sv: str, region_short: str, rank: int, n_regions: int, period: object, *,
-                  highest_first: bool = True, is_synthetic: bool = False) -> str:
+                  highest_first: bool = True, is_synthetic: bool = False,
+                  proper_name: bool = False) -> str:
     """Where the län ranks among ``n_regions`` län.
 
     ``highest_first`` tells whether plats 1 is the highest value (default) or the lowest.
@@ -413,7 +486,8 @@ def describe_rank(name_sv: str, region_short: str, rank: int, n_regions: int, pe
     if not 1 <= rank <= n_regions:
         raise ValueError(f"rank must be between 1 and {n_regions}, got {rank}")
     fields = dict(region=region_short, rank=rank, n=n_regions,
-                  name_lower=lower_first(make_subject(name_sv)), period=format_period(period))
+                  name_lower=name_in_sentence(make_subject(name_sv), proper_name),
+                  period=format_period(period))
     suffix = "" if highest_first else "_low_first"
     if rank == 1:
         sentence = PHRASES["rank_top" + suffix].format(**fields)
@@ -430,7 +504,8 @@ def describe_vs_reference(name_sv: str, region_short: str, value: float | None,
                           period: object, *, reference_name: str = "riket",
                           tolerance: float = 0.05, polarity: str = "neutral",
                           is_synthetic: bool = False,
-                          reference_is_synthetic: bool = False) -> str:
+                          reference_is_synthetic: bool = False,
+                          proper_name: bool = False) -> str:
     """Compare the län with a reference (riket by default): högre än, i nivå med, lägre än.
 
     "I nivå med" when the values display the same or differ by at most ``tolerance``
@@ -442,7 +517,8 @@ def describe_vs_reference(name_sv: str, region_short: str, value: float | None,
     _check_polarity(polarity)
     if is_missing(value) or is_missing(reference_value):
         return finish(PHRASES["vs_missing"].format(
-            region=region_short, reference=reference_name, name_lower=lower_first(make_subject(name_sv)),
+            region=region_short, reference=reference_name,
+            name_lower=name_in_sentence(make_subject(name_sv), proper_name),
             period=format_period(period)))
     value, reference_value = float(value), float(reference_value)
     same_display = format_number(value, decimals) == format_number(reference_value, decimals)
@@ -680,13 +756,14 @@ def describe_too_few_findings(n_findings: int, shortfall: dict[str, int]) -> str
     return finish(text)
 
 
-def describe_finding(finding, name_sv: str, region_short: str, unit: str) -> str:
+def describe_finding(finding, name_sv: str, region_short: str, unit: str, *,
+                     proper_name: bool = False) -> str:
     """One sentence for a ``findings.Finding`` (numbers to three significant figures)."""
     if finding.kind in ("strength", "weakness"):
         value = format_unit_number(significant_figures(finding.value_normalised), unit)
         return finish(PHRASES[f"finding_{finding.kind}"].format(
             region=region_short, rank=finding.rank, n=finding.n_ranked,
-            name_lower=lower_first(make_subject(name_sv)),
+            name_lower=name_in_sentence(make_subject(name_sv), proper_name),
             period=format_period(finding.period), value=value))
     direction = "uppåtgående" if finding.slope > 0 else "nedåtgående"
     return finish(PHRASES["finding_improvement"].format(
@@ -697,14 +774,16 @@ def describe_finding(finding, name_sv: str, region_short: str, unit: str) -> str
         high=significant_figures(finding.slope_ci_high, 2)))
 
 
-def describe_unavailable(name_sv: str) -> str:
+def describe_unavailable(name_sv: str, *, proper_name: bool = False) -> str:
     """The sentence used when an indicator has no data for the län."""
-    return finish(PHRASES["missing"].format(name_lower=lower_first(make_subject(name_sv))))
+    return finish(PHRASES["missing"].format(
+        name_lower=name_in_sentence(make_subject(name_sv), proper_name)))
 
 
 __all__ = [
     "PHRASES", "CORRELATION_STRENGTHS", "DEFINITE_FORMS", "SIGNIFICANCE_LEVEL",
-    "RELATIVE_TOLERANCE", "capitalize_first", "lower_first", "make_subject", "join_sv",
+    "RELATIVE_TOLERANCE", "VARIANTS", "phrase", "capitalize_first", "lower_first",
+    "name_in_sentence", "make_subject", "join_sv",
     "mark_synthetic", "classify_change", "describe_change", "describe_trend", "describe_rank",
     "describe_vs_reference", "describe_pca_position", "describe_correlation",
     "describe_dimension_strengths", "describe_synthetic_share", "describe_unavailable",

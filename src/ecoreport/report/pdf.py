@@ -45,6 +45,14 @@ def check_latex() -> None:
 #: Colour of the cover band and the headings (the län's colour in the charts).
 COVER_COLOUR = "1F5F8B"
 
+#: Charts at most this share of the text height: two side-by-side panels (an indicator's
+#: trend and all län) stay legible, and two such figures fit one page with their text.
+FIGURE_HEIGHT = "0.25"
+
+#: Chapters left out of the PDF: they only make sense on the web (download links to the
+#: executed notebooks, package and file lists). The PDF's "Om rapporten" says so.
+PRINT_LEAVE_OUT = ("notebooks/reproducerbarhet",)
+
 #: The print layout: narrow margins, compact chapter and part headings that do not start a
 #: new page (no half-empty openers), figures at most ~40 % of the page so two fit, small
 #: table text, figures numbered once through the book.
@@ -62,7 +70,7 @@ PREAMBLE = r"""
 \titleformat{\section}[block]{\sffamily\large\bfseries}{}{0pt}{}
 \titlespacing*{\section}{0pt}{1.2em}{0.4em}
 \renewcommand{\sphinxincludegraphics}[2][]{%%
-  \includegraphics[max width=\linewidth,max height=0.28\textheight,keepaspectratio]{#2}}
+  \includegraphics[max width=\linewidth,max height=%(figure_height)s\textheight,keepaspectratio]{#2}}
 \renewcommand{\topfraction}{0.9}
 \renewcommand{\bottomfraction}{0.8}
 \renewcommand{\textfraction}{0.07}
@@ -74,6 +82,28 @@ PREAMBLE = r"""
 \AtBeginEnvironment{tabulary}{\footnotesize}
 \AtBeginEnvironment{tabular}{\footnotesize}
 \setcounter{tocdepth}{1}
+\usepackage{multicol}
+\usepackage{etoolbox}
+%% the contents (indicator-level entries) in two columns of small type: one page, not three
+\makeatletter
+\renewcommand{\tableofcontents}{%%
+  \chapter*{\contentsname}\@mkboth{\contentsname}{\contentsname}%%
+  \begingroup\small\parskip\z@skip
+  \renewcommand*\l@section{\@dottedtocline{1}{1em}{2em}}%%
+  \begin{multicols}{2}
+  \@starttoc{toc}%%
+  \end{multicols}\endgroup}
+\patchcmd{\l@chapter}{1.0em}{0.35em}{}{}
+\patchcmd{\l@part}{2.25em}{0.8em}{}{}
+\makeatother
+\setlength{\floatsep}{8pt plus 2pt minus 2pt}
+\setlength{\textfloatsep}{10pt plus 2pt minus 2pt}
+\setlength{\intextsep}{8pt plus 2pt minus 2pt}
+\setlength{\abovecaptionskip}{2pt}
+%% captions "Figur 11. Text" (the number format ends in a full stop) in small type
+\usepackage[labelsep=space,font=small,skip=3pt]{caption}
+%% an indicator's trend statistics (chapters.TREND_FIGURES_CLASS) in small type
+\newenvironment{sphinxclassecoreport-trend-figures}{\par\footnotesize}{\par}
 \AtBeginDocument{\setcounter{secnumdepth}{0}}
 \hypersetup{bookmarksdepth=2}
 """
@@ -122,7 +152,7 @@ def latex_elements(substitutions: dict, edition: str) -> dict:
         "fncychap": "",
         "sphinxsetup": "hmargin={2cm,2cm}, vmargin={2cm,2.2cm}, InnerLinkColor={HTML}{%s}"
                        % COVER_COLOUR,
-        "preamble": PREAMBLE % {"colour": COVER_COLOUR},
+        "preamble": PREAMBLE % {"colour": COVER_COLOUR, "figure_height": FIGURE_HEIGHT},
         "maketitle": cover,
         "figure_align": "htbp",
         # the contents follow the start page (findings first): sammanfattning.md places them
@@ -130,10 +160,28 @@ def latex_elements(substitutions: dict, edition: str) -> dict:
     }
 
 
-def write_pdf_config(book: Path, edition: str | None = None) -> Path:
+def write_pdf_toc(book: Path, leave_out: tuple[str, ...] = PRINT_LEAVE_OUT) -> Path:
+    """The book's table of contents for print: ``_toc.yml`` without the web-only chapters."""
+    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+    for part in toc.get("parts", []):
+        part["chapters"] = [c for c in part.get("chapters", [])
+                            if c.get("file") not in leave_out]
+    toc["parts"] = [p for p in toc.get("parts", []) if p.get("chapters")]
+    target = book / "_toc_pdf.yml"
+    target.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    return target
+
+
+def write_pdf_config(book: Path, edition: str | None = None,
+                     downloads_text: str | None = None) -> Path:
     """The book's config for print: code cells are left out, a designed cover and a compact
-    layout (see :data:`PREAMBLE`); ``edition`` is the date on the cover (default today)."""
+    layout (see :data:`PREAMBLE`); ``edition`` is the date on the cover (default today);
+    ``downloads_text`` replaces the web book's download links (substitution ``downloads``)."""
     config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    if downloads_text is not None:
+        config.setdefault("parse", {}).setdefault("myst_substitutions", {})[
+            "downloads"] = downloads_text
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["nb_remove_code_source"] = True
     # Jupyter Book passes the title to LaTeX as markup, unescaped; the län's name is data.
@@ -148,12 +196,14 @@ def write_pdf_config(book: Path, edition: str | None = None) -> Path:
     return target
 
 
-def build_pdf(book: Path) -> Path:
-    """Build ``book``'s PDF (notebooks must already be executed); return the PDF's path."""
+def build_pdf(book: Path, downloads_text: str | None = None) -> Path:
+    """Build ``book``'s PDF (notebooks must already be executed); return the PDF's path.
+    The chapters of :data:`PRINT_LEAVE_OUT` are left out."""
     check_latex()
     latex_dir = book / "_build" / "latex"
     shutil.rmtree(latex_dir, ignore_errors=True)
-    run_jupyter_book(book, "latex", config=write_pdf_config(book))
+    run_jupyter_book(book, "latex", config=write_pdf_config(book, downloads_text=downloads_text),
+                     toc=write_pdf_toc(book))
     sources = sorted(latex_dir.glob("*.tex"))
     if len(sources) != 1:
         raise EcoreportError(f"the LaTeX build of {book} wrote {len(sources)} .tex files, "

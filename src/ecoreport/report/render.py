@@ -43,7 +43,11 @@ EMBED_OPTIONS: dict[str, Any] = {
     "renderer": "svg",
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
     "formatLocale": VEGA_SV_LOCALE,
-    "i18n": {"PNG_ACTION": "Spara som PNG", "SVG_ACTION": "Spara som SVG"},
+    # every text of vega-embed's action menu (also the ones switched off above)
+    "i18n": {"PNG_ACTION": "Spara som PNG", "SVG_ACTION": "Spara som SVG",
+             "CLICK_TO_VIEW_ACTIONS": "Visa åtgärder för diagrammet",
+             "SOURCE_ACTION": "Visa källkoden", "COMPILED_ACTION": "Visa kompilerad Vega",
+             "EDITOR_ACTION": "Öppna i Vega-redigeraren"},
 }
 
 

@@ -40,7 +40,9 @@ def summary_dict(results: Results, catalogue, region_short: str) -> dict:
         indicator = catalogue.indicator(finding.indicator_id)
         findings.append({"text": narrative.describe_finding(
             finding, indicator.name_sv, region_short,
-            finding.normalised_unit.removeprefix("antal ")),
+            narrative.normalised_unit_text(finding.normalised_unit,
+                                           getattr(indicator, "counted_sv", None)),
+            proper_name=getattr(indicator, "proper_name", False)),
             "kind": finding.kind, "indicator_id": finding.indicator_id,
             "status": finding.status})
     trends = [{

@@ -50,7 +50,22 @@ UI_SWEDISH: dict[str, str] = {
     'aria-label="On this page"': 'aria-label="På den här sidan"',
     "Search Results": "Sökresultat",
     ">By ecoreport": ">Av ecoreport",
+    "Please activate JavaScript to enable the search functionality.":
+        "Aktivera JavaScript för att kunna söka.",
 }
+
+#: sphinx-copybutton has no Swedish messages; its script picks them by the page's language.
+COPYBUTTON_SWEDISH = ("  'sv': {\n    'copy': 'Kopiera',\n"
+                      "    'copy_to_clipboard': 'Kopiera till urklipp',\n"
+                      "    'copy_success': 'Kopierat!',\n"
+                      "    'copy_failure': 'Kunde inte kopiera',\n  },\n")
+
+
+def add_copybutton_swedish(script: str) -> str:
+    """sphinx-copybutton's script with Swedish messages (unchanged if already there)."""
+    if "'sv':" in script or "const messages = {\n" not in script:
+        return script
+    return script.replace("const messages = {\n", "const messages = {\n" + COPYBUTTON_SWEDISH, 1)
 
 
 def translate_ui(html_text: str) -> str:
@@ -63,6 +78,11 @@ def translate_ui(html_text: str) -> str:
 def _translate_pages(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    copybutton = Path(app.outdir) / "_static" / "copybutton.js"
+    if copybutton.is_file():
+        script = copybutton.read_text(encoding="utf-8")
+        if add_copybutton_swedish(script) != script:
+            copybutton.write_text(add_copybutton_swedish(script), encoding="utf-8")
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         translated = translate_ui(text)
@@ -116,6 +136,40 @@ def _drop_remote_scripts(app, pagename, templatename, context, doctree) -> None:
         context["script_files"] = [s for s in context["script_files"] if not _is_remote(s)]
 
 
+#: The top bar's download menu: the report's own files (``downloads/`` of the report
+#: folder, linked from the pages with ``{download}``) instead of the theme's page-source
+#: links (the book publishes no page sources).
+DOWNLOAD_BUTTONS = (
+    (".pdf", "Rapporten som PDF", "fas fa-file-pdf"),
+    (".xlsx", "Alla data (Excel)", "fas fa-file-excel"),
+)
+
+
+def report_download_buttons(dlfiles, pathto) -> list[dict]:
+    """Header buttons for the files under ``downloads/`` that the pages link to."""
+    buttons = []
+    for suffix, text, icon in DOWNLOAD_BUTTONS:
+        for filename, (_, dest) in sorted(dlfiles.items()):
+            if filename.startswith("downloads/") and filename.endswith(suffix):
+                buttons.append({"type": "link", "url": pathto(f"_downloads/{dest}", 1),
+                                "text": text, "tooltip": text, "icon": icon,
+                                "label": f"download-report{suffix.replace('.', '-')}"})
+                break
+    return buttons
+
+
+def _download_menu(app, pagename, templatename, context, doctree) -> None:
+    for group in context.get("header_buttons") or []:
+        if group.get("label") != "download-buttons":
+            continue
+        buttons = report_download_buttons(getattr(app.env, "dlfiles", {}), context["pathto"])
+        buttons.append({"type": "javascript", "javascript": "window.print()",
+                        "text": "Skriv ut sidan", "tooltip": "Skriv ut sidan",
+                        "icon": "fas fa-print", "label": "download-pdf-button"})
+        group["buttons"] = buttons
+        group["tooltip"] = "Ladda ner"
+
+
 def _absent_indicator_section(app, env, node, contnode):
     """A reference to an indicator section (``ind-<id>``) whose chapter is not in this book
     (a partial build with ``only``) becomes plain text instead of a broken link."""
@@ -130,6 +184,7 @@ def setup(app) -> dict:
     # after the std domain has failed to resolve the label
     app.connect("missing-reference", _absent_indicator_section, priority=900)
     app.connect("html-page-context", _drop_remote_scripts, priority=900)
+    app.connect("html-page-context", _download_menu, priority=900)
     app.connect("build-finished", _translate_pages)
     # Loaded in <head> so vegaEmbed exists before the charts' inline scripts run.
     app.add_js_file(BUNDLE_NAME, priority=200)
