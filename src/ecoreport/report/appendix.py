@@ -602,8 +602,6 @@ def show_coverage_tables(report: Report) -> None:
 def glue_coverage_tables(report: Report) -> None:
     """The coverage and update-route tables for the notebook to place (web only: the
     numbers are in the data workbook, the routes are for the analyst)."""
-    from ecoreport.report.render import glue_markdown
-
     glue_markdown("coverage-tables", coverage_tables_markdown(report))
     glue_markdown("update-routes", update_routes_section_markdown(report))
 
