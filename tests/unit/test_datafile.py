@@ -79,7 +79,7 @@ def test_workbook_holds_values_survey_catalogue_and_results(tmp_path):
     assert description == "Konkurser i länet"
     # synthetic rows are shaded
     synthetic_row = [i for i, r in enumerate(rows, start=1) if r[status] == "syntetiskt"][0]
-    fill = wb["Värden"].cell(row=synthetic_row, column=1).fill.fgColor.rgb
+    fill = wb["Värden"].cell(row=synthetic_row, column=status + 1).fill.fgColor.rgb
     assert fill.endswith(SYNTHETIC_FILL)
 
     survey_rows = list(wb["Enkät"].iter_rows(values_only=True))

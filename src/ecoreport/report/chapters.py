@@ -201,6 +201,7 @@ RANK_PHRASES = (
     "{period} har {region} plats {rank} av de {n} länen{note}.",
     "{region} är nummer {rank} av {n} län {period}{note}.",
     "I jämförelsen mellan länen {period} hamnar {region} på plats {rank} av {n}{note}.",
+    "Bland de {n} länen ligger {region} {period} på plats {rank}{note}.",
 )
 RANK_NOTE_LOW_FIRST = " (här har plats 1 det lägsta värdet)"
 #: Ways to set the län's value against Riket (and the peer län).
@@ -208,6 +209,7 @@ REFERENCE_PHRASES = (
     "Med {value} ligger länet {vs_riket} riket ({riket}){peers}.",
     "Värdet, {value}, är {vs_riket} rikets ({riket}){peers}.",
     "Länets {value} kan jämföras med {riket} för riket{peers_plain}.",
+    "Som jämförelse har riket {riket}{peers_plain}, medan länet har {value}.",
 )
 LEVEL_TOLERANCE = 0.05  # relative difference still read as "i nivå med"
 

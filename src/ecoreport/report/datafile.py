@@ -13,7 +13,7 @@
 
 Every text cell comes from data files, so it is written as text, never as a formula (a
 name starting with ``=`` stays text), and characters that XML cannot hold are removed.
-Synthetic rows are shaded and say so in their status column.
+Synthetic rows say so in their status column, which is shaded.
 """
 
 from __future__ import annotations
@@ -48,13 +48,21 @@ def cell_text(value: Any) -> Any:
     return text
 
 
-def _put(ws, row: int, column: int, value: Any):
-    """Write one cell; text stays text (openpyxl would read "=…" as a formula)."""
+def _cell(ws, value: Any, *, fill=None, font=None):
+    """One streamed cell; text stays text (openpyxl would read "=…" as a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
     value = cell_text(value)
-    cell = ws.cell(row=row, column=column)
-    cell.value = value
+    formula_like = isinstance(value, str) and value.startswith("=")
+    if not formula_like and fill is None and font is None:
+        return value  # plain text and numbers stream as they are (fast)
+    cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
+    if fill is not None:
+        cell.fill = fill
+    if font is not None:
+        cell.font = font
     return cell
 
 
@@ -73,22 +81,22 @@ def _write_table(ws, header: Sequence[str], rows: Iterable[Sequence[Any]],
                  status_column: int | None = None) -> int:
     """Header in bold, frozen; rows whose status column says synthetic are shaded."""
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     fill = PatternFill("solid", fgColor=SYNTHETIC_FILL)
+    bold = Font(bold=True)
     for column, name in enumerate(header, start=1):
-        _put(ws, 1, column, name).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(column)].width = \
+            max(10, min(45, len(str(name)) + 4))
     ws.freeze_panes = "A2"
+    ws.append([_cell(ws, name, font=bold) for name in header])
     count = 0
     for count, values in enumerate(rows, start=1):
-        row = count + 1
-        for column, value in enumerate(values, start=1):
-            _put(ws, row, column, value)
-        if status_column is not None and values[status_column] == STATUS_TEXT["synthetic"]:
-            for column in range(1, len(header) + 1):
-                ws.cell(row=row, column=column).fill = fill
-    for column, name in enumerate(header, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=column).column_letter].width = \
-            max(10, min(45, len(str(name)) + 4))
+        synthetic = status_column is not None and \
+            values[status_column] == STATUS_TEXT["synthetic"]
+        # the status cell of a synthetic row is shaded (one style per row keeps it fast)
+        ws.append([_cell(ws, value, fill=fill if synthetic and i == status_column else None)
+                   for i, value in enumerate(values)])
     return count
 
 
@@ -126,9 +134,8 @@ def write_data_workbook(path: Path, *, region_name: str, year: int, values, surv
 
     names = {r.code: r.name for r in regions}
     names.setdefault("00", "Riket")
-    wb = Workbook()
-    about = wb.active
-    about.title = "Om filen"
+    wb = Workbook(write_only=True)
+    about = wb.create_sheet("Om filen")
     taken = {"om filen"}
     lines = [
         f"Alla data i rapporten Innovationsekosystemet i {region_name} {year}",
@@ -136,17 +143,16 @@ def write_data_workbook(path: Path, *, region_name: str, year: int, values, surv
         "Värden: alla registervärden som rapporten bygger på, för alla län och riket till och "
         f"med {year}. Kolumnen Status säger om värdet är observerat (officiell statistik) "
         "eller syntetiskt.",
-        "Syntetiska värden är framräknade av ecoreport där statistik saknas. De är markerade "
-        "med gul bakgrund och ska inte läsas som uppgifter om länet.",
+        "Syntetiska värden är framräknade av ecoreport där statistik saknas. Deras status är "
+        "markerad med gul bakgrund, och de ska inte läsas som uppgifter om länet.",
         "Enkät: andel av de svarande företagen per svarsalternativ (procent).",
         "Indikatorer: katalogen med enhet, polaritet, normalisering och källa.",
         "Innehåll: tabellerna bakom rapportens diagram och tabeller, en flik per tabell "
         "(samma siffror som diagrammens CSV-filer).",
     ]
-    for row, line in enumerate(lines, start=1):
-        _put(about, row, 1, line)
-    about["A1"].font = Font(bold=True, size=13)
     about.column_dimensions["A"].width = 110
+    for row, line in enumerate(lines):
+        about.append([_cell(about, line, font=Font(bold=True, size=13) if row == 0 else None)])
 
     indicators = catalogue.indicators
     ws = wb.create_sheet(_sheet_title("Värden", taken))
@@ -199,23 +205,24 @@ def write_data_workbook(path: Path, *, region_name: str, year: int, values, surv
     files = sorted(Path(results_dir).glob("*.csv")) if results_dir else []
     if files:
         index = wb.create_sheet(_sheet_title("Innehåll", taken))
-        _put(index, 1, 1, "Flik").font = Font(bold=True)
-        _put(index, 1, 2, "Tabell (CSV-fil i results/)").font = Font(bold=True)
+        titles = [_sheet_title(file.stem.removeprefix(f"{region_slug}-") if region_slug
+                               else file.stem, taken) for file in files]
         index.column_dimensions["A"].width = 34
         index.column_dimensions["B"].width = 70
-        for row, file in enumerate(files, start=2):
+        index.append([_cell(index, "Flik", font=Font(bold=True)),
+                      _cell(index, "Tabell (CSV-fil i results/)", font=Font(bold=True))])
+        for title, file in zip(titles, files):
+            link = _cell(index, title, font=Font(color="1F5F8B", underline="single"))
+            link.hyperlink = f"#'{title}'!A1"
+            index.append([link, _cell(index, file.name)])
+        for title, file in zip(titles, files):
             header, table = read_results_csv(file)
-            stem = file.stem.removeprefix(f"{region_slug}-") if region_slug else file.stem
-            title = _sheet_title(stem, taken)
             sheet = wb.create_sheet(title)
             lowered = [str(h).lower() for h in header]
             status_column = lowered.index("status") if "status" in lowered else None
             table = [[_status(v) if i == status_column else v for i, v in enumerate(r)]
                      for r in table]
             _write_table(sheet, header, table, status_column=status_column)
-            link = _put(index, row, 1, title)
-            link.hyperlink = f"#'{title}'!A1"
-            _put(index, row, 2, file.name)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
