@@ -69,8 +69,13 @@ PREAMBLE = r"""
 \titlespacing*{\chapter}{0pt}{1.6em}{0.8em}
 \titleformat{\section}[block]{\sffamily\large\bfseries}{}{0pt}{}
 \titlespacing*{\section}{0pt}{1.2em}{0.4em}
+\def\ecofigheight{%(figure_height)s}
 \renewcommand{\sphinxincludegraphics}[2][]{%%
-  \includegraphics[max width=\linewidth,max height=%(figure_height)s\textheight,keepaspectratio]{#2}}
+  \includegraphics[max width=\linewidth,max height=\ecofigheight\textheight,keepaspectratio]{#2}}
+%% charts that need more of the page to stay legible (a notebook wraps their figure in a
+%% container with this class): the heatmap of all indicators, the PCA biplots
+\newenvironment{sphinxclassecoreport-figure-tall}{\def\ecofigheight{0.62}}{}
+\newenvironment{sphinxclassecoreport-figure-square}{\def\ecofigheight{0.42}}{}
 \renewcommand{\topfraction}{0.9}
 \renewcommand{\bottomfraction}{0.8}
 \renewcommand{\textfraction}{0.07}
