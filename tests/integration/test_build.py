@@ -31,6 +31,27 @@ def test_book_names_the_lan_and_year(small_book):
     assert "Det viktigaste" in index and "Nyckeltal" in index
 
 
+def test_charts_of_a_build_are_valid_vega_lite(small_book):
+    # the build's kernels skip Altair's check of each spec (render.validate_charts): the
+    # charts a build wrote are checked against the Vega-Lite schema here instead
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import VegaLiteSchema
+
+    schema = VegaLiteSchema._rootschema
+    specs = []
+    for path in small_book.notebooks:
+        for cell in nbformat.read(path, 4).cells:
+            for output in cell.get("outputs", []):
+                for value in output.get("data", {}).values():
+                    if isinstance(value, str):
+                        specs += [json.loads(m) for m in re.findall(
+                            r"var spec = (\{.*\});\n  var opts", value)]
+    assert len(specs) >= 5
+    for spec in specs:
+        error = validate_jsonschema(spec, schema, rootschema=schema, raise_error=False)
+        assert error is None, f"{spec.get('description')}: {error}"
+
+
 def test_fou_page_has_charts_and_csv(small_book):
     page = (small_book.html_index.parent / "notebooks" / "dimensioner" / "fou.html").read_text(
         encoding="utf-8")

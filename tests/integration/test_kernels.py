@@ -115,3 +115,27 @@ def test_failure_names_lan_notebook_code_cell_and_heading_then_kernel_restarts(t
         nb = nbformat.read(tmp_path / f"{name}.ipynb", 4)
         printed = nb.cells[3].outputs[0]["text"]  # after the injected parameter cell
         assert printed.strip() == "['fail']", f"{name}: namespace not clean: {printed}"
+
+
+def test_worker_kernel_starts_with_the_library_imported(tmp_path, monkeypatch):
+    # a build's workers start their kernels before the notebooks are ready (init_worker);
+    # the first notebook then runs in that kernel, in a clean namespace
+    from ecoreport.report import kernels
+
+    monkeypatch.setattr(kernels, "_worker_kernel", None)
+    kernels.start_worker_kernel(str(tmp_path))
+    kernel = kernels._worker_kernel
+    try:
+        assert kernel.starts == 1
+        reply = kernel._run_silently(
+            "import sys\nassert 'ecoreport.report.chapters' in sys.modules", 60)
+        assert reply["status"] == "ok"
+        source = tmp_path / "metod.md"
+        source.write_text(NOTEBOOK.format(), encoding="utf-8")
+        kernels.run_in_worker(NotebookJob(source=str(source), target=str(tmp_path / "nb.ipynb"),
+                                          parameters={"fail": False}, cwd=str(tmp_path)))
+        assert kernel.starts == 1
+        printed = nbformat.read(tmp_path / "nb.ipynb", 4).cells[3].outputs[0]["text"]
+        assert printed.strip() == "['fail']"
+    finally:
+        kernel.shutdown()

@@ -123,3 +123,53 @@ def test_copy_button_speaks_swedish():
         "<p>Please activate JavaScript to enable the search functionality.</p>")
     assert "Please" not in translate_ui(
         "<p>Please activate JavaScript to enable the search functionality.</p>")
+
+
+def test_unvalidated_specs_are_the_same_as_validated_ones(monkeypatch):
+    validated = render.chart_bundle(CHART, "x", DATA)
+    monkeypatch.setenv(render.VALIDATE_CHARTS_ENV, "0")
+    assert not render.validate_charts()
+    assert render.chart_bundle(CHART, "x", DATA) == validated
+
+
+def test_reset_state_sets_chart_validation_per_notebook(monkeypatch):
+    monkeypatch.delenv(render.VALIDATE_CHARTS_ENV, raising=False)
+    assert render.validate_charts()  # Altair's default outside a build
+    render.reset_state("none", False)
+    assert not render.validate_charts()
+    render.reset_state("none", True)
+    assert render.validate_charts()
+
+
+def test_cached_vega_bundle_is_made_once_per_version(tmp_path, monkeypatch):
+    from ecoreport.report import sphinxext
+
+    made = []
+    monkeypatch.setattr(sphinxext, "_bundle_text", lambda: made.append(1) or "(bundle)")
+    first = sphinxext.cached_vega_bundle(tmp_path / "cache")
+    again = sphinxext.cached_vega_bundle(tmp_path / "cache")
+    assert first == again and first.read_text(encoding="utf-8") == "(bundle)"
+    assert made == [1]
+    assert list(first.parent.iterdir()) == [first]  # the folder serves as a static path
+    copy = write_vega_bundle(tmp_path / "page" / "_static", cache_dir=tmp_path / "cache")
+    assert copy.read_text(encoding="utf-8") == "(bundle)" and made == [1]
+
+
+def test_source_maps_and_their_comments_are_dropped(tmp_path):
+    from ecoreport.report.sphinxext import drop_source_maps
+
+    static = tmp_path / "_static"
+    (static / "scripts").mkdir(parents=True)
+    (static / "scripts" / "theme.js").write_text(
+        "var a = 1;\n//# sourceMappingURL=theme.js.map\n", encoding="utf-8")
+    (static / "scripts" / "theme.js.map").write_text("{}", encoding="utf-8")
+    (static / "theme.css").write_text("a{}\n/*# sourceMappingURL=theme.css.map*/",
+                                      encoding="utf-8")
+    (static / "theme.css.map").write_text("{}", encoding="utf-8")
+    (static / "other.js").write_text("// mentions sourceMappingURL=x.map mid-file\nvar b;\n",
+                                     encoding="utf-8")
+    assert drop_source_maps(static) == 2
+    assert not list(static.rglob("*.map"))
+    assert (static / "scripts" / "theme.js").read_text(encoding="utf-8") == "var a = 1;\n"
+    assert (static / "theme.css").read_text(encoding="utf-8") == "a{}\n"
+    assert "mid-file" in (static / "other.js").read_text(encoding="utf-8")

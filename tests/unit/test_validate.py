@@ -224,6 +224,27 @@ def test_detect_jumps(values: list[float], expected: list[int]) -> None:
     assert detect_jumps(values) == expected
 
 
+def test_jump_warnings_of_many_series_in_any_row_order() -> None:
+    # series of several län and indicators, single years and multi-year periods, rows shuffled:
+    # one warning per jump, in the order of region, indicator, period length and period
+    rows = []
+    for region, offset in (("24", 0), ("04", 1)):
+        for indicator in ("patent", "fou_andel_brp"):
+            yearly = [10, 11, 12, 40 + offset, 13, 14] if indicator == "patent" else [3] * 6
+            rows += [(region, indicator, str(2013 + i), str(v)) for i, v in enumerate(yearly)]
+            rows += [(region, indicator, f"{2000 + 2 * i}-{2001 + 2 * i}", str(v))
+                     for i, v in enumerate([5, 5, 50, 5, 5])]
+    shuffled = [rows[i] for i in pd.Series(range(len(rows))).sample(frac=1, random_state=3)]
+    report = validate_values(make_values(*shuffled), CATALOGUE, REGIONS)
+    jumps = [(issue.region_code, issue.indicator_id, issue.period, issue.row)
+             for issue in report.warnings if "jump" in issue.message]
+    expected = [(region, indicator, period, 2 + shuffled.index(
+                    next(r for r in shuffled if r[:3] == (region, indicator, period))))
+                for region in ("04", "24") for indicator in ("fou_andel_brp", "patent")
+                for period in (["2016"] if indicator == "patent" else []) + ["2004-2005"]]
+    assert jumps == expected
+
+
 def test_gap_warning_lists_missing_years() -> None:
     df = make_values(("24", "patent", "2013", "5"), ("24", "patent", "2015", "5"),
                      ("24", "patent", "2019", "5"), ("24", "patent", "2020-2021", "5"))

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+# statsmodels.api would import all of statsmodels (a second per process)
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 MIN_OBSERVATIONS = 3
 PROJECTION_LEVEL = 0.90
@@ -72,7 +74,7 @@ def assess_target(series: pd.DataFrame, *, baseline_year: int, target_value: flo
                               np.nan, np.nan, False)
     x = frame["x"].to_numpy(dtype=float)
     y = frame["value"].to_numpy(dtype=float)
-    fit = sm.OLS(y, sm.add_constant(x - x.mean())).fit()
+    fit = OLS(y, add_constant(x - x.mean())).fit()
     at = np.array([[1.0, float(target_year) - x.mean()]])
     prediction = fit.get_prediction(at).summary_frame(alpha=1.0 - PROJECTION_LEVEL)
     projected = float(prediction["mean"].iloc[0])

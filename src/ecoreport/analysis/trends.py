@@ -28,7 +28,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+# statsmodels.api would import all of statsmodels (a second per process)
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 from scipy import stats
 
 from ecoreport.analysis.compare import _subset, normalise_values
@@ -130,8 +132,8 @@ def newey_west_lags(n: int) -> int:
 def slope_test(x: np.ndarray, y: np.ndarray, se_method: str
                 ) -> tuple[object, float, float, float, float]:
     """OLS fit, slope CI low/high, p-value and residual lag-1 autocorrelation."""
-    design = sm.add_constant(x, has_constant="add")
-    fit = sm.OLS(y, design).fit()
+    design = add_constant(x, has_constant="add")
+    fit = OLS(y, design).fit()
     resid = np.asarray(fit.resid)
     denom = float(resid @ resid)
     rho = float(resid[1:] @ resid[:-1] / denom) if denom > 0 else 0.0
@@ -140,7 +142,7 @@ def slope_test(x: np.ndarray, y: np.ndarray, se_method: str
         ci = np.asarray(fit.conf_int(alpha=SIGNIFICANCE_LEVEL))
         return fit, float(ci[1, 0]), float(ci[1, 1]), float(fit.pvalues[1]), rho
     if se_method == SE_HAC:
-        hac = sm.OLS(y, design).fit(cov_type="HAC", use_t=True, cov_kwds={
+        hac = OLS(y, design).fit(cov_type="HAC", use_t=True, cov_kwds={
             "maxlags": newey_west_lags(n), "use_correction": True})
         ci = np.asarray(hac.conf_int(alpha=SIGNIFICANCE_LEVEL))
         return fit, float(ci[1, 0]), float(ci[1, 1]), float(hac.pvalues[1]), rho

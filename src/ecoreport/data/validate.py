@@ -487,13 +487,29 @@ def find_jumps(rows: pd.DataFrame, *, file: str = "values.csv") -> list[Issue]:
     """
     column = "number" if "number" in rows.columns else "value"
     issues = []
-    for (region_code, indicator_id), group in _series(rows):
-        spans = group["period_end"] - group["period_start"]
-        for _, same_span in group.groupby(spans, sort=True):
-            numbers = same_span[column].astype(float).tolist()
-            periods = same_span["period"].tolist()
+    # the series of _series(), taken from arrays: a pandas group per series costs more than
+    # the test itself (values.csv has well over a thousand series)
+    ordered = rows.sort_values(["region_code", "indicator_id", "period_start", "period_end"])
+    grouped = ordered.groupby(["region_code", "indicator_id"], sort=True)
+    number_of = grouped.ngroup().to_numpy()
+    keep = number_of >= 0  # rows without a key belong to no series
+    order = np.flatnonzero(keep)[np.argsort(number_of[keep], kind="stable")]
+    bounds = np.flatnonzero(np.diff(number_of[order])) + 1
+    all_spans = (ordered["period_end"] - ordered["period_start"]).to_numpy()
+    all_numbers = ordered[column].astype(float).to_numpy()
+    all_periods = ordered["period"].to_numpy()
+    all_rows = ordered["row"].to_numpy() if "row" in ordered else None
+    region_codes = ordered["region_code"].to_numpy()
+    indicator_ids = ordered["indicator_id"].to_numpy()
+    for series in np.split(order, bounds) if len(order) else []:
+        region_code, indicator_id = region_codes[series[0]], indicator_ids[series[0]]
+        spans = all_spans[series]
+        for span in np.unique(spans):
+            same_span = series[spans == span]
+            numbers = all_numbers[same_span].tolist()
+            periods = all_periods[same_span].tolist()
             for i in detect_jumps(numbers):
-                row = int(same_span["row"].iloc[i]) if "row" in same_span else None
+                row = int(all_rows[same_span[i]]) if all_rows is not None else None
                 issues.append(Issue(
                     message=f"abrupt jump in region {region_code!r}, indicator "
                             f"{indicator_id!r}: {numbers[i]:g} in {periods[i]} against "

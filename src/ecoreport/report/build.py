@@ -20,7 +20,8 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor,
+                                ThreadPoolExecutor, wait)
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -48,7 +49,7 @@ from ecoreport.report.structure import notebook_chapters, notebook_source, rende
 from ecoreport.report.pdf import build_pdf
 from ecoreport.report.datafile import write_data_workbook
 from ecoreport.report.jupyterbook import run_jupyter_book
-from ecoreport.report.kernels import NotebookJob, run_in_worker
+from ecoreport.report.kernels import NotebookJob, init_worker, run_in_worker, worker_ready
 from ecoreport.provenance import collect_build_info
 
 logger = logging.getLogger(__name__)
@@ -65,8 +66,10 @@ PRINT_CHARTS = os.environ.get("ECOREPORT_PRINT_CHARTS", "pdf")
 #: The report's PDF and its data workbook, as linked from the web book (``downloads``).
 DOWNLOADS_DIR = "downloads"
 
-#: Left out of the published folder: Jupyter Book's own copies of the executed notebooks.
-BUILD_LEFTOVERS = ("jupyter_execute", ".doctrees", ".sources")
+#: Left out of the published folder: Jupyter Book's own copies of the executed notebooks,
+#: its doctrees, the rendered sources and (from ``jupyter-book build .``) the Vega bundle's
+#: folder; the book has its own copy of the bundle in ``_static``.
+BUILD_LEFTOVERS = ("jupyter_execute", ".doctrees", ".sources", ".ecoreport-static")
 
 __all__ = ["BuildResult", "BuildSummary", "build_report", "build_reports", "report_dir_for"]
 
@@ -130,15 +133,6 @@ def _link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
-
-
-def _send_stderr_to(log_path: str) -> None:
-    """Pool initializer: kernels inherit the worker's stderr, so their chatter (transport
-    warnings, shutdown messages) goes to the build's log instead of the analyst's terminal."""
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 2)
-    os.close(fd)
 
 
 # -- book -----------------------------------------------------------------------------------
@@ -242,22 +236,36 @@ class _Builder:
         self.summary = BuildSummary()
         self.total, self.done, self.started = total, 0, time.perf_counter()
         self.pool: ProcessPoolExecutor | None = None
-        self.pending: dict[Future, tuple[_Report, NotebookJob, str]] = {}
+        # the books are built in threads (each waits for a subprocess), so the notebooks
+        # of other län keep being queued meanwhile
+        self.books: ThreadPoolExecutor | None = None
+        # a notebook: (report, job, cache key); a book: (report, None, None)
+        self.pending: dict[Future, tuple[_Report, NotebookJob | None, str | None]] = {}
         self.open: list[_Report] = []
 
-    # the pool is started only when a notebook has to run
+    def start_workers(self) -> None:
+        """Start the pool's workers and their kernels, which import the library while the
+        analysis is computed (notebooks are queued when they are ready)."""
+        if self.pool is not None:
+            return
+        log_path = self.out_dir / CACHE_DIR / KERNEL_LOG
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_text("", encoding="utf-8")
+        self.pool = ProcessPoolExecutor(max_workers=self.workers,
+                                        mp_context=get_context("spawn"),
+                                        initializer=init_worker,
+                                        initargs=(str(log_path), str(self.out_dir)))
+        for _ in range(self.workers):  # workers are spawned as tasks arrive
+            self.pool.submit(worker_ready)
+
     def _submit(self, report: _Report, job: NotebookJob, key: str) -> None:
-        if self.pool is None:
-            log_path = self.out_dir / CACHE_DIR / KERNEL_LOG
-            log_path.parent.mkdir(parents=True, exist_ok=True)
-            log_path.write_text("", encoding="utf-8")
-            self.pool = ProcessPoolExecutor(max_workers=self.workers,
-                                            mp_context=get_context("spawn"),
-                                            initializer=_send_stderr_to,
-                                            initargs=(str(log_path),))
+        self.start_workers()
         self.pending[self.pool.submit(run_in_worker, job)] = (report, job, key)
 
     def close(self) -> None:
+        if self.books is not None:  # book builds are subprocesses: let them end
+            self.books.shutdown(wait=True, cancel_futures=True)
+            self.books = None
         for report in list(self.open):  # interrupted: leave no staging folder or lock
             self._discard(report)
         if self.pool is not None:
@@ -352,10 +360,12 @@ class _Builder:
             self._submit(report, NotebookJob(
                 source=str(source), target=str(out), parameters=params, cwd=str(out.parent),
                 label=f"{region.name} ({region.code})", name=f"{chapter.path}.md",
-                static_charts=static_charts), key)
+                # the chart code is tested against the schema: not checked again per chart
+                static_charts=static_charts, validate_charts=False), key)
 
     def collect(self, block: bool, *, pdf: bool, strict: bool) -> None:
-        """Handle finished notebooks; a län whose last notebook finished gets its book."""
+        """Handle finished notebooks and books; a län whose last notebook finished gets its
+        book built."""
         if not self.pending:
             return
         done, _ = wait(list(self.pending), timeout=None if block else 0,
@@ -364,6 +374,9 @@ class _Builder:
             report, job, key = self.pending.pop(future)
             if report not in self.open:
                 continue  # its län already failed
+            if job is None:
+                self._book_done(report, future, pdf=pdf)
+                continue
             try:
                 seconds = future.result()
             except Exception as exc:
@@ -378,47 +391,65 @@ class _Builder:
                 self._finish(report, pdf=pdf, strict=strict)
 
     def _finish(self, report: _Report, *, pdf: bool, strict: bool) -> None:
-        region, staging = report.region, report.staging
+        """All notebooks are there: build the book (in a thread)."""
         t = report.timings
         t["papermill"] = time.perf_counter() - t.pop("papermill_start", time.perf_counter())
+        if self.books is None:
+            self.books = ThreadPoolExecutor(max_workers=self.workers,
+                                            thread_name_prefix="book")
+        future = self.books.submit(self._build_book, report, pdf=pdf, strict=strict)
+        self.pending[future] = (report, None, None)
+
+    def _build_book(self, report: _Report, *, pdf: bool, strict: bool) -> str | None:
+        """The PDF and the data workbook first (the web book links to both), then the web
+        book and the stamp in the staging folder, which then replaces the report folder;
+        returns the PDF's path in the folder (or None)."""
+        region, staging, t = report.region, report.staging, report.timings
+        pdf_path = None
+        names = download_names(region, report.year)
+        downloads = staging / DOWNLOADS_DIR
+        downloads.mkdir(exist_ok=True)
+        if pdf:
+            t3 = time.perf_counter()
+            built = build_pdf(staging, downloads_print_text(region, report.year))
+            pdf_path = built.relative_to(staging).as_posix()
+            _link_or_copy(built, downloads / names["pdf"])
+            t["book_pdf"] = time.perf_counter() - t3
+        write_figure_tables(staging)
+        dataset = report.dataset
+        write_data_workbook(downloads / names["data"], region_name=region.name,
+                            year=report.year, values=dataset.values,
+                            survey=dataset.survey, catalogue=dataset.catalogue,
+                            regions=dataset.regions, results_dir=staging / "results",
+                            region_slug=region.slug)
+        t2 = time.perf_counter()
+        run_jupyter_book(staging, "html", strict=strict, cache_dir=self.out_dir / CACHE_DIR)
+        t["book_html"] = time.perf_counter() - t2
+        for leftover in BUILD_LEFTOVERS:
+            shutil.rmtree(staging / "_build" / leftover, ignore_errors=True)
+        write_stamp(staging, self.out_dir, {
+            "key": self.inputs.report_key(region), "year": report.year,
+            "region_code": region.code, "region_name": region.name,
+            "report_dir": report.target.relative_to(self.out_dir).as_posix(),
+            "html": "_build/html/index.html", "pdf": pdf_path,
+            "earlier_editions": report.earlier_editions,
+            "notebooks": report.notebook_keys, "summary": report.summary})
+        replace_dir(staging, report.target)
+        return pdf_path
+
+    def _book_done(self, report: _Report, future: Future, *, pdf: bool) -> None:
+        region, t = report.region, report.timings
         try:
-            # The PDF and the data workbook first: the web book links to both.
-            pdf_path = None
-            names = download_names(region, report.year)
-            downloads = staging / DOWNLOADS_DIR
-            downloads.mkdir(exist_ok=True)
-            if pdf:
-                t3 = time.perf_counter()
-                built = build_pdf(staging, downloads_print_text(region, report.year))
-                pdf_path = built.relative_to(staging).as_posix()
-                _link_or_copy(built, downloads / names["pdf"])
-                t["book_pdf"] = time.perf_counter() - t3
-            write_figure_tables(staging)
-            dataset = report.dataset
-            write_data_workbook(downloads / names["data"], region_name=region.name,
-                                year=report.year, values=dataset.values,
-                                survey=dataset.survey, catalogue=dataset.catalogue,
-                                regions=dataset.regions, results_dir=staging / "results",
-                                region_slug=region.slug)
-            t2 = time.perf_counter()
-            run_jupyter_book(staging, "html", strict=strict)
-            t["book_html"] = time.perf_counter() - t2
-            for leftover in BUILD_LEFTOVERS:
-                shutil.rmtree(staging / "_build" / leftover, ignore_errors=True)
-            write_stamp(staging, self.out_dir, {
-                "key": self.inputs.report_key(region), "year": report.year,
-                "region_code": region.code, "region_name": region.name,
-                "report_dir": report.target.relative_to(self.out_dir).as_posix(),
-                "html": "_build/html/index.html", "pdf": pdf_path,
-                "earlier_editions": report.earlier_editions,
-                "notebooks": report.notebook_keys, "summary": report.summary})
-            replace_dir(staging, report.target)
+            pdf_path = future.result()
         except Exception as exc:
             self._fail(report, region, exc)
             return
         report.lock.release()
         self.open.remove(report)
         t["total"] = time.perf_counter() - report.started
+        logger.info("%s %s: %s", region.name, report.year, ", ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in t.items()
+            if not name.startswith("notebook:")))
         target = report.target
         self.summary.results.append(BuildResult(
             region=region, year=report.year, report_dir=target,
@@ -478,6 +509,7 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
             t0 = time.perf_counter()
             dataset = load_dataset(data_dir)  # validates; raises before anything is written
             year = check_year(year, dataset)
+            builder.start_workers()  # kernels warm up during the analysis
             shared = compute_shared(dataset, year)
             if landing_page and shared.index is not None:
                 map_html = landing_map_html(dataset, shared.index)

@@ -5,13 +5,16 @@ build worker keeps one kernel for many notebooks (``papermill.execute_notebook(k
 nbclient leaves a kernel it did not start running). Before each notebook the kernel is
 brought back to the state of a fresh one (:func:`ecoreport.report.notebook_state.reset`):
 empty namespace, execution count 1, working directory, warning filters, figure numbers.
-Imported modules stay, which is the point. The kernel is restarted after a failing notebook
-and every :data:`RESTART_EVERY` notebooks. A test checks that executed notebooks are the same
-as from fresh kernels.
+Imported modules stay, which is the point: a new kernel imports the library the notebooks
+use (:data:`WARM_UP_CODE`) before its first notebook, and a build's workers start their
+kernels (:func:`start_worker_kernel`) while the build still computes the analysis. The
+kernel is restarted after a failing notebook and every :data:`RESTART_EVERY` notebooks. A
+test checks that executed notebooks are the same as from fresh kernels.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -33,7 +36,17 @@ HIDDEN_PARAMETER_TAGS = ("parameters", "injected-parameters")
 #: What the kernel runs (silently, outside the notebook's history) before each notebook.
 #: It binds no name: the reset empties the namespace it runs in.
 RESET_CODE = ('__import__("ecoreport.report.notebook_state", fromlist=["reset"])'
-              '.reset({cwd!r}, {static_charts!r})')
+              '.reset({cwd!r}, {static_charts!r}, {validate_charts!r})')
+#: What a new kernel imports (silently) before its first notebook: every module the
+#: notebooks import. ``notebook_state`` comes first: it records the warning filters of a
+#: fresh kernel. The names it binds go with the first reset.
+WARM_UP_CODE = ("import ecoreport.report.notebook_state\n"
+                "import ecoreport.analysis.results, ecoreport.report.chapters, "
+                "ecoreport.report.appendix, ecoreport.report.innovation_index, "
+                "ecoreport.report.english, ecoreport.report.strategy, "
+                "ecoreport.report.editions\n"
+                "from myst_nb import glue\n"
+                "from IPython.display import Markdown, display\n")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -48,6 +61,7 @@ class NotebookJob:
     label: str = ""      # e.g. "Västerbottens län (24)", for messages
     name: str = ""       # e.g. "notebooks/metod.md", for messages
     static_charts: str = "png"  # see ecoreport.report.render.static_formats
+    validate_charts: bool = True  # see ecoreport.report.render.validate_charts
 
 
 class _SharedClient(AsyncKernelClient):
@@ -88,6 +102,16 @@ class WarmKernel:
         run_sync(client.wait_for_ready)(timeout=STARTUP_TIMEOUT)
         self.km, self.runs = km, 0
         self.starts += 1
+        content = self._run_silently(WARM_UP_CODE, STARTUP_TIMEOUT)
+        if content.get("status") != "ok":
+            self.shutdown()
+            raise BuildError(f"could not start a kernel: the library does not import: "
+                             f"{content.get('ename')}: {content.get('evalue')}")
+
+    def start(self, cwd: str) -> None:
+        """Start the kernel now (it is started on first use otherwise)."""
+        if self.km is None:
+            self._start(cwd)
 
     def shutdown(self) -> None:
         km, self.km = self.km, None
@@ -100,20 +124,25 @@ class WarmKernel:
         except Exception:  # a dead kernel is what we wanted anyway
             pass
 
-    def _reset(self, job: NotebookJob) -> None:
+    def _run_silently(self, code: str, timeout: float) -> dict:
+        """Run ``code`` outside the notebook's history; return the execute reply's content."""
         client = self.km.client()
-        code = RESET_CODE.format(cwd=str(Path(job.cwd).resolve()),
-                                 static_charts=job.static_charts)
 
         async def run() -> dict:
             msg_id = client.execute(code, silent=True, store_history=False,
                                     allow_stdin=False)
             while True:
-                reply = await client.get_shell_msg(timeout=RESET_TIMEOUT)
+                reply = await client.get_shell_msg(timeout=timeout)
                 if reply["parent_header"].get("msg_id") == msg_id:
                     return reply["content"]
 
-        content = run_sync(run)()
+        return run_sync(run)()
+
+    def _reset(self, job: NotebookJob) -> None:
+        code = RESET_CODE.format(cwd=str(Path(job.cwd).resolve()),
+                                 static_charts=job.static_charts,
+                                 validate_charts=job.validate_charts)
+        content = self._run_silently(code, RESET_TIMEOUT)
         if content.get("status") != "ok":
             raise BuildError(f"could not prepare a kernel for {job.name}: "
                              f"{content.get('ename')}: {content.get('evalue')}")
@@ -149,6 +178,7 @@ def execute_notebook(job: NotebookJob, km=None) -> float:
     previous = os.environ.get("ECOREPORT_STATIC_CHARTS")
     if km is None:
         os.environ["ECOREPORT_STATIC_CHARTS"] = job.static_charts
+        os.environ["ECOREPORT_VALIDATE_CHARTS"] = "1" if job.validate_charts else "0"
     try:
         executed = papermill.execute_notebook(
             nb, None, parameters=job.parameters, kernel_name=KERNEL_NAME, cwd=job.cwd,
@@ -216,11 +246,40 @@ def tag_for_readers(nb) -> None:
 _worker_kernel: WarmKernel | None = None
 
 
-def run_in_worker(job: NotebookJob) -> float:
-    """Pool task: run ``job`` in this worker process's warm kernel (started on first use,
-    shut down when the worker exits)."""
+def _worker_warm_kernel() -> WarmKernel:
     global _worker_kernel
     if _worker_kernel is None:
         _worker_kernel = WarmKernel()
         Finalize(None, _worker_kernel.shutdown, exitpriority=10)
-    return _worker_kernel.execute(job)
+    return _worker_kernel
+
+
+def start_worker_kernel(cwd: str) -> None:
+    """Start this worker's kernel and import the library in it now, so the first notebook
+    does not wait for it. A kernel that fails to start here is started again (and its
+    error reported) by the first notebook."""
+    try:
+        _worker_warm_kernel().start(cwd)
+    except Exception:
+        pass
+
+
+def init_worker(log_path: str, cwd: str) -> None:
+    """Pool initializer (defined here, so a worker imports only this light module): kernels
+    inherit the worker's stderr, so their chatter (transport warnings, shutdown messages)
+    goes to the build's log instead of the analyst's terminal; then the kernel starts."""
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+    start_worker_kernel(cwd)
+
+
+def worker_ready() -> None:
+    """A task that makes a pool start one more worker (and so its kernel) now."""
+
+
+def run_in_worker(job: NotebookJob) -> float:
+    """Pool task: run ``job`` in this worker process's warm kernel (started on first use,
+    shut down when the worker exits)."""
+    return _worker_warm_kernel().execute(job)

@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from urllib.parse import quote
 
-from ecoreport.report.cache import STAMP, read_stamp
+from ecoreport.report.cache import CACHE_DIR, STAMP, read_stamp
 from ecoreport.report.formatting import format_number
 from ecoreport.report.sphinxext import BUNDLE_NAME, write_vega_bundle
 
@@ -93,7 +93,7 @@ def _map_section(year_dir: Path, index_map_html: str | None) -> tuple[str, str]:
         fragment.write_text(index_map_html, encoding="utf-8")
     if not fragment.exists():
         return "", ""
-    write_vega_bundle(year_dir / "_static")
+    write_vega_bundle(year_dir / "_static", cache_dir=year_dir.parent / CACHE_DIR)
     head = f'<script src="_static/{BUNDLE_NAME}"></script>'
     body = ("<h2>Innovationsindex: länens grupper</h2>\n<p>Länens grupp i rapporternas "
             "innovationsindex, relativt riket. Rang med osäkerhetsintervall finns i varje "

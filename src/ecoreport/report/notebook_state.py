@@ -15,8 +15,9 @@ from ecoreport.report import render
 _FRESH_WARNING_FILTERS = list(warnings.filters)
 
 
-def reset(cwd: str, static_charts: str) -> None:
-    """Empty namespace, execution count 1, ``cwd``, fresh warnings, figure numbers from 1."""
+def reset(cwd: str, static_charts: str, validate_charts: bool = True) -> None:
+    """Empty namespace, execution count 1, ``cwd``, fresh warnings, figure numbers from 1,
+    the charts' static format and validation for this notebook."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -26,4 +27,4 @@ def reset(cwd: str, static_charts: str) -> None:
     warnings.filters[:] = _FRESH_WARNING_FILTERS
     warnings.onceregistry.clear()
     warnings._filters_mutated()  # forget "already shown" in every module's registry
-    render.reset_state(static_charts)
+    render.reset_state(static_charts, validate_charts)

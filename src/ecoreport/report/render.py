@@ -12,6 +12,11 @@ Every chart becomes one output with two representations:
 
 Numbers are formatted with the Swedish locale (decimal comma, space as thousands
 separator) in both representations.
+
+Altair checks every spec against the Vega-Lite schema when it is written out, which costs
+about as much as writing it. ``ECOREPORT_VALIDATE_CHARTS=0`` skips that check (the spec is
+the same either way): the build sets it for its kernels, since the chart code is tested with
+the check and a test checks the charts of a built book against the schema.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 PNG_SCALE = 2
 STATIC_CHARTS_ENV = "ECOREPORT_STATIC_CHARTS"
+VALIDATE_CHARTS_ENV = "ECOREPORT_VALIDATE_CHARTS"
 STATIC_MIME = {"png": "image/png", "pdf": "application/pdf", "none": None}
 # Each chart of a side-by-side pair; together they fit the book's text column and A4.
 SIDE_WIDTH = 300
@@ -61,7 +67,7 @@ def chart_to_png(chart: alt.TopLevelMixin | dict) -> bytes:
     """Render a chart (or a Vega-Lite spec) to PNG with the Swedish number locale."""
     import vl_convert as vlc
 
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    spec = chart if isinstance(chart, dict) else chart_spec(chart)
     return vlc.vegalite_to_png(spec, scale=PNG_SCALE, format_locale=VEGA_SV_LOCALE)
 
 
@@ -69,7 +75,7 @@ def chart_to_pdf(chart: alt.TopLevelMixin | dict) -> bytes:
     """Render a chart (or a Vega-Lite spec) to a one-page vector PDF."""
     import vl_convert as vlc
 
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    spec = chart if isinstance(chart, dict) else chart_spec(chart)
     return vlc.vegalite_to_pdf(spec, format_locale=VEGA_SV_LOCALE)
 
 
@@ -80,6 +86,16 @@ def static_chart_format() -> str:
         raise UsageError(f"{STATIC_CHARTS_ENV}={value!r}; expected one of "
                          f"{', '.join(STATIC_MIME)}")
     return value
+
+
+def validate_charts() -> bool:
+    """Whether specs are checked against the Vega-Lite schema (see the module doc)."""
+    return os.environ.get(VALIDATE_CHARTS_ENV, "1").strip() != "0"
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec (checked against the schema unless turned off)."""
+    return chart.to_dict(validate=validate_charts())
 
 
 def csv_download_link(table: pd.DataFrame, name: str, label: str = "") -> str:
@@ -119,7 +135,7 @@ def chart_bundle(chart: alt.TopLevelMixin, name: str,
     """The MIME bundle (HTML, and PNG or PDF for print) of a chart; ``table`` adds CSV download links (a dict:
     one link per table, named by its key); ``description`` is the Swedish text alternative
     (without it Vega would announce the chart as "Vega visualization")."""
-    spec = chart.to_dict()
+    spec = chart_spec(chart)
     spec["description"] = description or name
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
     element_id = f"chart-{slugify(name)}-{digest}"
@@ -180,13 +196,15 @@ def side_by_side(left: alt.TopLevelMixin, right: alt.TopLevelMixin, *,
 _figure_count = 0
 
 
-def reset_state(static_charts: str | None = None) -> None:
+def reset_state(static_charts: str | None = None, validate: bool | None = None) -> None:
     """A new notebook in a warm kernel: figures count from 1 again (see report.kernels)."""
     global _figure_count
     _figure_count = 0
     if static_charts is not None:
         os.environ[STATIC_CHARTS_ENV] = static_charts
         static_chart_format()
+    if validate is not None:
+        os.environ[VALIDATE_CHARTS_ENV] = "1" if validate else "0"
 
 
 def next_figure_number() -> int:

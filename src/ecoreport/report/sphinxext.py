@@ -1,23 +1,35 @@
 """Sphinx extension: ship the Vega JavaScript bundle with the book (no CDN).
 
-Listed under ``sphinx.extra_extensions`` in ``_config.yml``. At ``config-inited`` it writes
+Listed under ``sphinx.extra_extensions`` in ``_config.yml``. In HTML builds it provides
 ``vega-bundle.js`` (vl-convert's bundle of Vega, Vega-Lite and Vega-Embed, wrapped in an
-IIFE so its top-level names do not clash with Sphinx's globals) into a folder under the
-build directory, appends that folder to ``html_static_path`` and adds the script to every
-page. The bundle is cached by vl-convert version, since creating it takes about 1.5 s.
+IIFE so its top-level names do not clash with Sphinx's globals), appends its folder to
+``html_static_path`` and adds the script to every page. Creating the bundle takes 2–3 s of
+CPU, so it is made once per vl-convert version: in ``$ECOREPORT_CACHE_DIR/vega/<version>/``
+when the variable is set (``ecoreport build`` sets it to ``<out>/.cache``, so every book and
+the landing page of a build share one bundle), else in a folder under the build directory.
+A missing cached bundle is made by a separate process started with the build, on the core
+Sphinx leaves idle, and is waited for when the static files are copied.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from ecoreport import __version__
+from ecoreport.locks import FileLock
 from ecoreport.report.escape import escape_html
 
 logger = logging.getLogger(__name__)
 
 BUNDLE_NAME = "vega-bundle.js"
+#: Where built bundles are kept between builds (see the module doc).
+CACHE_DIR_ENV = "ECOREPORT_CACHE_DIR"
 
 #: The theme's English interface text → Swedish. pydata-sphinx-theme and sphinx-book-theme
 #: ship no Swedish catalogue and hard-code some labels, so the finished pages are rewritten;
@@ -75,7 +87,10 @@ def translate_ui(html_text: str) -> str:
     return html_text
 
 
-def _translate_pages(app, exception) -> None:
+def _on_build_finished(app, exception) -> None:
+    process = getattr(app, "ecoreport_bundle_process", None)
+    if process is not None:  # a build that ended early: the bundle is not needed here
+        process.wait()
     if exception is not None or app.builder.format != "html":
         return
     copybutton = Path(app.outdir) / "_static" / "copybutton.js"
@@ -83,6 +98,11 @@ def _translate_pages(app, exception) -> None:
         script = copybutton.read_text(encoding="utf-8")
         if add_copybutton_swedish(script) != script:
             copybutton.write_text(add_copybutton_swedish(script), encoding="utf-8")
+    drop_source_maps(Path(app.outdir) / "_static")
+    _translate_pages(app)
+
+
+def _translate_pages(app) -> None:
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         translated = translate_ui(text)
@@ -90,27 +110,115 @@ def _translate_pages(app, exception) -> None:
             page.write_text(translated, encoding="utf-8")
 
 
-def write_vega_bundle(folder: Path) -> Path:
-    """Write the IIFE-wrapped Vega bundle into ``folder`` (kept if already current)."""
+def _bundle_text() -> str:
     import vl_convert as vlc
 
+    return "(function () {\n" + vlc.javascript_bundle() + "\n})();\n"
+
+
+def _vl_convert_version() -> str:
+    import vl_convert as vlc
+
+    return getattr(vlc, "__version__", "unknown")
+
+
+def _cached_bundle_path(cache_dir: Path) -> Path:
+    return Path(cache_dir) / "vega" / _vl_convert_version() / BUNDLE_NAME
+
+
+def cached_vega_bundle(cache_dir: Path) -> Path:
+    """The bundle of the installed vl-convert in ``cache_dir/vega/<version>/`` (a folder
+    holding only the bundle, so it can serve as a static path), made when missing; a
+    process making it holds a lock, and the others wait for it."""
+    target = _cached_bundle_path(cache_dir)
+    if target.is_file():
+        return target
+    with FileLock(target.parent.parent / f".{target.parent.name}.lock",
+                  f"the Vega bundle in {target.parent} is being made by process {{pid}}",
+                  wait=300):
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # renamed into place: a reader never sees half a bundle
+            tmp = target.parent.parent / f".{BUNDLE_NAME}.{os.getpid()}.tmp"
+            tmp.write_text(_bundle_text(), encoding="utf-8")
+            os.replace(tmp, target)
+            logger.info("wrote %s (%d bytes)", target, target.stat().st_size)
+    return target
+
+
+#: The last line of a minified script or style sheet that names its source map.
+_SOURCE_MAP_COMMENT = re.compile(r"\n?(//# sourceMappingURL=\S+\.map|/\*# sourceMappingURL=\S+\.map ?\*/)\s*\Z")
+
+
+def drop_source_maps(static_dir: Path) -> int:
+    """Remove the themes' source maps (debugging aids for their minified files, about a
+    quarter of a book's size) and the comments naming them; return how many were removed."""
+    maps = sorted(Path(static_dir).rglob("*.map"))
+    for path in maps:
+        path.unlink()
+    for path in [*Path(static_dir).rglob("*.js"), *Path(static_dir).rglob("*.css")]:
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        stripped = _SOURCE_MAP_COMMENT.sub("\n", text)
+        if stripped != text:
+            path.write_text(stripped, encoding="utf-8", errors="surrogateescape")
+    return len(maps)
+
+
+def write_vega_bundle(folder: Path, cache_dir: Path | None = None) -> Path:
+    """Write the IIFE-wrapped Vega bundle into ``folder`` (kept if already current); with
+    ``cache_dir``, copied from the bundle cached there (see :func:`cached_vega_bundle`)."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / BUNDLE_NAME
+    if cache_dir is not None:
+        shutil.copyfile(cached_vega_bundle(cache_dir), target)
+        return target
     stamp = folder.parent / f".{BUNDLE_NAME}.version"  # outside the static folder
-    version = getattr(vlc, "__version__", "unknown")
+    version = _vl_convert_version()
     if target.exists() and stamp.exists() and stamp.read_text() == version:
         return target
-    bundle = vlc.javascript_bundle()
-    target.write_text("(function () {\n" + bundle + "\n})();\n", encoding="utf-8")
+    target.write_text(_bundle_text(), encoding="utf-8")
     stamp.write_text(version)
     logger.info("wrote %s (%d bytes)", target, target.stat().st_size)
     return target
 
 
+def _start_vega_bundle(app, config) -> None:
+    """A missing cached bundle is started in a process of its own now (see module doc)."""
+    cache_dir = os.environ.get(CACHE_DIR_ENV)
+    if cache_dir and not _cached_bundle_path(Path(cache_dir)).is_file():
+        app.ecoreport_bundle_process = subprocess.Popen(
+            [sys.executable, "-m", __name__, cache_dir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _add_vega_bundle(app) -> None:
+    """HTML builds only: the bundle's folder becomes a static path (copied into ``_static``
+    after the pages are read, see :func:`_wait_for_vega_bundle`)."""
+    if app.builder.format != "html":
+        return
+    cache_dir = os.environ.get(CACHE_DIR_ENV)
+    if cache_dir:
+        folder = _cached_bundle_path(Path(cache_dir)).parent
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = Path(app.outdir).parent / ".ecoreport-static"
+        write_vega_bundle(folder)
+    app.config.html_static_path = [*app.config.html_static_path, str(folder)]
+
+
+def _wait_for_vega_bundle(app, env=None) -> None:
+    """Before the static files are copied (and when the build ends): the bundle is there,
+    and the process making it has ended."""
+    process = getattr(app, "ecoreport_bundle_process", None)
+    if process is not None:
+        process.wait()
+        app.ecoreport_bundle_process = None
+    cache_dir = os.environ.get(CACHE_DIR_ENV)
+    if cache_dir and app.builder.format == "html":
+        cached_vega_bundle(Path(cache_dir))  # made here if that process failed
+
+
 def _on_config_inited(app, config) -> None:
-    folder = Path(app.outdir).parent / ".ecoreport-static"
-    write_vega_bundle(folder)
-    config.html_static_path = [*config.html_static_path, str(folder)]
     # The theme writes the title into the navbar unescaped (``{{ docstitle }}``), while
     # <title> escapes it; the title holds the län's name, which is data, so the navbar gets
     # an escaped copy as the logo text.
@@ -181,12 +289,19 @@ def _absent_indicator_section(app, env, node, contnode):
 
 def setup(app) -> dict:
     app.connect("config-inited", _on_config_inited)
+    app.connect("config-inited", _start_vega_bundle)
+    app.connect("builder-inited", _add_vega_bundle)
+    app.connect("env-updated", _wait_for_vega_bundle)
     # after the std domain has failed to resolve the label
     app.connect("missing-reference", _absent_indicator_section, priority=900)
     app.connect("html-page-context", _drop_remote_scripts, priority=900)
     app.connect("html-page-context", _download_menu, priority=900)
-    app.connect("build-finished", _translate_pages)
+    app.connect("build-finished", _on_build_finished)
     # Loaded in <head> so vegaEmbed exists before the charts' inline scripts run.
     app.add_js_file(BUNDLE_NAME, priority=200)
     app.add_css_file("ecoreport.css")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":  # python -m ecoreport.report.sphinxext CACHE_DIR
+    cached_vega_bundle(Path(sys.argv[1]))
