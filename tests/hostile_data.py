@@ -57,6 +57,10 @@ def write_hostile_data(source: Path, target: Path, *, region_code: str = "24") -
             source[field] = text
         source["citation_sv"] = name  # shown under every chart: markup refused at load
         source["url"] = URL_PAYLOAD
+        if source.get("survey"):  # the survey's design: plain labels, shown in tables
+            for field in ("population_sv", "sample_sv", "collector", "mode_sv",
+                          "questionnaire_sv", "weighting_sv", "reference_sv"):
+                source["survey"][field] = name
     sources_path.write_text(yaml.safe_dump(sources, allow_unicode=True, sort_keys=False),
                             encoding="utf-8")
 

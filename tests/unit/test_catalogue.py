@@ -453,3 +453,80 @@ def test_real_catalogue_names_what_counts_count(real):
         if real.units[indicator.unit].short_sv == "antal" and indicator.normalise != "none":
             assert indicator.counted_sv, indicator.id  # else "6 år 2013" reads as years
     assert real.indicator("almi_lan").proper_name
+
+
+# --- survey design and bases ----------------------------------------------------------------
+
+SURVEY_DESIGN = {"region_code": "24", "period": "2024",
+                 "population_sv": "alla företag med minst en anställd",
+                 "population_size": 4979, "sample_sv": "stratifierat urval",
+                 "sample_size": 2000, "answers": 305, "fieldwork_start": "2024-05-13",
+                 "fieldwork_end": "2024-06-05", "collector": "Verian",
+                 "weighting_sv": None,
+                 "innovating_filter": {"item": "natverksevent", "category": "ja"},
+                 "reference_sv": "rapporten, avsnitt 6"}
+
+
+def _with_survey(**changes) -> dict:
+    sources = copy.deepcopy(MINIMAL_SOURCES)
+    sources["scb_test"]["survey"] = {**SURVEY_DESIGN, **changes}
+    return sources
+
+
+def test_real_survey_design_and_bases(real):
+    design = real.sources["nle_2024"].survey
+    assert (design.population_size, design.sample_size, design.answers) == (4979, 2000, 305)
+    assert (design.fieldwork_start, design.fieldwork_end) == ("2024-05-13", "2024-06-05")
+    assert design.collector == "Verian" and design.weighting_sv is None
+    assert round(design.response_rate, 3) == 0.152
+    assert (design.innovating_filter.item, design.innovating_filter.category) == (
+        "innovationsarbete", "ja")
+    innovating = {i.id for i in real.indicators_by_kind("survey") if i.base == "innovating_firms"}
+    assert innovating == {"systematisk_innovationsledning", "intermediarer"}
+    assert real.indicator("fou_andel_brp").base == "all_firms"
+
+
+def test_survey_design_loads_and_defaults(tmp_path):
+    catalogue = load_catalogue(_write(tmp_path, _minimal_indicators(), _with_survey()))
+    design = catalogue.sources["scb_test"].survey
+    assert design.answers == 305 and design.innovating_filter.item == "natverksevent"
+    assert catalogue.indicator("natverksevent").base == "all_firms"
+
+
+def test_survey_design_errors_name_the_nested_field(tmp_path):
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(_write(tmp_path, _minimal_indicators(), _with_survey(answers=3000)))
+    assert str(info.value) == (
+        "sources.yaml: source 'scb_test', field 'survey.answers': 3000 answers from a sample "
+        "of 2000; expected answers not above sample_size")
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(_write(tmp_path, _minimal_indicators(), _with_survey(weighting="nej")))
+    assert "field 'survey.weighting': unknown field (did you mean 'weighting_sv'?)" in str(
+        info.value)
+
+
+def test_survey_filter_must_name_a_survey_item_and_its_category(tmp_path):
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(_write(tmp_path, _minimal_indicators(), _with_survey(
+            innovating_filter={"item": "natverksevnt", "category": "ja"})))
+    assert str(info.value) == (
+        "sources.yaml: source 'scb_test', field 'survey.innovating_filter.item': "
+        "'natverksevnt' is not a survey item of indicators.yaml (did you mean "
+        "'natverksevent'?); expected a survey item id")
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(_write(tmp_path, _minimal_indicators(), _with_survey(
+            innovating_filter={"item": "natverksevent", "category": "yes"})))
+    assert "not an answer category of 'natverksevent'; expected one of: ja, nej" in str(
+        info.value)
+
+
+def test_base_is_survey_only_and_from_the_vocabulary(tmp_path):
+    def register_base(doc):
+        doc["indicators"][0]["base"] = "all_firms"
+    assert "only survey items have this field" in _broken(tmp_path, register_base)
+
+    def unknown_base(doc):
+        doc["indicators"][1]["base"] = "innovators"
+    assert _broken(tmp_path, unknown_base) == (
+        "indicators.yaml: indicator 'natverksevent', field 'base': 'innovators' is not "
+        "allowed; expected one of: all_firms, innovating_firms")

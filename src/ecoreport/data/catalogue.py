@@ -92,6 +92,7 @@ class Indicator:
     question_sv: str | None = None
     categories: tuple[str, ...] = ()
     favourable_categories: tuple[str, ...] = ()
+    base: str = "all_firms"  # survey items: who was asked (data.vocab.SURVEY_BASES)
     api: dict[str, Any] | None = field(default=None, compare=False, hash=False)
     # First year of a series that is comparable with today's definition (a change of method
     # before it); trends are never fitted across it.
@@ -112,6 +113,40 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class SurveyFilter:
+    """Firms answering ``item`` with ``category`` are the survey's innovating firms."""
+
+    item: str
+    category: str
+
+
+@dataclass(frozen=True)
+class SurveyDesign:
+    """How a survey was made (``survey:`` of its source in ``sources.yaml``)."""
+
+    region_code: str
+    period: str
+    population_sv: str
+    sample_sv: str
+    answers: int
+    reference_sv: str
+    population_size: int | None = None
+    sample_size: int | None = None
+    fieldwork_start: str | None = None  # ISO dates
+    fieldwork_end: str | None = None
+    collector: str | None = None
+    mode_sv: str | None = None
+    questionnaire_sv: str | None = None
+    weighting_sv: str | None = None  # None: the source states no weighting
+    innovating_filter: SurveyFilter | None = None
+
+    @property
+    def response_rate(self) -> float | None:
+        """Answers as a share (0–1) of the sample; None without a sample size."""
+        return self.answers / self.sample_size if self.sample_size else None
+
+
+@dataclass(frozen=True)
 class Source:
     id: str
     producer: str
@@ -123,6 +158,7 @@ class Source:
     citation_sv: str
     note: str | None = None
     licence_sv: str | None = None  # the licence as the Swedish report shows it
+    survey: SurveyDesign | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -285,6 +321,7 @@ def parse_catalogue(indicators_raw: Any, sources_raw: Any) -> Catalogue:
     issues: list[CatalogueError] = []
     sources, source_ids = _parse_sources(sources_raw, issues)
     units, dimensions, indicators = _parse_indicators(indicators_raw, source_ids, issues)
+    _check_survey_designs(sources, indicators, issues)
     if len(issues) == 1:
         raise issues[0]
     if issues:
@@ -340,8 +377,45 @@ def _parse_sources(raw: Any, issues: list[CatalogueError]
         model, problems = validate_entry(SourceModel, entry)
         _report(problems, SOURCES_FILE, f"source '{source_id}'", issues)
         if model is not None:
-            sources[source_id] = Source(id=source_id, **model.model_dump())
+            sources[source_id] = Source(id=source_id, **model.model_dump(exclude={"survey"}),
+                                        survey=_survey_design(model.survey))
     return sources, {source_id for source_id, _ in entries}
+
+
+def _survey_design(model: Any) -> SurveyDesign | None:
+    if model is None:
+        return None
+    fields = model.model_dump(exclude={"innovating_filter"})
+    rule = model.innovating_filter
+    return SurveyDesign(**fields, innovating_filter=None if rule is None else SurveyFilter(
+        item=rule.item, category=rule.category))
+
+
+def _check_survey_designs(sources: dict[str, Source], indicators: dict[str, Indicator],
+                          issues: list[CatalogueError]) -> None:
+    """A survey's filter question must be one of the catalogue's survey items, answered
+    with one of its categories."""
+    for source in sources.values():
+        rule = source.survey.innovating_filter if source.survey else None
+        if rule is None:
+            continue
+        where = f"source '{source.id}'"
+        item = indicators.get(rule.item)
+        if item is None or not item.is_survey:
+            names = [i.id for i in indicators.values() if i.is_survey]
+            close = difflib.get_close_matches(rule.item, names, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            issues.append(CatalogueError(f"{rule.item!r} is not a survey item of "
+                                         f"{INDICATORS_FILE}{hint}",
+                                         file=SOURCES_FILE, entry=where,
+                                         field="survey.innovating_filter.item",
+                                         value=rule.item, expected="a survey item id"))
+        elif rule.category not in item.categories:
+            issues.append(CatalogueError(
+                f"{rule.category!r} is not an answer category of '{item.id}'",
+                file=SOURCES_FILE, entry=where,
+                field="survey.innovating_filter.category", value=rule.category,
+                expected="one of: " + ", ".join(item.categories)))
 
 
 def _parse_indicators(raw: Any, source_ids: set[str], issues: list[CatalogueError]

@@ -35,12 +35,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ecoreport.data.vocab import NORMALISATIONS, POLARITIES, RIKET_CODE
+from ecoreport.data.vocab import NORMALISATIONS, POLARITIES, RIKET_CODE, SURVEY_BASES
 
 UNIT_KINDS = ("share", "count", "amount", "score", "index", "ratio")
 INDICATOR_KINDS = ("register", "survey")
 AXES = ("research", "market")
-SURVEY_ONLY_FIELDS = ("question_sv", "categories", "favourable_categories")
+SURVEY_ONLY_FIELDS = ("question_sv", "categories", "favourable_categories", "base")
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # ids of units, dimensions, indicators, sources
 REGION_CODE_RE = re.compile(r"^\d{2}$")  # "00" Riket, "01".."25" län
@@ -132,6 +132,61 @@ class _Model(BaseModel):
 # --- sources.yaml ---------------------------------------------------------------------------
 
 
+Count = Annotated[int, Field(ge=1), Expect("a whole number", "a whole number of at least 1")]
+Date = Annotated[Union[str, None], BeforeValidator(_iso_date), AfterValidator(_is_date),
+                 Expect("a date", "an ISO date (YYYY-MM-DD) or null")]
+
+
+class SurveyFilterModel(_Model):
+    """The question and answer that make a firm an "innovating firm"."""
+
+    item: Id
+    category: Label
+
+
+class SurveyModel(_Model):
+    """How a survey was made (``survey:`` of its source): stated once, shown in the survey
+    chapter and used for the number of answers and the margins of error. Texts are
+    Swedish phrases that fit into a sentence (lower-case start)."""
+
+    region_code: Annotated[str, Field(pattern=REGION_CODE_RE.pattern), Expect(
+        "a two-digit code", 'the quoted län code of the answers, e.g. "24"')]
+    period: Annotated[str, AfterValidator(_non_empty),
+                      Expect("a period", 'the quoted period of survey.csv, e.g. "2024"')]
+    population_sv: Label
+    population_size: Union[Count, None] = None
+    sample_sv: Label
+    sample_size: Union[Count, None] = None
+    answers: Count
+    fieldwork_start: Date = None
+    fieldwork_end: Date = None
+    collector: Union[Label, None] = None
+    mode_sv: Union[Label, None] = None
+    questionnaire_sv: Union[Label, None] = None
+    # null: the source says nothing about weighting (the report says so)
+    weighting_sv: Union[Label, None] = None
+    innovating_filter: Union[SurveyFilterModel, None] = None
+    reference_sv: Label  # where the facts above are stated
+
+    @model_validator(mode="after")
+    def _check_sizes(self) -> SurveyModel:
+        if self.sample_size is not None and self.answers > self.sample_size:
+            raise _problem(f"{self.answers} answers from a sample of {self.sample_size}",
+                           "answers not above sample_size", field="answers",
+                           value=self.answers)
+        if (self.population_size is not None and self.sample_size is not None
+                and self.sample_size > self.population_size):
+            raise _problem(f"a sample of {self.sample_size} from {self.population_size}",
+                           "sample_size not above population_size", field="sample_size",
+                           value=self.sample_size)
+        if (self.fieldwork_start and self.fieldwork_end
+                and self.fieldwork_start > self.fieldwork_end):
+            raise _problem("the fieldwork ends before it starts",
+                           "fieldwork_end on or after fieldwork_start",
+                           field="fieldwork_end", value=self.fieldwork_end)
+        return self
+
+
 class SourceModel(_Model):
     """One producer's table (``sources.yaml``: source_id -> these fields)."""
 
@@ -148,6 +203,7 @@ class SourceModel(_Model):
                          Expect("a date", "an ISO date (YYYY-MM-DD) or null")]
     citation_sv: Label  # shown under every chart and table
     note: Union[Text, None] = None
+    survey: Union[SurveyModel, None] = None  # a survey's design (survey.csv rows cite it)
 
 
 # --- indicators.yaml ------------------------------------------------------------------------
@@ -317,6 +373,8 @@ class IndicatorModel(_Model):
         'a non-empty list of answer texts in display order (quote numbers, e.g. "0")')] = None
     favourable_categories: Annotated[Union[list[str], None], Expect(
         "a list of answer categories", "a subset of the categories")] = None
+    # who was asked: every responding firm, or only the innovating ones
+    base: Literal[SURVEY_BASES] = "all_firms"
     api: Union[ApiModel, None] = None
     # Counts only: the noun a number of this indicator counts (see CountedModel).
     counted_sv: Union[CountedModel, None] = None
@@ -451,9 +509,16 @@ def _locate(model: type[_Model], loc: tuple) -> tuple[type[_Model], list[str]]:
         path.append(name)
         if name == "api" and parts and parts[0] in API_MODELS:
             holder = API_MODELS[parts.pop(0)]
+        elif name in _NESTED_MODELS and parts:
+            holder = _NESTED_MODELS[name]
         else:
             break
     return holder, path
+
+
+# Fields holding a model whose own fields are reported by name ("survey.answers").
+_NESTED_MODELS: dict[str, type[_Model]] = {"survey": SurveyModel,
+                                           "innovating_filter": SurveyFilterModel}
 
 
 def _value_at(raw: Any, path: list[str]) -> Any:

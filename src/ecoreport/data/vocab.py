@@ -46,6 +46,15 @@ STATUS_LABELS: dict[str, StatusLabel] = {
 }
 SYNTHETIC_SOURCE_ID = "synthetic"  # sources.yaml key of generated values
 
+# --- survey -------------------------------------------------------------------------------
+
+# Who a survey question was asked of (``base`` of a survey item) and how the report says it.
+SURVEY_BASE_LABELS: dict[str, str] = {
+    "all_firms": "alla företag",
+    "innovating_firms": "företag som arbetar med innovation",
+}
+SURVEY_BASES: tuple[str, ...] = tuple(SURVEY_BASE_LABELS)
+
 # --- normalisation ------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 from ecoreport.analysis.results import BOOTSTRAP_SEED, PCA_FIRST_YEAR, Report
 from ecoreport.analysis.compare import POPULATION_FILL_YEARS
 from ecoreport.errors import Issue, IssueCode
+from ecoreport.report import survey as survey_report
 from ecoreport.report.escape import escape_myst, escape_url
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
@@ -251,6 +252,24 @@ def cited_source_ids(catalogue: Any, values: pd.DataFrame | None = None,
     return ids
 
 
+def survey_design_sentence(design: Any) -> str:
+    """One sentence on how a survey was made: answers, sample, response rate, fieldwork,
+    collector, weighting ("Enkät: 305 svar av 2 000 tillfrågade (15 %) ...")."""
+    text = f"Enkät {format_period(design.period)}: {format_number(design.answers)} svar"
+    if design.sample_size:
+        text += (f" av {format_number(design.sample_size)} tillfrågade "
+                 f"({format_number(100 * design.answers / design.sample_size, 0)}\u00a0%)")
+    if design.population_size:
+        text += f" ur en population om {format_number(design.population_size)} företag"
+    dates = survey_report.date_text(design.fieldwork_start, design.fieldwork_end)
+    if design.collector or dates:
+        text += ", insamlat" + (f" av {escape_myst(design.collector)}" if design.collector
+                                else "") + (f" {dates}" if dates else "")
+    text += "; " + ("viktning: " + escape_myst(design.weighting_sv) if design.weighting_sv
+                    else "ingen viktning anges")
+    return text + f"; uppgifterna från {escape_myst(design.reference_sv)}."
+
+
 def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
                      survey: pd.DataFrame | None = None) -> str:
     """Every source: producer, title, table, URL and licence (one list item each)."""
@@ -265,11 +284,13 @@ def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
         used = int(counts.get(source_id, 0))
         used_text = f" Källa för {used} indikatorer i katalogen." if used > 1 else (
             " Källa för en indikator i katalogen." if used == 1 else "")
+        design = getattr(source, "survey", None)
+        survey_text = f" {survey_design_sentence(design)}" if design is not None else ""
         items.append(
             f"- **{escape_myst(source.producer)}**: {escape_myst(source.title)}. "
             f"Tabell: {escape_myst(source.table)}. {url}. "
             f"Licens: {escape_myst(getattr(source, 'licence_sv', None) or source.licence)}."
-            f"{used_text} (`{source_id}`)")
+            f"{used_text}{survey_text} (`{source_id}`)")
     return "\n\n".join([
         "## Källor",
         "Alla källor som indikatorerna, värdena och enkäten hänvisar till, så som de anges i "
@@ -539,7 +560,18 @@ def survey_markdown(survey: pd.DataFrame, catalogue: Any, region: Any) -> str:
         f"För {escape_myst(region.name)} finns svar på {items['indicator_id'].nunique()} frågor ur "
         f"näringslivsenkäten ({join_sv(periods)}; källa: {join_sv(sources)}). Svaren är "
         "andelar av de svarande företagen per svarsalternativ och publiceras som de är; "
-        "enkätsvar genereras aldrig.")
+        "enkätsvar genereras aldrig. Svarsalternativ som källan inte redovisar visas "
+        "tillsammans som ”ej redovisat i källan”.")
+    designs = [catalogue.sources[s].survey for s in dict.fromkeys(rows["source_id"])
+               if getattr(catalogue.sources.get(s), "survey", None) is not None
+               and catalogue.sources[s].survey.region_code == region.code]
+    if designs:
+        parts.append(" ".join(survey_design_sentence(d) for d in designs)
+                     + " Urval, metod och felmarginaler beskrivs i kapitlet om "
+                     "näringslivsenkäten.")
+    else:
+        parts.append("Hur enkäten gjordes (urval och antal svar) anges inte i data, så "
+                     "felmarginaler kan inte beräknas.")
     categories = rows.groupby(["indicator_id", "period"], sort=False)["category"].nunique()
     table = pd.DataFrame({
         "Dimension": [names.get(catalogue.indicators[i].dimension, "–")

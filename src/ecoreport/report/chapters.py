@@ -27,7 +27,8 @@ from ecoreport.report.charts.pca import (
     pca_biplot,
     pca_trajectory_chart,
 )
-from ecoreport.report.charts.survey import survey_chart, survey_table
+from ecoreport.report import survey as survey_report
+from ecoreport.report.survey import survey_items, survey_rows  # noqa: F401 (chapters API)
 from ecoreport.report.escape import escape_myst
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.report.render import glue_chart, glue_markdown, show_chart, side_by_side
@@ -115,6 +116,8 @@ def dimension_intro_markdown(report: Report, dimension_id: str) -> str:
     missing = [ind for ind in report.catalogue.indicators_in(dimension_id, kind="register")
                if ind not in shown]
     survey = survey_items_in(report, dimension_id)
+    if not report.catalogue.indicators_in(dimension_id, kind="register"):
+        return survey_only_intro_markdown(report, dimension_id, survey)
     parts = []
     if shown:
         parts.append(f"Här följer {count_text(len(shown), 'indikator', 'indikatorer')} "
@@ -131,7 +134,33 @@ def dimension_intro_markdown(report: Report, dimension_id: str) -> str:
     if survey:
         parts.append(f"Kapitlet tar också upp "
                      f"{count_text(len(survey), 'fråga', 'frågor')} ur "
-                     "näringslivsenkäten till länets företag.")
+                     "näringslivsenkäten till länets företag, med antal svar och "
+                     "felmarginal (se {ref}`om enkäten <enkat-metod>`).")
+    return " ".join(parts)
+
+
+def survey_only_intro_markdown(report: Report, dimension_id: str, survey: list) -> str:
+    """The intro of a dimension that the METRIC model measures with the survey alone."""
+    unanswered = [ind for ind in report.catalogue.indicators_in(dimension_id, kind="survey")
+                  if ind not in survey]
+    if not survey:
+        return (f"Dimensionen mäts bara med näringslivsenkäten, och det finns inga enkätsvar "
+                f"för {escape_myst(report.region.name)} i rapportens data. Kapitlet fylls i "
+                "när enkätresultat läggs till (se kapitlet om näringslivsenkäten).")
+    periods = sorted({p for ind in survey for p, _ in survey_report.question_results(report, ind)})
+    parts = [f"Registerstatistiken har inga mått på dimensionen, så kapitlet bygger på "
+             f"näringslivsenkäten: {count_text(len(survey), 'fråga', 'frågor')} till "
+             f"företagen i {escape_myst(report.region.name)} "
+             f"({', '.join(format_period(p) for p in periods)}). Svaren visar läget när "
+             "enkäten gjordes, inte utvecklingen över tid, och länet kan inte jämföras med "
+             "andra län."]
+    if unanswered:
+        names = narrative.join_sv([narrative.lower_first(escape_myst(ind.name_sv))
+                                   for ind in unanswered])
+        parts.append(f"Enkätsvar saknas för {names}.")
+    parts.append("Varje fråga redovisas med antal svar, vilka företag som fick frågan och "
+                 "felmarginal; hur enkäten gjordes står i "
+                 "{ref}`kapitlet om näringslivsenkäten <enkat-metod>`.")
     return " ".join(parts)
 
 
@@ -374,17 +403,8 @@ def glue_dimension(report: Report, dimension_id: str) -> None:
         glue_chart(f"{indicator.id}-figure", chart, f"{report.region.slug}-{indicator.id}",
                    tables, description=indicator_description(report, indicator))
         glue_markdown(f"{indicator.id}-caption", indicator_caption(report, indicator))
-    for indicator in survey_items_in(report, dimension_id):
-        glue_survey_item(report, indicator)
-
-
-def glue_survey_item(report: Report, indicator) -> None:
-    rows = survey_rows(report, indicator.id)
-    glue_markdown(f"{indicator.id}-text", survey_item_markdown(report, indicator, rows))
-    glue_chart(f"{indicator.id}-figure", survey_chart(rows, indicator),
-               f"{report.region.slug}-{indicator.id}", survey_table(rows, indicator),
-               description=f"Diagram: svaren på frågan {indicator.question_sv}")
-    glue_markdown(f"{indicator.id}-caption", survey_caption(report, indicator, rows))
+    for position, indicator in enumerate(survey_items_in(report, dimension_id)):
+        survey_report.glue_question(report, indicator, position)
 
 
 def glue_conclusions(report: Report) -> None:
@@ -775,15 +795,6 @@ def show_pooled_pca(report: Report) -> None:
 
 # -- survey chapter --------------------------------------------------------------------------------
 
-def survey_items(report: Report) -> list:
-    """Survey items with answers for the län in the report year or before."""
-    survey = report.dataset.survey
-    rows = survey[(survey["region_code"] == report.region.code)
-                  & (survey["period_end"] <= report.year)]
-    present = set(rows["indicator_id"])
-    return [ind for ind in report.catalogue.indicators_by_kind("survey") if ind.id in present]
-
-
 def survey_intro_markdown(report: Report) -> str:
     items = survey_items(report)
     if not items:
@@ -793,61 +804,26 @@ def survey_intro_markdown(report: Report) -> str:
                 "`ecoreport import` (se README, avsnittet om årlig uppdatering); kapitlet fylls "
                 "då i automatiskt.")
     survey = report.dataset.survey
-    rows = survey[survey["region_code"] == report.region.code]
+    rows = survey[(survey["region_code"] == report.region.code)
+                  & (survey["period_end"] <= report.year)]
     periods = sorted(set(rows["period"]))
-    return (f"Rapporten använder {count_text(len(items), 'fråga', 'frågor')} ur enkäten till "
-            f"företag i {escape_myst(report.region.name)} "
-            f"({', '.join(format_period(p) for p in periods)}). Varje fråga redovisas i "
-            "kapitlet för sin dimension.")
-
-
-def survey_overview_markdown(report: Report) -> str:
-    """One row per question: dimension, the question (linked to its section), answers."""
-    items = survey_items(report)
-    if not items:
-        return survey_intro_markdown(report)
-    lines = ["| Dimension | Fråga | Redovisas i |", "|---|---|---|"]
-    for indicator in items:
-        dimension = report.catalogue.dimension(indicator.dimension).name_sv
-        lines.append(f"| {escape_myst(dimension)} | {escape_myst(indicator.question_sv)} | "
-                     f"{{ref}}`ind-{indicator.id}` |")
-    return survey_intro_markdown(report) + "\n\n" + "\n".join(lines)
+    parts = [f"Rapporten använder {count_text(len(items), 'fråga', 'frågor')} ur enkäten till "
+             f"företag i {escape_myst(report.region.name)} "
+             f"({', '.join(format_period(p) for p in periods)}). Varje fråga redovisas i "
+             "kapitlet för sin dimension, med antal svar, vilka företag som fick frågan och "
+             "felmarginal."]
+    only_survey = [dim for dim in report.catalogue.metric_dimensions()
+                   if not report.catalogue.indicators_in(dim.id, kind="register")
+                   and any(ind.dimension == dim.id for ind in items)]
+    if only_survey:
+        names = narrative.join_sv([escape_myst(dim.name_sv) for dim in only_survey])
+        parts.append(f"För {names} är enkäten den enda källan.")
+    if len(periods) == 1:
+        parts.append("Enkäten finns för ett år, så svaren visar läget när den gjordes; de "
+                     "kan inte visa utvecklingen över tid eller jämföras med andra län.")
+    return " ".join(parts)
 
 
 def glue_survey_overview(report: Report) -> None:
-    glue_markdown("survey-overview", survey_overview_markdown(report))
-
-
-def show_survey(report: Report) -> None:
-    _display_markdown(survey_intro_markdown(report))
-    survey = report.dataset.survey
-    for indicator in survey_items(report):
-        rows = survey[(survey["region_code"] == report.region.code)
-                      & (survey["indicator_id"] == indicator.id)]
-        dimension = report.catalogue.dimension(indicator.dimension).name_sv
-        source = report.catalogue.source(indicator.id)
-        _display_markdown(f"## {escape_myst(indicator.name_sv)}\n\n*{escape_myst(dimension)}.* "
-                          f"{escape_myst(indicator.question_sv)}\n\n*Källa: {escape_myst(source.citation_sv)}.*")
-        _show(survey_chart(rows, indicator), f"{report.region.slug}-{indicator.id}",
-              survey_table(rows, indicator), f"{escape_myst(indicator.question_sv)} Andel av företagen.")
-
-
-def survey_rows(report: Report, indicator_id: str) -> pd.DataFrame:
-    survey = report.dataset.survey
-    return survey[(survey["region_code"] == report.region.code)
-                  & (survey["indicator_id"] == indicator_id)
-                  & (survey["period_end"] <= report.year)]
-
-
-def survey_item_markdown(report: Report, indicator, rows: pd.DataFrame) -> str:
-    """What the survey question measured (answers, base, margin of error) and its source."""
-    source = report.catalogue.source(indicator.id)
-    periods = ", ".join(format_period(p) for p in sorted(set(rows["period"])))
-    return "\n\n".join(part for part in (
-        f"Svaren ({periods}) visas i {{numref}}`figur %s <fig-{indicator.id}>`.",
-        f"*Källa: {escape_myst(source.citation_sv)}.*",
-    ) if part)
-
-
-def survey_caption(report: Report, indicator, rows: pd.DataFrame) -> str:
-    return f"{escape_myst(indicator.question_sv)} Andel av företagen i {escape_myst(report.region.name)}, procent."
+    """Glue the survey chapter: how the survey was made and the questions."""
+    survey_report.glue_overview(report, survey_intro_markdown(report))

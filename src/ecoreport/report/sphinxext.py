@@ -279,10 +279,11 @@ def _download_menu(app, pagename, templatename, context, doctree) -> None:
 
 
 def _absent_indicator_section(app, env, node, contnode):
-    """A reference to an indicator section (``ind-<id>``) whose chapter is not in this book
-    (a partial build with ``only``) becomes plain text instead of a broken link."""
+    """A reference to an indicator section (``ind-<id>``) or to the survey chapter
+    (``enkat-…``) whose chapter is not in this book (a partial build with ``only``)
+    becomes plain text instead of a broken link."""
     if node.get("refdomain") == "std" and node.get("reftype") == "ref" \
-            and str(node.get("reftarget", "")).startswith("ind-"):
+            and str(node.get("reftarget", "")).startswith(("ind-", "enkat-")):
         return contnode
     return None
 
