@@ -381,3 +381,9 @@ def test_variants_reword_the_same_statement_with_the_same_numbers():
                 for v in range(3)]
     assert [n.endswith(VARIANTS["negative"][v] + ".") for v, n in enumerate(negative)] == \
         [True] * 3
+
+
+def test_a_unit_ending_in_an_age_is_not_followed_by_a_bare_year():
+    text = describe_change("Eftergymnasial utbildning", "procent av befolkningen 25–64 år",
+                           "2013", 27.0, "2024", 33.5, 1)
+    assert "25–64 år under 2013" in text and "år 2013" not in text.replace("år under", "")

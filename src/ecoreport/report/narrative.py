@@ -405,7 +405,9 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
             value=mark_synthetic(_value_text(float(value), unit_label, decimals, unit_one),
                                  synthetic)))
 
-    has_unit = bool(unit_label.strip())
+    # a unit ending in an age ("procent av befolkningen 25–64 år") is as bad as no unit
+    # before a bare year: "25–64 år 2013"; both read "under 2013"
+    has_unit = bool(unit_label.strip()) and not unit_label.strip().endswith(" år")
     first_text = mark_synthetic(
         f"{_value_text(first_value, unit_label, decimals, unit_one)} "
         f"{_time_phrase(first_period, has_unit)}", first_is_synthetic)
