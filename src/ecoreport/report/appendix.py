@@ -295,8 +295,17 @@ def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
         "## Källor",
         "Alla källor som indikatorerna, värdena och enkäten hänvisar till, så som de anges i "
         "`data/sources.yaml`. Källan för syntetiska värden är generatorn.",
-        "\n".join(items),
+        small_print("\n".join(items)),
     ])
+
+
+#: Class of reference material set in smaller type (CSS and the PDF's preamble).
+SMALL_PRINT_CLASS = "ecoreport-small-print"
+
+
+def small_print(markdown: str) -> str:
+    """``markdown`` (no headings) in smaller type: long reference lists such as the sources."""
+    return f"```{{container}} {SMALL_PRINT_CLASS}\n{markdown}\n```"
 
 
 def show_indicator_tables(report: Report) -> None:

@@ -109,6 +109,8 @@ PREAMBLE = r"""
 \usepackage[labelsep=space,font=small,skip=3pt]{caption}
 %% an indicator's trend statistics (chapters.TREND_FIGURES_CLASS) in small type
 \newenvironment{sphinxclassecoreport-trend-figures}{\par\footnotesize}{\par}
+%% reference lists (the sources) in small type (appendix.SMALL_PRINT_CLASS)
+\newenvironment{sphinxclassecoreport-small-print}{\par\footnotesize}{\par}
 \AtBeginDocument{\setcounter{secnumdepth}{0}}
 \hypersetup{bookmarksdepth=2}
 """

@@ -381,7 +381,8 @@ def overview_markdown(report: Report) -> str:
             f"*innovativa* = {SURVEY_BASE_LABELS['innovating_firms']}"
             + (" (antalet härlett ur frågan om innovationsarbete)" if derived else "")
             + ". *Felmarginal:* den största felmarginalen för en andel, i procentenheter.")
-    return "\n".join(lines) + "\n\n" + note
+    # a longtable: it may break across PDF pages instead of leaving the page before empty
+    return ("```{table}\n:class: longtable\n\n" + "\n".join(lines) + "\n```\n\n" + note)
 
 
 def glue_overview(report: Report, intro: str) -> None:
