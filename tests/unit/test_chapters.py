@@ -97,7 +97,7 @@ def test_summary_states_the_observed_share_and_only_observed_findings(report):
     assert "## Nyckelfynd" in text and "## Forskning eller marknad?" in text
     assert all(f.status == "observed" for f in found.findings)
     if found.too_few:
-        assert "Färre än tre fynd vilar på observerade värden" in text
+        assert "Ur registerstatistiken vilar färre än tre fynd på observerade värden" in text
 
 
 def test_trend_figures_name_window_method_and_raw_slope(report):
@@ -213,7 +213,29 @@ def test_key_messages_take_the_kinds_in_turn_and_stop_at_six(report):
 
 def test_no_observed_findings_says_so_instead_of_inventing_messages(report):
     text = chapters.key_messages_markdown(_with_findings(report, _findings([])))
-    assert "syntetiska" in text and "- " not in text
+    assert "syntetiska" in text
+    # the only messages then are the survey's clearest answers (observed), none invented
+    messages = [line for line in text.splitlines() if line.startswith("- ")]
+    assert messages and all("svar i företagsenkäten" in line for line in messages)
+
+
+def test_survey_key_messages_only_where_the_intervals_single_out_an_answer(report):
+    from ecoreport.analysis.survey import clearly_above
+
+    chosen = chapters.survey_key_messages(report, limit=10)
+    assert chosen and len({ind.dimension for ind, *_ in chosen}) == len(chosen)
+    for indicator, period, leader, result in chosen:
+        assert all(clearly_above(leader, other) for other in result.shares
+                   if other is not leader)
+    sentence = chapters.survey_message_sentence(*chosen[0])
+    indicator, period, leader, result = chosen[0]
+    assert sentence.startswith(f"**{indicator.name_sv}:**")
+    assert f"{result.base.n} svar i företagsenkäten {period}" in sentence
+    # six register findings leave no room for survey messages
+    findings = ([_finding("strength", "doktorsexamina", rank=2, n_ranked=21, riket_value=9.0)] * 3
+                + [_finding("decline", "brp", slope=-1.0, from_period="2013")] * 3)
+    text = chapters.key_messages_markdown(_with_findings(report, _findings(findings)))
+    assert "företagsenkäten" not in text
 
 
 def test_key_figures_one_row_per_dimension_with_rank_riket_and_synthetic_mark(report):

@@ -27,6 +27,8 @@ from ecoreport.report.charts.pca import (
     pca_biplot,
     pca_trajectory_chart,
 )
+from ecoreport.analysis import survey as survey_estimates
+from ecoreport.data.vocab import SURVEY_BASE_LABELS
 from ecoreport.report import survey as survey_report
 from ecoreport.report.survey import survey_items, survey_rows  # noqa: F401 (chapters API)
 from ecoreport.report.escape import escape_myst
@@ -522,13 +524,58 @@ def key_messages(report: Report) -> list:
     return chosen
 
 
+#: At most this many key messages come from the business survey.
+SURVEY_MESSAGES_MAX = 3
+
+
+def survey_key_messages(report: Report, limit: int = SURVEY_MESSAGES_MAX) -> list[tuple]:
+    """(question, period, leading answer, estimates) of survey questions whose most common answer is
+    clearly above every other (the 95 % intervals do not overlap, see
+    ``analysis.survey.leading_category``), the latest survey of each question, at most one
+    per dimension, in catalogue order. Survey shares are observed answers, so they may be
+    key messages; a question without a clear leader makes none."""
+    chosen, dimensions = [], set()
+    for indicator in survey_report.survey_items(report):
+        if len(chosen) >= limit:
+            break
+        if indicator.dimension in dimensions:
+            continue
+        results = survey_report.question_results(report, indicator)
+        if not results:
+            continue
+        period, result = results[-1]
+        leader = survey_estimates.leading_category(result)
+        if leader is None or result.base.n is None:
+            continue
+        chosen.append((indicator, period, leader, result))
+        dimensions.add(indicator.dimension)
+    return chosen
+
+
+def survey_message_sentence(indicator, period: str, leader, result) -> str:
+    """"**Rekrytering av nyckelkompetens:** 61 % av alla företag svarade ”mycket eller
+    ganska svårt” (95 %-intervall 55–66 %; 305 svar i enkäten 2024)."""
+    base = result.base
+    label = SURVEY_BASE_LABELS[base.kind]
+    answers = (f"cirka {format_number(base.n)}" if base.derived else format_number(base.n))
+    return (f"**{escape_myst(indicator.name_sv)}:** "
+            f"{survey_report.share_text(leader.share_pct)} av {label} svarade "
+            f"{survey_report.quoted(leader.category)} (95\u00a0%-intervall "
+            f"{survey_report.interval_text(leader)}; {answers} svar i företagsenkäten "
+            f"{format_period(period)}), fler än för något annat svar.")
+
+
 def key_messages_markdown(report: Report) -> str:
-    """The start page's key messages; only observed numbers make a message."""
+    """The start page's key messages; only observed numbers make a message: findings
+    from the register statistics first, then the survey's clearest answers."""
     chosen = key_messages(report)
     if getattr(report.results, "findings", None) is None:
         return ""
     found = report.results.findings
     lines = [f"- {finding_sentence(report, f)}" for f in chosen]
+    room = max(0, min(SURVEY_MESSAGES_MAX, KEY_MESSAGES_MAX - len(lines)))
+    lines += [f"- {survey_message_sentence(*message)}"
+              for message in survey_key_messages(report, room)]
     if found.too_few:
         lines += ["", narrative.describe_too_few_findings(len(found.findings), found.shortfall)]
     return "\n".join(lines)

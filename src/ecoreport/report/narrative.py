@@ -132,9 +132,10 @@ PHRASES: dict[str, str] = {
     "finding_improvement": ("{subject} har en statistiskt säker {direction} trend "
                             "{first}–{last}: {slope} {unit} per år (95 % konfidensintervall "
                             "{low} till {high})"),
-    "too_few_findings": ("Färre än tre fynd vilar på observerade värden ({n} av minst tre), "
-                         "så sammanfattningen drar inga fler slutsatser; placeringar och "
-                         "trender som bygger på syntetiska värden redovisas inte som fynd"),
+    "too_few_findings": ("Ur registerstatistiken vilar färre än tre fynd på observerade "
+                         "värden ({n} av minst tre), så sammanfattningen drar inga fler "
+                         "slutsatser ur den; placeringar och trender som bygger på syntetiska "
+                         "värden redovisas inte som fynd"),
     "reason_synthetic_ranks": ("{n} placeringar i länens översta eller nedersta tredjedel "
                                "bygger på syntetiska värden (för länet, riket eller andra län)"),
     "reason_synthetic_trends": "{n} statistiskt säkra trender bygger på syntetiska värden",
