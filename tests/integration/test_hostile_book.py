@@ -16,7 +16,7 @@ from tests.html_audit import audit_html
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CHAPTERS = {"notebooks/dimensioner/fou", "notebooks/metod"}
+CHAPTERS = {"notebooks/dimensioner/fou", "notebooks/metod", "notebooks/enkat"}
 # Event handlers the theme ships in its own buttons (print, full screen); none from data.
 THEME_HANDLERS = frozenset({"window.print()", "toggleFullScreen()"})
 
