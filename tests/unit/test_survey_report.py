@@ -150,3 +150,11 @@ def test_dates_in_swedish():
     assert survey.date_text("2024-05-02", "2024-05-30") == "2–30 maj 2024"
     assert survey.date_text("2023-12-01", "2024-01-15") == "1 december 2023–15 januari 2024"
     assert survey.date_text(None, "2024-01-15") == ""
+
+
+def test_reproducibility_names_the_survey_data_and_design(report):
+    text = appendix.survey_provenance_markdown(report)
+    assert text.startswith("### Enkäten")
+    assert "källa `nle_2024`: Region Västerbotten, näringslivsenkäten 2024 (Verian)" in text
+    assert "står under `survey:` för källan i `sources.yaml`" in text
+    assert appendix.survey_provenance_markdown(open_report("01", 2024)) == ""

@@ -834,9 +834,40 @@ def notebook_paths(catalogue: Any, book_root: Path) -> list[str]:
     return [c.path for c in notebook_chapters(catalogue, book_chapters(book_root))]
 
 
+def _code_or_text(identifier: str) -> str:
+    """An id as inline code when it is a plain id, else as escaped text."""
+    return f"`{identifier}`" if re.fullmatch(r"[a-z][a-z0-9_]*", identifier) \
+        else escape_myst(identifier)
+
+
+def survey_provenance_markdown(report: Report) -> str:
+    """Where the län's survey answers and the survey's design are in the data (empty
+    without survey answers)."""
+    survey = report.dataset.survey
+    rows = survey[(survey["region_code"] == report.region.code)
+                  & (survey["period_end"] <= report.year)]
+    if rows.empty:
+        return ""
+    parts = []
+    for source_id in dict.fromkeys(rows["source_id"].astype(str)):
+        source = report.catalogue.sources.get(source_id)
+        citation = escape_myst(source.citation_sv) if source is not None else "okänd källa"
+        design = survey_report.designs(report)
+        declared = any(d is getattr(source, "survey", None) for d in design)
+        parts.append(
+            f"Enkätsvaren i `survey.csv` (källa {_code_or_text(source_id)}: {citation}) är "
+            "publicerade andelar per svarsalternativ; enkätens urval, antal svar och "
+            "insamling " + (f"står under `survey:` för källan i `sources.yaml`, och "
+                            "felmarginalerna räknas fram ur dem vid varje bygge."
+                            if declared else "anges inte i `sources.yaml`."))
+    return "### Enkäten\n\n" + " ".join(parts)
+
+
 def show_build_info(report: Report) -> None:
+    survey_text = survey_provenance_markdown(report)
     _display_markdown(reproducibility_intro_markdown(report.region.name, report.year)
-                      + "\n\n" + build_info_markdown(report.build_info))
+                      + "\n\n" + build_info_markdown(report.build_info)
+                      + ("\n\n" + survey_text if survey_text else ""))
 
 
 def show_rebuild(report: Report) -> None:
