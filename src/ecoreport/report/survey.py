@@ -375,7 +375,10 @@ def overview_markdown(report: Report) -> str:
             derived = derived or base.derived
             answers = f"{'cirka ' if base.derived else ''}{format_number(base.n)} ({short})"
             margin = f"±{format_number(result.margin_pct, 1)}"
-        lines.append(f"| {{ref}}`ind-{indicator.id}` ({escape_myst(dimension)}) | "
+        # an explicit title: a partial book without the section shows the name, not the id
+        # (a role's text is literal; names cannot hold backticks or <>, refused at load)
+        title = indicator.name_sv.replace("|", "\\|")
+        lines.append(f"| {{ref}}`{title} <ind-{indicator.id}>` ({escape_myst(dimension)}) | "
                      f"{escape_myst(indicator.question_sv)} | {answers} | {margin} |")
     note = ("*Svar:* antal svar bakom andelarna; *alla* = alla svarande företag, "
             f"*innovativa* = {SURVEY_BASE_LABELS['innovating_firms']}"
