@@ -4,8 +4,8 @@ the survey's method, and data text escaped."""
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import re
 
 import pytest
 
