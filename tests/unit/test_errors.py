@@ -36,3 +36,17 @@ def test_results_for_another_lan_are_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="holds results for 01 2020, not 24"):
         open_report("24", 2020, results_path=str(path))
     assert issubclass(UsageError, EcoreportError)
+
+
+def test_saved_results_are_compressed_and_read_back(tmp_path):
+    from ecoreport.analysis.results import save_results
+
+    results = SimpleNamespace(region_code="24", year=2020)
+    path = tmp_path / "results.pkl.gz"
+    save_results(results, path, build_info={"command": "x"})
+    assert path.read_bytes()[:2] == b"\x1f\x8b"
+    first = path.read_bytes()
+    save_results(results, path, build_info={"command": "x"})
+    assert path.read_bytes() == first  # no time stamp in the file
+    with pytest.raises(UsageError, match="holds results for 24 2020, not 01"):
+        open_report("01", 2020, results_path=str(path))

@@ -173,3 +173,19 @@ def test_source_maps_and_their_comments_are_dropped(tmp_path):
     assert (static / "scripts" / "theme.js").read_text(encoding="utf-8") == "var a = 1;\n"
     assert (static / "theme.css").read_text(encoding="utf-8") == "a{}\n"
     assert "mid-file" in (static / "other.js").read_text(encoding="utf-8")
+
+
+def test_theme_translation_catalogues_are_dropped(tmp_path):
+    from ecoreport.report.sphinxext import drop_translation_catalogues
+
+    static = tmp_path / "_static"
+    for lang in ("pl", "sv"):
+        folder = static / "locales" / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        (folder / "booktheme.po").write_text("msgid", encoding="utf-8")
+        (folder / "booktheme.mo").write_bytes(b"\x00")
+    (static / "other.js").write_text("var locales;", encoding="utf-8")
+    assert drop_translation_catalogues(static) == 4
+    assert not (static / "locales").exists()
+    assert (static / "other.js").is_file()
+    assert drop_translation_catalogues(static) == 0

@@ -54,7 +54,7 @@ from ecoreport.provenance import collect_build_info
 
 logger = logging.getLogger(__name__)
 
-RESULTS_FILE = "results.pkl"
+RESULTS_FILE = "results.pkl.gz"
 KERNEL_LOG = "kernels.log"
 # The MyST notebooks as rendered for this build (not part of the book, not published).
 SOURCES_DIR = "_build/.sources"

@@ -99,6 +99,7 @@ def _on_build_finished(app, exception) -> None:
         if add_copybutton_swedish(script) != script:
             copybutton.write_text(add_copybutton_swedish(script), encoding="utf-8")
     drop_source_maps(Path(app.outdir) / "_static")
+    drop_translation_catalogues(Path(app.outdir) / "_static")
     _translate_pages(app)
 
 
@@ -162,6 +163,24 @@ def drop_source_maps(static_dir: Path) -> int:
         if stripped != text:
             path.write_text(stripped, encoding="utf-8", errors="surrogateescape")
     return len(maps)
+
+
+def drop_translation_catalogues(static_dir: Path) -> int:
+    """Remove the gettext catalogues (``locales/<lang>/LC_MESSAGES/*.po|mo``) a theme ships
+    in its static folder: Sphinx reads them when it builds, a browser never does. Returns
+    how many files were removed."""
+    locales = Path(static_dir) / "locales"
+    files = sorted(p for p in locales.rglob("*")
+                   if p.is_file() and p.parent.name == "LC_MESSAGES"
+                   and p.suffix in (".po", ".mo")) if locales.is_dir() else []
+    for path in files:
+        path.unlink()
+    for folder in sorted((p for p in locales.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if locales.is_dir() and not any(locales.iterdir()):
+        locales.rmdir()
+    return len(files)
 
 
 def write_vega_bundle(folder: Path, cache_dir: Path | None = None) -> Path:
