@@ -89,10 +89,11 @@ PREAMBLE = r"""
 \setcounter{tocdepth}{1}
 \usepackage{multicol}
 \usepackage{etoolbox}
-%% the contents (indicator-level entries) in two columns of small type: one page, not three
+%% the contents (indicator-level entries) in two columns of small type: one page, not three;
+%% titled "Innehåll" (Sphinx sets \contentsname to the first toctree caption)
 \makeatletter
 \renewcommand{\tableofcontents}{%%
-  \chapter*{\contentsname}\@mkboth{\contentsname}{\contentsname}%%
+  \chapter*{Innehåll}\markboth{Innehåll}{Innehåll}%%
   \begingroup\small\parskip\z@skip
   \renewcommand*\l@section{\@dottedtocline{1}{1em}{2em}}%%
   \begin{multicols}{2}
