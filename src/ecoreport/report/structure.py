@@ -316,5 +316,6 @@ def default_dimension_notebook(dimension_id: str, dataset, root: Path | None = N
 
 
 if __name__ == "__main__":
-    for path in write_generated_sources():
-        print(path)
+    import sys
+
+    sys.stdout.write("".join(f"{path}\n" for path in write_generated_sources()))
