@@ -185,3 +185,22 @@ def test_commentary_file_appears_in_its_chapter(tmp_path, monkeypatch):
     assert "ingen skrivits" not in conclusions
     start = (html / "sammanfattning.html").read_text(encoding="utf-8")
     assert "Umeå universitet" not in start
+
+
+def test_book_builds_run_forked_and_report_failures(tmp_path):
+    # books are built in processes forked from a preloaded server (report.jupyterbook):
+    # the caller's environment applies, and a failure comes back with the output's tail
+    from ecoreport.errors import BuildError
+    from ecoreport.report.jupyterbook import run_jupyter_book
+
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "_config.yml").write_text("title: Test\nexecute:\n  execute_notebooks: 'off'\n",
+                                      encoding="utf-8")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\n", encoding="utf-8")
+    (book / "intro.md").write_text("# Inledning\n\nText.\n", encoding="utf-8")
+    run_jupyter_book(book, "html", cache_dir=tmp_path / "cache")
+    assert "Inledning" in (book / "_build" / "html" / "intro.html").read_text(encoding="utf-8")
+    (book / "intro.md").write_text("# Inledning\n\n{ref}`no-such-label`\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="no-such-label"):
+        run_jupyter_book(book, "html", strict=True)

@@ -48,7 +48,7 @@ from ecoreport.report.landing import key_figures, write_landing_page
 from ecoreport.report.structure import notebook_chapters, notebook_source, render_toc
 from ecoreport.report.pdf import build_pdf
 from ecoreport.report.datafile import write_data_workbook
-from ecoreport.report.jupyterbook import run_jupyter_book
+from ecoreport.report.jupyterbook import run_jupyter_book, start_book_server
 from ecoreport.report.kernels import NotebookJob, init_worker, run_in_worker, worker_ready
 from ecoreport.provenance import collect_build_info
 
@@ -245,7 +245,8 @@ class _Builder:
 
     def start_workers(self) -> None:
         """Start the pool's workers and their kernels, which import the library while the
-        analysis is computed (notebooks are queued when they are ready)."""
+        analysis is computed (notebooks are queued when they are ready), and the server the
+        book builds are forked from."""
         if self.pool is not None:
             return
         log_path = self.out_dir / CACHE_DIR / KERNEL_LOG
@@ -257,6 +258,7 @@ class _Builder:
                                         initargs=(str(log_path), str(self.out_dir)))
         for _ in range(self.workers):  # workers are spawned as tasks arrive
             self.pool.submit(worker_ready)
+        start_book_server()  # and Sphinx is imported for the books
 
     def _submit(self, report: _Report, job: NotebookJob, key: str) -> None:
         self.start_workers()

@@ -1,20 +1,130 @@
-"""Running Jupyter Book 1 as a subprocess (HTML and LaTeX builders)."""
+"""Running Jupyter Book 1 (HTML and LaTeX builders).
+
+Each build is ``jupyter-book build`` in a process of its own, as on the command line, but
+forked from a server process that has already imported Sphinx, Jupyter Book and the book's
+extensions (``multiprocessing``'s forkserver, preloading :data:`PRELOAD`): importing them
+costs about a second of CPU per build, which ``--all`` would pay for every län and a
+one-län build on its critical path. :func:`start_book_server` starts the server early, so
+it imports while the notebooks run. Where there is no forkserver, builds are subprocesses.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ecoreport.errors import BuildError
 from ecoreport.report.sphinxext import CACHE_DIR_ENV
 
+#: What a book build imports, loaded once by the server (a missing one is skipped).
+PRELOAD = ["jupyter_book.cli.main", "jupyter_book.sphinx", "jupyter_book.config",
+           "sphinx.application", "sphinx.builders.html", "sphinx.builders.latex",
+           "sphinx.search.sv", "docutils.parsers.rst", "myst_parser.sphinx_",
+           "myst_nb.sphinx_ext", "myst_nb.ext.glue", "myst_nb.core.render", "jupyter_cache",
+           "sphinx_book_theme", "pydata_sphinx_theme", "sphinx_design", "sphinx_external_toc",
+           "sphinx_multitoc_numbering", "sphinx_copybutton", "sphinx_togglebutton",
+           "sphinx_comments", "sphinx_thebe", "sphinx_jupyterbook_latex",
+           "sphinxcontrib.bibtex", "IPython", "ecoreport.report.sphinxext"]
+#: Book builds at the same time (the build limits them further).
+MAX_PROCESSES = max(2, os.cpu_count() or 1)
+#: Lines of a failed build's output in the error message.
+TAIL_LINES = 30
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
 
 def jupyter_book_command() -> list[str]:
     exe = Path(sys.executable).parent / "jupyter-book"
     return [str(exe)] if exe.exists() else [shutil.which("jupyter-book") or "jupyter-book"]
+
+
+def _forkserver_available() -> bool:
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def _book_pool() -> ProcessPoolExecutor:
+    """Processes forked from the preloaded server, a new one for every build."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            _pool = ProcessPoolExecutor(max_workers=MAX_PROCESSES, mp_context=context,
+                                        max_tasks_per_child=1)
+        return _pool
+
+
+def _forget_pool(broken: ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+def _ready() -> None:
+    """A task that starts the server (and one build process) now."""
+
+
+def start_book_server() -> None:
+    """Start the server that imports what a book build needs, so the first build does not
+    wait for it (a no-op where builds are subprocesses)."""
+    if _forkserver_available():
+        try:
+            _book_pool().submit(_ready)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            pass  # the first build starts it again and reports what is wrong
+
+
+def _build_in_process(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """In a process forked from the server: ``jupyter-book ARGS`` with the caller's
+    environment; returns the exit status and the output."""
+    os.environ.clear()
+    os.environ.update(env)
+    with tempfile.TemporaryFile() as output:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(output.fileno(), 1)
+        os.dup2(output.fileno(), 2)
+        status = 0
+        try:
+            from jupyter_book.cli.main import main
+
+            main(args=args, prog_name="jupyter-book", standalone_mode=False)
+        except SystemExit as exc:
+            status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except BaseException:  # noqa: BLE001 - reported to the build as output
+            traceback.print_exc()
+            status = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        output.seek(0)
+        return status, output.read().decode("utf-8", "replace")
+
+
+def _run(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    if not _forkserver_available():
+        proc = subprocess.run([*jupyter_book_command(), *args], capture_output=True,
+                              text=True, env=env)
+        return proc.returncode, proc.stdout + proc.stderr
+    pool = _book_pool()
+    try:
+        return pool.submit(_build_in_process, args, env).result()
+    except BrokenProcessPool as exc:
+        _forget_pool(pool)  # the next build gets a new server
+        raise BuildError(f"jupyter-book {' '.join(args)}: the build process died ({exc})") \
+            from None
 
 
 def run_jupyter_book(book: Path, builder: str, *, strict: bool = False,
@@ -23,18 +133,17 @@ def run_jupyter_book(book: Path, builder: str, *, strict: bool = False,
     """``jupyter-book build`` (nothing is executed: notebooks are already run);
     ``cache_dir`` keeps what does not depend on the book (the Vega bundle, see
     :mod:`ecoreport.report.sphinxext`) for the next builds."""
-    cmd = [*jupyter_book_command(), "build", str(book), "--builder", builder]
+    args = ["build", str(Path(book).resolve()), "--builder", builder]
     if config is not None:
-        cmd += ["--config", str(config)]
+        args += ["--config", str(Path(config).resolve())]
     if toc is not None:
-        cmd += ["--toc", str(toc)]
+        args += ["--toc", str(Path(toc).resolve())]
     if strict:
-        cmd += ["-W", "-n", "--keep-going"]
+        args += ["-W", "-n", "--keep-going"]
     env = dict(os.environ)
     if cache_dir is not None:
         env[CACHE_DIR_ENV] = str(Path(cache_dir).resolve())
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+    status, output = _run(args, env)
+    if status != 0:
+        tail = "\n".join(output.strip().splitlines()[-TAIL_LINES:])
         raise BuildError(f"jupyter-book build --builder {builder} failed:\n{tail}")
-
