@@ -189,3 +189,11 @@ def test_theme_translation_catalogues_are_dropped(tmp_path):
     assert not (static / "locales").exists()
     assert (static / "other.js").is_file()
     assert drop_translation_catalogues(static) == 0
+
+
+def test_vega_bundle_process_only_when_the_bundle_is_missing(tmp_path, monkeypatch):
+    from ecoreport.report import sphinxext
+
+    monkeypatch.setattr(sphinxext, "_bundle_text", lambda: "(bundle)")
+    sphinxext.cached_vega_bundle(tmp_path)
+    assert sphinxext.start_vega_bundle(tmp_path) is None

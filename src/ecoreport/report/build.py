@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor,
@@ -45,6 +46,7 @@ from ecoreport.report.folders import (ReportLock, check_out_dir, clean_stale, re
                                       report_dir_for, staging_dir_for)
 from ecoreport.report.innovation_index import landing_map_html
 from ecoreport.report.landing import key_figures, write_landing_page
+from ecoreport.report.sphinxext import start_vega_bundle
 from ecoreport.report.structure import notebook_chapters, notebook_source, render_toc
 from ecoreport.report.pdf import build_pdf
 from ecoreport.report.datafile import write_data_workbook
@@ -239,6 +241,7 @@ class _Builder:
         # the books are built in threads (each waits for a subprocess), so the notebooks
         # of other län keep being queued meanwhile
         self.books: ThreadPoolExecutor | None = None
+        self.bundle: subprocess.Popen | None = None  # making the Vega bundle
         # a notebook: (report, job, cache key); a book: (report, None, None)
         self.pending: dict[Future, tuple[_Report, NotebookJob | None, str | None]] = {}
         self.open: list[_Report] = []
@@ -259,6 +262,7 @@ class _Builder:
         for _ in range(self.workers):  # workers are spawned as tasks arrive
             self.pool.submit(worker_ready)
         start_book_server()  # and Sphinx is imported for the books
+        self.bundle = start_vega_bundle(self.out_dir / CACHE_DIR)  # on the idle core
 
     def _submit(self, report: _Report, job: NotebookJob, key: str) -> None:
         self.start_workers()
@@ -268,6 +272,9 @@ class _Builder:
         if self.books is not None:  # book builds are subprocesses: let them end
             self.books.shutdown(wait=True, cancel_futures=True)
             self.books = None
+        if self.bundle is not None:
+            self.bundle.wait()
+            self.bundle = None
         for report in list(self.open):  # interrupted: leave no staging folder or lock
             self._discard(report)
         if self.pool is not None:

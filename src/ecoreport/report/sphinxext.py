@@ -7,8 +7,8 @@ IIFE so its top-level names do not clash with Sphinx's globals), appends its fol
 CPU, so it is made once per vl-convert version: in ``$ECOREPORT_CACHE_DIR/vega/<version>/``
 when the variable is set (``ecoreport build`` sets it to ``<out>/.cache``, so every book and
 the landing page of a build share one bundle), else in a folder under the build directory.
-A missing cached bundle is made by a separate process started with the build, on the core
-Sphinx leaves idle, and is waited for when the static files are copied.
+A missing cached bundle is made by a separate process that ``ecoreport build`` starts with
+its kernels (else Sphinx starts it), and is waited for when the static files are copied.
 """
 
 from __future__ import annotations
@@ -201,13 +201,20 @@ def write_vega_bundle(folder: Path, cache_dir: Path | None = None) -> Path:
     return target
 
 
+def start_vega_bundle(cache_dir: Path) -> subprocess.Popen | None:
+    """Start making the cached bundle in a process of its own, when it is missing (the
+    build does so early; Sphinx waits for it, see :func:`cached_vega_bundle`)."""
+    if _cached_bundle_path(Path(cache_dir)).is_file():
+        return None
+    return subprocess.Popen([sys.executable, "-m", __name__, str(cache_dir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def _start_vega_bundle(app, config) -> None:
     """A missing cached bundle is started in a process of its own now (see module doc)."""
     cache_dir = os.environ.get(CACHE_DIR_ENV)
-    if cache_dir and not _cached_bundle_path(Path(cache_dir)).is_file():
-        app.ecoreport_bundle_process = subprocess.Popen(
-            [sys.executable, "-m", __name__, cache_dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if cache_dir:
+        app.ecoreport_bundle_process = start_vega_bundle(Path(cache_dir))
 
 
 def _add_vega_bundle(app) -> None:
