@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -127,6 +128,21 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[int, str]:
             from None
 
 
+_CAUSE_RE = re.compile(r"(error|exception|warning)\b", re.IGNORECASE)
+#: Lines naming the cause that are shown even when they are not in the tail.
+CAUSE_LINES = 12
+
+
+def failure_excerpt(output: str) -> str:
+    """What a failed build's message shows: the lines that name an error or warning (the
+    cause is often far above the traceback that ends the output), then the tail."""
+    lines = [line for line in output.strip().splitlines()]
+    tail = lines[-TAIL_LINES:]
+    causes = [line for line in lines[:-TAIL_LINES] if _CAUSE_RE.search(line)
+              and "site-packages" not in line][:CAUSE_LINES]
+    return "\n".join([*causes, *(["…"] if causes else []), *tail])
+
+
 def run_jupyter_book(book: Path, builder: str, *, strict: bool = False,
                      config: Path | None = None, toc: Path | None = None,
                      cache_dir: Path | None = None) -> None:
@@ -145,5 +161,5 @@ def run_jupyter_book(book: Path, builder: str, *, strict: bool = False,
         env[CACHE_DIR_ENV] = str(Path(cache_dir).resolve())
     status, output = _run(args, env)
     if status != 0:
-        tail = "\n".join(output.strip().splitlines()[-TAIL_LINES:])
-        raise BuildError(f"jupyter-book build --builder {builder} failed:\n{tail}")
+        raise BuildError(f"jupyter-book build --builder {builder} failed:\n"
+                         f"{failure_excerpt(output)}")
