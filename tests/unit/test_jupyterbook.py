@@ -18,3 +18,21 @@ def test_failure_excerpt_keeps_the_cause_above_the_traceback():
     assert "Running Sphinx" not in excerpt
     # a short output is shown whole, once
     assert failure_excerpt("one\ntwo error") == "one\ntwo error"
+
+
+def test_book_config_and_toc_are_passed_as_absolute_paths(tmp_path, monkeypatch):
+    """``--out reports`` (relative, as `make report` runs it) once made Jupyter Book look
+    for the print toc under the book folder twice."""
+    from ecoreport.report import jupyterbook
+
+    seen = {}
+    monkeypatch.setattr(jupyterbook, "_run", lambda args, env: seen.setdefault("args", args)
+                        and (0, ""))
+    monkeypatch.chdir(tmp_path)
+    jupyterbook.run_jupyter_book("reports/book", "latex", config="reports/book/_config_pdf.yml",
+                                 toc="reports/book/_toc_pdf.yml")
+    args = seen["args"]
+    for flag in ("--config", "--toc"):
+        value = args[args.index(flag) + 1]
+        assert value == str(tmp_path / "reports" / "book" / f"_{flag[2:]}_pdf.yml")
+    assert args[1] == str(tmp_path / "reports" / "book")
