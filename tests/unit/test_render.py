@@ -197,3 +197,23 @@ def test_vega_bundle_process_only_when_the_bundle_is_missing(tmp_path, monkeypat
     monkeypatch.setattr(sphinxext, "_bundle_text", lambda: "(bundle)")
     sphinxext.cached_vega_bundle(tmp_path)
     assert sphinxext.start_vega_bundle(tmp_path) is None
+
+
+def test_memoised_altair_class_table_gives_the_same_specs(monkeypatch):
+    # render memoises Altair's schema-to-class table (made anew for every string or dict
+    # encoding otherwise); charts with such encodings must come out the same without it
+    from altair.utils import schemapi
+
+    def chart() -> dict:
+        base = alt.Chart(DATA).encode(x="year:Q", y=alt.Y("value:Q", title="Värde"))
+        line = base.mark_line().encode(
+            strokeDash=alt.condition(alt.datum.value > 2000, alt.value([4, 2]), alt.value([1, 0])))
+        text = base.mark_text().encode(text="value:Q", y=alt.value(0))
+        return alt.hconcat(alt.layer(line, text), line).to_dict()
+
+    assert render._memoise_altair_class_table()
+    assert getattr(schemapi._FromDict.__init__, "_ecoreport_memoised", False)
+    memoised = chart()
+    monkeypatch.setattr(schemapi._FromDict, "__init__",
+                        schemapi._FromDict.__init__._ecoreport_original)
+    assert chart() == memoised

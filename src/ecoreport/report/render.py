@@ -57,6 +57,42 @@ EMBED_OPTIONS: dict[str, Any] = {
 }
 
 
+def _memoise_altair_class_table() -> bool:
+    """Build Altair's schema-to-class table once per process instead of once per encoding.
+
+    For every encoding given as a string or a dict (``"x:Q"``, ``alt.value(...)``,
+    ``alt.condition(...)``) Altair 5–6 builds a table of all its ~600 schema classes,
+    hashing each class's JSON schema (``altair.utils.schemapi._FromDict``); that is a fifth
+    of the cost of making a chart. The table depends only on the classes, so it is kept
+    per set of classes. The specs are the same (a test compares them). Returns whether
+    the table is memoised (False, and nothing changed, if Altair's internals differ)."""
+    from altair.utils import schemapi
+
+    converter = getattr(schemapi, "_FromDict", None)
+    init = getattr(converter, "__init__", None)
+    if converter is None or getattr(init, "_ecoreport_memoised", False):
+        return converter is not None
+    tables: dict[tuple, dict] = {}
+
+    def memoised_init(self, wrapper_classes, /) -> None:
+        classes = tuple(wrapper_classes)
+        table = tables.get(classes)
+        if table is None:
+            init(self, classes)
+            table = tables[classes] = getattr(self, "class_dict", None)
+            if table is None:
+                return
+        self.class_dict = table
+
+    memoised_init._ecoreport_memoised = True
+    memoised_init._ecoreport_original = init
+    converter.__init__ = memoised_init
+    return True
+
+
+_memoise_altair_class_table()
+
+
 def slugify(text: str) -> str:
     """An ASCII identifier for HTML ids and file names ("Västerbotten" -> "vasterbotten")."""
     table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o", "é": "e"})
