@@ -42,8 +42,9 @@ PNG_SCALE = 2
 STATIC_CHARTS_ENV = "ECOREPORT_STATIC_CHARTS"
 VALIDATE_CHARTS_ENV = "ECOREPORT_VALIDATE_CHARTS"
 STATIC_MIME = {"png": "image/png", "pdf": "application/pdf", "none": None}
-# Each chart of a side-by-side pair; together they fit the book's text column and A4.
-SIDE_WIDTH = 300
+# Each chart of a side-by-side pair; with their axes they fit the web book's text column
+# (about 620 px) unscaled, and on A4 the figure height cap binds either way.
+SIDE_WIDTH = 220
 SIDE_HEIGHT = 250
 EMBED_OPTIONS: dict[str, Any] = {
     "renderer": "svg",
@@ -222,7 +223,7 @@ def side_by_side(left: alt.TopLevelMixin, right: alt.TopLevelMixin, *,
     """Two charts that belong together in one figure (one row on paper, half the pages)."""
     return alt.hconcat(left.properties(width=width, height=height),
                        right.properties(width=width, height=height),
-                       spacing=36).resolve_scale(color="independent", fill="independent",
+                       spacing=24).resolve_scale(color="independent", fill="independent",
                                                  opacity="independent",
                                                  strokeDash="independent").resolve_legend(
         color="independent", fill="independent", opacity="independent",

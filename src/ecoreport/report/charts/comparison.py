@@ -215,7 +215,7 @@ def region_comparison_chart(table: pd.DataFrame, catalogue: object, indicator_id
     role_scale = alt.Scale(domain=roles, range=[ROLE_COLOURS[role] for role in roles])
     bars = alt.Chart(data).mark_bar(strokeWidth=1).encode(
         x=alt.X("value_normalised:Q", title=unit,
-                axis=alt.Axis(format=fmt, tickCount=6, labelOverlap=True)),
+                axis=alt.Axis(format=fmt, tickCount=4, labelOverlap="greedy")),
         y=y,
         color=alt.Color("role:N", title=None, scale=role_scale,
                         legend=alt.Legend(orient="bottom", direction="vertical")),
