@@ -69,11 +69,16 @@ def _cmd_build(args) -> int:
                 from ecoreport.report.landing import write_landing_page
                 paths.append(write_landing_page(args.out, reused[0][1]["year"]))
             return _report_build(paths, 0, len(reused), [], time.perf_counter() - start)
-    from ecoreport.report.build import build_reports  # the analysis stack: slow to import
+    from ecoreport.report.workers import BuildProcesses
 
-    summary = build_reports(regions, args.year, args.out, pdf=args.pdf, workers=args.jobs,
-                            strict=args.strict, data_dir=args.data, force=args.force,
-                            only=only, command=command, landing_page=args.all, log=_progress)
+    with BuildProcesses(args.out, args.jobs) as processes:
+        processes.start()  # the kernels import the library while this process imports it
+        from ecoreport.report.build import build_reports  # the analysis stack: slow to import
+
+        summary = build_reports(regions, args.year, args.out, pdf=args.pdf, strict=args.strict,
+                                data_dir=args.data, force=args.force, only=only,
+                                command=command, landing_page=args.all, log=_progress,
+                                processes=processes)
     paths = [path for result in summary.results for path in (result.html_index, result.pdf)]
     built = sum(not result.reused for result in summary.results)
     return _report_build([*paths, summary.landing_page], built, len(summary.results) - built,

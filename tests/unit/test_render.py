@@ -7,6 +7,8 @@ import json
 import re
 
 import altair as alt
+import jsonschema
+import pytest
 import pandas as pd
 
 from ecoreport.report import render
@@ -217,3 +219,61 @@ def test_memoised_altair_class_table_gives_the_same_specs(monkeypatch):
     monkeypatch.setattr(schemapi._FromDict, "__init__",
                         schemapi._FromDict.__init__._ecoreport_original)
     assert chart() == memoised
+
+
+def _nested_chart() -> alt.TopLevelMixin:
+    """Layers with a selection inside a concatenation, resolved and sized: every path on
+    which Altair copies a chart."""
+    hover = alt.selection_point(fields=["year"], on="pointerover", nearest=True)
+    base = alt.Chart(DATA).encode(x="year:Q", y=alt.Y("value:Q", title="Värde"))
+    line = base.mark_line().encode(
+        strokeDash=alt.condition(alt.datum.value > 2000, alt.value([4, 2]), alt.value([1, 0])))
+    points = base.mark_point().add_params(hover).encode(
+        opacity=alt.condition(hover, alt.value(1), alt.value(0)))
+    layered = alt.layer(line, points).properties(title="Tid")
+    return render.side_by_side(layered, line + base.mark_text().encode(text="value:Q"))
+
+
+def test_copies_without_constructors_give_the_same_specs(monkeypatch):
+    from altair.utils import schemapi
+
+    assert render._copy_altair_objects_without_constructors()
+    assert getattr(schemapi.SchemaBase.copy, "_ecoreport_bare", False)
+    chart = _nested_chart()
+    bare = chart.to_dict()
+    # the selection was lifted to the top and names its view
+    assert bare["params"][0]["views"] == [bare["hconcat"][0]["layer"][1]["name"]]
+    monkeypatch.setattr(schemapi.SchemaBase, "copy",
+                        schemapi.SchemaBase.copy._ecoreport_original)
+    assert _nested_chart().to_dict() == bare
+
+
+def test_copies_without_constructors_are_independent():
+    chart = _nested_chart()
+    before = chart.to_dict()
+    deep = chart.copy()
+    deep.hconcat[0].layer[0].mark = "bar"
+    deep.resolve.scale["color"] = "shared"
+    shallow = chart.copy(deep=["resolve"])  # as Altair's resolve_* do
+    shallow.resolve["legend"] = alt.LegendResolveMap(color="shared")
+    chart.properties(title="Ny")  # a copy, as always in Altair
+    assert chart.to_dict() == before
+    assert type(deep) is type(chart) and deep.hconcat[0].layer[0].mark == "bar"
+
+
+def test_property_checks_follow_the_validation_setting(monkeypatch):
+    from altair.utils import schemapi
+
+    assert render._check_properties_only_when_validating()
+    monkeypatch.setenv(render.VALIDATE_CHARTS_ENV, "1")
+    render.follow_validation_setting()
+    assert schemapi.DEBUG_MODE
+    with pytest.raises(jsonschema.ValidationError):
+        CHART.properties(width="wide")
+    render.reset_state(validate=False)
+    try:
+        assert not schemapi.DEBUG_MODE
+        assert CHART.properties(width="wide").to_dict(validate=False)["width"] == "wide"
+    finally:
+        render.reset_state(validate=True)
+    assert schemapi.DEBUG_MODE

@@ -18,13 +18,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
-from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor,
-                                ThreadPoolExecutor, wait)
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 import yaml
@@ -46,18 +43,17 @@ from ecoreport.report.folders import (ReportLock, check_out_dir, clean_stale, re
                                       report_dir_for, staging_dir_for)
 from ecoreport.report.innovation_index import landing_map_html
 from ecoreport.report.landing import key_figures, write_landing_page
-from ecoreport.report.sphinxext import start_vega_bundle
 from ecoreport.report.structure import notebook_chapters, notebook_source, render_toc
 from ecoreport.report.pdf import build_pdf
 from ecoreport.report.datafile import write_data_workbook
-from ecoreport.report.jupyterbook import run_jupyter_book, start_book_server
-from ecoreport.report.kernels import NotebookJob, init_worker, run_in_worker, worker_ready
+from ecoreport.report.jupyterbook import run_jupyter_book
+from ecoreport.report.kernels import NotebookJob
+from ecoreport.report.workers import BuildProcesses
 from ecoreport.provenance import collect_build_info
 
 logger = logging.getLogger(__name__)
 
 RESULTS_FILE = "results.pkl.gz"
-KERNEL_LOG = "kernels.log"
 # The MyST notebooks as rendered for this build (not part of the book, not published).
 SOURCES_DIR = "_build/.sources"
 
@@ -120,10 +116,6 @@ def check_year(year: int | None, dataset) -> int:
         raise EcoreportError(f"no report can be built for {year}: the data covers "
                              f"{PCA_FIRST_YEAR}–{latest}; choose --year between them")
     return int(year)
-
-
-def default_jobs() -> int:
-    return max(1, os.cpu_count() or 1)
 
 
 # -- notebooks ------------------------------------------------------------------------------
@@ -230,58 +222,33 @@ class _Report:
 class _Builder:
     """Builds several län with one pool of warm-kernel workers (see :func:`build_reports`)."""
 
-    def __init__(self, out_dir: Path, inputs: BuildInputs, *, workers: int | None,
+    def __init__(self, out_dir: Path, inputs: BuildInputs, *, processes: BuildProcesses,
                  force: bool, log: Callable[[str], None], total: int) -> None:
         self.out_dir, self.inputs, self.force, self.log = out_dir, inputs, force, log
-        self.workers = workers or default_jobs()
+        self.processes = processes
+        self.workers = processes.workers
         self.cache = NotebookCache(out_dir)
         self.summary = BuildSummary()
         self.total, self.done, self.started = total, 0, time.perf_counter()
-        self.pool: ProcessPoolExecutor | None = None
         # the books are built in threads (each waits for a subprocess), so the notebooks
         # of other län keep being queued meanwhile
         self.books: ThreadPoolExecutor | None = None
-        self.bundle: subprocess.Popen | None = None  # making the Vega bundle
         # a notebook: (report, job, cache key); a book: (report, None, None)
         self.pending: dict[Future, tuple[_Report, NotebookJob | None, str | None]] = {}
         self.open: list[_Report] = []
 
-    def start_workers(self) -> None:
-        """Start the pool's workers and their kernels, which import the library while the
-        analysis is computed (notebooks are queued when they are ready), and the server the
-        book builds are forked from."""
-        if self.pool is not None:
-            return
-        log_path = self.out_dir / CACHE_DIR / KERNEL_LOG
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_path.write_text("", encoding="utf-8")
-        self.pool = ProcessPoolExecutor(max_workers=self.workers,
-                                        mp_context=get_context("spawn"),
-                                        initializer=init_worker,
-                                        initargs=(str(log_path), str(self.out_dir)))
-        for _ in range(self.workers):  # workers are spawned as tasks arrive
-            self.pool.submit(worker_ready)
-        start_book_server()  # and Sphinx is imported for the books
-        self.bundle = start_vega_bundle(self.out_dir / CACHE_DIR)  # on the idle core
-
     def _submit(self, report: _Report, job: NotebookJob, key: str) -> None:
-        self.start_workers()
-        self.pending[self.pool.submit(run_in_worker, job)] = (report, job, key)
+        self.pending[self.processes.submit(job)] = (report, job, key)
 
     def close(self) -> None:
         if self.books is not None:  # book builds are subprocesses: let them end
             self.books.shutdown(wait=True, cancel_futures=True)
             self.books = None
-        if self.bundle is not None:
-            self.bundle.wait()
-            self.bundle = None
         for report in list(self.open):  # interrupted: leave no staging folder or lock
             self._discard(report)
-        if self.pool is not None:
-            for future in self.pending:
-                future.cancel()
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        for future in self.pending:
+            future.cancel()
+        self.processes.close()
 
     def _discard(self, report: _Report) -> None:
         shutil.rmtree(report.staging, ignore_errors=True)
@@ -494,20 +461,24 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
                   pdf: bool = False, workers: int | None = None, strict: bool = False,
                   data_dir: Path | None = None, only: set[str] | None = None,
                   command: str | None = None, force: bool = False, landing_page: bool = False,
-                  log: Callable[[str], None] | None = None) -> BuildSummary:
+                  log: Callable[[str], None] | None = None,
+                  processes: BuildProcesses | None = None) -> BuildSummary:
     """Build the reports of ``regions`` for one year into ``out_dir``.
 
     A failing län does not stop the others: the summary lists results and failures. Data
     that fails validation raises before anything is written. ``landing_page`` writes
     ``<out>/<year>/index.html`` linking every report of that year. ``only`` limits the books
-    to those chapter paths (see :mod:`ecoreport.report.structure`).
+    to those chapter paths (see :mod:`ecoreport.report.structure`). ``processes`` are the
+    workers to use (started early by the caller; by default, started here); they are closed
+    at the end.
     """
     log = log or logger.info
     out_dir = check_out_dir(Path(out_dir))
     start = time.perf_counter()
     inputs = BuildInputs(data_dir=data_dir, command=command, year=year, pdf=pdf,
                          strict=strict, only=only)
-    builder = _Builder(out_dir, inputs, workers=workers, force=force, log=log,
+    processes = processes or BuildProcesses(out_dir, workers)
+    builder = _Builder(out_dir, inputs, processes=processes, force=force, log=log,
                        total=len(regions))
     map_html = None
     reused, todo = reuse_unchanged(out_dir, regions, inputs) if not force else ([], regions)
@@ -516,9 +487,9 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
     try:
         if todo:
             t0 = time.perf_counter()
+            processes.start()  # kernels warm up while the data loads and the analysis runs
             dataset = load_dataset(data_dir)  # validates; raises before anything is written
             year = check_year(year, dataset)
-            builder.start_workers()  # kernels warm up during the analysis
             shared = compute_shared(dataset, year)
             if landing_page and shared.index is not None:
                 map_html = landing_map_html(dataset, shared.index)

@@ -11,6 +11,7 @@ it imports while the notebooks run. Where there is no forkserver, builds are sub
 from __future__ import annotations
 
 import multiprocessing
+from multiprocessing import forkserver
 import os
 import re
 import shutil
@@ -77,19 +78,39 @@ def _ready() -> None:
     """A task that starts the server (and one build process) now."""
 
 
-def start_book_server() -> None:
+def start_book_server(niceness: int = 0) -> None:
     """Start the server that imports what a book build needs, so the first build does not
-    wait for it (a no-op where builds are subprocesses)."""
+    wait for it (a no-op where builds are subprocesses). With ``niceness``, the server
+    imports at that lower priority (on CPU time no one else wants); the builds forked from
+    it run at the caller's priority again where the system allows."""
     if _forkserver_available():
         try:
-            _book_pool().submit(_ready)
+            _book_pool()  # sets what the server preloads
+            if niceness:
+                forkserver.ensure_running()
+                pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+                if pid:
+                    os.setpriority(os.PRIO_PROCESS, pid,
+                                   os.getpriority(os.PRIO_PROCESS, 0) + niceness)
+            _book_pool().submit(_ready).result()
         except (BrokenProcessPool, RuntimeError, OSError):
             pass  # the first build starts it again and reports what is wrong
 
 
-def _build_in_process(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+def _set_priority(niceness: int) -> None:
+    """This process's niceness, as far as the system allows (raising the priority back
+    needs privileges)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    except OSError:
+        pass
+
+
+def _build_in_process(args: list[str], env: dict[str, str],
+                      niceness: int) -> tuple[int, str]:
     """In a process forked from the server: ``jupyter-book ARGS`` with the caller's
-    environment; returns the exit status and the output."""
+    environment and priority; returns the exit status and the output."""
+    _set_priority(niceness)
     os.environ.clear()
     os.environ.update(env)
     with tempfile.TemporaryFile() as output:
@@ -121,7 +142,8 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[int, str]:
         return proc.returncode, proc.stdout + proc.stderr
     pool = _book_pool()
     try:
-        return pool.submit(_build_in_process, args, env).result()
+        return pool.submit(_build_in_process, args, env,
+                           os.getpriority(os.PRIO_PROCESS, 0)).result()
     except BrokenProcessPool as exc:
         _forget_pool(pool)  # the next build gets a new server
         raise BuildError(f"jupyter-book {' '.join(args)}: the build process died ({exc})") \

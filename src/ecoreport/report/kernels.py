@@ -264,10 +264,13 @@ def start_worker_kernel(cwd: str) -> None:
         pass
 
 
-def init_worker(log_path: str, cwd: str) -> None:
+def init_worker(log_path: str, cwd: str, niceness: int = 0) -> None:
     """Pool initializer (defined here, so a worker imports only this light module): kernels
     inherit the worker's stderr, so their chatter (transport warnings, shutdown messages)
-    goes to the build's log instead of the analyst's terminal; then the kernel starts."""
+    goes to the build's log instead of the analyst's terminal, and its priority (lowered by
+    ``niceness``); then the kernel starts."""
+    if niceness:
+        os.nice(niceness)
     logging.getLogger("papermill").setLevel(logging.ERROR)
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)

@@ -16,7 +16,10 @@ separator) in both representations.
 Altair checks every spec against the Vega-Lite schema when it is written out, which costs
 about as much as writing it. ``ECOREPORT_VALIDATE_CHARTS=0`` skips that check (the spec is
 the same either way): the build sets it for its kernels, since the chart code is tested with
-the check and a test checks the charts of a built book against the schema.
+the check and a test checks the charts of a built book against the schema. The setting also
+covers Altair's checks as objects are made and properties set. Two more costs of Altair are
+cut on import, each leaving the specs unchanged (tests compare them): its table of schema
+classes is built once, and copies are made without running constructors again.
 """
 
 from __future__ import annotations
@@ -94,6 +97,101 @@ def _memoise_altair_class_table() -> bool:
 _memoise_altair_class_table()
 
 
+def _copy_altair_objects_without_constructors() -> bool:
+    """Copy Altair's schema objects without running their constructors again.
+
+    Altair copies a chart whenever it is changed (``properties``, ``resolve_scale``) or
+    combined (``layer``, ``hconcat``), and a copy is made by calling the class again with
+    the stored arguments. For a layered or concatenated chart the constructor copies every
+    subchart deeply and merges their parameters once more, so the cost of a copy grows
+    with the square of the nesting: a third of the cost of making the report's charts.
+    The constructors' work is already done in the object being copied (the arguments it
+    stored are its result), so here a copy stores the same arguments, copied as deeply as
+    asked, in a new object of the same class. The specs are the same (a test compares
+    them, and a build's charts with and without this). Returns whether copies are made
+    this way (False, and nothing changed, if Altair's internals differ)."""
+    from altair.utils import schemapi
+
+    base = getattr(schemapi, "SchemaBase", None)
+    copy = getattr(base, "copy", None)
+    is_iterable = getattr(schemapi, "_is_iterable", None)
+    if base is None or copy is None or is_iterable is None:
+        return False
+    if getattr(copy, "_ecoreport_bare", False):
+        return True
+
+    def bare(obj, args: tuple, kwds: dict):
+        new = object.__new__(type(obj))
+        object.__setattr__(new, "_args", args)
+        object.__setattr__(new, "_kwds", kwds)
+        return new
+
+    def deep_copy(obj, by_ref: set[str]):
+        if isinstance(obj, base):
+            if getattr(obj, "__deepcopy__", None) is not None:
+                return copy(obj)  # Altair's own way for the classes that define one
+            return bare(obj, tuple(deep_copy(arg, by_ref) for arg in obj._args),
+                        {k: (v if k in by_ref else deep_copy(v, by_ref))
+                         for k, v in obj._kwds.items()})
+        if isinstance(obj, list):
+            return [deep_copy(v, by_ref) for v in obj]
+        if isinstance(obj, dict):
+            return {k: (v if k in by_ref else deep_copy(v, by_ref)) for k, v in obj.items()}
+        return obj
+
+    def bare_copy(self, deep=True, ignore=None):
+        if deep is True:
+            return deep_copy(self, set(ignore) if ignore else set())
+        new = bare(self, self._args, dict(self._kwds))
+        if is_iterable(deep):
+            for attr in deep:
+                value = new._get(attr)
+                if isinstance(value, base):
+                    value = value.copy(deep=False)
+                elif isinstance(value, (list, dict)):
+                    value = value.copy()
+                new[attr] = value
+        return new
+
+    bare_copy._ecoreport_bare = True
+    bare_copy._ecoreport_original = copy
+    bare_copy.__doc__ = copy.__doc__
+    base.copy = bare_copy
+    return True
+
+
+_copy_altair_objects_without_constructors()
+
+
+def _check_properties_only_when_validating() -> bool:
+    """``chart.properties(...)`` checks each value against the schema at once, which costs
+    a tenth of making the report's charts; with the checks turned off (see the module
+    doc) it only sets them, as ``to_dict`` then does not check either. Returns whether the
+    check follows the setting (False, and nothing changed, if Altair's internals differ)."""
+    from altair.utils import schemapi
+
+    base = getattr(schemapi, "SchemaBase", None)
+    check = getattr(base, "validate_property", None) if base is not None else None
+    if check is None:
+        return False
+    if getattr(check, "_ecoreport_optional", False):
+        return True
+    original = check.__func__
+
+    def validate_property(cls, name, value, schema=None):
+        if validate_charts():
+            original(cls, name, value, schema)
+
+    validate_property._ecoreport_optional = True
+    validate_property._ecoreport_original = original
+    validate_property.__doc__ = original.__doc__
+    base.validate_property = classmethod(validate_property)
+    return True
+
+
+_check_properties_only_when_validating()
+
+
 def slugify(text: str) -> str:
     """An ASCII identifier for HTML ids and file names ("Västerbotten" -> "vasterbotten")."""
     table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o", "é": "e"})
@@ -128,6 +226,20 @@ def static_chart_format() -> str:
 def validate_charts() -> bool:
     """Whether specs are checked against the Vega-Lite schema (see the module doc)."""
     return os.environ.get(VALIDATE_CHARTS_ENV, "1").strip() != "0"
+
+
+def follow_validation_setting() -> None:
+    """Altair also checks every schema object as it is made (its "debug mode", on by
+    default): that check follows the setting too."""
+    from altair.utils import schemapi
+
+    if validate_charts():
+        schemapi.enable_debug_mode()
+    else:
+        schemapi.disable_debug_mode()
+
+
+follow_validation_setting()
 
 
 def chart_spec(chart: alt.TopLevelMixin) -> dict:
@@ -242,6 +354,7 @@ def reset_state(static_charts: str | None = None, validate: bool | None = None) 
         static_chart_format()
     if validate is not None:
         os.environ[VALIDATE_CHARTS_ENV] = "1" if validate else "0"
+        follow_validation_setting()
 
 
 def next_figure_number() -> int:

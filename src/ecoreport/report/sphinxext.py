@@ -201,13 +201,15 @@ def write_vega_bundle(folder: Path, cache_dir: Path | None = None) -> Path:
     return target
 
 
-def start_vega_bundle(cache_dir: Path) -> subprocess.Popen | None:
-    """Start making the cached bundle in a process of its own, when it is missing (the
-    build does so early; Sphinx waits for it, see :func:`cached_vega_bundle`)."""
+def start_vega_bundle(cache_dir: Path, niceness: int = 0) -> subprocess.Popen | None:
+    """Start making the cached bundle in a process of its own (``niceness`` lowers its
+    priority), when it is missing (the build does so early; Sphinx waits for it, see
+    :func:`cached_vega_bundle`)."""
     if _cached_bundle_path(Path(cache_dir)).is_file():
         return None
     return subprocess.Popen([sys.executable, "-m", __name__, str(cache_dir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=(lambda: os.nice(niceness)) if niceness else None)
 
 
 def _start_vega_bundle(app, config) -> None:

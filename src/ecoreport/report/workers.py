@@ -1,0 +1,91 @@
+"""The processes a build works with, started before the build needs them.
+
+A cold build waits longest for processes that import a large stack: the notebook workers'
+kernels (pandas, statsmodels, Altair and the library), the server the book builds are
+forked from (Sphinx, Jupyter Book) and the process making the Vega bundle. This module
+imports none of that, so the command line starts them (:meth:`BuildProcesses.start`) before
+it imports the analysis stack itself and loads the data; by the time the first notebook is
+queued its kernel is warm.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from ecoreport.report.cache import CACHE_DIR
+from ecoreport.report.jupyterbook import start_book_server
+from ecoreport.report.kernels import NotebookJob, init_worker, run_in_worker, worker_ready
+from ecoreport.report.sphinxext import start_vega_bundle
+
+#: The kernels' own output (transport warnings, shutdown messages), in ``<out>/.cache``.
+KERNEL_LOG = "kernels.log"
+
+
+#: How much lower than the build's the priority of its helpers is: the kernels warm up
+#: while this process loads the data and computes the analysis (which the first notebook
+#: waits for); the book server and the Vega bundle are needed only at the end.
+KERNEL_NICENESS = 3
+BACKGROUND_NICENESS = 10
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class BuildProcesses:
+    """A pool of notebook workers with warm kernels, the book server, the Vega bundle.
+
+    ``start`` returns at once; ``close`` ends them (pending notebooks are cancelled).
+    """
+
+    def __init__(self, out_dir: Path, workers: int | None = None) -> None:
+        self.out_dir = Path(out_dir)
+        self.workers = workers or default_jobs()
+        self.pool: ProcessPoolExecutor | None = None
+        self.bundle: subprocess.Popen | None = None
+        self._server: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.pool is not None:
+            return
+        log_path = self.out_dir / CACHE_DIR / KERNEL_LOG
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_text("", encoding="utf-8")
+        self.pool = ProcessPoolExecutor(max_workers=self.workers,
+                                        mp_context=get_context("spawn"),
+                                        initializer=init_worker,
+                                        initargs=(str(log_path), str(self.out_dir),
+                                                  KERNEL_NICENESS))
+        for _ in range(self.workers):  # workers are spawned as tasks arrive
+            self.pool.submit(worker_ready)
+        # the server answers once it has imported Sphinx: not waited for here
+        self._server = threading.Thread(target=start_book_server, daemon=True,
+                                        args=(BACKGROUND_NICENESS,), name="book-server")
+        self._server.start()
+        self.bundle = start_vega_bundle(self.out_dir / CACHE_DIR, BACKGROUND_NICENESS)
+
+    def submit(self, job: NotebookJob) -> Future:
+        self.start()
+        return self.pool.submit(run_in_worker, job)
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.join()
+            self._server = None
+        if self.bundle is not None:
+            self.bundle.wait()
+            self.bundle = None
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def __enter__(self) -> "BuildProcesses":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
