@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -45,7 +46,7 @@ from ecoreport.report.innovation_index import landing_map_html
 from ecoreport.report.landing import key_figures, write_landing_page
 from ecoreport.report.structure import notebook_chapters, notebook_source, render_toc
 from ecoreport.report.pdf import build_pdf
-from ecoreport.report.datafile import write_data_workbook
+from ecoreport.report.datafile import data_sheets, write_data_workbook
 from ecoreport.report.jupyterbook import run_jupyter_book
 from ecoreport.report.kernels import NotebookJob
 from ecoreport.report.workers import BuildProcesses
@@ -236,6 +237,8 @@ class _Builder:
         # a notebook: (report, job, cache key); a book: (report, None, None)
         self.pending: dict[Future, tuple[_Report, NotebookJob | None, str | None]] = {}
         self.open: list[_Report] = []
+        self._sheets: dict[int, list] = {}  # year -> the data workbook's shared sheets
+        self._sheets_lock = threading.Lock()
 
     def _submit(self, report: _Report, job: NotebookJob, key: str) -> None:
         self.pending[self.processes.submit(job)] = (report, job, key)
@@ -289,6 +292,8 @@ class _Builder:
         except Exception as exc:
             self._fail(report, region, exc)
             return
+        if report.year not in self._sheets:  # made while the notebooks run
+            threading.Thread(target=self._prefetch_sheets, args=(report,), daemon=True).start()
         if report.waiting == 0:
             self._finish(report, pdf=pdf, strict=strict)
 
@@ -397,7 +402,7 @@ class _Builder:
                             year=report.year, values=dataset.values,
                             survey=dataset.survey, catalogue=dataset.catalogue,
                             regions=dataset.regions, results_dir=staging / "results",
-                            region_slug=region.slug)
+                            region_slug=region.slug, shared=self._data_sheets(report))
         t2 = time.perf_counter()
         run_jupyter_book(staging, "html", strict=strict, cache_dir=self.out_dir / CACHE_DIR)
         t["book_html"] = time.perf_counter() - t2
@@ -412,6 +417,25 @@ class _Builder:
             "notebooks": report.notebook_keys, "summary": report.summary})
         replace_dir(staging, report.target)
         return pdf_path
+
+    def _data_sheets(self, report: _Report) -> list:
+        """The data workbook's sheets shared by every län of the year, made once."""
+        with self._sheets_lock:
+            if report.year not in self._sheets:
+                dataset = report.dataset
+                sheets = data_sheets(
+                    year=report.year, values=dataset.values, survey=dataset.survey,
+                    catalogue=dataset.catalogue, regions=dataset.regions)
+                for sheet in sheets:
+                    sheet.xml()
+                self._sheets[report.year] = sheets
+            return self._sheets[report.year]
+
+    def _prefetch_sheets(self, report: _Report) -> None:
+        try:
+            self._data_sheets(report)
+        except Exception:  # noqa: BLE001 - made again, and reported, by the book build
+            pass
 
     def _book_done(self, report: _Report, future: Future, *, pdf: bool) -> None:
         region, t = report.region, report.timings

@@ -25,18 +25,20 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ecoreport.data.vocab import STATUS_LABELS
+from ecoreport.report.xlsx import (BOLD, LINK, PLAIN, SHADE_COLOUR, SHADED, TITLE, Cell, Sheet,
+                                   clean_text, plain_value, write_workbook)
 
 #: What the status column says (lower case, as in running text).
 STATUS_TEXT = {status: label.adjective for status, label in STATUS_LABELS.items()}
-SYNTHETIC_FILL = "FFF2CC"
+SYNTHETIC_FILL = SHADE_COLOUR
 SHEET_NAME_MAX = 31
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def cell_text(value: Any) -> Any:
     """A value safe for a cell: numbers as numbers (NaN as empty), text without characters
     XML cannot hold."""
+    value = plain_value(value)
     if value is None:
         return None
     if isinstance(value, bool):
@@ -44,26 +46,7 @@ def cell_text(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return None if isinstance(value, float) and (math.isnan(value) or math.isinf(value)) \
             else value
-    text = _ILLEGAL_XML.sub("", str(value))
-    return text
-
-
-def _cell(ws, value: Any, *, fill=None, font=None):
-    """One streamed cell; text stays text (openpyxl would read "=…" as a formula)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    value = cell_text(value)
-    formula_like = isinstance(value, str) and value.startswith("=")
-    if not formula_like and fill is None and font is None:
-        return value  # plain text and numbers stream as they are (fast)
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    if fill is not None:
-        cell.fill = fill
-    if font is not None:
-        cell.font = font
-    return cell
+    return clean_text(value)
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
@@ -77,27 +60,21 @@ def _sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _write_table(ws, header: Sequence[str], rows: Iterable[Sequence[Any]],
-                 status_column: int | None = None) -> int:
-    """Header in bold, frozen; rows whose status column says synthetic are shaded."""
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    fill = PatternFill("solid", fgColor=SYNTHETIC_FILL)
-    bold = Font(bold=True)
+def _table_sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
+                 status_column: int | None = None) -> Sheet:
+    """Header in bold, frozen; the status cell of a synthetic row is shaded."""
+    sheet = Sheet(title)
     for column, name in enumerate(header, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = \
-            max(10, min(45, len(str(name)) + 4))
-    ws.freeze_panes = "A2"
-    ws.append([_cell(ws, name, font=bold) for name in header])
-    count = 0
-    for count, values in enumerate(rows, start=1):
-        synthetic = status_column is not None and \
-            values[status_column] == STATUS_TEXT["synthetic"]
-        # the status cell of a synthetic row is shaded (one style per row keeps it fast)
-        ws.append([_cell(ws, value, fill=fill if synthetic and i == status_column else None)
-                   for i, value in enumerate(values)])
-    return count
+        sheet.widths[column] = max(10, min(45, len(str(name)) + 4))
+    sheet.freeze_header = True
+    sheet.append([cell_text(name) for name in header], style=BOLD)
+    synthetic = STATUS_TEXT["synthetic"]
+    for values in rows:
+        values = [cell_text(value) for value in values]
+        if status_column is not None and values[status_column] == synthetic:
+            values[status_column] = Cell(synthetic, SHADED)
+        sheet.append(values)
+    return sheet
 
 
 def read_results_csv(path: Path) -> tuple[list[str], list[list[Any]]]:
@@ -125,37 +102,13 @@ def _status(status: Any) -> str:
     return STATUS_TEXT.get(str(status), str(status))
 
 
-def write_data_workbook(path: Path, *, region_name: str, year: int, values, survey,
-                        catalogue, regions: Sequence[Any], results_dir: Path | None = None,
-                        region_slug: str = "") -> Path:
-    """Write the report's data workbook to ``path`` (see the module docstring)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+def data_sheets(*, year: int, values, survey, catalogue,
+                regions: Sequence[Any]) -> list[Sheet]:
+    """The sheets that are the same for every län of a year: Värden, Enkät, Indikatorer
+    (made once per ``--all``, see :func:`write_data_workbook`)."""
     names = {r.code: r.name for r in regions}
     names.setdefault("00", "Riket")
-    wb = Workbook(write_only=True)
-    about = wb.create_sheet("Om filen")
-    taken = {"om filen"}
-    lines = [
-        f"Alla data i rapporten Innovationsekosystemet i {region_name} {year}",
-        "",
-        "Värden: alla registervärden som rapporten bygger på, för alla län och riket till och "
-        f"med {year}. Kolumnen Status säger om värdet är observerat (officiell statistik) "
-        "eller syntetiskt.",
-        "Syntetiska värden är framräknade av ecoreport där statistik saknas. Deras status är "
-        "markerad med gul bakgrund, och de ska inte läsas som uppgifter om länet.",
-        "Enkät: andel av de svarande företagen per svarsalternativ (procent).",
-        "Indikatorer: katalogen med enhet, polaritet, normalisering och källa.",
-        "Innehåll: tabellerna bakom rapportens diagram och tabeller, en flik per tabell "
-        "(samma siffror som diagrammens CSV-filer).",
-    ]
-    about.column_dimensions["A"].width = 110
-    for row, line in enumerate(lines):
-        about.append([_cell(about, line, font=Font(bold=True, size=13) if row == 0 else None)])
-
     indicators = catalogue.indicators
-    ws = wb.create_sheet(_sheet_title("Värden", taken))
     rows = []
     frame = values[values["period_start"] <= int(year)]
     for rec in frame.sort_values(["indicator_id", "region_code", "period_start"]).itertuples():
@@ -169,11 +122,10 @@ def write_data_workbook(path: Path, *, region_name: str, year: int, values, surv
             rec.value, unit.label_sv if unit else "", _status(rec.status),
             source.citation_sv if source else rec.source_id,
             "" if not isinstance(rec.note, str) else rec.note])
-    _write_table(ws, ["Indikator-id", "Indikator", "Dimension", "Länskod", "Län", "Period",
-                      "Värde", "Enhet", "Status", "Källa", "Anmärkning"], rows,
-                 status_column=8)
+    value_sheet = _table_sheet(
+        "Värden", ["Indikator-id", "Indikator", "Dimension", "Länskod", "Län", "Period",
+                   "Värde", "Enhet", "Status", "Källa", "Anmärkning"], rows, status_column=8)
 
-    ws = wb.create_sheet(_sheet_title("Enkät", taken))
     rows = []
     for rec in survey.sort_values(["indicator_id", "region_code"]).itertuples():
         indicator = indicators.get(rec.indicator_id)
@@ -184,11 +136,11 @@ def write_data_workbook(path: Path, *, region_name: str, year: int, values, surv
             rec.region_code, names.get(rec.region_code, rec.region_code), rec.period,
             rec.category, rec.share_pct, _status(rec.status),
             source.citation_sv if source else rec.source_id])
-    _write_table(ws, ["Indikator-id", "Indikator", "Fråga", "Länskod", "Län", "Period",
-                      "Svarsalternativ", "Andel av företagen (procent)", "Status", "Källa"],
-                 rows, status_column=8)
+    survey_sheet = _table_sheet(
+        "Enkät", ["Indikator-id", "Indikator", "Fråga", "Länskod", "Län", "Period",
+                  "Svarsalternativ", "Andel av företagen (procent)", "Status", "Källa"],
+        rows, status_column=8)
 
-    ws = wb.create_sheet(_sheet_title("Indikatorer", taken))
     rows = []
     for indicator in indicators.values():
         unit = catalogue.units.get(indicator.unit)
@@ -199,31 +151,53 @@ def write_data_workbook(path: Path, *, region_name: str, year: int, values, surv
                      indicator.normalise, indicator.kind,
                      source.citation_sv if source else indicator.source,
                      " ".join(indicator.description_sv.split())])
-    _write_table(ws, ["Indikator-id", "Indikator", "Dimension", "Enhet", "Polaritet",
-                      "Normalisering", "Slag", "Källa", "Beskrivning"], rows)
+    catalogue_sheet = _table_sheet(
+        "Indikatorer", ["Indikator-id", "Indikator", "Dimension", "Enhet", "Polaritet",
+                        "Normalisering", "Slag", "Källa", "Beskrivning"], rows)
+    return [value_sheet, survey_sheet, catalogue_sheet]
+
+
+def write_data_workbook(path: Path, *, region_name: str, year: int, values, survey,
+                        catalogue, regions: Sequence[Any], results_dir: Path | None = None,
+                        region_slug: str = "", shared: Sequence[Sheet] | None = None) -> Path:
+    """Write the report's data workbook to ``path`` (see the module docstring);
+    ``shared`` is :func:`data_sheets` for the same data and year, when already made."""
+    about = Sheet("Om filen")
+    about.widths[1] = 110
+    lines = [
+        f"Alla data i rapporten Innovationsekosystemet i {region_name} {year}",
+        "",
+        "Värden: alla registervärden som rapporten bygger på, för alla län och riket till och "
+        f"med {year}. Kolumnen Status säger om värdet är observerat (officiell statistik) "
+        "eller syntetiskt.",
+        "Syntetiska värden är framräknade av ecoreport där statistik saknas. Deras status är "
+        "markerad med gul bakgrund, och de ska inte läsas som uppgifter om länet.",
+        "Enkät: andel av de svarande företagen per svarsalternativ (procent).",
+        "Indikatorer: katalogen med enhet, polaritet, normalisering och källa.",
+        "Innehåll: tabellerna bakom rapportens diagram och tabeller, en flik per tabell "
+        "(samma siffror som diagrammens CSV-filer).",
+    ]
+    for row, line in enumerate(lines):
+        about.append([cell_text(line)], style=TITLE if row == 0 else PLAIN)
+    sheets = [about, *(shared if shared is not None else data_sheets(
+        year=year, values=values, survey=survey, catalogue=catalogue, regions=regions))]
+    taken = {sheet.title.lower() for sheet in sheets}
 
     files = sorted(Path(results_dir).glob("*.csv")) if results_dir else []
     if files:
-        index = wb.create_sheet(_sheet_title("Innehåll", taken))
+        index = Sheet(_sheet_title("Innehåll", taken))
+        sheets.append(index)
         titles = [_sheet_title(file.stem.removeprefix(f"{region_slug}-") if region_slug
                                else file.stem, taken) for file in files]
-        index.column_dimensions["A"].width = 34
-        index.column_dimensions["B"].width = 70
-        index.append([_cell(index, "Flik", font=Font(bold=True)),
-                      _cell(index, "Tabell (CSV-fil i results/)", font=Font(bold=True))])
+        index.widths.update({1: 34, 2: 70})
+        index.append(["Flik", "Tabell (CSV-fil i results/)"], style=BOLD)
         for title, file in zip(titles, files):
-            link = _cell(index, title, font=Font(color="1F5F8B", underline="single"))
-            link.hyperlink = f"#'{title}'!A1"
-            index.append([link, _cell(index, file.name)])
+            index.append([Cell(title, LINK, link_to=title), cell_text(file.name)])
         for title, file in zip(titles, files):
             header, table = read_results_csv(file)
-            sheet = wb.create_sheet(title)
             lowered = [str(h).lower() for h in header]
             status_column = lowered.index("status") if "status" in lowered else None
             table = [[_status(v) if i == status_column else v for i, v in enumerate(r)]
                      for r in table]
-            _write_table(sheet, header, table, status_column=status_column)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+            sheets.append(_table_sheet(title, header, table, status_column=status_column))
+    return write_workbook(path, sheets)
