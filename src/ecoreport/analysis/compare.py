@@ -283,17 +283,33 @@ def rank_values(scores: pd.Series) -> pd.Series:
     return scores.rank(ascending=False, method="min")
 
 
+def normalised_by_indicator(values: pd.DataFrame, catalogue: object,
+                            indicator_ids: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """:func:`normalise_values` of several indicators at once (the population tables are
+    made once), one frame per indicator; what :func:`compare_regions` takes as
+    ``normalised``."""
+    wanted = list(indicator_ids)
+    frame = normalise_values(_subset(values, wanted), catalogue)
+    groups = dict(tuple(frame.groupby("indicator_id", sort=False)))
+    return {indicator_id: groups[indicator_id] for indicator_id in wanted
+            if indicator_id in groups}
+
+
 def compare_regions(values: pd.DataFrame, catalogue: object, regions: Sequence[object],
-                    indicator_id: str, year: int) -> pd.DataFrame:
+                    indicator_id: str, year: int,
+                    normalised: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every län's normalised value of one indicator, its latest period ending at or before
     ``year`` (the same period for all län), with rank and distances.
 
     ``rank`` is 1 = best given polarity (neutral indicators: 1 = highest value).
     Distances are to Riket (code 00) and to the mean of each län's own peer group, in
     the normalised unit (``diff_*_abs``) and in per cent of the reference (``diff_*_pct``).
+    ``normalised`` is the indicator's rows already normalised (see
+    :func:`normalised_by_indicator`), when several indicators are compared.
     """
-    frame = normalise_values(_subset(values, [indicator_id]), catalogue)
-    frame = latest_period_rows(frame[frame["indicator_id"] == indicator_id],
+    if normalised is None:
+        normalised = normalise_values(_subset(values, [indicator_id]), catalogue)
+    frame = latest_period_rows(normalised[normalised["indicator_id"] == indicator_id],
                                year).set_index("region_code")
     codes = _region_codes(regions)
     out = pd.DataFrame({"region_code": codes})
@@ -311,9 +327,11 @@ def compare_regions(values: pd.DataFrame, catalogue: object, regions: Sequence[o
     out["riket_status"] = frame["status"].get(RIKET_CODE, None) if "status" in frame else None
     out["diff_riket_abs"] = out["value_normalised"] - riket
     out["diff_riket_pct"] = _pct(out["diff_riket_abs"], out["riket_value"])
-    by_code = out.set_index("region_code")["value_normalised"]
+    by_code = dict(zip(out["region_code"], out["value_normalised"].to_numpy(dtype=float)))
     peers = _peers_of(regions)
-    peer_values = [by_code.reindex(peers.get(code, [])).dropna() for code in codes]
+    peer_values = [np.array([by_code[p] for p in peers.get(code, [])
+                             if p in by_code and not np.isnan(by_code[p])], dtype=float)
+                   for code in codes]
     out["peer_mean"] = [float(v.mean()) if len(v) else np.nan for v in peer_values]
     out["n_peers"] = [len(v) for v in peer_values]
     out["diff_peer_abs"] = out["value_normalised"] - out["peer_mean"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from ecoreport.analysis.axis import AxisResult, RegionAxisSummary, fit_pooled_axis, summarise_region
-from ecoreport.analysis.compare import compare_regions, dimension_profile, relative_development
+from ecoreport.analysis.compare import (compare_regions, dimension_profile,
+                                       normalised_by_indicator, relative_development)
 from ecoreport.analysis.index import IndexResult, compute_index_result
 from ecoreport.analysis.findings import Findings, find_findings
 from ecoreport.data.dataset import Dataset, load_dataset
@@ -102,13 +104,15 @@ class SharedResults:
 def compute_shared(dataset: Dataset, year: int) -> SharedResults:
     """Comparisons between län, the pooled PCA and the innovation index of all län."""
     values, catalogue, regions = dataset.values, dataset.catalogue, dataset.regions
+    compared = [indicator.id for indicator in catalogue.indicators_by_kind("register")
+                if not catalogue.is_context(indicator.id)]
+    normalised = normalised_by_indicator(values, catalogue, compared)
     comparisons = {}
-    for indicator in catalogue.indicators_by_kind("register"):
-        if catalogue.is_context(indicator.id):
-            continue
-        table = compare_regions(values, catalogue, regions, indicator.id, year)
+    for indicator_id in compared:
+        table = compare_regions(values, catalogue, regions, indicator_id, year,
+                                normalised=normalised.get(indicator_id))
         if not table.empty:
-            comparisons[indicator.id] = table
+            comparisons[indicator_id] = table
     messages: dict[str, str] = {}
     pooled_pca = None
     try:
@@ -168,12 +172,21 @@ def save_results(results: Results, path: Path, dataset: Dataset | None = None,
                     fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+#: The last results file read, uncompressed: the notebooks of one län in a warm kernel
+#: read the same file one after another. Each gets its own objects (unpickled anew).
+_last_saved: tuple[tuple, bytes] | None = None
+
+
 def _load_saved(path: str) -> dict:
     """A file of :func:`save_results`, compressed or (written by older builds) not."""
-    with open(path, "rb") as fh:
-        compressed = fh.read(2) == b"\x1f\x8b"
-    with (gzip.open(path, "rb") if compressed else open(path, "rb")) as fh:
-        return pickle.load(fh)
+    global _last_saved
+    stat = os.stat(path)
+    identity = (os.path.realpath(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    if _last_saved is None or _last_saved[0] != identity:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        _last_saved = identity, gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    return pickle.loads(_last_saved[1])
 
 
 def open_report(region: str, year: int | None = None, results_path: str | None = None,

@@ -45,12 +45,19 @@ class Dataset:
     report: ValidationReport = field(default_factory=ValidationReport)
     data_dir: Path | None = None
 
+    _rows: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
     def series(self, region_code: str, indicator_id: str) -> pd.DataFrame:
         """The rows of one region and indicator in period order (survey rows for a survey
         indicator); empty when there is no data."""
-        frame = self.survey if self._is_survey(indicator_id) else self.values
-        mask = (frame["region_code"] == region_code) & (frame["indicator_id"] == indicator_id)
-        return (frame[mask].sort_values(["period_start", "period_end"], kind="stable")
+        survey = self._is_survey(indicator_id)
+        frame = self.survey if survey else self.values
+        if survey not in self._rows:  # row positions per region and indicator, made once
+            self._rows[survey] = frame.groupby(["region_code", "indicator_id"],
+                                               sort=False, observed=True).indices
+        positions = self._rows[survey].get((region_code, indicator_id))
+        rows = frame.iloc[positions] if positions is not None else frame.iloc[:0]
+        return (rows.sort_values(["period_start", "period_end"], kind="stable")
                 .reset_index(drop=True))
 
     def _is_survey(self, indicator_id: str) -> bool:
