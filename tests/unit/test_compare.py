@@ -84,7 +84,11 @@ def test_normalise_per_capita_per_employed_and_multi_year_mean() -> None:
                                     "source_id", "note"]  # input untouched
 
 
-def test_normalise_warns_only_for_gaps_inside_the_population_years(caplog) -> None:
+def test_normalise_warns_only_for_gaps_inside_the_population_years(caplog,
+                                                                   monkeypatch) -> None:
+    from ecoreport.analysis import compare
+
+    monkeypatch.setattr(compare, "_warned", set())
     values = make_values([
         ("01", "befolkning", "2014", 1000.0), ("01", "konkurser", "2010", 5.0),
         ("02", "konkurser", "2014", 5.0),  # region without any population figure
@@ -95,6 +99,10 @@ def test_normalise_warns_only_for_gaps_inside_the_population_years(caplog) -> No
     levels = {record.levelname: record.getMessage() for record in caplog.records}
     assert "02 konkurser 2014" in levels["WARNING"]
     assert "outside the years" in levels["INFO"]
+    caplog.clear()  # the same gap found again (another analysis) is not warned twice
+    with caplog.at_level("INFO", logger="ecoreport.analysis.compare"):
+        normalise_values(values, CATALOGUE)
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]
 
 
 def test_rising_bankruptcies_score_negative() -> None:

@@ -119,6 +119,9 @@ def _period_means(table: pd.DataFrame, first_year: int, region_codes: pd.Series,
     return out
 
 
+_warned: set[str] = set()
+
+
 def _log_missing_denominators(rows: pd.DataFrame, denominators: np.ndarray,
                               table: pd.DataFrame, first_year: int, rule: str,
                               denominator_id: str) -> None:
@@ -134,10 +137,13 @@ def _log_missing_denominators(rows: pd.DataFrame, denominators: np.ndarray,
                     ", ".join(sorted(set(rows.loc[missing & outside, "indicator_id"]))))
     if (missing & ~outside).any():
         gaps = rows.loc[missing & ~outside]
-        logger.warning("normalise_values: %d %s value(s) lack %s for their region and period "
-                       "(e.g. %s); left as NaN", int(len(gaps)), rule, denominator_id,
-                       ", ".join(f"{r.region_code} {r.indicator_id} {r.period_start}"
-                                 for r in gaps.head(3).itertuples()))
+        message = (f"normalise_values: {len(gaps)} {rule} value(s) lack {denominator_id} for "
+                   "their region and period (e.g. "
+                   + ", ".join(f"{r.region_code} {r.indicator_id} {r.period_start}"
+                               for r in gaps.head(3).itertuples()) + "); left as NaN")
+        if message not in _warned:  # the analyses normalise the same values several times
+            _warned.add(message)
+            logger.warning("%s", message)
 
 
 def normalise_values(values: pd.DataFrame, catalogue: object) -> pd.DataFrame:
