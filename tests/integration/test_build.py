@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -139,6 +140,25 @@ def test_bad_data_leaves_the_previous_report_untouched(small_book, data_copy):
     assert "values.csv, row 6, column 'value'" in str(err.value)
     assert small_book.html_index.read_bytes() == before
     assert not list(report_dir_for(out, resolve_region("24"), 2024).parent.glob(".*staging*"))
+
+
+def test_bad_data_writes_nothing_though_kernels_started_early(data_copy, tmp_path):
+    # the command line starts the kernels before it loads the data: a validation error
+    # still leaves no output folder, cache or kernel log behind
+    values = data_copy / "values.csv"
+    lines = values.read_text(encoding="utf-8").splitlines()
+    lines[3] = re.sub(r",[^,]*,(observed|synthetic),", ",14x0,\\1,", lines[3], count=1)
+    values.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    logs = tmp_path / "tmp"
+    logs.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "ecoreport.cli", "build", "--region", "24",
+                           "--data", str(data_copy), "--out", str(out)],
+                          capture_output=True, text=True, env={**os.environ, "TMPDIR": str(logs)})
+    assert proc.returncode != 0
+    assert "values.csv, row 4, column 'value'" in proc.stderr
+    assert not out.exists()
+    assert not list(logs.iterdir())
 
 
 def test_cli_rejects_unknown_region_and_lists_valid_ones():

@@ -514,6 +514,7 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
             processes.start()  # kernels warm up while the data loads and the analysis runs
             dataset = load_dataset(data_dir)  # validates; raises before anything is written
             year = check_year(year, dataset)
+            processes.start_bundle()
             shared = compute_shared(dataset, year)
             if landing_page and shared.index is not None:
                 map_html = landing_map_html(dataset, shared.index)

@@ -11,7 +11,9 @@ queued its kernel is warm.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
@@ -22,7 +24,7 @@ from ecoreport.report.jupyterbook import start_book_server
 from ecoreport.report.kernels import NotebookJob, init_worker, run_in_worker, worker_ready
 from ecoreport.report.sphinxext import start_vega_bundle
 
-#: The kernels' own output (transport warnings, shutdown messages), in ``<out>/.cache``.
+#: The kernels' own output (transport warnings, shutdown messages), kept in ``<out>/.cache``.
 KERNEL_LOG = "kernels.log"
 
 
@@ -49,17 +51,20 @@ class BuildProcesses:
         self.pool: ProcessPoolExecutor | None = None
         self.bundle: subprocess.Popen | None = None
         self._server: threading.Thread | None = None
+        self._log: Path | None = None  # the kernels' messages while the build runs
 
     def start(self) -> None:
+        """Start the workers (their kernels) and the book server. Nothing is written to the
+        output folder yet: the data may still fail validation."""
         if self.pool is not None:
             return
-        log_path = self.out_dir / CACHE_DIR / KERNEL_LOG
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_path.write_text("", encoding="utf-8")
+        handle, log_path = tempfile.mkstemp(prefix="ecoreport-kernels-", suffix=".log")
+        os.close(handle)
+        self._log = Path(log_path)
         self.pool = ProcessPoolExecutor(max_workers=self.workers,
                                         mp_context=get_context("spawn"),
                                         initializer=init_worker,
-                                        initargs=(str(log_path), str(self.out_dir),
+                                        initargs=(log_path, str(self._log.parent),
                                                   KERNEL_NICENESS))
         for _ in range(self.workers):  # workers are spawned as tasks arrive
             self.pool.submit(worker_ready)
@@ -67,13 +72,19 @@ class BuildProcesses:
         self._server = threading.Thread(target=start_book_server, daemon=True,
                                         args=(BACKGROUND_NICENESS,), name="book-server")
         self._server.start()
-        self.bundle = start_vega_bundle(self.out_dir / CACHE_DIR, BACKGROUND_NICENESS)
+
+    def start_bundle(self) -> None:
+        """Start making the Vega bundle in ``<out>/.cache`` (once the data is valid)."""
+        if self.bundle is None:
+            self.bundle = start_vega_bundle(self.out_dir / CACHE_DIR, BACKGROUND_NICENESS)
 
     def submit(self, job: NotebookJob) -> Future:
         self.start()
         return self.pool.submit(run_in_worker, job)
 
     def close(self) -> None:
+        """End everything; the kernels' messages go to ``<out>/.cache/kernels.log`` when
+        the build got as far as the cache."""
         if self._server is not None:
             self._server.join()
             self._server = None
@@ -83,6 +94,12 @@ class BuildProcesses:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self._log is not None:
+            cache = self.out_dir / CACHE_DIR
+            if cache.is_dir():
+                shutil.move(self._log, cache / KERNEL_LOG)
+            self._log.unlink(missing_ok=True)
+            self._log = None
 
     def __enter__(self) -> "BuildProcesses":
         return self
