@@ -8,8 +8,9 @@ import re
 
 import altair as alt
 import jsonschema
-import pytest
+import numpy as np
 import pandas as pd
+import pytest
 
 from ecoreport.report import render
 from ecoreport.report.sphinxext import BUNDLE_NAME, _is_remote, write_vega_bundle
@@ -277,3 +278,39 @@ def test_property_checks_follow_the_validation_setting(monkeypatch):
     finally:
         render.reset_state(validate=True)
     assert schemapi.DEBUG_MODE
+
+
+def _typed(values: dict) -> list:
+    """Records with each value's type, so 1 and 1.0 or True and 1 differ."""
+    return [[(key, type(value).__name__, repr(value)) for key, value in row.items()]
+            for row in values["values"]]
+
+
+def test_fast_data_transformer_gives_altairs_values_type_for_type():
+    from altair.utils.data import to_values
+
+    frames = [
+        pd.DataFrame({"f": [1.5, float("nan"), float("inf"), -0.0], "i": [1, 2, 3, 4],
+                      "b": [True, False, True, False],
+                      "s": ["a", None, "ö", float("nan")],
+                      "o": [np.int64(3), np.float64(2.5), [1, 2], np.array([1.0, 2.0])],
+                      "c": pd.Categorical(["x", None, "x", "y"]),
+                      "t": pd.array(["p", pd.NA, "q", "r"], dtype="string"),
+                      "f32": np.array([0.1, 0.2, np.nan, 1.0], dtype="float32")},
+                     index=[10, 11, 12, 13]),
+        pd.DataFrame({"year": [2013, 2014], "value": [1234.5, 2345.25]}),
+        pd.DataFrame({"x": pd.Series([], dtype=float)}),
+        pd.DataFrame(index=range(3)),
+        # kinds handled by Altair itself
+        pd.DataFrame({"d": pd.to_datetime(["2024-01-01", None]), "n": pd.array([1, None],
+                                                                                dtype="Int64")}),
+    ]
+    for frame in frames:
+        assert _typed(render.fast_data_transformer(frame)) == _typed(to_values(frame))
+    with pytest.raises(ValueError, match="Column names must be strings"):
+        render.fast_data_transformer(pd.DataFrame({0: [1, 2]}))  # as Altair says
+    assert alt.data_transformers.active == "ecoreport"
+    assert render.fast_data_transformer({"values": [{"a": 1}]}) == {"values": [{"a": 1}]}
+    too_many = pd.DataFrame({"x": range(5001)})
+    with pytest.raises(alt.MaxRowsError):
+        render.fast_data_transformer(too_many)

@@ -17,9 +17,10 @@ Altair checks every spec against the Vega-Lite schema when it is written out, wh
 about as much as writing it. ``ECOREPORT_VALIDATE_CHARTS=0`` skips that check (the spec is
 the same either way): the build sets it for its kernels, since the chart code is tested with
 the check and a test checks the charts of a built book against the schema. The setting also
-covers Altair's checks as objects are made and properties set. Two more costs of Altair are
-cut on import, each leaving the specs unchanged (tests compare them): its table of schema
-classes is built once, and copies are made without running constructors again.
+covers Altair's checks as objects are made and properties set. Three more costs of Altair
+are cut on import, each leaving the specs unchanged (tests compare them): its table of schema
+classes is built once, copies are made without running constructors again, and the charts'
+data is made JSON-ready column by column (:func:`fast_data_transformer`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import re
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from ecoreport.errors import UsageError
@@ -226,6 +228,69 @@ def static_chart_format() -> str:
 def validate_charts() -> bool:
     """Whether specs are checked against the Vega-Lite schema (see the module doc)."""
     return os.environ.get(VALIDATE_CHARTS_ENV, "1").strip() != "0"
+
+
+def _column_values(column: pd.Series) -> list | None:
+    """One column as Altair's sanitiser leaves it (JSON-ready Python values, missing as
+    None), or None for a kind of column it treats in ways not repeated here."""
+    dtype = column.dtype
+    name = str(dtype)
+    if name in ("float64", "float32"):
+        array = column.to_numpy()
+        values = array.astype(object)
+        values[~np.isfinite(array)] = None
+        return values.tolist()
+    if name in ("int64", "int32", "int16", "int8", "uint8", "uint16", "uint32", "bool"):
+        return column.to_numpy().tolist()
+    if name in ("object", "str", "string", "category"):
+        values = column.astype(object).to_numpy()
+        missing = pd.isna(values)
+        out = []
+        for value, absent in zip(values.tolist(), missing.tolist()):
+            if absent:
+                out.append(None)
+            elif isinstance(value, np.ndarray):
+                out.append(value.tolist())
+            elif isinstance(value, np.generic):
+                out.append(value.item())
+            else:
+                out.append(value)
+        return out
+    return None
+
+
+def fast_data_transformer(data, max_rows: int = 5000):
+    """Altair's default data transformer (rows limited, values sanitised), made cheaper for
+    plain pandas frames: column by column with numpy instead of a pandas operation per
+    step (a fifth of the time the report's charts take). The values are the same, type
+    for type (a test compares them); other data goes to Altair's own."""
+    from altair.utils.data import limit_rows, to_values
+
+    data = limit_rows(data, max_rows=max_rows)
+    if (isinstance(data, pd.DataFrame) and not isinstance(data.columns, pd.MultiIndex)
+            and not isinstance(data.index, pd.MultiIndex)
+            and all(isinstance(name, str) for name in data.columns)
+            and data.columns.is_unique):
+        columns = [_column_values(data[name]) for name in data.columns]
+        if all(values is not None for values in columns):
+            names = list(data.columns)
+            return {"values": [dict(zip(names, row)) for row in zip(*columns)]
+                    if names else [{} for _ in range(len(data))]}
+    return to_values(data)
+
+
+def _use_fast_data_transformer() -> bool:
+    """Register :func:`fast_data_transformer` and make it the active one (unless someone
+    chose another); returns whether it is active."""
+    registry = alt.data_transformers
+    if "ecoreport" not in registry.names():
+        registry.register("ecoreport", fast_data_transformer)
+    if registry.active == "default":
+        registry.enable("ecoreport")
+    return registry.active == "ecoreport"
+
+
+_use_fast_data_transformer()
 
 
 def follow_validation_setting() -> None:
