@@ -266,7 +266,7 @@ def fast_data_transformer(data, max_rows: int = 5000):
     for type (a test compares them); other data goes to Altair's own."""
     from altair.utils.data import limit_rows, to_values
 
-    data = limit_rows(data, max_rows=max_rows)
+    checked = limit_rows(data, max_rows=max_rows)  # (a narwhals frame for a pandas one)
     if (isinstance(data, pd.DataFrame) and not isinstance(data.columns, pd.MultiIndex)
             and not isinstance(data.index, pd.MultiIndex)
             and all(isinstance(name, str) for name in data.columns)
@@ -276,7 +276,7 @@ def fast_data_transformer(data, max_rows: int = 5000):
             names = list(data.columns)
             return {"values": [dict(zip(names, row)) for row in zip(*columns)]
                     if names else [{} for _ in range(len(data))]}
-    return to_values(data)
+    return to_values(checked)
 
 
 def _use_fast_data_transformer() -> bool:
