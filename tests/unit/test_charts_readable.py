@@ -135,16 +135,23 @@ def test_label_boxes_cover_the_wrapped_text() -> None:
     assert right == 100 and top == 50 and bottom > top + 3 * 11
 
 
-def test_biplot_spec_names_k_arrows_and_keeps_all_in_tooltips() -> None:
-    x, y, names, _ = crowded_loadings(20)
-    ids = [f"i{j}" for j in range(20)]
+def biplot_input(n: int, first_name: str | None = None) -> tuple:
+    """A PCA result with ``n`` crowded loadings and a catalogue naming them."""
+    x, y, names, _ = crowded_loadings(n)
+    if first_name is not None:
+        names[0] = first_name
+    ids = [f"i{j}" for j in range(n)]
     result = SimpleNamespace(
         loadings=pd.DataFrame({"PC1": x, "PC2": y}, index=ids),
         explained_variance_ratio=pd.Series({"PC1": 0.5, "PC2": 0.2}),
-        n_observations=12, observation_label="år", n_variables=20, min_cos2=0.3)
-    names[0] = "<script>alert(1)</script> & {role}`x`"
-    catalogue = SimpleNamespace(indicators={i: SimpleNamespace(name_sv=n)
-                                            for i, n in zip(ids, names)})
+        n_observations=12, observation_label="år", n_variables=n, min_cos2=0.3)
+    catalogue = SimpleNamespace(indicators={i: SimpleNamespace(name_sv=name)
+                                            for i, name in zip(ids, names)})
+    return result, catalogue, names
+
+
+def test_biplot_spec_names_k_arrows_and_keeps_all_in_tooltips() -> None:
+    result, catalogue, names = biplot_input(20, "<script>alert(1)</script> & {role}`x`")
     spec = compiled(pca_biplot(result, catalogue, label_top=6))
     texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
     assert texts and all(layer["mark"]["baseline"] == "top" for layer in texts)
@@ -253,14 +260,7 @@ def test_report_charts_are_the_same_with_altairs_own_copies(monkeypatch) -> None
         catalogue = SimpleNamespace(indicators={"x": SimpleNamespace(
             name_sv="Namn", decimals=1, normalise="none")})
         comparison = region_comparison_chart(table, catalogue, "x", "02", peer_codes=["03"])
-        x, y, names, _ = crowded_loadings(12)
-        ids = [f"i{j}" for j in range(12)]
-        result = SimpleNamespace(
-            loadings=pd.DataFrame({"PC1": x, "PC2": y}, index=ids),
-            explained_variance_ratio=pd.Series({"PC1": 0.5, "PC2": 0.2}),
-            n_observations=12, observation_label="år", n_variables=12, min_cos2=0.3)
-        names_of = SimpleNamespace(indicators={i: SimpleNamespace(name_sv=n)
-                                               for i, n in zip(ids, names)})
+        result, names_of, _ = biplot_input(12)
         return [side_by_side(trend, comparison).to_dict(),
                 pca_biplot(result, names_of, label_top=6).to_dict()]
 

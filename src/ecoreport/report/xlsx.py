@@ -31,6 +31,9 @@ SHADE_COLOUR = "FFF2CC"
 LINK_COLOUR = "1F5F8B"
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_OFFICE = "application/vnd.openxmlformats-officedocument."
+_RELATION = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
 
 def clean_text(value: Any) -> str:
@@ -109,8 +112,7 @@ class Sheet:
     def xml(self) -> str:
         if self._xml is not None:
             return self._xml
-        parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                 '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        parts = [f'{_XML}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                  '<sheetViews><sheetView workbookViewId="0">']
         if self.freeze_header:
             parts.append('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
@@ -137,8 +139,7 @@ def sheet_reference(title: str) -> str:
     return "'" + title.replace("'", "''") + "'!A1"
 
 
-_STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+_STYLES = f"""{_XML}<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
 <fonts count="4"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>
 <font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>
 <font><b/><sz val="13"/><name val="Calibri"/><family val="2"/></font>
@@ -159,49 +160,35 @@ _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
 
-_ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
-<Relationship Id="rId1" \
-Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" \
-Target="xl/workbook.xml"/></Relationships>"""
+
+
+def _relationships(targets: Sequence[tuple[str, str]]) -> str:
+    """A relationships part: (kind, target) pairs, numbered rId1, rId2, …"""
+    items = "".join(f'<Relationship Id="rId{i}" Type="{_RELATION}{kind}" Target="{target}"/>'
+                    for i, (kind, target) in enumerate(targets, start=1))
+    return (f'{_XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships">{items}</Relationships>')
 
 
 def _content_types(count: int) -> str:
-    sheets = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, count + 1))
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/'
+    parts = [("/xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
+             ("/xl/styles.xml", "spreadsheetml.styles+xml"),
+             *((f"/xl/worksheets/sheet{i}.xml", "spreadsheetml.worksheet+xml")
+               for i in range(1, count + 1))]
+    overrides = "".join(f'<Override PartName="{name}" ContentType="{_OFFICE}{kind}"/>'
+                        for name, kind in parts)
+    return (f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/'
             'vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            f'{sheets}</Types>')
+            f'<Default Extension="xml" ContentType="application/xml"/>{overrides}</Types>')
 
 
 def _workbook(titles: Sequence[str]) -> str:
     sheets = "".join(f'<sheet name={quoteattr(title)} sheetId="{i}" r:id="rId{i}"/>'
                      for i, title in enumerate(titles, start=1))
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    return (f'{_XML}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+            f'main" xmlns:r="{_RELATION.rstrip("/")}">'
             f'<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>')
-
-
-def _workbook_rels(count: int) -> str:
-    rels = "".join(
-        f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/'
-        f'2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
-        for i in range(1, count + 1))
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-            f'relationships">{rels}<Relationship Id="rId{count + 1}" '
-            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            'styles" Target="styles.xml"/></Relationships>')
 
 
 def write_workbook(path: Path, sheets: Iterable[Sheet]) -> Path:
@@ -211,9 +198,12 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> Path:
     if len({title.lower() for title in titles}) != len(titles):
         raise ValueError(f"sheet titles must be unique: {titles}")
     parts = [("[Content_Types].xml", _content_types(len(sheets))),
-             ("_rels/.rels", _ROOT_RELS),
+             ("_rels/.rels", _relationships([("officeDocument", "xl/workbook.xml")])),
              ("xl/workbook.xml", _workbook(titles)),
-             ("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets))),
+             # the sheets are rId1… in the workbook's order, the styles come last
+             ("xl/_rels/workbook.xml.rels", _relationships(
+                 [*(("worksheet", f"worksheets/sheet{i}.xml")
+                    for i in range(1, len(sheets) + 1)), ("styles", "styles.xml")])),
              ("xl/styles.xml", _STYLES)]
     parts += [(f"xl/worksheets/sheet{i}.xml", sheet.xml())
               for i, sheet in enumerate(sheets, start=1)]
