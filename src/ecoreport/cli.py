@@ -300,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     except EcoreportError as exc:
         print(f"ecoreport: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # the build has already removed its unfinished folders
+        print("ecoreport: interrupted; earlier reports are as they were", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -224,3 +224,33 @@ def test_book_builds_run_forked_and_report_failures(tmp_path):
     (book / "intro.md").write_text("# Inledning\n\n{ref}`no-such-label`\n", encoding="utf-8")
     with pytest.raises(BuildError, match="no-such-label"):
         run_jupyter_book(book, "html", strict=True)
+
+
+def test_ctrl_c_ends_the_build_its_kernels_and_unfinished_folders(tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "reports"
+    proc = subprocess.Popen([sys.executable, "-m", "ecoreport.cli", "build", "--region", "24",
+                             "--out", str(out), "--only", "notebooks/dimensioner/fou"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("2024/.*staging*")) and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.1)
+    time.sleep(0.5)  # the notebooks are queued or running
+    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert not list(out.glob("2024/.*staging*")) and not (out / "2024" / "24-vasterbotten").exists()
+    deadline = time.monotonic() + 30  # the book server ends once its imports are done
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break  # no worker, kernel, server or book process is left
+        time.sleep(0.2)
+    else:
+        raise AssertionError("processes of the interrupted build are still running")

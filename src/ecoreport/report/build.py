@@ -239,11 +239,12 @@ class _Builder:
         self.open: list[_Report] = []
         self._sheets: dict[int, list] = {}  # year -> the data workbook's shared sheets
         self._sheets_lock = threading.Lock()
+        self._sheets_started: set[int] = set()
 
     def _submit(self, report: _Report, job: NotebookJob, key: str) -> None:
         self.pending[self.processes.submit(job)] = (report, job, key)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         if self.books is not None:  # book builds are subprocesses: let them end
             self.books.shutdown(wait=True, cancel_futures=True)
             self.books = None
@@ -251,7 +252,7 @@ class _Builder:
             self._discard(report)
         for future in self.pending:
             future.cancel()
-        self.processes.close()
+        self.processes.close(abort=abort)
 
     def _discard(self, report: _Report) -> None:
         shutil.rmtree(report.staging, ignore_errors=True)
@@ -292,7 +293,8 @@ class _Builder:
         except Exception as exc:
             self._fail(report, region, exc)
             return
-        if report.year not in self._sheets:  # made while the notebooks run
+        if report.year not in self._sheets_started:  # made while the notebooks run
+            self._sheets_started.add(report.year)
             threading.Thread(target=self._prefetch_sheets, args=(report,), daemon=True).start()
         if report.waiting == 0:
             self._finish(report, pdf=pdf, strict=strict)
@@ -514,7 +516,7 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
             processes.start()  # kernels warm up while the data loads and the analysis runs
             dataset = load_dataset(data_dir)  # validates; raises before anything is written
             year = check_year(year, dataset)
-            processes.start_bundle()
+            processes.start_background()
             shared = compute_shared(dataset, year)
             if landing_page and shared.index is not None:
                 map_html = landing_map_html(dataset, shared.index)
@@ -525,8 +527,10 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
                 builder.collect(block=False, pdf=pdf, strict=strict)
             while builder.pending:
                 builder.collect(block=True, pdf=pdf, strict=strict)
-    finally:
-        builder.close()
+    except BaseException:  # bad data, an interrupt: report it without waiting for kernels
+        builder.close(abort=True)
+        raise
+    builder.close()
     summary = builder.summary
     years = {result.year for result in summary.results}
     if landing_page and years:

@@ -4,8 +4,9 @@ Each build is ``jupyter-book build`` in a process of its own, as on the command 
 forked from a server process that has already imported Sphinx, Jupyter Book and the book's
 extensions (``multiprocessing``'s forkserver, preloading :data:`PRELOAD`): importing them
 costs about a second of CPU per build, which ``--all`` would pay for every län and a
-one-län build on its critical path. :func:`start_book_server` starts the server early, so
-it imports while the notebooks run. Where there is no forkserver, builds are subprocesses.
+one-län build on its critical path. :func:`launch_book_server` starts the server early, so
+it imports while the notebooks run (:func:`start_book_server` waits for it in a thread).
+Where there is no forkserver, builds are subprocesses.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from multiprocessing import forkserver
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -62,8 +64,15 @@ def _book_pool() -> ProcessPoolExecutor:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOAD)
             _pool = ProcessPoolExecutor(max_workers=MAX_PROCESSES, mp_context=context,
-                                        max_tasks_per_child=1)
+                                        max_tasks_per_child=1,
+                                        initializer=_leave_interrupts_to_the_caller)
         return _pool
+
+
+def _leave_interrupts_to_the_caller() -> None:
+    """In a build process: Ctrl-C reaches the whole process group; the build that started
+    this process handles it (and ends it)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _forget_pool(broken: ProcessPoolExecutor) -> None:
@@ -78,22 +87,37 @@ def _ready() -> None:
     """A task that starts the server (and one build process) now."""
 
 
-def start_book_server(niceness: int = 0) -> None:
-    """Start the server that imports what a book build needs, so the first build does not
-    wait for it (a no-op where builds are subprocesses). With ``niceness``, the server
-    imports at that lower priority (on CPU time no one else wants); the builds forked from
-    it run at the caller's priority again where the system allows."""
+def launch_book_server(niceness: int = 0) -> None:
+    """Start the server process that imports what a book build needs (a no-op where builds
+    are subprocesses), without waiting for it. With ``niceness``, it imports at that lower
+    priority (on CPU time no one else wants); the builds forked from it run at the caller's
+    priority again where the system allows. Called from the main thread, the server
+    ignores Ctrl-C (the build handles it and ends what it started)."""
+    if not _forkserver_available():
+        return
+    try:
+        _book_pool()  # sets what the server preloads
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+        try:
+            forkserver.ensure_running()  # the server inherits the ignored Ctrl-C
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, previous)
+        pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+        if niceness and pid:
+            os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0) + niceness)
+    except (RuntimeError, OSError, ValueError):
+        pass  # the first build starts it again and reports what is wrong
+
+
+def start_book_server() -> None:
+    """Wait until the server has imported what it preloads and forked its first build
+    process, so the first build does not wait for that (run in a thread of its own)."""
     if _forkserver_available():
         try:
-            _book_pool()  # sets what the server preloads
-            if niceness:
-                forkserver.ensure_running()
-                pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
-                if pid:
-                    os.setpriority(os.PRIO_PROCESS, pid,
-                                   os.getpriority(os.PRIO_PROCESS, 0) + niceness)
             _book_pool().submit(_ready).result()
-        except (BrokenProcessPool, RuntimeError, OSError):
+        except (BrokenProcessPool, RuntimeError, OSError, EOFError):
             pass  # the first build starts it again and reports what is wrong
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.util import Finalize
@@ -90,17 +91,18 @@ class WarmKernel:
     def __init__(self, restart_every: int = RESTART_EVERY) -> None:
         self.restart_every = restart_every
         self.km: _WarmKernelManager | None = None
+        self.starting: _WarmKernelManager | None = None  # until the kernel is ready
         self.runs = 0
         self.starts = 0
 
     def _start(self, cwd: str) -> None:
-        km = _WarmKernelManager(kernel_name=KERNEL_NAME)
+        km = self.starting = _WarmKernelManager(kernel_name=KERNEL_NAME)
         run_sync(km.start_kernel)(cwd=cwd,
                                   extra_arguments=["--HistoryManager.hist_file=:memory:"])
         client = km.client()
         client.start_channels()
         run_sync(client.wait_for_ready)(timeout=STARTUP_TIMEOUT)
-        self.km, self.runs = km, 0
+        self.km, self.runs, self.starting = km, 0, None
         self.starts += 1
         content = self._run_silently(WARM_UP_CODE, STARTUP_TIMEOUT)
         if content.get("status") != "ok":
@@ -268,7 +270,10 @@ def init_worker(log_path: str, cwd: str, niceness: int = 0) -> None:
     """Pool initializer (defined here, so a worker imports only this light module): kernels
     inherit the worker's stderr, so their chatter (transport warnings, shutdown messages)
     goes to the build's log instead of the analyst's terminal, and its priority (lowered by
-    ``niceness``); then the kernel starts."""
+    ``niceness``); then the kernel starts. Ctrl-C is left to the build, which ends the
+    workers (SIGTERM, see :func:`_end_worker`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
+    signal.signal(signal.SIGTERM, _end_worker)
     if niceness:
         os.nice(niceness)
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -276,6 +281,22 @@ def init_worker(log_path: str, cwd: str, niceness: int = 0) -> None:
     os.dup2(fd, 2)
     os.close(fd)
     start_worker_kernel(cwd)
+
+
+def _end_worker(signum, frame) -> None:
+    """SIGTERM (an aborted build, see ``BuildProcesses.close``): kill this worker's kernel,
+    started or starting, remove its connection file and end the worker at once."""
+    kernel = _worker_kernel
+    for km in (kernel.km, kernel.starting) if kernel is not None else ():
+        provisioner = getattr(km, "provisioner", None) if km is not None else None
+        pid = getattr(provisioner, "pid", None)
+        try:
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+            km.cleanup_connection_file()
+        except Exception:  # noqa: BLE001 - ending anyway
+            pass
+    os._exit(1)
 
 
 def worker_ready() -> None:

@@ -3,9 +3,11 @@
 A cold build waits longest for processes that import a large stack: the notebook workers'
 kernels (pandas, statsmodels, Altair and the library), the server the book builds are
 forked from (Sphinx, Jupyter Book) and the process making the Vega bundle. This module
-imports none of that, so the command line starts them (:meth:`BuildProcesses.start`) before
-it imports the analysis stack itself and loads the data; by the time the first notebook is
-queued its kernel is warm.
+imports none of that, so the command line starts the workers (:meth:`BuildProcesses.start`)
+before it imports the analysis stack itself and loads the data; by the time the first
+notebook is queued its kernel is warm. The book server and the bundle start once the data
+is valid (:meth:`BuildProcesses.start_background`). A failed or interrupted build ends them
+all at once (``close(abort=True)``), so its error is not kept waiting.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from ecoreport.report.cache import CACHE_DIR
-from ecoreport.report.jupyterbook import start_book_server
+from ecoreport.report.jupyterbook import launch_book_server, start_book_server
 from ecoreport.report.kernels import NotebookJob, init_worker, run_in_worker, worker_ready
 from ecoreport.report.sphinxext import start_vega_bundle
 
@@ -54,8 +56,8 @@ class BuildProcesses:
         self._log: Path | None = None  # the kernels' messages while the build runs
 
     def start(self) -> None:
-        """Start the workers (their kernels) and the book server. Nothing is written to the
-        output folder yet: the data may still fail validation."""
+        """Start the workers (their kernels). Nothing is written to the output folder yet:
+        the data may still fail validation."""
         if self.pool is not None:
             return
         handle, log_path = tempfile.mkstemp(prefix="ecoreport-kernels-", suffix=".log")
@@ -68,13 +70,16 @@ class BuildProcesses:
                                                   KERNEL_NICENESS))
         for _ in range(self.workers):  # workers are spawned as tasks arrive
             self.pool.submit(worker_ready)
-        # the server answers once it has imported Sphinx: not waited for here
-        self._server = threading.Thread(target=start_book_server, daemon=True,
-                                        args=(BACKGROUND_NICENESS,), name="book-server")
-        self._server.start()
 
-    def start_bundle(self) -> None:
-        """Start making the Vega bundle in ``<out>/.cache`` (once the data is valid)."""
+    def start_background(self) -> None:
+        """Once the data is valid: start the book server (it answers once it has imported
+        Sphinx; not waited for here) and making the Vega bundle in ``<out>/.cache``, both
+        needed only when the first book is built."""
+        if self._server is None:
+            launch_book_server(BACKGROUND_NICENESS)
+            self._server = threading.Thread(target=start_book_server, daemon=True,
+                                            name="book-server")
+            self._server.start()
         if self.bundle is None:
             self.bundle = start_vega_bundle(self.out_dir / CACHE_DIR, BACKGROUND_NICENESS)
 
@@ -82,16 +87,23 @@ class BuildProcesses:
         self.start()
         return self.pool.submit(run_in_worker, job)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         """End everything; the kernels' messages go to ``<out>/.cache/kernels.log`` when
-        the build got as far as the cache."""
+        the build got as far as the cache. ``abort`` (the build failed or was interrupted)
+        ends the workers and their kernels at once instead of letting them finish
+        starting, so an error is reported without waiting for them."""
         if self._server is not None:
             self._server.join()
             self._server = None
         if self.bundle is not None:
+            if abort:
+                self.bundle.terminate()
             self.bundle.wait()
             self.bundle = None
         if self.pool is not None:
+            if abort:
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    process.terminate()  # the worker kills its kernel (kernels._end_worker)
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
         if self._log is not None:
@@ -104,5 +116,5 @@ class BuildProcesses:
     def __enter__(self) -> "BuildProcesses":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(abort=exc_type is not None)
