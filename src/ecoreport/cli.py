@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import shlex
 import sys
@@ -13,7 +14,7 @@ from ecoreport import __version__
 from ecoreport.errors import EcoreportError
 from ecoreport.data.regions import lan_regions, resolve_region
 from ecoreport.report import cache
-from ecoreport.report.folders import check_out_dir, report_dir_for
+from ecoreport.report.folders import BuildLock, check_out_dir, report_dir_for
 from ecoreport.report.structure import copy_commentary
 
 # The commands import their modules when run: the analysis stack takes seconds to import,
@@ -54,6 +55,13 @@ def _cmd_build(args) -> int:
     command = shlex.join(["ecoreport", *sys.argv[1:]])
     only = set(args.only) if args.only else None
     check_out_dir(args.out)
+    with contextlib.ExitStack() as held:
+        for region in regions:  # before anything slow: a second build fails at once
+            held.enter_context(BuildLock(args.out, region))
+        return _build_locked(args, regions, command, only, start)
+
+
+def _build_locked(args, regions, command: str, only, start: float) -> int:
     if not args.force:
         # unchanged reports are found without loading the data or the analysis stack
         inputs = cache.BuildInputs(data_dir=args.data, command=command, year=args.year,

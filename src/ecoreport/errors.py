@@ -5,6 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+import reprlib
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = MAX_SHOWN = 120
+_REPR.maxother = 120
+
+
+#: The longest representation of a value an error message shows.
+MAX_SHOWN_CHARS = 200
+
+
+def shown(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``repr(value)`` cut to ``limit`` characters, built without ever making the whole
+    representation of a large or deeply shared value (an alias bomb from YAML)."""
+    text = reprlib_repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def reprlib_repr(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value[:MAX_SHOWN_CHARS + 1])
+    if isinstance(value, (int, float, bool, type(None))):
+        return repr(value)
+    return _REPR.repr(value)
 
 
 class EcoreportError(Exception):
@@ -69,8 +94,10 @@ class Issue:
         ) if part]
         text = ", ".join(where)
         text = f"{text}: {self.message}" if text else self.message
-        if self.value is not None and repr(self.value) not in text:
-            text += f" (value {self.value!r})"
+        if self.value is not None:
+            value = shown(self.value)
+            if value not in text:
+                text += f" (value {value})"
         if self.expected:
             text += f"; expected {self.expected}"
         return text

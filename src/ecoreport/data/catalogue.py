@@ -26,11 +26,14 @@ from ecoreport.data.schema import (
     Problem,
     SourceModel,
     UnitModel,
+    plausible_limit,
     validate_entry,
 )
+from ecoreport.data.files import BoundedSafeLoader, inside, read_yaml
 from ecoreport.data.vocab import POLARITY_SIGN
 from ecoreport.errors import (
     CatalogueError,
+    shown,
     DataError,
     DataValidationError,
     UnknownDimensionError,
@@ -279,8 +282,9 @@ def _load_cached(base: Path, _indicators_mtime: int, _sources_mtime: int) -> Cat
     return catalogue
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys (PyYAML silently keeps the last)."""
+class _UniqueKeyLoader(BoundedSafeLoader):
+    """The bounded SafeLoader (``data.files``), refusing duplicate mapping keys (PyYAML
+    silently keeps the last)."""
 
 
 def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode,
@@ -300,12 +304,9 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 def _read_yaml(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        try:
-            return yaml.load(handle, Loader=_UniqueKeyLoader)  # noqa: S506 - safe subclass
-        except yaml.YAMLError as exc:
-            raise DataError(f"not valid YAML: {exc}".replace("\n", " "), file=path.name,
-                            expected="well-formed YAML without duplicate keys") from exc
+    return read_yaml(inside(path, path.parent, "the data folder"), file=path.name,
+                     expected="well-formed YAML without duplicate keys",
+                     loader=_UniqueKeyLoader)
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -439,7 +440,8 @@ def _parse_indicators(raw: Any, source_ids: set[str], issues: list[CatalogueErro
             low, high = model.bounds()
             units[unit_id] = Unit(id=unit_id, label_sv=model.label_sv, short_sv=model.short_sv,
                                   label_en=model.label_en, kind=model.kind, min=low, max=high,
-                                  max_plausible=model.max_plausible,
+                                  max_plausible=plausible_limit(model.kind,
+                                                                model.max_plausible),
                                   singular_sv=model.singular_sv)
     dimensions = _parse_dimensions(raw.get("dimensions"), file, issues)
     known = {
@@ -482,7 +484,7 @@ def _check_references(entry: Any, known: dict[str, tuple[list[str], str]],
         if isinstance(value, str) and value not in ids:
             close = difflib.get_close_matches(value, ids, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            issues.append(CatalogueError(f"{value!r} is not declared{hint}", file=file,
+            issues.append(CatalogueError(f"{shown(value)} is not declared{hint}", file=file,
                                          entry=where, field=name, value=value,
                                          expected=f"one of the {what}"))
     unit = units.get(entry.get("unit"))

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import pandas as pd
-import yaml
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
+from ecoreport.data.files import inside, read_yaml
 from ecoreport.data.schema import Expect, Id, Label, Text, _Model, _non_empty
 from ecoreport.data.tables import read_table
 from ecoreport.errors import CatalogueError, DataError, DataValidationError, Issue
@@ -201,8 +201,9 @@ def load_profile(region_code: str, data_dir: str | Path | None = None, *,
                  indicator_ids: set[str] | None = None) -> ProfileModel | None:
     """The län's profile, validated (None when the län has no profile file)."""
     path = profile_path(region_code, data_dir)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
+    path = inside(path, path.parent, "the region profiles (data/regions)")
     profile = _load(path, path.stat().st_mtime_ns)
     if region_codes is not None and indicator_ids is not None:
         check_profile(profile, f"{PROFILE_DIR}/{path.name}", region_codes=region_codes,
@@ -213,10 +214,7 @@ def load_profile(region_code: str, data_dir: str | Path | None = None, *,
 @lru_cache(maxsize=32)
 def _load(path: Path, mtime: int) -> ProfileModel:
     file = f"{PROFILE_DIR}/{path.name}"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataError(f"not valid YAML ({exc})", file=file) from None
+    raw = read_yaml(path, file=file, expected="a region profile in YAML")
     return parse_profile(raw, file)
 
 

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
-from ecoreport.errors import CatalogueError, DataError, UnknownRegionError
+from ecoreport.errors import CatalogueError, DataError, UnknownRegionError, shown
+from ecoreport.data.files import inside, read_yaml
 from ecoreport.data.schema import REGION_CODE_RE, RegionModel, validate_entry
 from ecoreport.data.vocab import RIKET_ALIASES, RIKET_CODE
 from ecoreport.paths import data_dir as default_data_dir
@@ -164,7 +164,7 @@ class RegionNames:
 
 def _regions_path(data_dir: str | Path | None) -> Path:
     base = Path(data_dir) if data_dir is not None else default_data_dir()
-    return (base / REGIONS_FILE).resolve()
+    return inside(base / REGIONS_FILE, base, "the data folder")
 
 
 def _mtime(path: Path) -> int:
@@ -223,19 +223,14 @@ def _unknown(value: object, regions: tuple[Region, ...]) -> UnknownRegionError:
     listing = ", ".join(f"{r.code} {r.name} ({r.short_name})" if r.name != r.short_name
                         else f"{r.code} {r.name}" for r in regions)
     return UnknownRegionError(
-        f"unknown region {value!r}; expected a two-digit län code or a name, one of: {listing}"
+        f"unknown region {shown(value)}; expected a two-digit län code or a name, one of: {listing}"
     )
 
 
 @functools.lru_cache(maxsize=16)
 def _load_cached(path: Path, mtime_ns: int) -> tuple[Region, ...]:
     logger.debug("loading %s", path)
-    with path.open(encoding="utf-8") as handle:
-        try:
-            raw = yaml.safe_load(handle)
-        except yaml.YAMLError as exc:
-            raise DataError(f"not valid YAML: {exc}", file=path.name,
-                            expected="a YAML list of regions") from exc
+    raw = read_yaml(path, expected="a YAML list of regions")
     return tuple(_parse_regions(raw, path.name))
 
 

@@ -35,6 +35,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ecoreport.errors import shown
 from ecoreport.data.vocab import NORMALISATIONS, POLARITIES, RIKET_CODE, SURVEY_BASES
 
 UNIT_KINDS = ("share", "count", "amount", "score", "index", "ratio")
@@ -242,6 +243,20 @@ class UnitModel(_Model):
     def bounds(self) -> tuple[float | None, float | None]:
         """(min, max) with the ranges the kind implies."""
         return implied_bounds(self.kind, self.min, self.max)
+
+
+#: The largest plausible absolute value of a unit of each kind when the unit states no
+#: ``max_plausible``: nothing in Swedish regional statistics comes near these, so a larger
+#: value is a keying, unit or separator error (``1e308`` is refused for every unit).
+DEFAULT_MAX_PLAUSIBLE = {"share": 1.0e3, "count": 1.0e9, "amount": 1.0e12, "score": 1.0e6,
+                         "index": 1.0e6, "ratio": 1.0e6}
+
+
+def plausible_limit(kind: str | None, max_plausible: float | None) -> float:
+    """A unit's ``max_plausible``, else the default of its kind."""
+    if max_plausible is not None:
+        return max_plausible
+    return DEFAULT_MAX_PLAUSIBLE.get(kind or "", max(DEFAULT_MAX_PLAUSIBLE.values()))
 
 
 def implied_bounds(kind: str | None, low: float | None, high: float | None
@@ -487,14 +502,14 @@ def _describe(error: dict, model: type[_Model], raw: Any) -> Problem:
                        "only " + ", ".join(known))
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         tag = value.get("service") if isinstance(value, dict) else value
-        return Problem(f"{field}.service", tag, f"{tag!r} is not a supported API service",
+        return Problem(f"{field}.service", tag, f"{shown(tag)} is not a supported API service",
                        "one of: " + ", ".join(API_MODELS))
     info = holder.model_fields[path[-1]]
     if kind == "literal_error":
-        return Problem(field, value, f"{value!r} is not allowed",
+        return Problem(field, value, f"{shown(value)} is not allowed",
                        "one of: " + ", ".join(_choices(info.annotation)))
     expect = _expect(info)
-    return Problem(field, value, f"{value!r} is not {expect.noun}", expect.expected)
+    return Problem(field, value, f"{shown(value)} is not {expect.noun}", expect.expected)
 
 
 def _locate(model: type[_Model], loc: tuple) -> tuple[type[_Model], list[str]]:

@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ecoreport.errors import DataError, DataValidationError, Issue, IssueCode
 from ecoreport.locks import FileLock
@@ -53,6 +52,7 @@ from ecoreport.data.tables import (
 )
 from ecoreport.data.regions import resolve_region, resolve_region_cell
 from ecoreport.data.catalogue import load_catalogue
+from ecoreport.data.files import read_yaml
 from ecoreport.paths import data_dir as default_data_dir
 from ecoreport.data.regions import load_regions
 from ecoreport.data.validate import ValidationReport, validate_survey, validate_values, year_range
@@ -400,13 +400,7 @@ def load_mapping(path: str | Path) -> list[ImportSpec]:
             header_row: 2                      # optional: the row with the years
     """
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError("file not found", file=str(path), expected="a mapping YAML") from None
-    except yaml.YAMLError as exc:
-        raise DataError(f"not valid YAML: {exc}", file=path.name,
-                        expected="a mapping YAML") from None
+    raw = read_yaml(path, expected="a mapping YAML")
     if not isinstance(raw, dict) or not isinstance(raw.get("imports"), list):
         raise DataError("no 'imports:' list", file=path.name,
                         expected="a top-level 'imports:' list of {file, indicator, ...}")
@@ -612,6 +606,7 @@ def merge_observed_rows(parsed: dict[bool, tuple[list[dict[str, str]],
             path = folder / name
             columns = SURVEY_COLUMNS if survey else VALUES_COLUMNS
             existing = read_table(path) if path.exists() else pd.DataFrame(columns=list(columns))
+            check_stored_columns(existing, columns, name)
             merged, merged_origins, changes = merge_rows(
                 existing, rows, origins, survey=survey, source_id_for=source_id_for,
                 note_for=note_for, replace=replace)
@@ -643,6 +638,29 @@ def merge_observed_rows(parsed: dict[bool, tuple[list[dict[str, str]],
                 logger.info("wrote %s", path)
     return ImportResult(changes=changes, files_written=written, notes=list(notes or []),
                         dry_run=dry_run, warnings=warnings)
+
+
+def check_stored_columns(existing: pd.DataFrame, columns: Sequence[str], name: str) -> None:
+    """The stored file must have exactly the contract's columns before anything is merged
+    into it: an import rewrites the file with those columns, so a column it does not know
+    would be lost (the contract is ``tables.VALUES_COLUMNS``/``SURVEY_COLUMNS``; extra
+    columns are refused, never dropped), and a missing one cannot be filled in."""
+    present = [str(column) for column in existing.columns]
+    unknown = [column for column in present if column not in columns]
+    missing = [column for column in columns if column not in present]
+    duplicated = sorted({column for column in present if present.count(column) > 1})
+    problems = []
+    if unknown:
+        problems.append("column(s) ecoreport does not know: " + ", ".join(unknown)
+                        + " (an import would drop them)")
+    if missing:
+        problems.append("missing column(s): " + ", ".join(missing))
+    if duplicated:
+        problems.append("column(s) given twice: " + ", ".join(duplicated))
+    if problems:
+        raise DataError("; ".join(problems) + "; nothing was imported", file=name, row=1,
+                        expected="exactly the columns " + ",".join(columns)
+                                 + " (move other information into 'note')")
 
 
 def _new_warnings(report: ValidationReport, before: ValidationReport | None) -> list[Issue]:

@@ -28,7 +28,7 @@ from pathlib import Path
 import yaml
 
 from ecoreport import __version__
-from ecoreport.errors import EcoreportError
+from ecoreport.errors import BuildError, EcoreportError
 from ecoreport.paths import project_root
 from ecoreport.data.regions import Region
 from ecoreport.report.results_data import write_figure_tables, write_summary
@@ -38,6 +38,7 @@ from ecoreport.data.dataset import load_dataset
 from ecoreport.report.cache import (CACHE_DIR, BuildInputs, NotebookCache,
                                     earlier_editions_digest, referenced_notebooks,
                                     reuse_message, reuse_unchanged, stamp_paths, write_stamp)
+from ecoreport.report import interrupts
 from ecoreport.report.escape import escape_myst
 from ecoreport.report.editions import find_previous_edition, write_edition
 from ecoreport.report.folders import (ReportLock, check_out_dir, clean_stale, replace_dir,
@@ -55,6 +56,8 @@ from ecoreport.provenance import collect_build_info
 logger = logging.getLogger(__name__)
 
 RESULTS_FILE = "results.pkl.gz"
+#: How long the build waits for a notebook or book before it looks for a Ctrl-C again.
+WAIT_SECONDS = 0.5
 # The MyST notebooks as rendered for this build (not part of the book, not published).
 SOURCES_DIR = "_build/.sources"
 
@@ -351,7 +354,7 @@ class _Builder:
         book built."""
         if not self.pending:
             return
-        done, _ = wait(list(self.pending), timeout=None if block else 0,
+        done, _ = wait(list(self.pending), timeout=WAIT_SECONDS if block else 0,
                        return_when=FIRST_COMPLETED)
         for future in done:
             report, job, key = self.pending.pop(future)
@@ -417,6 +420,8 @@ class _Builder:
             "html": "_build/html/index.html", "pdf": pdf_path,
             "earlier_editions": report.earlier_editions,
             "notebooks": report.notebook_keys, "summary": report.summary})
+        if interrupts.interrupted():  # never swap in a report after a Ctrl-C
+            raise BuildError(f"{region.name} {report.year}: interrupted")
         replace_dir(staging, report.target)
         return pdf_path
 
@@ -510,26 +515,30 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
     reused, todo = reuse_unchanged(out_dir, regions, inputs) if not force else ([], regions)
     for region, stamp in reused:
         builder.reuse(region, stamp)
-    try:
-        if todo:
-            t0 = time.perf_counter()
-            processes.start()  # kernels warm up while the data loads and the analysis runs
-            dataset = load_dataset(data_dir)  # validates; raises before anything is written
-            year = check_year(year, dataset)
-            processes.start_background()
-            shared = compute_shared(dataset, year)
-            if landing_page and shared.index is not None:
-                map_html = landing_map_html(dataset, shared.index)
-            logger.info("data and shared analysis in %.1f s", time.perf_counter() - t0)
-            for region in todo:
-                builder.start(region, year, dataset, shared, only=only, pdf=pdf,
-                              strict=strict, data_dir=data_dir, command=command)
-                builder.collect(block=False, pdf=pdf, strict=strict)
-            while builder.pending:
-                builder.collect(block=True, pdf=pdf, strict=strict)
-    except BaseException:  # bad data, an interrupt: report it without waiting for kernels
-        builder.close(abort=True)
-        raise
+    with interrupts.catching():  # a Ctrl-C is never lost (see report.interrupts)
+        try:
+            if todo:
+                t0 = time.perf_counter()
+                processes.start()  # kernels warm up while the data loads and the analysis runs
+                dataset = load_dataset(data_dir)  # validates; raises before anything is written
+                year = check_year(year, dataset)
+                processes.start_background()
+                shared = compute_shared(dataset, year)
+                if landing_page and shared.index is not None:
+                    map_html = landing_map_html(dataset, shared.index)
+                logger.info("data and shared analysis in %.1f s", time.perf_counter() - t0)
+                for region in todo:
+                    interrupts.check()
+                    builder.start(region, year, dataset, shared, only=only, pdf=pdf,
+                                  strict=strict, data_dir=data_dir, command=command)
+                    builder.collect(block=False, pdf=pdf, strict=strict)
+                while builder.pending:
+                    interrupts.check()
+                    builder.collect(block=True, pdf=pdf, strict=strict)
+            interrupts.check()
+        except BaseException:  # bad data, an interrupt: report it without waiting for kernels
+            builder.close(abort=True)
+            raise
     builder.close()
     summary = builder.summary
     years = {result.year for result in summary.results}

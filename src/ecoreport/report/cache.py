@@ -17,7 +17,6 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from ecoreport import __version__
 from ecoreport.paths import data_dir as default_data_dir
 from ecoreport.paths import project_root
 from ecoreport.provenance import KEY_PACKAGES, git_commit
+from ecoreport.report.checksums import checked_bytes, checksum_path, discard, write_checked
 from ecoreport.report.structure import commentary_root
 
 CACHE_DIR = ".cache"
@@ -135,7 +135,8 @@ class BuildInputs:
 
 
 class NotebookCache:
-    """Executed notebooks by key in ``<out>/.cache/notebooks``."""
+    """Executed notebooks by key in ``<out>/.cache/notebooks``, each with its checksum
+    (:func:`write_checked`); a damaged one is discarded and the notebook runs again."""
 
     def __init__(self, out_dir: Path) -> None:
         self.dir = Path(out_dir) / CACHE_DIR / "notebooks"
@@ -144,20 +145,24 @@ class NotebookCache:
         return self.dir / f"{key}.ipynb"
 
     def get(self, key: str, target: Path) -> bool:
-        """Copy the cached notebook to ``target``; False when there is none."""
+        """Copy the cached notebook to ``target``; False when there is none (or it was
+        damaged)."""
         source = self.path(key)
-        if not source.is_file():
+        data = checked_bytes(source)
+        if data is None:
+            return False
+        try:
+            json.loads(data)
+        except ValueError:
+            discard(source, "not a notebook (JSON)")
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        target.write_bytes(data)
         os.utime(source)  # recently used: kept by prune()
         return True
 
     def put(self, key: str, executed: Path) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.dir / f".{key}.{os.getpid()}.tmp"
-        shutil.copyfile(executed, tmp)
-        os.replace(tmp, self.path(key))
+        write_checked(self.path(key), Path(executed).read_bytes())
 
     def prune(self, referenced: set[str], now: float | None = None) -> int:
         """Remove notebooks no report refers to that were not used for a week."""
@@ -168,6 +173,7 @@ class NotebookCache:
         for path in self.dir.glob("*.ipynb"):
             if path.stem not in referenced and now - path.stat().st_mtime > KEEP_UNUSED_SECONDS:
                 path.unlink(missing_ok=True)
+                checksum_path(path).unlink(missing_ok=True)
                 removed += 1
         return removed
 
@@ -179,10 +185,12 @@ def _index_path(out_dir: Path, key: str) -> Path:
 
 
 def read_stamp(report_dir: Path) -> dict | None:
+    """The report's stamp; None when missing or not a stamp (the report is built again)."""
     try:
-        return json.loads((Path(report_dir) / STAMP).read_text(encoding="utf-8"))
+        stamp = json.loads((Path(report_dir) / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return stamp if isinstance(stamp, dict) else None
 
 
 def write_stamp(report_dir: Path, out_dir: Path, stamp: dict) -> None:
@@ -190,26 +198,33 @@ def write_stamp(report_dir: Path, out_dir: Path, stamp: dict) -> None:
     in) and index it by its key, so an unchanged rebuild finds it without the data."""
     Path(report_dir, STAMP).write_text(json.dumps(stamp, indent=1, ensure_ascii=False),
                                        encoding="utf-8")
-    index = _index_path(out_dir, stamp["key"])
-    index.parent.mkdir(parents=True, exist_ok=True)
-    index.write_text(json.dumps({"report_dir": stamp["report_dir"], "year": stamp["year"]}),
-                     encoding="utf-8")
+    write_checked(_index_path(out_dir, stamp["key"]),
+                  json.dumps({"report_dir": stamp["report_dir"], "year": stamp["year"]})
+                  .encode("utf-8"))
 
 
 def reusable_report(out_dir: Path, region, key: str) -> dict | None:
     """The stamp of a report built from exactly these inputs, if it is there whole."""
+    data = checked_bytes(_index_path(out_dir, key))
     try:
-        index = json.loads(_index_path(out_dir, key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        index = json.loads(data) if data is not None else None
+        report_dir = Path(out_dir) / str(index["report_dir"])
+    except (ValueError, TypeError, KeyError):
+        if data is not None:
+            discard(_index_path(out_dir, key), "not a report index")
         return None
-    report_dir = Path(out_dir) / index["report_dir"]
     stamp = read_stamp(report_dir)
     if not stamp or stamp.get("key") != key:
         return None
-    if stamp.get("earlier_editions") != earlier_editions_digest(out_dir, region, stamp["year"]):
-        return None
-    wanted = [stamp.get("html"), *([stamp["pdf"]] if stamp.get("pdf") else [])]
-    if not all(name and (report_dir / name).is_file() for name in wanted):
+    try:
+        if stamp.get("earlier_editions") != earlier_editions_digest(out_dir, region,
+                                                                    int(stamp["year"])):
+            return None
+        wanted = [stamp.get("html"), *([stamp["pdf"]] if stamp.get("pdf") else [])]
+        if not all(isinstance(name, str) and (report_dir / name).is_file()
+                   for name in wanted):
+            return None
+    except (KeyError, TypeError, ValueError):  # a damaged stamp: the report is built again
         return None
     return stamp
 

@@ -45,6 +45,17 @@ class ReportLock(FileLock):
         self.description = description
 
 
+class BuildLock(FileLock):
+    """An exclusive lock on one län under ``out_dir`` (``.<code>-<slug>.build.lock``),
+    taken by ``ecoreport build`` before anything slow starts (workers, imports, the data),
+    so a second build of the same län, whatever the year, fails at once."""
+
+    def __init__(self, out_dir: Path, region) -> None:
+        super().__init__(Path(out_dir) / f".{region.code}-{region.slug}.build.lock",
+                         f"another build of {region.name} is running (pid {{pid}}); "
+                         "wait for it to finish")
+
+
 def clean_stale(target: Path) -> list[Path]:
     """Remove staging and old folders that earlier, interrupted builds of ``target`` left.
     Call with the report's lock held: no other build of it can be using them."""

@@ -27,10 +27,12 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ecoreport.errors import BuildError
+from ecoreport.report import interrupts
+from ecoreport.report.lifeline import FORKSERVER_PARENT_ENV, die_with_parent
 from ecoreport.report.sphinxext import CACHE_DIR_ENV
 
 #: What a book build imports, loaded once by the server (a missing one is skipped).
-PRELOAD = ["jupyter_book.cli.main", "jupyter_book.sphinx", "jupyter_book.config",
+PRELOAD = ["ecoreport.report.bookserver_guard", "jupyter_book.cli.main", "jupyter_book.sphinx", "jupyter_book.config",
            "sphinx.application", "sphinx.builders.html", "sphinx.builders.latex",
            "sphinx.search.sv", "docutils.parsers.rst", "myst_parser.sphinx_",
            "myst_nb.sphinx_ext", "myst_nb.ext.glue", "myst_nb.core.render", "jupyter_cache",
@@ -61,6 +63,8 @@ def _book_pool() -> ProcessPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
+            # the server watches this process (lifeline.guard_book_server)
+            os.environ[FORKSERVER_PARENT_ENV] = str(os.getpid())
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOAD)
             _pool = ProcessPoolExecutor(max_workers=MAX_PROCESSES, mp_context=context,
@@ -71,8 +75,10 @@ def _book_pool() -> ProcessPoolExecutor:
 
 def _leave_interrupts_to_the_caller() -> None:
     """In a build process: Ctrl-C reaches the whole process group; the build that started
-    this process handles it (and ends it)."""
+    this process handles it (and ends it). The process dies with the server it was forked
+    from (which dies with the build)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(signal.SIGKILL)
 
 
 def _forget_pool(broken: ProcessPoolExecutor) -> None:
@@ -92,18 +98,14 @@ def launch_book_server(niceness: int = 0) -> None:
     are subprocesses), without waiting for it. With ``niceness``, it imports at that lower
     priority (on CPU time no one else wants); the builds forked from it run at the caller's
     priority again where the system allows. Called from the main thread, the server
-    ignores Ctrl-C (the build handles it and ends what it started)."""
+    never sees Ctrl-C (the build handles it and ends what it started): it starts with the
+    signal blocked, and a Ctrl-C meanwhile reaches the build afterwards."""
     if not _forkserver_available():
         return
     try:
         _book_pool()  # sets what the server preloads
-        main_thread = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
-        try:
-            forkserver.ensure_running()  # the server inherits the ignored Ctrl-C
-        finally:
-            if main_thread:
-                signal.signal(signal.SIGINT, previous)
+        with interrupts.deferred():  # the server starts with Ctrl-C blocked, then ignores it
+            forkserver.ensure_running()
         pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
         if niceness and pid:
             os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0) + niceness)

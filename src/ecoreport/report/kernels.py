@@ -28,6 +28,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 from ecoreport.errors import BuildError
+from ecoreport.report.lifeline import die_with_parent, watch_parent
 
 KERNEL_NAME = "python3"
 RESTART_EVERY = 40
@@ -146,7 +147,8 @@ class WarmKernel:
                                  validate_charts=job.validate_charts)
         content = self._run_silently(code, RESET_TIMEOUT)
         if content.get("status") != "ok":
-            raise BuildError(f"could not prepare a kernel for {job.name}: "
+            where = ", ".join(part for part in (job.label, job.name) if part)
+            raise BuildError(f"could not prepare a kernel for {where}: "
                              f"{content.get('ename')}: {content.get('evalue')}")
 
     def execute(self, job: NotebookJob) -> float:
@@ -266,14 +268,19 @@ def start_worker_kernel(cwd: str) -> None:
         pass
 
 
-def init_worker(log_path: str, cwd: str, niceness: int = 0) -> None:
+def init_worker(log_path: str, cwd: str, niceness: int = 0,
+                parent_pid: int | None = None) -> None:
     """Pool initializer (defined here, so a worker imports only this light module): kernels
     inherit the worker's stderr, so their chatter (transport warnings, shutdown messages)
     goes to the build's log instead of the analyst's terminal, and its priority (lowered by
     ``niceness``); then the kernel starts. Ctrl-C is left to the build, which ends the
-    workers (SIGTERM, see :func:`_end_worker`)."""
+    workers (SIGTERM, see :func:`_end_worker`). A worker whose build (``parent_pid``) dies,
+    however it dies, ends itself and its kernel the same way (:mod:`lifeline`); the kernel
+    also watches the worker (ipykernel's parent poller)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
     signal.signal(signal.SIGTERM, _end_worker)
+    die_with_parent(signal.SIGTERM)
+    watch_parent(_end_worker_now, parent_pid)
     if niceness:
         os.nice(niceness)
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -297,6 +304,10 @@ def _end_worker(signum, frame) -> None:
         except Exception:  # noqa: BLE001 - ending anyway
             pass
     os._exit(1)
+
+
+def _end_worker_now() -> None:
+    _end_worker(signal.SIGTERM, None)
 
 
 def worker_ready() -> None:

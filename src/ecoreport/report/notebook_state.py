@@ -20,10 +20,13 @@ def reset(cwd: str, static_charts: str, validate_charts: bool = True) -> None:
     the charts' static format and validation for this notebook."""
     from IPython import get_ipython
 
+    # first: the folder of the previous notebook may be gone (another län's build failed
+    # and its staging folder was removed), and IPython's reset asks for the working
+    # directory
+    os.chdir(cwd)
     shell = get_ipython()
     if shell is not None:
         shell.reset(new_session=True)
-    os.chdir(cwd)
     warnings.filters[:] = _FRESH_WARNING_FILTERS
     warnings.onceregistry.clear()
     warnings._filters_mutated()  # forget "already shown" in every module's registry

@@ -17,12 +17,15 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from ecoreport import __version__
 from ecoreport.locks import FileLock
+from ecoreport.report.checksums import checked_bytes, write_checked
+from ecoreport.report.lifeline import die_with_parent
 from ecoreport.report.escape import escape_html
 
 logger = logging.getLogger(__name__)
@@ -132,19 +135,22 @@ def cached_vega_bundle(cache_dir: Path) -> Path:
     holding only the bundle, so it can serve as a static path), made when missing; a
     process making it holds a lock, and the others wait for it."""
     target = _cached_bundle_path(cache_dir)
-    if target.is_file():
+    checksum = _bundle_checksum_path(target)
+    if checked_bytes(target, checksum) is not None:
         return target
     with FileLock(target.parent.parent / f".{target.parent.name}.lock",
                   f"the Vega bundle in {target.parent} is being made by process {{pid}}",
                   wait=300):
-        if not target.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # renamed into place: a reader never sees half a bundle
-            tmp = target.parent.parent / f".{BUNDLE_NAME}.{os.getpid()}.tmp"
-            tmp.write_text(_bundle_text(), encoding="utf-8")
-            os.replace(tmp, target)
+        if checked_bytes(target, checksum) is None:  # missing, or damaged (discarded)
+            # renamed into place with its checksum: a reader never uses half a bundle
+            write_checked(target, _bundle_text().encode("utf-8"), checksum)
             logger.info("wrote %s (%d bytes)", target, target.stat().st_size)
     return target
+
+
+def _bundle_checksum_path(bundle: Path) -> Path:
+    """Outside the bundle's folder, which is a static path of the book (copied whole)."""
+    return bundle.parent.parent / f"{bundle.parent.name}.sha256"
 
 
 #: The last line of a minified script or style sheet that names its source map.
@@ -205,11 +211,17 @@ def start_vega_bundle(cache_dir: Path, niceness: int = 0) -> subprocess.Popen | 
     """Start making the cached bundle in a process of its own (``niceness`` lowers its
     priority), when it is missing (the build does so early; Sphinx waits for it, see
     :func:`cached_vega_bundle`)."""
-    if _cached_bundle_path(Path(cache_dir)).is_file():
+    bundle = _cached_bundle_path(Path(cache_dir))
+    if bundle.is_file() and _bundle_checksum_path(bundle).is_file():
         return None
+    def prepare() -> None:  # in the child: lower priority, end with the parent
+        if niceness:
+            os.nice(niceness)
+        die_with_parent(signal.SIGKILL)
+
     return subprocess.Popen([sys.executable, "-m", __name__, str(cache_dir)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            preexec_fn=(lambda: os.nice(niceness)) if niceness else None)
+                            preexec_fn=prepare)
 
 
 def _start_vega_bundle(app, config) -> None:

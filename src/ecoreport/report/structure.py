@@ -17,12 +17,14 @@ for ``book/metric.md``, whose table of dimensions is written from the catalogue
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecoreport.errors import EcoreportError
 from ecoreport.paths import project_root
 from ecoreport.data.catalogue import load_catalogue
+from ecoreport.data.files import inside
 from ecoreport.report.escape import escape_myst
 
 METRIC_TEMPLATE = "book/templates/metric.md"
@@ -143,13 +145,60 @@ def commentary_path(chapter_path: str, region_code: str, year: int,
     return (root or commentary_root()) / str(year) / region_code / f"{chapter_name(chapter_path)}.md"
 
 
+#: MyST directives and roles that pull another file into the page (or run reST that can):
+#: refused in commentary, which is text and may not read files outside it.
+FILE_DIRECTIVES = ("include", "literalinclude", "eval-rst", "raw", "csv-table", "image",
+                   "figure", "bibliography")
+#: Directives that would make the commentary a code cell of the notebook: refused too.
+CODE_DIRECTIVES = ("code-cell", "code-block-cell")
+FILE_ROLES = ("download",)
+_DIRECTIVE_RE = re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\s*\{([A-Za-z0-9_:-]+)\}", re.MULTILINE)
+_RST_DIRECTIVE_RE = re.compile(r"^\s*\.\.\s+([A-Za-z0-9_:-]+)::", re.MULTILINE)
+_ROLE_RE = re.compile(r"\{([A-Za-z0-9_:-]+)\}`")
+_LOCAL_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?(?!https?://)([^)\s>]+)")
+
+
+def check_commentary_text(text: str, path: Path) -> None:
+    """Refuse commentary that would pull in another file (``{include}``,
+    ``{literalinclude}``, ``{image}``, a local ``![](…)``, ``{download}``…) or become a
+    code cell (``{code-cell}``): the book is built from the commentary's own words only."""
+    found = []
+    for pattern, kind in ((_DIRECTIVE_RE, "directive"), (_RST_DIRECTIVE_RE, "directive")):
+        for match in pattern.finditer(text):
+            name = match.group(1).lower()
+            if name in FILE_DIRECTIVES:
+                found.append((match.start(), f"the {kind} {{{match.group(1)}}} pulls "
+                                             "another file into the report"))
+            elif name in CODE_DIRECTIVES:
+                found.append((match.start(), f"the {kind} {{{match.group(1)}}} would run "
+                                             "code in the report"))
+    for match in _ROLE_RE.finditer(text):
+        if match.group(1).lower() in FILE_ROLES:
+            found.append((match.start(), f"the role {{{match.group(1)}}} pulls another "
+                                         "file into the report"))
+    for match in _LOCAL_IMAGE_RE.finditer(text):
+        found.append((match.start(), f"the image {match.group(1)!r} pulls another file "
+                                     "into the report"))
+    if found:
+        position, what = min(found)
+        line = text.count("\n", 0, position) + 1
+        raise EcoreportError(
+            f"{path}, line {line}: {what}; commentary is text: it may not include files or "
+            "code (write the text itself and cite the chapter's figures with {numref})")
+
+
 def read_commentary(chapter_path: str, region_code: str, year: int,
                     root: Path | None = None) -> str | None:
-    """The analyst's text for one chapter, or None when there is none."""
+    """The analyst's text for one chapter, or None when there is none. The file (and its
+    year and län folders) must lie inside the commentary folder, and it may not pull in
+    other files (see :func:`check_commentary_text`)."""
+    root = root or commentary_root()
     path = commentary_path(chapter_path, region_code, year, root)
     if not path.is_file():
         return None
+    inside(path, root, "the commentary folder")
     text = path.read_text(encoding="utf-8").strip()
+    check_commentary_text(text, path)
     return text or None
 
 
@@ -166,15 +215,32 @@ def copy_commentary(region_code: str, from_year: int, to_year: int,
     if not source.is_dir():
         raise EcoreportError(f"no commentary for {region_code} {from_year}: {source} does "
                              "not exist")
+    what = "the commentary folder"
+    inside(source, root, what)
     target = root / str(to_year) / region_code
-    copied, kept = [], []
+    # every folder on the way must stay inside (a symlinked year folder pointing out is
+    # refused before anything is written)
+    inside(target, root, what)
+    plan = []
     for path in sorted(source.glob("*.md")):
+        inside(path, root, what)
         destination = target / path.name
-        if destination.exists():
+        if destination.is_symlink():
+            inside(destination, root, what)
+        plan.append((path, destination))
+    copied, kept = [], []
+    for path, destination in plan:
+        if destination.exists() or destination.is_symlink():
             kept.append(destination)
             continue
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        inside(destination.parent, root, what)  # created just now: check again
+        text = path.read_text(encoding="utf-8")
+        # O_EXCL: never through a link created meanwhile, never over a file
+        fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                     | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
         copied.append(destination)
     return copied, kept
 
@@ -186,7 +252,8 @@ def _fill(template: str, values: dict[str, str]) -> str:
 
 
 def _read_template(root: Path, name: str) -> str:
-    return (root / TEMPLATE_DIR / name).read_text(encoding="utf-8")
+    folder = root / TEMPLATE_DIR
+    return inside(folder / name, folder, "the notebook templates").read_text(encoding="utf-8")
 
 
 def _one_line(text: str) -> str:

@@ -67,7 +67,7 @@ class BuildProcesses:
                                         mp_context=get_context("spawn"),
                                         initializer=init_worker,
                                         initargs=(log_path, str(self._log.parent),
-                                                  KERNEL_NICENESS))
+                                                  KERNEL_NICENESS, os.getpid()))
         for _ in range(self.workers):  # workers are spawned as tasks arrive
             self.pool.submit(worker_ready)
 
