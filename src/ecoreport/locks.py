@@ -20,7 +20,10 @@ try:
     import fcntl
 except ImportError:  # Windows: a byte-range lock on the file instead
     fcntl = None
+try:
     import msvcrt
+except ImportError:
+    msvcrt = None
 
 POLL_SECONDS = 0.2
 
@@ -86,6 +89,8 @@ def _lock(fd: int) -> None:
     if fcntl is not None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return
+    if msvcrt is None:  # pragma: no cover - neither POSIX nor Windows
+        raise EcoreportError("file locks are not available on this system")
     try:  # pragma: no cover - Windows
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
     except OSError as exc:  # pragma: no cover

@@ -21,7 +21,8 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 from ecoreport.data.files import inside, read_yaml
 from ecoreport.data.schema import Expect, Id, Label, Text, _Model, _non_empty
 from ecoreport.data.tables import read_table
-from ecoreport.errors import CatalogueError, DataError, DataValidationError, Issue
+from ecoreport.errors import (CatalogueError, DataError, DataValidationError, EcoreportError,
+                              Issue)
 from ecoreport.paths import data_dir as default_data_dir
 
 PROFILE_DIR = "regions"
@@ -216,6 +217,41 @@ def _load(path: Path, mtime: int) -> ProfileModel:
     file = f"{PROFILE_DIR}/{path.name}"
     raw = read_yaml(path, file=file, expected="a region profile in YAML")
     return parse_profile(raw, file)
+
+
+def validate_profiles(data_dir: str | Path | None = None, *, region_codes: set[str],
+                      indicator_ids: set[str]) -> tuple[list[str], list[Issue]]:
+    """Check every profile under ``regions/`` and ``project_kpis.csv`` as a build would read
+    them (``ecoreport validate``): returns the files checked and their problems."""
+    base = Path(data_dir) if data_dir else default_data_dir()
+    folder = base / PROFILE_DIR
+    files: list[str] = []
+    issues: list[Issue] = []
+    profiles: dict[str, ProfileModel] = {}
+    paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    for path in paths:
+        files.append(f"{PROFILE_DIR}/{path.name}")
+        try:
+            profile = load_profile(path.stem, base, region_codes=region_codes,
+                                   indicator_ids=indicator_ids)
+        except DataValidationError as exc:
+            issues.extend(exc.issues)
+            continue
+        except DataError as exc:
+            issues.append(exc.issue)
+            continue
+        except EcoreportError as exc:  # a symlink pointing out of the folder
+            issues.append(Issue(message=str(exc), file=f"{PROFILE_DIR}/{path.name}"))
+            continue
+        if profile is not None:
+            profiles[profile.region_code] = profile
+    if (base / KPI_FILE).exists():
+        files.append(KPI_FILE)
+        try:
+            load_project_kpis(base, profiles)
+        except DataError as exc:
+            issues.append(exc.issue)
+    return files, issues
 
 
 def load_project_kpis(data_dir: str | Path | None = None,

@@ -210,8 +210,13 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int = 1) -> pd.
     try:
         frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str,
                               na_filter=False, engine="openpyxl", header=header_row - 1)
-    except ValueError as exc:  # unknown sheet name
-        raise DataError(str(exc), file=path.name, expected="an existing sheet") from exc
+    except ValueError as exc:  # unknown sheet name, or a header row below the last row
+        if header_row > 1 and "header" in str(exc).lower():
+            raise DataError(f"header row {header_row} is beyond the last row of the sheet",
+                            file=path.name, value=header_row,
+                            expected="the number of the row with the column names (the "
+                                     "years), as Excel shows it") from None
+        raise DataError(str(exc), file=path.name, expected="an existing sheet") from None
     # na_filter=False leaves some empty cells as NaN-like objects; make them "".
     return frame.astype(object).where(frame.notna(), "").astype(str)
 

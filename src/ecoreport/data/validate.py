@@ -33,8 +33,9 @@ from ecoreport.data.catalogue import load_catalogue
 from ecoreport.data.schema import implied_bounds
 from ecoreport.data.tables import read_table, type_survey, type_values
 from ecoreport.paths import data_dir as default_data_dir
+from ecoreport.data.profiles import validate_profiles
 from ecoreport.data.regions import load_regions
-from ecoreport.data.vocab import STATUSES, SURVEY_STATUSES, SYNTHETIC_SOURCE_ID
+from ecoreport.data.vocab import RIKET_CODE, STATUSES, SURVEY_STATUSES, SYNTHETIC_SOURCE_ID
 
 logger = logging.getLogger(__name__)
 
@@ -744,6 +745,12 @@ def run_validation(data_dir: str | Path | None = None) -> tuple[ValidationReport
     combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["region_code", "indicator_id", "period", "status", "period_start",
                  "period_end"])
+    # the region profiles, as the build reads them (Måluppföljning, Klusterinitiativ)
+    files, issues = validate_profiles(
+        folder, region_codes={_region_code(r) for r in regions if _region_code(r) != RIKET_CODE},
+        indicator_ids=set(catalogue.indicators))
+    report.files.extend(files)
+    report.errors.extend(issues)
     logger.info("%s", report.summary())
     return report, coverage_table(combined, catalogue)
 

@@ -362,17 +362,34 @@ def _report_unread(table: pd.DataFrame, columns: Sequence[str], file: str, heade
             notes.append(f"{file}: column {column!r} not read ({reason})")
 
 
+def _header_years(record: Sequence[object]) -> list[str]:
+    """The years of a row that looks like a header: a long table's län and year/period
+    columns, or year columns (1950–2100) beside labels and no other numbers. [] for a row
+    of data (a län and its values)."""
+    cells = [str(cell).strip() for cell in record if str(cell).strip()]
+    if _find_column(cells, _REGION_HEADERS) and _find_column(cells, _PERIOD_HEADERS):
+        return [_find_column(cells, _PERIOD_HEADERS)]
+    years, others = [], []
+    for cell in cells:
+        parsed = parse_year_header(cell)
+        start = int(parsed[0][:4]) if parsed else None
+        (years if start is not None and 1950 <= start <= 2100 else others).append(cell)
+    numbers = [cell for cell in others if re.fullmatch(r"[\d\s.,−-]+", cell)]
+    return years if years and not numbers else []
+
+
 def _no_year_columns(table: pd.DataFrame, file: str, header_row: int) -> DataError:
     """The error for a table without year columns; names the row below that has years
     when the header is spread over several rows (merged cells in Excel)."""
     for position, record in enumerate(table.head(HEADER_SEARCH_ROWS).itertuples(index=False)):
-        years = [str(cell).strip() for cell in record if parse_year_header(cell) is not None]
-        if len(years) >= 2:
+        years = _header_years(record)
+        if years:
             row = header_row + 1 + position
             shown = ", ".join(years[:3]) + (", …" if len(years) > 3 else "")
             return DataError(
-                f"no year columns in header row {header_row}, but row {row} has years "
-                f"({shown}): a header over several rows (merged cells?)", file=file,
+                f"no year columns in header row {header_row}, but row {row} looks like the "
+                f"header ({shown}): a title above it, or a header over several rows (merged "
+                "cells?)", file=file,
                 row=header_row, expected=f"the header on one row: rerun with --header-row "
                                          f"{row} (in a mapping file: header_row: {row})")
     return DataError("no year columns and no year/period column", file=file, row=header_row,

@@ -8,9 +8,8 @@ where it waits and before a report replaces the previous one, so an interrupt th
 swallowed still ends the build (status 130). Where the build has to ignore SIGINT for a
 moment (starting the book server, which must not see it before it ignores it itself),
 :func:`deferred` blocks the signal in this thread instead of ignoring it: the process
-started meanwhile inherits the blocked signal, and one that arrives meanwhile is delivered
-to the build afterwards (or, taken by another thread, recorded by Python for the main
-thread), never dropped.
+started meanwhile inherits the blocked signal, and one that arrives meanwhile (in this
+thread or another) is held and delivered to the build afterwards, never dropped.
 """
 
 from __future__ import annotations
@@ -61,8 +60,15 @@ def deferred() -> Iterator[None]:
             or not hasattr(signal, "pthread_sigmask"):
         yield
         return
+    held: list[int] = []
+    # another thread may take the signal (Python then runs its handler in this thread):
+    # the handler only records it until the end
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a held one runs now
+        signal.signal(signal.SIGINT, previous)
+        if held and callable(previous):
+            previous(signal.SIGINT, None)
