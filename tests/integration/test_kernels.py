@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -139,3 +140,29 @@ def test_worker_kernel_starts_with_the_library_imported(tmp_path, monkeypatch):
         assert printed.strip() == "['fail']"
     finally:
         kernel.shutdown()
+
+
+def test_a_removed_folder_of_the_previous_notebook_does_not_fail_the_next(tmp_path):
+    # --all: a notebook of one län fails, its staging folder is removed while a kernel still
+    # sits in it after running another of its notebooks; the next notebook, another län's,
+    # must still run in that kernel (it failed with "could not prepare a kernel …
+    # FileNotFoundError" when the reset asked for the removed working directory)
+    source = tmp_path / "metod.md"
+    source.write_text(NOTEBOOK.format(), encoding="utf-8")
+    kernel = WarmKernel()
+    try:
+        for attempt in range(20):
+            folders = [tmp_path / f"lan-{attempt}-{k}" for k in (1, 2)]
+            for folder in folders:
+                folder.mkdir()
+            jobs = [NotebookJob(source=str(source), target=str(folder / "nb.ipynb"),
+                                parameters={"fail": False}, cwd=str(folder),
+                                label=f"län {k}", name="notebooks/metod.md")
+                    for k, folder in enumerate(folders, 1)]
+            kernel.execute(jobs[0])  # the kernel's working directory is now folders[0]
+            shutil.rmtree(folders[0])  # that län failed elsewhere: its folder goes
+            kernel.execute(jobs[1])
+            assert (folders[1] / "nb.ipynb").is_file()
+    finally:
+        kernel.shutdown()
+    assert kernel.starts == 1  # no notebook failed, the kernel was never replaced
