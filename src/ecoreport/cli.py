@@ -35,7 +35,7 @@ def _add_build(sub) -> None:
     p.add_argument("--out", type=Path, default=Path("reports"),
                    help="folder for the reports (default: ./reports)")
     p.add_argument("--pdf", action="store_true", help="also build the PDF (needs xelatex)")
-    p.add_argument("--jobs", type=int, default=None,
+    p.add_argument("--jobs", type=_count, default=None, metavar="N",
                    help="notebooks run in parallel (default: number of CPU cores)")
     p.add_argument("--strict", action="store_true",
                    help="fail on any Sphinx warning (as CI does)")
@@ -54,6 +54,8 @@ def _cmd_build(args) -> int:
     regions = lan_regions(args.data) if args.all else [resolve_region(args.region, args.data)]
     command = shlex.join(["ecoreport", *sys.argv[1:]])
     only = set(args.only) if args.only else None
+    if only:
+        _check_chapters(only, args.data)
     check_out_dir(args.out)
     with contextlib.ExitStack() as held:
         for region in regions:  # before anything slow: a second build fails at once
@@ -91,6 +93,19 @@ def _build_locked(args, regions, command: str, only, start: float) -> int:
     built = sum(not result.reused for result in summary.results)
     return _report_build([*paths, summary.landing_page], built, len(summary.results) - built,
                          summary.failures, time.perf_counter() - start)
+
+
+def _check_chapters(only: set[str], data_dir) -> None:
+    """``--only`` must name chapters of the report (before anything is started)."""
+    from ecoreport.data.catalogue import load_catalogue
+    from ecoreport.report.structure import report_parts
+
+    known = [chapter.path for part in report_parts(load_catalogue(data_dir))
+             for chapter in part.chapters]
+    unknown = sorted(only - set(known))
+    if unknown:
+        raise EcoreportError(f"--only {unknown[0]}: not a chapter of the report; expected "
+                             "one of: " + ", ".join(known))
 
 
 def _progress(message: str) -> None:
@@ -158,6 +173,12 @@ def _add_import(sub) -> None:
 def _row_number(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a row number (1, 2, …)")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1")
     return int(text)
 
 
@@ -307,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except EcoreportError as exc:
         print(f"ecoreport: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder that cannot be written, a full disk, …
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"ecoreport: error:{where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # the build has already removed its unfinished folders
         print("ecoreport: interrupted; earlier reports are as they were", file=sys.stderr)

@@ -418,3 +418,30 @@ def test_import_header_row_beyond_the_sheet_is_a_clear_error(tmp_path, data, cap
                     capsys)
     assert_refused(data, before, code, out, "header row 9 is beyond the last row")
     assert "Passed header" not in out
+
+
+# --- other tracebacks a user could trigger --------------------------------------------------
+
+def test_build_only_an_unknown_chapter_is_a_clear_error(tmp_path, capsys):
+    code, out = run(["build", "--only", "notebooks/nosuch", "--out", str(tmp_path / "r")],
+                    capsys)
+    assert code == 2 and "--only notebooks/nosuch: not a chapter" in out
+    assert "notebooks/metod" in out and not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_build_jobs_must_be_a_whole_number_from_1(tmp_path, capsys, jobs):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["build", "--jobs", jobs, "--out", str(tmp_path / "r")])
+    assert exit_.value.code == 2
+    assert "is not a whole number from 1" in capsys.readouterr().err
+
+
+def test_an_os_error_is_a_clear_error_not_a_traceback(tmp_path, capsys, monkeypatch):
+    def full(args):
+        raise OSError(28, "No space left on device", str(tmp_path / "values.csv"))
+
+    monkeypatch.setattr(cli, "_cmd_validate", full)
+    code, out = run(["validate"], capsys)
+    assert code == 2 and out.strip() == (f"ecoreport: error: {tmp_path / 'values.csv'}: "
+                                          "No space left on device")
