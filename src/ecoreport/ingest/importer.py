@@ -368,7 +368,7 @@ def _header_years(record: Sequence[object]) -> list[str]:
     of data (a län and its values)."""
     cells = [str(cell).strip() for cell in record if str(cell).strip()]
     if _find_column(cells, _REGION_HEADERS) and _find_column(cells, _PERIOD_HEADERS):
-        return [_find_column(cells, _PERIOD_HEADERS)]
+        return [_find_column(cells, _REGION_HEADERS), _find_column(cells, _PERIOD_HEADERS)]
     years, others = [], []
     for cell in cells:
         parsed = parse_year_header(cell)
@@ -385,11 +385,13 @@ def _no_year_columns(table: pd.DataFrame, file: str, header_row: int) -> DataErr
         years = _header_years(record)
         if years:
             row = header_row + 1 + position
+            what = "has years" if parse_year_header(years[-1]) else \
+                "has the columns of a long table"
             shown = ", ".join(years[:3]) + (", …" if len(years) > 3 else "")
             return DataError(
-                f"no year columns in header row {header_row}, but row {row} looks like the "
-                f"header ({shown}): a title above it, or a header over several rows (merged "
-                "cells?)", file=file,
+                f"no year columns in header row {header_row}, but row {row} {what} "
+                f"({shown}): a title above the header, or a header over several rows "
+                "(merged cells?)", file=file,
                 row=header_row, expected=f"the header on one row: rerun with --header-row "
                                          f"{row} (in a mapping file: header_row: {row})")
     return DataError("no year columns and no year/period column", file=file, row=header_row,
