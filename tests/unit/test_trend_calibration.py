@@ -163,3 +163,24 @@ def test_null_random_walks_give_few_significant_trends() -> None:
         significant += int((table["claim"] == "significant").sum())
         total += len(table)
     assert total >= 21 * 40 and significant / total <= 0.10
+
+
+def test_method_chapter_states_the_measured_rates() -> None:
+    """The rates in the method chapter are the library's simulation, glued, not typed."""
+    import re
+
+    from ecoreport.paths import project_root
+    from ecoreport.report.appendix import TREND_CHECK_LENGTH, TREND_CHECK_SERIES, trend_test_facts
+    from ecoreport.report.formatting import format_number
+
+    facts = trend_test_facts()
+    rates = null_rejection_rates(TREND_CHECK_LENGTH, TREND_CHECK_SERIES)
+    assert facts["method-trend-fp-walk"] == format_number(100 * rates[1.0], 1)
+    assert facts["method-trend-fp-ar08"] == format_number(100 * rates[0.8], 1)
+    old = null_rejection_rates(TREND_CHECK_LENGTH, TREND_CHECK_SERIES, se_method=SE_AR1)
+    assert facts["method-trend-fp-old-walk"] == format_number(100 * old[1.0], 1)
+    text = (project_root() / "notebooks" / "metod.md").read_text(encoding="utf-8")
+    for key in facts:
+        assert f"{{glue:md}}`{key}:myst`" in text, key
+    assert "Benjamini–Hochberg" in text and "bara på observerade värden" in text
+    assert not re.search(r"under 12 procent i kraftigt autokorrelerat", text)

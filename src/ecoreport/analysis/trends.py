@@ -162,9 +162,10 @@ def newey_west_lags(n: int) -> int:
 
 
 def ar1_t_statistics(x: np.ndarray, ys: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Slope, AR(1)-inflated standard error and residual lag-1 autocorrelation of the OLS
-    fit ``y ~ x`` of each row of ``ys`` (the ``SE_AR1`` statistic, vectorised)."""
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Slope, AR(1)-inflated standard error, residual lag-1 autocorrelation and the
+    degrees of freedom n_eff - 2 of the OLS fit ``y ~ x`` of each row of ``ys`` (the
+    ``SE_AR1`` statistic, vectorised)."""
     x = np.asarray(x, dtype=float)
     ys = np.atleast_2d(np.asarray(ys, dtype=float))
     n = len(x)
@@ -179,7 +180,7 @@ def ar1_t_statistics(x: np.ndarray, ys: np.ndarray
     n_eff = n * (1 - corrected) / (1 + corrected)
     df = np.maximum(n_eff - 2.0, 1.0)
     se = np.sqrt(ssr / max(n - 2, 1) / sxx) * np.sqrt((n - 2) / df)
-    return slope, se, rho
+    return slope, se, rho, df
 
 
 def simulate_null(x: np.ndarray, phi: float, draws: int, rng: np.random.Generator
@@ -250,7 +251,7 @@ def _calibration(offsets: tuple[float, ...]) -> NullCalibration:
     rhos, abs_ts = [], []
     for phi in PHI_GRID:
         with np.errstate(divide="ignore", invalid="ignore"):
-            slope, se, rho = ar1_t_statistics(x, simulate_null(x, phi, m, rng))
+            slope, se, rho, _ = ar1_t_statistics(x, simulate_null(x, phi, m, rng))
             abs_t = np.abs(np.where(se > 0, slope / se, np.inf))
         rhos.append(np.sort(rho))
         abs_ts.append(np.sort(abs_t))
@@ -272,7 +273,7 @@ def calibrated_test(x: np.ndarray, ys: np.ndarray
     p-value, residual autocorrelation and the upper confidence bound of φ (arrays)."""
     ys = np.atleast_2d(np.asarray(ys, dtype=float))
     with np.errstate(divide="ignore", invalid="ignore"):
-        slope, se, rho = ar1_t_statistics(x, ys)
+        slope, se, rho, _ = ar1_t_statistics(x, ys)
         t = np.where(se > 0, slope / se, np.where(slope == 0, 0.0, np.inf))
     p_value, critical, phi_upper = null_calibration(x).test(t, rho)
     return {"slope": slope, "ci_low": slope - critical * se, "ci_high": slope + critical * se,
@@ -293,12 +294,26 @@ def null_rejection_rates(n: int = 12, series: int = 2000, seed: int = 19,
         ys = simulate_null(x, phi, series, rng)
         if se_method == SE_CALIBRATED:
             p_values = calibrated_test(x, ys)["p_value"]
+        elif se_method == SE_AR1:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                slope, se, _, df = ar1_t_statistics(x, ys)
+                p_values = 2 * stats.t.sf(np.abs(slope / se), df)
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 p_values = np.array([slope_test(x, y, se_method)[3] for y in ys])
         rates[phi] = float(np.mean(p_values < SIGNIFICANCE_LEVEL))
     return rates
+
+
+def trend_power(ratio: float, phi: float = 0.0, n: int = 12, series: int = 2000,
+                seed: int = 23) -> float:
+    """Share of ``series`` series of ``n`` yearly values, a linear trend of ``ratio``
+    noise standard deviations per year plus AR(1) noise (persistence ``phi``, unit
+    variance), in which the calibrated test rejects at ``SIGNIFICANCE_LEVEL``."""
+    x = np.arange(n, dtype=float)
+    ys = simulate_null(x, phi, series, np.random.default_rng(seed)) + ratio * x
+    return float(np.mean(calibrated_test(x, ys)["p_value"] < SIGNIFICANCE_LEVEL))
 
 
 def slope_test(x: np.ndarray, y: np.ndarray, se_method: str
