@@ -122,6 +122,20 @@ def test_control_fdr_demotes_claims_and_directions() -> None:
     assert trends.loc[1, "claim"] == "significant"  # the input is left alone
 
 
+def test_fdr_family_is_the_trusted_tests_only() -> None:
+    """A short or overlapping series' p-value is no test: it neither enters the family nor
+    makes the others' q-values larger."""
+    trends = pd.DataFrame({
+        "indicator_id": ["a", "b", "c"], "polarity": ["higher_is_better"] * 3,
+        "p_value": [0.02, 0.03, 0.6], "claim": ["significant", "significant", "not_significant"],
+        "testable": [True, True, False], "is_significant": [True, True, False],
+        "direction": ["rising", "rising", "unchanged"],
+        "assessment": ["improving", "improving", "unchanged"]})
+    out = control_fdr(trends)
+    np.testing.assert_allclose(out["q_value"].to_numpy()[:2], [0.03, 0.03])
+    assert np.isnan(out["q_value"].iloc[2]) and (out["claim"].iloc[:2] == "significant").all()
+
+
 def test_trend_ignores_synthetic_points() -> None:
     years = np.arange(2013, 2025)
     rows = pd.DataFrame({"region_code": "24", "indicator_id": "x", "period_start": years,
@@ -134,6 +148,7 @@ def test_trend_ignores_synthetic_points() -> None:
     redrawn = rows.assign(value=np.where(rows["status"] == "synthetic", -50.0, rows["value"]))
     second = compute_trends(redrawn, "24", catalogue, until_year=2024).iloc[0]
     assert first["n_observed"] == 7 and first["claim"] != "significant"
+    assert not first["testable"]  # 7 observed points: below MIN_TEST_OBSERVATIONS
     for key in ("slope", "slope_ci_low", "slope_ci_high", "p_value", "claim", "direction"):
         assert first[key] == second[key]
 

@@ -92,7 +92,7 @@ TREND_COLUMNS = [
     "r_squared", "intercept", "is_significant", "first_period", "first_value",
     "last_period", "last_value", "previous_period", "previous_value", "cagr_pct",
     "change_abs", "change_pct", "change_prev_abs", "change_prev_pct", "se_method", "claim",
-    "residual_autocorrelation", "phi_upper",
+    "residual_autocorrelation", "phi_upper", "testable",
 ]
 
 
@@ -131,6 +131,7 @@ class TrendResult:
     claim: str = "insufficient"
     residual_autocorrelation: float = math.nan
     phi_upper: float = math.nan
+    testable: bool = False
 
     def to_dict(self) -> dict[str, object]:
         """All fields as a plain dict (one row of a trends table)."""
@@ -433,13 +434,15 @@ def fit_trend(df: pd.DataFrame, *, se_method: str = SE_CALIBRATED) -> TrendResul
                      if se_method == SE_CALIBRATED else math.nan)
     if not np.isfinite(p_value):
         p_value = 0.0 if float(fit.ssr) == 0.0 else math.nan
-    claim = trend_claim(p_value, n, bool((frame["span"] > 0).any()))
+    overlap = bool((frame["span"] > 0).any())
+    claim = trend_claim(p_value, n, overlap)
     return TrendResult(
         status="ok", n=n, message="",
         slope=float(fit.params[1]), intercept=float(fit.params[0]),
         slope_ci_low=ci_low, slope_ci_high=ci_high,
         p_value=p_value, r_squared=float(fit.rsquared),
         is_significant=claim == "significant", claim=claim,
+        testable=bool(np.isfinite(p_value)) and n >= MIN_TEST_OBSERVATIONS and not overlap,
         residual_autocorrelation=rho, phi_upper=phi_upper, **changes)
 
 
@@ -550,7 +553,7 @@ def compute_trends(values: pd.DataFrame, region_code: str, catalogue: object, *,
         row.update(shown.to_dict())
         for key in ("status", "message", "n", "slope", "slope_ci_low", "slope_ci_high",
                     "p_value", "r_squared", "intercept", "is_significant", "claim",
-                    "residual_autocorrelation", "phi_upper", "se_method"):
+                    "residual_autocorrelation", "phi_upper", "se_method", "testable"):
             row[key] = getattr(fitted, key)
         row["fit_first_period"], row["fit_last_period"] = fitted.first_period, \
             fitted.last_period
@@ -597,14 +600,17 @@ def benjamini_hochberg(p_values: object) -> np.ndarray:
 def control_fdr(trends: pd.DataFrame, alpha: float = SIGNIFICANCE_LEVEL) -> pd.DataFrame:
     """``trends`` (:func:`compute_trends`) with the false discovery rate controlled across
     its rows: ``q_value`` is the Benjamini-Hochberg adjusted p-value over the trends whose
-    test can be trusted (claim "significant" or "not_significant"), and a trend stays
+    test can be trusted (``testable``: at least ``MIN_TEST_OBSERVATIONS`` observed points,
+    no overlapping periods; without that column, claim "significant" or
+    "not_significant"), and a trend stays
     "significant" (with its direction and assessment) only when q < ``alpha``; the others
     become "not_significant", "unchanged". A new frame; ``trends`` is not changed."""
     table = trends.copy()
     table["q_value"] = math.nan
     if table.empty:
         return table
-    family = table["claim"].isin(["significant", "not_significant"])
+    family = (table["testable"].fillna(False).astype(bool) if "testable" in table.columns
+              else table["claim"].isin(["significant", "not_significant"]))
     table.loc[family, "q_value"] = benjamini_hochberg(table.loc[family, "p_value"])
     demoted = family & (table["claim"] == "significant") & ~(table["q_value"] < alpha)
     table.loc[demoted, "claim"] = "not_significant"
