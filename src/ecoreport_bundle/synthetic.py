@@ -3,32 +3,33 @@
 The real data bundled with ecoreport is fragmentary. So that every chapter, comparison
 and the PCA can be shown, :func:`generate` completes every register indicator for the
 21 län and Riket for each year 2013–2024 (or each multi-year period) where no observed
-value exists. Values are built from what is real, never drawn independently:
+value exists. The values draw shapes in charts; the report computes no number from them:
 
-* **Size.** Counts and amounts are a national rate (per 100 000 inhabitants, or per
-  1 000 inhabitants aged 20–64 for ``per_employed`` indicators) times the län's population
-  in that year; shares, scores and indices are not scaled.
-* **Two regional traits estimated from real data** (:func:`estimate_traits`): research
-  intensity (log university-sector FoU per inhabitant, Kolada) and market dynamism (mean of
-  log new firms per inhabitant, log goods export per inhabitant 20–64, log BRP per
-  inhabitant). Both are standardised over the 21 län. Each indicator loads on them
-  (``Spec.research``/``Spec.market``), plus an idiosyncratic regional level.
-* **Time.** A national path per indicator (``Spec.national``: knots interpolated in the
-  transformed scale, held beyond the ends), a small regional slope and AR(1) noise.
+* **Neutral by design.** The generator plants no structure that the analysis could then
+  report: no regional traits, no loading of indicators on a research or a market side, no
+  national time path, no regional slope. Every series (one län, one indicator) varies
+  independently of every other.
+* **Level.** A series with observed values follows its own observed level: the
+  observed-minus-model difference (on the transformed scale) is interpolated linearly in
+  time between observed anchors and held constant beyond them, so the synthetic years run
+  through the observed points and continue at the level of the nearest ones. A series
+  without observed values gets the documented default: the national level of
+  ``data/synthetic.yaml`` (``Spec.level``; a rate per 100 000 inhabitants, or per 1 000
+  inhabitants aged 20–64 for ``per_employed`` indicators, times the län's population in
+  that year for counts and amounts) plus an independent regional level
+  (``Spec.regional_sd``). An isolated observed spike (more than a factor ``SPIKE_FACTOR``
+  away from both neighbouring anchors) is kept as observed but not used as an anchor.
+* **Process.** Around its level each series varies by stationary AR(1) noise
+  (``Spec.noise_sd``, ``Spec.phi``), drawn independently for every län and indicator.
 * **Transformed scale.** Shares and bounded scores live on a logit scale between their
   bounds (so they stay inside them); counts and amounts on a log scale.
-* **Agreement with observed values.** For every series the difference between observed
-  and model value (the log ratio, or logit difference for shares) is interpolated linearly
-  in time between observed anchors and held constant beyond them, so the synthetic series
-  joins the observed points without jumps. An isolated observed spike (more than a factor
-  ``SPIKE_FACTOR`` away from both neighbouring anchors) is kept as observed but not used
-  as an anchor, so it does not bend the synthetic neighbours.
 * **Riket** is the sum of the 21 län for counts and amounts and a weighted mean for shares,
   rates, scores and indices (:func:`aggregate_riket`). An aggregate is ``observed`` only if
   every input (and weight) is observed.
-* **Derived.** ``fou_andel_brp`` is computed from FoU per inhabitant × population / BRP;
-  observed where all inputs are observed (and the län has no other observed series for it),
-  synthetic otherwise, then anchored to observed values like any series.
+* **Derived.** ``fou_andel_brp`` is computed from FoU per inhabitant × population / BRP
+  where all inputs are observed (and the län has no other observed series for it); those
+  values count as observed. Its synthetic years are filled like any series, anchored to the
+  observed ones, never derived from synthetic inputs (which would tie it to them).
 
 Observed values are never overwritten. Counts are rounded to integers (small expected
 counts are drawn from a Poisson distribution so that zeros occur), other values to the
@@ -36,8 +37,9 @@ catalogue's ``decimals``. Survey items are never generated. One seed drives ever
 through one ``numpy.random.default_rng`` per indicator keyed by (seed, CRC32 of its id),
 so adding an indicator does not change the others.
 
-None of this is a finding about any län: whatever comparisons or the PCA show on
-synthetic values reflects this generator.
+None of this is a finding about any län. Because the process is neutral, the pooled
+research–market axis test finds no axis in the generator's output alone
+(``tests/unit/test_synthetic.py``).
 """
 
 from __future__ import annotations
@@ -98,17 +100,16 @@ class IndicatorInfo:
 
 @dataclass(frozen=True)
 class Spec:
-    """How one indicator is modelled. ``national`` are knots year -> national level.
+    """How one indicator is modelled where it has no observed values: ``level`` is the
+    national level, independent regional levels (``regional_sd``) and AR(1) noise
+    (``noise_sd``, ``phi``) around it, all on the transformed scale.
 
     For size-scaled indicators the level is a rate (per 100 000 inhabitants, or per 1 000
     aged 20–64); otherwise it is the value itself (share, score, index, amount per head).
     """
 
-    national: Mapping[float, float]
-    research: float = 0.0
-    market: float = 0.0
+    level: float
     regional_sd: float = 0.1
-    slope_sd: float = 0.005
     noise_sd: float = 0.03
     phi: float = 0.6
     periods: str = "annual"          # annual | multi | rolling
@@ -126,8 +127,8 @@ DEFAULT_NOISE_SD = 0.05
 def parse_specs(settings: Mapping[str, Any], file: str = SETTINGS_FILE) -> dict[str, Spec]:
     """``Spec`` per indicator from the parsed settings file (``{"indicators": {id: {...}}}``).
 
-    Unknown fields, a missing or empty ``national`` or a value of the wrong type raise
-    DataError naming the file, the indicator and the field.
+    Unknown fields, a missing ``level`` or a value of the wrong type raise DataError
+    naming the file, the indicator and the field.
     """
     names = {item.name for item in fields(Spec)}
     entries = settings.get("indicators") if isinstance(settings, Mapping) else None
@@ -144,16 +145,15 @@ def parse_specs(settings: Mapping[str, Any], file: str = SETTINGS_FILE) -> dict[
         if unknown:
             raise DataError(f"{where}: unknown field(s) {unknown}", file=file,
                             value=unknown[0], expected=f"fields among {sorted(names)}")
-        knots = entry.get("national")
-        if not isinstance(knots, Mapping) or not knots:
-            raise DataError(f"{where}, field 'national': no knots", file=file, value=knots,
-                            expected="a mapping year -> national level, e.g. {2013: 1.0}")
+        level = entry.get("level")
+        if level is None or isinstance(level, (bool, Mapping, list)):
+            raise DataError(f"{where}, field 'level': no national level", file=file,
+                            value=level, expected="a number, e.g. level: 38.0")
         try:
-            national = {float(int(year)): float(level) for year, level in knots.items()}
             options = {name: (value if isinstance(value, (str, bool)) or value is None
                               else float(value))
-                       for name, value in entry.items() if name != "national"}
-            specs[str(indicator_id)] = Spec(national=national, **options)
+                       for name, value in entry.items() if name != "level"}
+            specs[str(indicator_id)] = Spec(level=float(level), **options)
         except (TypeError, ValueError) as exc:
             raise DataError(f"{where}: {exc}", file=file,
                             expected="numbers for levels and standard deviations") from None
@@ -176,13 +176,13 @@ def default_spec(info: IndicatorInfo, observed: pd.DataFrame,
                  years: Iterable[int] = YEARS) -> Spec:
     """Settings for a register indicator that has none in the settings file.
 
-    A flat national level: the median of the indicator's observed values in ``years``
+    The national level: the median of the indicator's observed values in ``years``
     (divided by the size series where the indicator is size-scaled, as a rate per
     100 000 inhabitants or per 1 000 aged 20–64); without observed values 50 for shares,
-    the middle of a bounded scale, otherwise 1. No trait loadings, regional_sd 0.2,
-    noise_sd 0.05, other fields as ``Spec``'s defaults.
+    the middle of a bounded scale, otherwise 1. regional_sd 0.2, noise_sd 0.05, other
+    fields as ``Spec``'s defaults.
     """
-    spec = Spec(national={}, regional_sd=DEFAULT_REGIONAL_SD, noise_sd=DEFAULT_NOISE_SD)
+    spec = Spec(level=1.0, regional_sd=DEFAULT_REGIONAL_SD, noise_sd=DEFAULT_NOISE_SD)
     size_name = _size_name(spec, info)
     wanted = {str(year) for year in years}
     rows = observed[(observed["indicator_id"] == info.id) & observed["period"].isin(wanted)]
@@ -199,16 +199,7 @@ def default_spec(info: IndicatorInfo, observed: pd.DataFrame,
         level = sum(info.bounds) / 2
     else:
         level = 1.0
-    return Spec(national={float(min(wanted)): level}, regional_sd=DEFAULT_REGIONAL_SD,
-                noise_sd=DEFAULT_NOISE_SD)
-
-
-@dataclass
-class Traits:
-    """Standardised regional traits (region code -> value, mean 0 and sd 1 over the län)."""
-
-    research: dict[str, float] = field(default_factory=dict)
-    market: dict[str, float] = field(default_factory=dict)
+    return Spec(level=level, regional_sd=DEFAULT_REGIONAL_SD, noise_sd=DEFAULT_NOISE_SD)
 
 
 def indicator_infos(catalogue: Any) -> dict[str, IndicatorInfo]:
@@ -287,13 +278,10 @@ def scale_for(info: IndicatorInfo) -> Scale:
     return Scale(bounds=info.bounds, offset=0.5 if info.unit_kind == "count" else 0.0)
 
 
-def interpolate_knots(knots: Mapping[float, float], times: np.ndarray, scale: Scale,
-                      sized: bool) -> np.ndarray:
-    """National level at ``times`` on the transformed scale (held beyond the end knots)."""
-    xs = np.array(sorted(knots), dtype=float)
-    ys = np.array([knots[x] for x in sorted(knots)], dtype=float)
-    transformed = np.log(ys) if sized else scale.forward(ys)
-    return np.interp(times, xs, transformed)
+def national_level(level: float, scale: Scale, sized: bool) -> float:
+    """The national level on the transformed scale (log of a rate for size-scaled
+    indicators, else the indicator's own scale)."""
+    return math.log(level) if sized else float(scale.forward(level))
 
 
 # ------------------------------------------------------------------------- anchoring
@@ -328,66 +316,6 @@ def anchor_series(times: np.ndarray, model: np.ndarray, anchor_times: np.ndarray
     deltas = np.asarray(anchor_values, dtype=float) - model_at_anchors
     order = np.argsort(anchor_times)
     return model + np.interp(times, anchor_times[order], deltas[order])
-
-
-# ---------------------------------------------------------------------------- traits
-
-def _standardise(values: Mapping[str, float], codes: list[str]) -> dict[str, float]:
-    present = np.array([values[code] for code in codes if code in values], dtype=float)
-    if len(present) < 2 or present.std() == 0:
-        return {code: 0.0 for code in codes}
-    mean, sd = present.mean(), present.std()
-    return {code: float((values[code] - mean) / sd) if code in values else 0.0
-            for code in codes}
-
-
-def _series(values: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    rows = values[values["indicator_id"] == indicator_id]
-    annual = rows[~rows["period"].str.contains("-", regex=False)]
-    return annual.assign(year=annual["period"].astype(int))
-
-
-def estimate_traits(observed: pd.DataFrame, context: pd.DataFrame, lan_codes: list[str],
-                    years: Iterable[int] = YEARS) -> Traits:
-    """Research intensity and market dynamism per län, from real data only.
-
-    research: median over years of log university-sector FoU per inhabitant.
-    market: mean of standardised log new firms per inhabitant, log goods export per
-    inhabitant 20–64 and log BRP per inhabitant (observed numerators; population from
-    ``context``, the completed population series).
-    """
-    years = set(years)
-    observed = observed[observed["status"] == "observed"]
-    hogskola = _series(observed, "fou_utgifter_hogskola")
-    hogskola = hogskola[hogskola["value"] > 0]
-    research_raw = {code: float(np.median(np.log(group["value"])))
-                    for code, group in hogskola.groupby("region_code")}
-    population = _series(context, "befolkning").set_index(["region_code", "year"])["value"]
-
-    def per_inhabitant(indicator_id: str) -> dict[str, float]:
-        rows = _series(observed, indicator_id)
-        rows = rows[rows["year"].isin(years) & (rows["value"] > 0)]
-        result = {}
-        for code, group in rows.groupby("region_code"):
-            keys = [(code, year) for year in group["year"]]
-            pops = population.reindex(keys).to_numpy(dtype=float)
-            ok = np.isfinite(pops) & (pops > 0)
-            if ok.any():
-                result[code] = float(np.mean(np.log(group["value"].to_numpy()[ok] / pops[ok])))
-        return result
-
-    export = _series(observed, "varuexport_per_invanare")
-    export = export[export["year"].isin(years) & (export["value"] > 0)]
-    export_raw = {code: float(np.mean(np.log(group["value"])))
-                  for code, group in export.groupby("region_code")}
-    parts = [_standardise(per_inhabitant("nystartade_foretag"), lan_codes),
-             _standardise(export_raw, lan_codes),
-             _standardise(per_inhabitant("brp"), lan_codes)]
-    market_raw = {code: float(np.mean([part[code] for part in parts])) for code in lan_codes}
-    if not research_raw:
-        logger.warning("no university FoU data: research trait set to 0 for every län")
-    return Traits(research=_standardise(research_raw, lan_codes),
-                  market=_standardise(market_raw, lan_codes))
 
 
 # ------------------------------------------------------------------------- generator
@@ -429,19 +357,17 @@ def _period_mean(table: Mapping[tuple[str, str], tuple[float, str, str]], code: 
 
 
 def model_series(info: IndicatorInfo, spec: Spec, periods: list[str], lan_codes: list[str],
-                 traits: Traits, sizes: Mapping[tuple[str, str], tuple[float, str, str]] | None,
+                 sizes: Mapping[tuple[str, str], tuple[float, str, str]] | None,
                  rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Model values (transformed scale) per län over ``periods``, before anchoring."""
+    """Model values (transformed scale) per län over ``periods``, before anchoring: the
+    national level, an independent regional level and AR(1) noise, nothing else."""
     scale = scale_for(info)
     size_name = _size_name(spec, info)
     times = np.array([period_midpoint(period) for period in periods])
-    national = interpolate_knots(spec.national, times, scale, sized=size_name is not None)
-    centre = float(np.mean(times))
-    draws = {code: (rng.standard_normal(), rng.standard_normal(),
-                    rng.standard_normal(len(times))) for code in lan_codes}
-    deviation = {code: spec.research * traits.research.get(code, 0.0)
-                 + spec.market * traits.market.get(code, 0.0) + spec.regional_sd * draws[code][0]
-                 for code in lan_codes}
+    national = national_level(spec.level, scale, sized=size_name is not None)
+    draws = {code: (rng.standard_normal(), rng.standard_normal(len(times)))
+             for code in lan_codes}
+    deviation = {code: spec.regional_sd * draws[code][0] for code in lan_codes}
     log_size = {}
     if size_name is not None:
         if sizes is None:
@@ -463,12 +389,12 @@ def model_series(info: IndicatorInfo, spec: Spec, periods: list[str], lan_codes:
     result = {}
     innovation_sd = spec.noise_sd * math.sqrt(1 - spec.phi ** 2)
     for code in lan_codes:
-        _, slope_draw, noise_draws = draws[code]
+        _, noise_draws = draws[code]
         noise = np.empty(len(times))
         noise[0] = spec.noise_sd * noise_draws[0]
         for position in range(1, len(times)):
             noise[position] = spec.phi * noise[position - 1] + innovation_sd * noise_draws[position]
-        values = national + deviation[code] + spec.slope_sd * slope_draw * (times - centre) + noise
+        values = national + deviation[code] + noise
         if size_name is not None:
             # the national rate lives on a log scale; move to the indicator's own scale
             values = scale.forward(np.exp(values + log_size[code]))
@@ -477,7 +403,7 @@ def model_series(info: IndicatorInfo, spec: Spec, periods: list[str], lan_codes:
 
 
 def complete_indicator(info: IndicatorInfo, spec: Spec, observed: pd.DataFrame,
-                       lan_codes: list[str], traits: Traits,
+                       lan_codes: list[str],
                        sizes: Mapping[tuple[str, str], tuple[float, str, str]] | None,
                        rng: np.random.Generator, years: Iterable[int] = YEARS,
                        model: Mapping[str, np.ndarray] | None = None,
@@ -495,7 +421,7 @@ def complete_indicator(info: IndicatorInfo, spec: Spec, observed: pd.DataFrame,
     scale = scale_for(info)
     times = np.array([period_midpoint(period) for period in periods])
     if model is None:
-        model = model_series(info, spec, periods, lan_codes, traits, sizes, rng)
+        model = model_series(info, spec, periods, lan_codes, sizes, rng)
     known = _lookup(observed[observed["indicator_id"] == info.id], info.id)
     limits = limits or {}
     records = []
@@ -726,26 +652,22 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
 
     for indicator_id in sorted(set(infos) - set(specs)):
         info = infos[indicator_id]
-        size_name = _size_name(Spec(national={}), info)
+        size_name = _size_name(Spec(level=1.0), info)
         specs[indicator_id] = default_spec(info, observed,
                                            _lookup(observed, size_name) if size_name else None,
                                            years)
-        logger.warning("%s: no settings in %s; using the default (flat level %.4g)",
-                       indicator_id, SETTINGS_FILE, specs[indicator_id].national[min(years)])
+        logger.warning("%s: no settings in %s; using the default (level %.4g)",
+                       indicator_id, SETTINGS_FILE, specs[indicator_id].level)
     # 1. context series first: everything else is scaled by them
     for indicator_id in CONTEXT_IDS:
         if indicator_id not in infos:
             continue
         info, spec = infos[indicator_id], specs[indicator_id]
         sizes = _lookup(values, _size_name(spec, info)) if _size_name(spec, info) else None
-        add(complete_indicator(info, spec, values, lan_codes, Traits(), sizes,
+        add(complete_indicator(info, spec, values, lan_codes, sizes,
                                _rng_for(seed, indicator_id), years,
                                limits=limits.get(indicator_id)))
         add(aggregate_riket(values, info, spec, lan_codes, areas))
-    traits = estimate_traits(observed, values, lan_codes, years)
-    logger.info("traits research=%s market=%s",
-                {k: round(v, 2) for k, v in traits.research.items()},
-                {k: round(v, 2) for k, v in traits.market.items()})
     # 2. every other register indicator except the derived FoU share
     derived = "fou_andel_brp" in infos and all(name in infos for name in FOU_SECTOR_IDS)
     for indicator_id in sorted(infos):
@@ -754,11 +676,12 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
         info, spec = infos[indicator_id], specs[indicator_id]
         size_name = _size_name(spec, info)
         sizes = _lookup(values, size_name) if size_name else None
-        add(complete_indicator(info, spec, values, lan_codes, traits, sizes,
+        add(complete_indicator(info, spec, values, lan_codes, sizes,
                                _rng_for(seed, indicator_id), years, spike_cells=spike_cells,
                                limits=limits.get(indicator_id)))
         add(aggregate_riket(values, info, spec, lan_codes, areas))
-    # 3. the FoU share of BRP, derived from the completed inputs then anchored
+    # 3. the FoU share of BRP: derived where all inputs are observed, the rest filled like
+    #    any series (never derived from synthetic inputs, which would tie it to them)
     if derived:
         info, spec = infos["fou_andel_brp"], specs["fou_andel_brp"]
         rows = derive_fou_andel_brp(replace_spikes(values, spike_cells), lan_codes)
@@ -767,14 +690,11 @@ def generate(observed: pd.DataFrame, infos: Mapping[str, IndicatorInfo], lan_cod
         derived_observed = rows[(rows["status"] == "observed")
                                 & ~rows["region_code"].isin(set(own["region_code"]))]
         anchors = _concat([own, derived_observed])
-        periods = grid_periods(spec, years)
-        scale = scale_for(info)
-        table = _lookup(rows, info.id)
-        model = {code: scale.forward(np.array([table[(code, period)][0] for period in periods]))
-                 for code in lan_codes}
+        size_name = _size_name(spec, info)
         add(derived_observed)
-        add(complete_indicator(info, spec, anchors, lan_codes, traits, None,
-                               _rng_for(seed, info.id), years, model=model,
+        add(complete_indicator(info, spec, anchors, lan_codes,
+                               _lookup(values, size_name) if size_name else None,
+                               _rng_for(seed, info.id), years,
                                limits=limits.get(info.id)))
         add(aggregate_riket(values, info, spec, lan_codes, areas))
     return values.reset_index(drop=True)

@@ -51,8 +51,9 @@ def test_trend_sentence_uses_observed_values_and_marks_synthetic(report):
     text = chapters.trend_sentence(report, ind)
     assert text.startswith("Utgifterna för egen FoU som andel av BRP har minskat från 3,48 procent")
     assert "2024 (syntetiskt värde)" in text
-    # the trend over the report window is not significant, so no verdict
-    assert "inte statistiskt säker" in text and "negativ utveckling" not in text
+    # two observed values in the report window: no trend is tested, so no verdict
+    assert report.trend("fou_andel_brp").n_observed < 8
+    assert "för få observerade värden" in text and "negativ utveckling" not in text
 
 
 def test_indicator_markdown_cites_the_catalogue_source(report):

@@ -118,7 +118,9 @@ def test_compute_trends_rows_direction_and_assessment() -> None:
     values["period"] = values["period_start"].astype(str)
     values["year"] = values["period_start"].astype(float)
     values["status"] = "observed"
-    values.loc[values["indicator_id"] == "patent", "status"] = "synthetic"
+    # two synthetic years of patent: its trend rests on the 8 observed ones only
+    values.loc[(values["indicator_id"] == "patent") & (values["period_start"] <= 2014),
+               "status"] = "synthetic"
     catalogue = SimpleNamespace(indicators={
         "konkurser": SimpleNamespace(kind="register", polarity="higher_is_worse",
                                      dimension="entreprenorskap"),
@@ -138,6 +140,10 @@ def test_compute_trends_rows_direction_and_assessment() -> None:
     assert table.loc["konkurser", "last_period"] == "2022"
     assert table.loc["patent", "direction"] == "unchanged"
     assert bool(table.loc["patent", "has_synthetic"])
+    assert table.loc["patent", "n"] == table.loc["patent", "n_observed"] == 8
+    assert table.loc["patent", "n_synthetic"] == 2
+    assert table.loc["patent", "fit_first_period"] == "2015"
+    assert table.loc["patent", "first_period"] == "2013"  # the change still spans the chart
     assert not bool(table.loc["konkurser", "has_synthetic"])
 
 

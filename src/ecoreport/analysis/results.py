@@ -33,7 +33,7 @@ from ecoreport.analysis.pca import (
     fit_region_pca,
 )
 from ecoreport.data.regions import Region, resolve_region
-from ecoreport.analysis.trends import REPORT_FIRST_YEAR, compute_trends
+from ecoreport.analysis.trends import REPORT_FIRST_YEAR, compute_trends, control_fdr
 from ecoreport.errors import UsageError
 from ecoreport.provenance import collect_build_info
 
@@ -137,8 +137,9 @@ def compute_results(dataset: Dataset, region_code: str, year: int,
     if shared is None or shared.year != year:
         shared = compute_shared(dataset, year)
     values, catalogue, regions = dataset.values, dataset.catalogue, dataset.regions
-    trends = compute_trends(values, region_code, catalogue, until_year=year,
-                            from_year=PCA_FIRST_YEAR)
+    # one family of tests per report: the claims hold with the false discovery rate controlled
+    trends = control_fdr(compute_trends(values, region_code, catalogue, until_year=year,
+                                        from_year=PCA_FIRST_YEAR))
     findings = find_findings(trends, shared.comparisons, values, catalogue, region_code, year,
                              from_year=PCA_FIRST_YEAR)
     relative = relative_development(values, catalogue, region_code, until_year=year,

@@ -13,6 +13,7 @@ import math
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,16 @@ from ecoreport.report.formatting import format_number, format_percent, format_pe
 from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
 from ecoreport.analysis.axis import BLOCK_LENGTH, CONGRUENCE_FAIR, N_BOOTSTRAP, N_PERMUTATIONS
 from ecoreport.analysis.trends import (
+    CALIBRATION_DRAWS,
     DEFAULT_RELATIVE_TOLERANCE,
     MIN_OBSERVATIONS,
     MIN_TEST_OBSERVATIONS,
+    PHI_CONFIDENCE,
     REPORT_FIRST_YEAR,
+    SE_AR1,
     SIGNIFICANCE_LEVEL,
+    null_rejection_rates,
+    trend_power,
 )
 from ecoreport.data.validate import (
     COVERAGE_WINDOW, coverage_by_dimension, coverage_statement, coverage_table, find_gaps,
@@ -115,6 +121,36 @@ def observed_sources(values: pd.DataFrame, region_code: str) -> list[str]:
     return list(counts.index)
 
 
+#: The simulation the method chapter reports for the trend test: series of this length
+#: and number, without trend (false positives) or with a trend of so many noise standard
+#: deviations per year (power).
+TREND_CHECK_LENGTH = 12
+TREND_CHECK_SERIES = 2000
+TREND_CHECK_RATIOS = (0.5, 1.0)
+
+
+@lru_cache(maxsize=1)
+def trend_test_facts() -> dict[str, str]:
+    """The trend test's measured false-positive rates (calibrated and the AR(1) effective-n
+    test it replaced) and power at ``TREND_CHECK_LENGTH`` years, as method-chapter glue."""
+    now = null_rejection_rates(TREND_CHECK_LENGTH, TREND_CHECK_SERIES)
+    before = null_rejection_rates(TREND_CHECK_LENGTH, TREND_CHECK_SERIES, se_method=SE_AR1)
+    percent = lambda share: format_number(100 * share, 1)  # noqa: E731
+    facts = {
+        "method-trend-length": str(TREND_CHECK_LENGTH),
+        "method-trend-series": format_number(TREND_CHECK_SERIES),
+        "method-trend-draws": format_number(CALIBRATION_DRAWS),
+        "method-trend-phi-confidence": format_number(100 * (1 - PHI_CONFIDENCE), 0),
+    }
+    for key, phi in (("white", 0.0), ("ar05", 0.5), ("ar08", 0.8), ("walk", 1.0)):
+        facts[f"method-trend-fp-{key}"] = percent(now[phi])
+        facts[f"method-trend-fp-old-{key}"] = percent(before[phi])
+    for number, ratio in enumerate(TREND_CHECK_RATIOS, start=1):
+        facts[f"method-trend-power-{number}"] = percent(
+            trend_power(ratio, n=TREND_CHECK_LENGTH, series=TREND_CHECK_SERIES))
+    return facts
+
+
 def method_facts(report: Report) -> dict[str, str]:
     """The numbers and lists the method text in ``notebooks/metod.md`` refers to, as MyST
     fragments keyed by glue name (the fixed prose lives in the notebook)."""
@@ -181,6 +217,7 @@ def method_facts(report: Report) -> dict[str, str]:
             f"med {year} är {format_number(n_observed)} ({_share_text(share)}) observerade."
             + (" De observerade värdena för länet kommer från följande källor: "
                + "; ".join(producers) + "." if producers else "")),
+        **trend_test_facts(),
     }
 
 

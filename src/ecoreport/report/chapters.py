@@ -190,6 +190,9 @@ def format_p_value(p: float) -> str:
 
 
 SE_METHOD_TEXT = {
+    "ar1_simulated_critical_value": ("kritiskt värde simulerat för seriens år och den "
+                                     "autokorrelation som data inte utesluter (AR(1) upp "
+                                     "till slumpvandring); bara observerade värden"),
     "ols_ar1_effective_n": "standardfel justerat för autokorrelation (AR(1), effektivt antal år)",
     "hac_newey_west": "Newey–West-standardfel (HAC)",
     "ols": "vanliga OLS-standardfel",
@@ -209,8 +212,8 @@ def trend_figures_markdown(report: Report, indicator) -> str:
         return ""
     sig = narrative.significant_figures
     unit = escape_myst(normalised_unit_text(indicator, trend.normalised_unit))
-    parts = [f"Linjär trend {format_period(trend.first_period)}–"
-             f"{format_period(trend.last_period)}: {sig(trend.slope)} {unit} per år "
+    parts = [f"Linjär trend {format_period(trend.fit_first_period)}–"
+             f"{format_period(trend.fit_last_period)}: {sig(trend.slope)} {unit} per år "
              f"(95 % konfidensintervall {sig(trend.slope_ci_low)} till "
              f"{sig(trend.slope_ci_high)}; {format_p_value(trend.p_value)}; n = {trend.n}; "
              f"{CLAIM_TEXT.get(trend.claim, trend.claim)})"]

@@ -33,7 +33,7 @@ from ecoreport.errors import DataError
 from ecoreport.data.tables import format_stored_number, sort_tidy_rows, write_tidy_csv
 from ecoreport.data.tables import SURVEY_COLUMNS, VALUES_COLUMNS, read_table, type_survey, type_values
 from ecoreport.data.regions import Region, resolve_region
-from ecoreport.analysis.trends import compute_trends
+from ecoreport.analysis.trends import compute_trends, control_fdr
 from ecoreport.data.vocab import RIKET_CODE, STATUS_LABELS
 from ecoreport.report.escape import escape_myst
 from ecoreport.report.formatting import format_number, format_period
@@ -268,8 +268,11 @@ def diff_editions(old: Edition, new: Edition, region_code: str, catalogue: Any, 
 
     old_ids, new_ids = set(before["indicator_id"]), set(after["indicator_id"])
 
-    old_trends = compute_trends(old.values, region_code, catalogue, until_year=old.year)
-    new_trends = compute_trends(new.values, region_code, catalogue, until_year=new.year)
+    # the directions each edition's report states (FDR-controlled, as in results.py)
+    old_trends = control_fdr(compute_trends(old.values, region_code, catalogue,
+                                            until_year=old.year))
+    new_trends = control_fdr(compute_trends(new.values, region_code, catalogue,
+                                            until_year=new.year))
     trends = old_trends[["indicator_id", "direction", "assessment"]].merge(
         new_trends[["indicator_id", "direction", "assessment"]], on="indicator_id",
         suffixes=("_old", "_new"))

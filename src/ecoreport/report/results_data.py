@@ -49,7 +49,8 @@ def summary_dict(results: Results, catalogue, region_short: str) -> dict:
         "indicator_id": row.indicator_id, "from_period": row.first_period,
         "to_period": row.last_period, "slope": _number(row.slope),
         "ci_low": _number(row.slope_ci_low), "ci_high": _number(row.slope_ci_high),
-        "p_value": _number(row.p_value), "se_method": row.se_method,
+        "p_value": _number(row.p_value), "q_value": _number(getattr(row, "q_value", None)),
+        "se_method": row.se_method,
         "status": "synthetic" if row.has_synthetic else "observed", "claim": row.claim,
         "unit": row.normalised_unit, "n": int(row.n)}
         for row in results.trends.itertuples()
