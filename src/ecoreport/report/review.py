@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -34,13 +35,25 @@ COMPARISON_COLUMNS = ("period", "year", "value_normalised", "normalised_unit", "
                       "rank", "n_ranked", "riket_value", "peer_mean")
 
 NOTE = (
-    "**För granskare.** Notebooken räknar ingenting själv: den hämtar bygget "
-    "resultat (`open_report`) och anropar biblioteket `ecoreport`. Cellen som anropar "
-    "`glue_*` visar varje värde som kapitlets text hämtar; i texten står de som "
-    "`{glue:md}`- och `{glue:figure}`-roller, som JupyterLab visar som rå text och boken "
-    "ersätter med värdena. Tabellerna nedan (dolda i boken) visar data, trender, "
-    "jämförelser och alla limmade värden med sina namn. Kör om notebooken med "
+    "**För granskare.** Cellen med `glue_*` visar varje värde som texten hämtar med "
+    "`{glue:md}`/`{glue:figure}` (JupyterLab visar rollerna som rå text). Cellerna nedan, "
+    "dolda i boken, visar vad kapitlet använde och räknade fram. Kör om: "
     "`python -m ecoreport.report.rerun <notebook>.ipynb` i rapportens mapp.")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.6g}"
+    return value
+
+
+def table_bundle(frame: pd.DataFrame) -> dict[str, str]:
+    """A table's HTML (compact: no indentation, six significant figures) and plain text."""
+    shown = frame.apply(lambda column: column.map(_cell)) if len(frame) else frame
+    html = shown.to_html(index=False, border=0, na_rep="", escape=True)
+    html = re.sub(r">\s+<", "><", html.replace(' style="text-align: right;"', ""))
+    text = shown.to_string(index=False, na_rep="") if len(frame.columns) else "(empty)"
+    return {"text/html": html, "text/plain": text}
 
 
 def show(frame: pd.DataFrame, kind: str) -> None:
@@ -50,9 +63,7 @@ def show(frame: pd.DataFrame, kind: str) -> None:
 
     if kind not in KINDS:
         raise ValueError(f"unknown review kind {kind!r}; expected one of {', '.join(KINDS)}")
-    with pd.option_context("display.max_rows", 500, "display.max_columns", 60,
-                           "display.width", 250, "display.max_colwidth", 120):
-        display(frame, metadata={METADATA_KEY: {"review": kind}})
+    display(table_bundle(frame), raw=True, metadata={METADATA_KEY: {"review": kind}})
 
 
 def show_note() -> None:
@@ -156,12 +167,19 @@ def findings_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Columns of the key-figures table shown when present.
+KEY_FIGURE_COLUMNS = ("indicator_id", "period", "value_normalised", "status",
+                      "change_per_year", "change_ci_low", "change_ci_high", "change_claim",
+                      "rank", "n_ranked", "riket_value")
+
+
 def key_figures_table(report: Report) -> pd.DataFrame:
     """The key-figures table behind the start page (one indicator per dimension)."""
     findings = report.results.findings
     if findings is None:
-        return pd.DataFrame()
-    return findings.key_figures.reset_index(drop=True)
+        return pd.DataFrame(columns=["indicator_id"])
+    table = findings.key_figures
+    return table[[c for c in KEY_FIGURE_COLUMNS if c in table.columns]].reset_index(drop=True)
 
 
 def profile_table(report: Report) -> pd.DataFrame:
@@ -254,7 +272,7 @@ def index_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["quantity", "value"])
 
 
-def glued_table(limit: int = 160) -> pd.DataFrame:
+def glued_table(limit: int = 40) -> pd.DataFrame:
     """Every value this notebook glued, in order: its name (as the text's ``{glue:md}`` or
     ``{glue:figure}`` role names it), kind, and the text (shortened to ``limit``
     characters) or the chart's name."""
