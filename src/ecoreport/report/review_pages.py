@@ -12,8 +12,8 @@ chapter page where it is drawn (its numbers are in the book's CSV links, ``resul
 and the data workbook). Drawing them here as well would double the charts' size in the
 report folder, which must stay within its budget.
 
-Markdown is rendered with markdown-it (raw HTML in it escaped); code is highlighted with
-Pygments. Output HTML comes from the library (tables from pandas, the glued charts),
+Markdown is rendered with markdown-it (raw HTML in it escaped); code is shown as written
+(plain, to keep the pages small). Output HTML comes from the library (tables from pandas, the glued charts),
 which escapes the data it shows.
 """
 
@@ -27,9 +27,6 @@ import re
 from pathlib import Path
 
 from markdown_it import MarkdownIt
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import PythonLexer
 
 REVIEW_DIR = "granskning"
 STYLESHEET = "granskning.css"
@@ -95,7 +92,6 @@ def rerun_command(chapter_path: str) -> str:
 def notebook_page(notebook: dict, chapter_path: str, title: str, *, chapter_href: str,
                   notebook_href: str | None, stylesheet_href: str) -> str:
     """The HTML page of one executed notebook."""
-    formatter = HtmlFormatter(nowrap=True)
     parameters = (notebook.get("metadata", {}).get("papermill", {}) or {}).get("parameters", {})
     parts = [
         "<!DOCTYPE html>", '<html lang="sv"><head><meta charset="utf-8">',
@@ -138,15 +134,14 @@ def notebook_page(notebook: dict, chapter_path: str, title: str, *, chapter_href
                           for piece in (output_html(o, chapter_href)
                                         for o in cell.get("outputs", [])) if piece)
         parts.append(f'<div class="cell code"><div class="prompt">{prompt}{tag_html}</div>'
-                     f'<pre class="input highlight">{highlight(source, PythonLexer(), formatter)}'
-                     f"</pre>{outputs}</div>")
+                     f'<pre class="input">{_escape(source)}</pre>{outputs}</div>')
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
 
 
 def stylesheet() -> str:
-    """The pages' one stylesheet: layout and Pygments' colours."""
-    return _CSS.lstrip() + HtmlFormatter().get_style_defs(".highlight") + "\n"
+    """The pages' one stylesheet."""
+    return _CSS.lstrip()
 
 
 def notebook_title(notebook: dict, fallback: str) -> str:
