@@ -102,7 +102,8 @@ def test_review_page_shows_code_and_outputs_escaped_and_marks_what_the_book_hide
     assert "&lt;hej&gt;" in page and "<hej>" not in page
     assert "<b>rå</b>" not in page and 'href="javascript' not in page  # raw HTML escaped
     # a chart is named and linked to the chapter, its script is not copied
-    assert "Diagram: FoU &lt;2024&gt;" in page and "<script" not in page
+    assert "Diagram: FoU &lt;2024&gt;" in page and "Diagram: Diagram" not in page
+    assert "<script" not in page
     assert 'href="../../../notebooks/dimensioner/fou.html"' in page
     assert "visas inte i boken" in page and "utdata visas inte i boken" in page
     assert "python -m ecoreport.report.rerun notebooks/dimensioner/fou.ipynb" in page

@@ -49,6 +49,7 @@ pre { background: #f6f6f6; padding: .6rem; overflow-x: auto; font-size: .85rem; 
 .output th, .output td { border: 1px solid #ddd; padding: .15rem .4rem; text-align: right; }
 .chart { background: #f3f7fb; padding: .4rem .6rem; }
 .markdown { color: #333; }
+.markdown pre { white-space: pre-wrap; }
 """
 
 
@@ -73,7 +74,10 @@ def output_html(output: dict, chapter_href: str) -> str:
     if html_data:
         chart = _CHART.search(html_data)
         if chart:  # the description is escaped in the chart's markup already
-            return (f'<p class="chart">Diagram: {chart.group(1)} '
+            label = chart.group(1)
+            if not label.startswith("Diagram"):
+                label = f"Diagram: {label}"
+            return (f'<p class="chart">{label} '
                     f'(<a href="{_escape(chapter_href)}">visas i kapitlet</a>)</p>')
         return html_data
     if "text/markdown" in data:
