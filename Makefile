@@ -38,7 +38,7 @@ lab-install: $(LAB_STAMP)
 # Open the project (or LAB_DIR, e.g. a report folder) in JupyterLab.
 LAB_DIR ?= .
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --notebook-dir=$(LAB_DIR)
+	$(BIN)/jupyter lab --notebook-dir=$(LAB_DIR) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # Debian packages for the PDF (xelatex) and the browser/PDF checks; installed when run as
 # root and missing, otherwise the script says exactly what to install.

@@ -149,3 +149,29 @@ def test_rerun_refuses_what_is_not_an_executed_notebook(tmp_path):
     plain.write_text(json.dumps({"cells": [], "metadata": {}}), encoding="utf-8")
     with pytest.raises(EcoreportError, match="no papermill parameters"):
         rerun.rerun(plain)
+
+
+def test_every_notebook_shows_what_it_glues_and_the_book_hides_the_review_cells():
+    import jupytext
+
+    from ecoreport.paths import project_root
+
+    root = project_root()
+    paths = sorted((root / "notebooks").glob("*.md")) + sorted(
+        (root / "notebooks" / "dimensioner").glob("*.md")) + [
+        root / "notebooks" / "templates" / "dimension.md"]
+    gluing = 0
+    for path in paths:
+        cells = [c for c in jupytext.read(path).cells if c.cell_type == "code"]
+        glue = [c for c in cells if ".glue_" in c.source]
+        shows = [c for c in cells if "review.show" in c.source]
+        for cell in glue:  # glued values are outputs in the notebook, not in the book
+            assert "remove-output" in cell.metadata.get("tags", []), path.name
+        for cell in shows:  # the reviewer's tables are left out of the book
+            assert cell.metadata.get("tags", []) == ["remove-cell"], path.name
+            assert ".glue_" not in cell.source, path.name
+        if glue:
+            gluing += 1
+            assert any("review.glued_table()" in c.source for c in shows), path.name
+            assert any("review.show_note()" in c.source for c in shows), path.name
+    assert gluing >= 20
