@@ -33,7 +33,8 @@ STYLESHEET = "granskning.css"
 RERUN_MODULE = "ecoreport.report.rerun"
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
-_CHART = re.compile(r'class="ecoreport-chart"[^>]*aria-label="([^"]*)"')
+_CHART = re.compile(r'<div\b[^>]*\bclass="ecoreport-chart\b[^"]*"[^>]*>')
+_LABEL = re.compile(r'\baria-label="([^"]*)"')
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 70rem; margin: 1.5rem auto;
        padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
@@ -74,7 +75,8 @@ def output_html(output: dict, chapter_href: str) -> str:
     if html_data:
         chart = _CHART.search(html_data)
         if chart:  # the description is escaped in the chart's markup already
-            label = chart.group(1)
+            found = _LABEL.search(chart.group(0))
+            label = found.group(1) if found else "Diagram"
             if not label.startswith("Diagram"):
                 label = f"Diagram: {label}"
             return (f'<p class="chart">{label} '
