@@ -8,7 +8,11 @@ YEAR   ?=
 OUT    ?= reports
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: install system-deps report html test test-fast bench bench-all lock data clean
+LAB_STAMP := $(VENV)/.ecoreport-lab-installed
+# The Jupyter kernel the notebooks can be opened with in JupyterLab (make lab).
+KERNEL := ecoreport
+
+.PHONY: install system-deps report html test test-fast bench bench-all lock data clean lab lab-install
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +22,23 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# JupyterLab with jupytext (MyST notebooks open as notebooks: right-click > Open With >
+# Jupytext Notebook, the default for .md here) and the kernel "ecoreport" (this venv).
+$(LAB_STAMP): requirements-lab.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (ecoreport)"
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.json
+	touch $(LAB_STAMP)
+
+lab-install: $(LAB_STAMP)
+
+# Open the project (or LAB_DIR, e.g. a report folder) in JupyterLab.
+LAB_DIR ?= .
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab --notebook-dir=$(LAB_DIR) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # Debian packages for the PDF (xelatex) and the browser/PDF checks; installed when run as
 # root and missing, otherwise the script says exactly what to install.
@@ -31,7 +52,7 @@ report: install system-deps
 html: install
 	$(BIN)/ecoreport build --region $(REGION) $(YEAR_ARG) --out $(OUT)
 
-test: install system-deps
+test: install system-deps $(LAB_STAMP)
 	$(BIN)/python -m pytest -q
 
 test-fast: install
@@ -49,7 +70,7 @@ data: install
 	$(BIN)/python scripts/build_dataset.py
 
 lock: install
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^ecoreport' > requirements.txt.new
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^ecoreport' | grep -v -x -F -f requirements-lab.txt > requirements.txt.new
 	@{ echo "# Pinned dependencies of ecoreport (pip freeze of a working environment, Python 3.11)."; \
 	   echo "# Regenerate: make lock"; cat requirements.txt.new; } > requirements.txt && rm requirements.txt.new
 	$(BIN)/python scripts/write_environment.py

@@ -24,7 +24,7 @@ from ecoreport.analysis.results import BOOTSTRAP_SEED, PCA_FIRST_YEAR, Report
 from ecoreport.analysis.compare import POPULATION_FILL_YEARS
 from ecoreport.errors import Issue, IssueCode
 from ecoreport.report import survey as survey_report
-from ecoreport.report.escape import escape_myst, escape_url
+from ecoreport.report.escape import escape_html, escape_myst, escape_url
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
 from ecoreport.analysis.axis import BLOCK_LENGTH, CONGRUENCE_FAIR, N_BOOTSTRAP, N_PERMUTATIONS
@@ -50,6 +50,7 @@ from ecoreport.report.narrative import DRIFT_MIN_OBSERVED, lower_first, name_in_
 from ecoreport.report.render import glue_markdown, show_chart
 from ecoreport.paths import project_root
 from ecoreport.report.structure import notebook_chapters
+from ecoreport.report.review_pages import RERUN_MODULE, rerun_command, review_page_path
 
 logger = logging.getLogger(__name__)
 
@@ -835,9 +836,11 @@ def chapter_title(chapter_path: str, root: Path | None = None) -> str:
 def notebook_links_markdown(chapter_paths: Sequence[str], *, executed: bool,
                             titles: Mapping[str, str] | None = None,
                             here: str = REPRODUCIBILITY_NOTEBOOK) -> str:
-    """``{download}`` links to every notebook, relative to this chapter's folder.
+    """Links to every notebook, relative to this chapter's folder.
 
-    ``executed``: link the executed ``.ipynb`` files of an ``ecoreport build``; otherwise
+    ``executed``: the notebooks executed by an ``ecoreport build``: each one's read-only
+    page in the book (code and outputs, :mod:`ecoreport.report.review_pages`) and the
+    ``.ipynb`` as a ``{download}`` link, with the command that re-runs them; otherwise
     the MyST ``.md`` sources (``jupyter-book build .`` executes them itself).
     """
     titles = titles or {}
@@ -848,15 +851,30 @@ def notebook_links_markdown(chapter_paths: Sequence[str], *, executed: bool,
         target = posixpath.relpath(path + suffix, folder)
         name = posixpath.basename(target)
         title = titles.get(path) or posixpath.basename(path)
-        items.append(f"- {title}: {{download}}`{name} <{target}>`")
+        if executed:
+            page = posixpath.relpath(review_page_path(path), folder)
+            # raw HTML: the page is beside the book, not one of its documents
+            items.append(f'- {title}: <a class="ecoreport-review" href="{escape_html(page)}">'
+                         f"kod och utdata</a> · {{download}}`{name} <{target}>`")
+        else:
+            items.append(f"- {title}: {{download}}`{name} <{target}>`")
     if executed:
         intro = ("Varje kapitel som räknar är en notebook som kördes när rapporten byggdes. "
-                 "De körda notebookarna, med alla utdata, kan laddas ner här (i "
-                 "webbversionen är namnen länkar):")
-    else:
-        intro = ("Varje kapitel som räknar är en notebook i MyST-format. Källfilerna kan "
-                 "laddas ner här (i webbversionen är namnen länkar); `ecoreport build` sparar "
-                 "dessutom de körda notebookarna med alla utdata i rapportens mapp.")
+                 "Här kan varje körd notebook läsas med kod och alla utdata (data med "
+                 "status, trender, jämförelser och varje värde som texten hämtar) och "
+                 "laddas ner som .ipynb (i webbversionen är namnen länkar):")
+        rerun = ("Varje notebook kan köras om och jämföras med rapportens resultat. I "
+                 "rapportens mapp, med ecoreport installerat:\n\n"
+                 "```bash\n" + rerun_command("notebooks/dimensioner/fou") + "\n"
+                 "python -m " + RERUN_MODULE + " notebooks/*.ipynb notebooks/dimensioner/*.ipynb\n"
+                 "```\n\nKommandot kör notebooken med papermill och samma parametrar "
+                 "som bygget, i dess mapp, och skriver ut om resultaten är desamma. "
+                 "I JupyterLab öppnas samma notebook med kärnan ecoreport (se README, `make lab`).")
+        return "\n\n".join(["## Notebookarna", intro, "\n".join(items) if items else
+                            "Boken innehåller inga notebookar.", rerun])
+    intro = ("Varje kapitel som räknar är en notebook i MyST-format. Källfilerna kan "
+             "laddas ner här (i webbversionen är namnen länkar); `ecoreport build` sparar "
+             "dessutom de körda notebookarna med alla utdata i rapportens mapp.")
     return "\n\n".join(["## Notebookarna", intro, "\n".join(items) if items else
                         "Boken innehåller inga notebookar."])
 

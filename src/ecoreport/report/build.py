@@ -47,6 +47,7 @@ from ecoreport.report.innovation_index import landing_map_html
 from ecoreport.report.landing import key_figures, write_landing_page
 from ecoreport.report.structure import notebook_chapters, notebook_source, render_toc
 from ecoreport.report.pdf import build_pdf
+from ecoreport.report.review_pages import write_review_pages
 from ecoreport.report.datafile import data_sheets, write_data_workbook
 from ecoreport.report.jupyterbook import run_jupyter_book
 from ecoreport.report.kernels import NotebookJob
@@ -410,6 +411,7 @@ class _Builder:
                             region_slug=region.slug, shared=self._data_sheets(report))
         t2 = time.perf_counter()
         run_jupyter_book(staging, "html", strict=strict, cache_dir=self.out_dir / CACHE_DIR)
+        write_review_pages(staging)  # the executed notebooks, read-only, in the book
         t["book_html"] = time.perf_counter() - t2
         for leftover in BUILD_LEFTOVERS:
             shutil.rmtree(staging / "_build" / leftover, ignore_errors=True)

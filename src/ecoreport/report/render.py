@@ -378,21 +378,39 @@ class ChartOutput:
         return self.bundle
 
 
+#: What the running notebook glued so far, in order: (key, kind, text or chart name); the
+#: review cells of the notebooks list it (see :mod:`ecoreport.report.review`).
+_glued: list[tuple[str, str, str]] = []
+
+
+def glued_values() -> list[tuple[str, str, str]]:
+    """(key, "text" or "chart", the MyST text or the chart's name) of every value glued in
+    this notebook so far."""
+    return list(_glued)
+
+
 def glue_chart(key: str, chart: alt.TopLevelMixin, name: str,
                table: pd.DataFrame | dict[str, pd.DataFrame] | None = None,
                description: str | None = None) -> None:
-    """Store a chart for ``{glue:figure} key`` in the notebook's text (nothing is shown here)."""
+    """Store a chart for ``{glue:figure} key`` in the notebook's text.
+
+    Glued values are also shown as the cell's output (``display=True``), so the executed
+    notebook shows them in Jupyter; the notebooks tag the cells that glue ``remove-output``,
+    so the book shows each value only where the text places it."""
     from myst_nb import glue
 
-    glue(key, ChartOutput(chart_bundle(chart, name, table, description)), display=False)
+    glue(key, ChartOutput(chart_bundle(chart, name, table, description)), display=True)
+    _glued.append((key, "chart", name))
 
 
 def glue_markdown(key: str, text: str) -> None:
-    """Store MyST text for ``{glue:md} key`` (block) or ``{glue:md}`key:myst``` (inline)."""
+    """Store MyST text for ``{glue:md} key`` (block) or ``{glue:md}`key:myst``` (inline);
+    shown as the cell's output too (see :func:`glue_chart`)."""
     from IPython.display import Markdown
     from myst_nb import glue
 
-    glue(key, Markdown(text), display=False)
+    glue(key, Markdown(text), display=True)
+    _glued.append((key, "text", text))
 
 
 def side_by_side(left: alt.TopLevelMixin, right: alt.TopLevelMixin, *,
@@ -414,6 +432,7 @@ def reset_state(static_charts: str | None = None, validate: bool | None = None) 
     """A new notebook in a warm kernel: figures count from 1 again (see report.kernels)."""
     global _figure_count
     _figure_count = 0
+    _glued.clear()
     if static_charts is not None:
         os.environ[STATIC_CHARTS_ENV] = static_charts
         static_chart_format()
