@@ -254,10 +254,12 @@ def fit_pooled_axis(values: pd.DataFrame, catalogue: object, regions: Sequence[o
     labels = _labels(catalogue, ids)
     n_research, n_market = int((labels == "research").sum()), int((labels == "market").sum())
     if min(n_research, n_market) < MIN_INDICATORS_PER_SIDE:
-        raise PcaInputError(
+        error = PcaInputError(
             f"research–market axis: {n_research} research and {n_market} market indicators "
             f"have values in at least {MIN_CELL_COVERAGE:.0%} of the län × year cells; "
             f"{MIN_INDICATORS_PER_SIDE} of each are needed")
+        error.axis_inputs = {"n_research": n_research, "n_market": n_market}
+        raise error
     span = (kept_years[0], kept_years[-1]) if kept_years else (0, 0)
     result = fit_axis(cube, codes, ids, labels, years=span, **kwargs)
     logger.info("axis: %s, p = %.3f, supported %s", result.component, result.p_value,

@@ -34,6 +34,9 @@ from ecoreport.analysis.compare import (_subset, latest_period_rows, normalise_v
                                        observed_values, select_indicators)
 from ecoreport.analysis.trends import REPORT_FIRST_YEAR
 
+#: Below this observed share (``observed_share``) the report is a demonstration of the
+#: method, and its start page opens by saying so.
+DEMONSTRATION_BELOW = 0.5
 #: How many findings of each kind a summary names at most.
 FINDINGS_PER_KIND = 3
 #: Fewer observed findings than this and the summary says why.
@@ -105,7 +108,11 @@ def observed_share(values: pd.DataFrame, catalogue: object, region_code: str, ye
                    from_year: int = REPORT_FIRST_YEAR) -> tuple[float, int, int]:
     """Share observed of the län's values of analysed indicators in the report window
     (periods starting in or after ``from_year`` and ending in or before ``year``);
-    returns (share, number of values, number observed)."""
+    returns (share, number of values, number observed).
+
+    The report's one observed share: every page that says how much of the report rests
+    on observed values states this figure (``Findings.share_observed``); a chapter that
+    needs another base names it."""
     rows = values[(values["region_code"] == region_code) & (values["period_end"] <= year)
                   & (values["period_start"] >= from_year)]
     rows = rows[rows["indicator_id"].isin(analysed_indicators(catalogue, rows["indicator_id"]))]

@@ -566,6 +566,8 @@ class IndexResult:
     seed: int = SEED
     #: RankSimulation.group_probabilities of the report year (one column per group id)
     group_probabilities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the options the Monte Carlo drew from (``usable_choices``)
+    drawn_choices: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(CHOICES))
 
     def region_row(self, region_code: str) -> dict:
         """Score, rank, interval and group of one län in the report year."""
@@ -629,7 +631,8 @@ def compute_index_result(values: pd.DataFrame, catalogue: object, regions: Seque
                        indicator_ids=inp.indicator_ids[DEFAULT_CHOICES.imputation],
                        observed=observed, observed_indicator_ids=observed_ids,
                        n_draws=n_draws, seed=seed,
-                       group_probabilities=simulation.group_probabilities())
+                       group_probabilities=simulation.group_probabilities(),
+                       drawn_choices=usable_choices(inp))
 
 
 PROFILE_COLUMNS = ["dimension", "name_sv", "order", "score", "median", "rank", "n_regions",

@@ -74,6 +74,8 @@ class Results:
     #: indicator id -> why the län has no rank (``compare.NO_COMMON_PERIOD`` or
     #: ``compare.REGION_NOT_OBSERVED``); indicators with a comparison are not listed
     comparison_reasons: dict[str, str] = field(default_factory=dict)
+    #: when no axis could be fitted: how many research and market indicators qualified
+    axis_inputs: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,6 +116,8 @@ class SharedResults:
     periods: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: per indicator: its observed rows, normalised (to compare at another period)
     normalised: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: when no axis could be fitted: how many research and market indicators qualified
+    axis_inputs: dict[str, int] = field(default_factory=dict)
 
 
 def compute_shared(dataset: Dataset, year: int) -> SharedResults:
@@ -147,13 +151,15 @@ def compute_shared(dataset: Dataset, year: int) -> SharedResults:
         messages["pooled"] = str(exc)
     index = compute_index_result(values, catalogue, regions, year, first_year=PCA_FIRST_YEAR)
     axis = None
+    axis_inputs: dict[str, int] = {}
     try:
         axis = fit_pooled_axis(values, catalogue, regions, years=range(PCA_FIRST_YEAR, year + 1))
     except PcaInputError as exc:
         messages["axis"] = str(exc)
+        axis_inputs = getattr(exc, "axis_inputs", {})
     return SharedResults(year=year, comparisons=comparisons, pooled_pca=pooled_pca,
                          pca_messages=messages, index=index, axis=axis, periods=periods,
-                         normalised=normalised)
+                         normalised=normalised, axis_inputs=axis_inputs)
 
 
 def region_comparisons(dataset: Dataset, shared: SharedResults, region_code: str
@@ -216,7 +222,7 @@ def compute_results(dataset: Dataset, region_code: str, year: int,
                    region_pca=region_pca, region_bootstrap=region_bootstrap,
                    pooled_pca=shared.pooled_pca, pca_messages=messages, index=shared.index,
                    findings=findings, axis=shared.axis, region_axis=region_axis,
-                   comparison_reasons=reasons)
+                   comparison_reasons=reasons, axis_inputs=dict(shared.axis_inputs))
 
 
 def save_results(results: Results, path: Path, dataset: Dataset | None = None,

@@ -465,13 +465,25 @@ def relevant_warnings(warnings: Iterable[Issue], values: pd.DataFrame,
     """The validation warnings that concern the län, Riket or the catalogue.
 
     Gap warnings shared by many regions do not name each one, so gaps are found again
-    (``validate.find_gaps``) on the län's rows and on Riket's rows.
+    (``validate.find_gaps``) on the län's rows and on Riket's rows. A jump that involves a
+    synthetic value is left out: its numbers would be invented ones.
     """
     codes = {region_code, RIKET_CODE}
+    status = (values.set_index(["region_code", "indicator_id", "period"])["status"]
+              if "status" in values.columns else None)
+
+    def observed(issue: Issue) -> bool:
+        if status is None:
+            return True
+        details = issue.details or {}
+        periods = [issue.period, details.get("before_period"), details.get("after_period")]
+        return all(status.get((issue.region_code, issue.indicator_id, str(p))) == "observed"
+                   for p in periods if p is not None)
+
     kept = []
     for issue in warnings:
         kind = classify_warning(issue)
-        if kind == "gap":
+        if kind == "gap" or (kind == "jump" and not observed(issue)):
             continue
         if issue.region_code in codes or (issue.region_code is None and kind == "no_data"):
             kept.append(issue)
