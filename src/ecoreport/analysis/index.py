@@ -438,11 +438,18 @@ class RankSimulation:
 
     def group_probabilities(self) -> pd.DataFrame:
         """Per län: the share of the draws (0–1) in which it falls in each performance
-        group (columns are the group ids of ``PERFORMANCE_GROUPS``)."""
+        group (columns are the group ids of ``PERFORMANCE_GROUPS``), among the draws on a
+        scale where a share of Riket's score means something (``ratio_scale``)."""
         out = pd.DataFrame({"region_code": self.region_codes})
+        valid = (None if self.groups is None
+                 else np.array([[g is not None for g in row] for row in self.groups]))
         for group in PERFORMANCE_GROUPS:
-            out[group.id] = (np.nan if self.groups is None
-                             else (self.groups == group.id).mean(axis=0))
+            if valid is None:
+                out[group.id] = np.nan
+                continue
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[group.id] = ((self.groups == group.id).sum(axis=0)
+                                 / valid.sum(axis=0))
         return out
 
     def summary(self) -> pd.DataFrame:
@@ -475,6 +482,12 @@ class RankSimulation:
         return out.reset_index(drop=True)
 
 
+def ratio_scale(choices: IndexChoices) -> bool:
+    """Whether scores under ``choices`` have a true zero, so a share of Riket's score (the
+    performance group) means something: not z-scores aggregated arithmetically."""
+    return not (choices.normalisation == "z_score" and choices.aggregation == "arithmetic")
+
+
 def usable_choices(inp: IndexInput) -> dict[str, tuple[str, ...]]:
     """The options the Monte Carlo draws from: all of ``CHOICES`` except an imputation that
     leaves no indicator in the year (with observed values only, ``none`` when no indicator
@@ -505,9 +518,12 @@ def simulate_ranks(inp: IndexInput, n_draws: int = N_DRAWS, seed: int = SEED,
             weights = resample_indicators(weights, dim_index[chosen.imputation], rng)
         overall, overall_r = aggregate(inp, chosen, weights)[:2]
         scores[k] = np.where(rankable[chosen.imputation], overall, np.nan)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pct = 100.0 * overall / overall_r
-        groups[k] = [classify_group(x) for x in pct]
+        # a share of Riket's score needs a scale with a true zero: z-scores (centred on the
+        # län mean) have none unless aggregated geometrically (rescaled to 1–100)
+        if ratio_scale(chosen) and np.isfinite(overall_r) and overall_r > 0:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                pct = 100.0 * overall / overall_r
+            groups[k] = [classify_group(x) for x in pct]
     ranks = pd.DataFrame(scores).rank(axis=1, ascending=False, method="min").to_numpy()
     return RankSimulation(region_codes=list(inp.region_codes), draws=draws, ranks=ranks,
                           groups=groups)

@@ -366,3 +366,6 @@ def glue_index_chapter(report: Report) -> None:
                   "riket), med rang bland länen.")
     glue_markdown("index-sensitivity", sensitivity_markdown(report))
     glue_markdown("index-observed", observed_only_markdown(report))
+    glue_markdown("index-min-coverage", format_number(100 * MIN_COVERAGE, 0) + " %")
+    glue_markdown("index-min-region-coverage",
+                  format_number(100 * MIN_REGION_COVERAGE, 0) + " %")
