@@ -648,8 +648,13 @@ def key_messages_markdown(report: Report) -> str:
     found = report.results.findings
     lines = [f"- {finding_sentence(report, f)}" for f in chosen]
     room = max(0, min(SURVEY_MESSAGES_MAX, KEY_MESSAGES_MAX - len(lines)))
-    lines += [f"- {survey_message_sentence(*message)}"
-              for message in survey_key_messages(report, room)]
+    survey_lines = [f"- {survey_message_sentence(*message)}"
+                    for message in survey_key_messages(report, room)]
+    if survey_lines:
+        survey_lines[-1] += (" Enkätens intervall antar ett obundet slumpmässigt urval; med "
+                             "låg svarsfrekvens och oviktade svar är osäkerheten större "
+                             "(se {ref}`om enkäten <enkat-metod>`).")
+    lines += survey_lines
     if found.too_few:
         lines += ["", narrative.describe_too_few_findings(len(found.findings), found.shortfall)]
     return "\n".join(lines)
