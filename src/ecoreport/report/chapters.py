@@ -668,8 +668,12 @@ def key_figure_rows(report: Report) -> pd.DataFrame:
         return figures
     figures = figures.dropna(subset=["value_normalised"])
     order = {ind: i for i, ind in enumerate(report.catalogue.indicators)}
-    figures = figures.assign(order=figures["indicator_id"].map(order)).sort_values("order")
-    return figures.drop_duplicates("dimension").drop(columns="order")
+    # per dimension the first indicator with a rank among the län, else the first with a
+    # value (both decided by which values are observed, never by the values)
+    figures = figures.assign(order=figures["indicator_id"].map(order),
+                             unranked=figures["rank"].isna())
+    figures = figures.sort_values(["unranked", "order"]).drop_duplicates("dimension")
+    return figures.sort_values("order").drop(columns=["order", "unranked"])
 
 
 def _key_figures_from_results(report: Report) -> pd.DataFrame:
