@@ -30,8 +30,6 @@ from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_Y
 from ecoreport.analysis.axis import BLOCK_LENGTH, CONGRUENCE_FAIR, N_BOOTSTRAP, N_PERMUTATIONS
 from ecoreport.analysis.axis import MIN_CELL_COVERAGE as AXIS_MIN_CELL_COVERAGE
 from ecoreport.analysis.axis import MIN_INDICATORS_PER_SIDE as AXIS_MIN_PER_SIDE
-from ecoreport.analysis.index import MIN_COVERAGE as INDEX_MIN_COVERAGE
-from ecoreport.analysis.index import MIN_REGION_COVERAGE as INDEX_MIN_REGION_COVERAGE
 from ecoreport.analysis.trends import (
     DEFAULT_RELATIVE_TOLERANCE,
     MIN_OBSERVATIONS,
@@ -183,8 +181,6 @@ def method_facts(report: Report) -> dict[str, str]:
         "method-min-compared": str(MIN_COMPARED_REGIONS),
         "method-axis-min-coverage": format_percent(100 * AXIS_MIN_CELL_COVERAGE, 0),
         "method-axis-min-per-side": str(AXIS_MIN_PER_SIDE),
-        "method-index-min-coverage": format_percent(100 * INDEX_MIN_COVERAGE, 0),
-        "method-index-min-region-coverage": format_percent(100 * INDEX_MIN_REGION_COVERAGE, 0),
         "method-observed": (
             f"Av de {format_number(n_own)} värdena för modellens indikatorer för "
             f"{escape_myst(region.name)} {REPORT_FIRST_YEAR}–{year} är "

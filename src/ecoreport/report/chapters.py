@@ -285,11 +285,12 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
     def value_text(x: float) -> str:
         return f"{format_number(x, decimals)} {unit}".strip()
 
+    notes = [comparison_period_note(report, row)]
+    if indicator.polarity == "higher_is_worse":
+        notes.insert(0, RANK_NOTE_LOW_FIRST.strip(" ()"))
     rank = RANK_PHRASES[variant % len(RANK_PHRASES)].format(
         n=int(row["n_ranked"]), region=escape_myst(report.region.short_name), rank=int(row["rank"]),
-        period=format_period(row["period"]),
-        note=RANK_NOTE_LOW_FIRST if indicator.polarity == "higher_is_worse" else "")
-    rank = f"{rank} {comparison_period_note(report, row)}"
+        period=format_period(row["period"]), note=f" ({'; '.join(notes)})")
     if pd.isna(row["riket_value"]):
         return f"{rank} Riket har inget observerat värde {format_period(row['period'])}."
     value = value_text(row["value_normalised"])
@@ -308,13 +309,12 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
 
 
 def comparison_period_note(report: Report, row) -> str:
-    """Why the comparison uses its period: "2021 är senaste året med observerade värden för
-    länet och minst 15 av de 21 länen (21 län jämförs)." """
+    """Why the comparison uses its period: "senaste året med observerade värden för länet
+    och minst 15 av de 21 länen"."""
     n_lan = sum(1 for r in report.dataset.regions if r.code != RIKET_CODE)
-    return (f"{narrative.capitalize_first(format_period(row['period']))} är den senaste perioden "
-            f"till och med {report.year} med observerade värden för länet och minst "
-            f"{MIN_COMPARED_REGIONS} av de {n_lan} länen; jämförelsen bygger bara på "
-            "observerade värden.")
+    single = "-" not in str(row["period"])
+    return (f"{'senaste året' if single else 'senaste perioden'} med observerade värden för "
+            f"länet och minst {MIN_COMPARED_REGIONS} av de {n_lan} länen")
 
 
 #: Why an indicator has no rank among the län (``Results.comparison_reasons``).

@@ -161,6 +161,8 @@ PHRASES: dict[str, str] = {
                        "ecoreport) och ska inte läsas som fakta om länet"),
     # synthetic marker
     "synthetic_value": " (syntetiskt värde)",
+    "insufficient": (", men det finns för få observerade värden för att pröva om det är en "
+                     "trend"),
     "synthetic_in_brackets": ", syntetiskt värde",
     "pca_synthetic_one": "Positionen för {periods} bygger på syntetiska värden",
     "pca_synthetic_many": "Positionerna för {periods} bygger på syntetiska värden",
@@ -453,6 +455,8 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
         first=first_text, last=last_text)
     if claim == "indicative":
         return finish(sentence + PHRASES["indicative"])
+    if claim == "insufficient":  # no test at all: two points are no trend, and no verdict
+        return finish(sentence + PHRASES["insufficient"])
     if significant is False:
         return finish(sentence + phrase("not_significant", variant))
     if significant and trend_sign and trend_sign != direction:
