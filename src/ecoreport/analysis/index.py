@@ -455,18 +455,21 @@ class RankSimulation:
     def summary(self) -> pd.DataFrame:
         """Per län: median rank, 5 % and 95 % quantiles of the rank, and the interval width."""
         ranks = self.ranks
-        out = pd.DataFrame({
-            "region_code": self.region_codes,
-            "rank_median": np.nanmedian(ranks, axis=0),
-            "rank_p05": np.nanquantile(ranks, 0.05, axis=0, method="inverted_cdf"),
-            "rank_p95": np.nanquantile(ranks, 0.95, axis=0, method="inverted_cdf"),
-        })
+        with _quiet_nan_warnings():  # a län below the coverage has no rank in any draw
+            out = pd.DataFrame({
+                "region_code": self.region_codes,
+                "rank_median": np.nanmedian(ranks, axis=0),
+                "rank_p05": np.nanquantile(ranks, 0.05, axis=0, method="inverted_cdf"),
+                "rank_p95": np.nanquantile(ranks, 0.95, axis=0, method="inverted_cdf"),
+            })
         out["interval_width"] = out["rank_p95"] - out["rank_p05"]
         return out
 
     def sensitivity(self) -> pd.DataFrame:
-        """First-order sensitivity of the ranks to each choice, largest first."""
+        """First-order sensitivity of the ranks to each choice, largest first (län without
+        a rank in any draw are left out)."""
         ranks = self.ranks
+        ranks = ranks[:, np.isfinite(ranks).any(axis=0)]
         total = np.nanvar(ranks, axis=0).sum()
         rows = []
         for choice in self.draws.columns:

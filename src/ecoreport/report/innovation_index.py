@@ -233,7 +233,10 @@ def index_map(report: Report, what: str = "group"):
     chart = lan_map_chart(comparison, boundaries, names, value_column="value_normalised",
                           legend_title=unit, region_code=report.region.code,
                           peer_codes=report.region.peers)
-    caption = f"{escape_md(meta.name_sv)} {report.year} ({escape_md(unit)}). {legend}"
+    periods = comparison["period"].dropna()
+    period = str(periods.iloc[0]) if len(periods) else str(report.year)
+    caption = (f"{escape_md(meta.name_sv)} {period}, län med observerat värde "
+               f"({escape_md(unit)}). {legend}")
     return chart, caption
 
 
