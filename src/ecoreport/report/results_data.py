@@ -105,7 +105,7 @@ def summary_dict(results: Results, catalogue, region_short: str) -> dict:
                 "stability": _number(results.axis.stability),
                 "position": None, "position_ci_low": None, "position_ci_high": None,
                 "side": "middle", "rank": None, "n_regions": results.axis.n_regions}
-        if row is not None:
+        if row is not None and results.axis.supported:  # no position on an axis not found
             axis.update(position=_number(row["position"]), position_ci_low=_number(row["ci_low"]),
                         position_ci_high=_number(row["ci_high"]), side=str(row["side"]),
                         rank=int(row["rank"]))
