@@ -43,6 +43,8 @@ PHRASES: dict[str, str] = {
     "indicative": (", men trenden är bara indikativ (för få år eller överlappande perioder "
                    "för ett säkert test)"),
     "no_clear_trend": ", och det finns ingen tydlig trend över perioden",
+    "untested": (", men det finns för få observerade värden för att pröva om det är en "
+                 "trend"),
     "trend_opposite_up": ", men trenden över hela perioden pekar uppåt",
     "trend_opposite_down": ", men trenden över hela perioden pekar nedåt",
     "hidden_trend_up": ", men över hela perioden finns en statistiskt säker uppåtgående trend",
@@ -161,8 +163,6 @@ PHRASES: dict[str, str] = {
                        "ecoreport) och ska inte läsas som fakta om länet"),
     # synthetic marker
     "synthetic_value": " (syntetiskt värde)",
-    "insufficient": (", men det finns för få observerade värden för att pröva om det är en "
-                     "trend"),
     "synthetic_in_brackets": ", syntetiskt värde",
     "pca_synthetic_one": "Positionen för {periods} bygger på syntetiska värden",
     "pca_synthetic_many": "Positionerna för {periods} bygger på syntetiska värden",
@@ -394,7 +394,8 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
     ``p_value``/``slope`` come from the trend over the whole series (None or NaN = no
     test). Unchanged means the values display the same or differ by < 1 %. ``claim``
     (``trends.CLAIMS``), when given, overrides the p-value: only "significant" supports a
-    verdict, "indicative" is hedged.
+    verdict, "indicative" is hedged, "insufficient" (too few observed values for a test)
+    says so.
     ``subject_sv`` overrides the subject made from ``name_sv``.
 
     >>> describe_change("Andel med eftergymnasial utbildning", "procent", "2013", 27.0,
@@ -428,9 +429,9 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
 
     direction = classify_change(first_value, last_value, decimals)
     significant = is_significant(p_value, alpha)
-    if claim == "indicative":
+    if claim in ("indicative", "insufficient"):
         significant = False
-    elif claim is not None and claim != "insufficient":
+    elif claim is not None:
         significant = claim == "significant"
     trend_sign = _sign(float(slope)) if slope is not None and not is_missing(slope) else 0
 
@@ -455,8 +456,8 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
         first=first_text, last=last_text)
     if claim == "indicative":
         return finish(sentence + PHRASES["indicative"])
-    if claim == "insufficient":  # no test at all: two points are no trend, and no verdict
-        return finish(sentence + PHRASES["insufficient"])
+    if claim == "insufficient":
+        return finish(sentence + PHRASES["untested"])
     if significant is False:
         return finish(sentence + phrase("not_significant", variant))
     if significant and trend_sign and trend_sign != direction:
