@@ -931,7 +931,10 @@ def glue_pca(report: Report) -> None:
         glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad "
                       "med 95-procentiga intervall (blockbootstrap över åren); forskningssidan "
                       f"till vänster. {escape_myst(region.short_name)} är markerat och "
-                      "jämförelselänen är ljusare blå.")
+                      "jämförelselänen är ljusare blå."
+                      + ("" if axis.supported else
+                         " Axeln stöds inte av observerade data (se texten), så lägena är "
+                         "ingen placering av länen."))
     else:
         glue_markdown("pooled", "*Diagrammet saknas eftersom analysen inte kunde göras.*")
         glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad.")

@@ -83,7 +83,8 @@ def index_table(report: Report) -> pd.DataFrame:
     table["group_sv"] = table["group"].map(group_label)
     columns = ["region_code", "region_name", "role", "score", "rank", "rank_median",
                "rank_p05", "rank_p95", "pct_of_riket", "group", "group_sv", "n_indicators",
-               "share_synthetic"]
+               "coverage", "share_synthetic"]
+    table = table.assign(coverage=table["coverage"] if "coverage" in table else np.nan)
     return table[columns].sort_values(["rank", "region_code"]).reset_index(drop=True)
 
 
@@ -95,6 +96,7 @@ def index_download_table(report: Report) -> pd.DataFrame:
         "Rang": table["rank"], "Medianrang": table["rank_median"],
         "Rang 5 %": table["rank_p05"], "Rang 95 %": table["rank_p95"],
         "Procent av riket": table["pct_of_riket"].round(1), "Grupp": table["group_sv"],
+        "Täckning (andel av indexets indikatorer)": table["coverage"].round(2),
         "Andel syntetiska värden": table["share_synthetic"].round(2)})
 
 
