@@ -760,8 +760,9 @@ def key_figures_markdown(report: Report) -> str:
             if synthetic else
             f"\n\nAlla tal i tabellen är observerade. Plats och riket gäller den senaste "
             f"perioden (inom parentes) med observerade värden för länet och minst "
-            f"{MIN_COMPARED_REGIONS} län; – betyder att ingen sådan period finns. Förändringen "
-            "är en linjär trend över länets observerade värden (perioden inom parentes).")
+            f"{MIN_COMPARED_REGIONS} län; – betyder att ingen sådan period finns eller att "
+            "riket saknar observerat värde då. Förändringen är en linjär trend över länets "
+            "observerade värden (perioden inom parentes); – betyder för få värden för en trend.")
     return "\n".join(lines) + note
 
 
