@@ -383,7 +383,8 @@ def convert_reference(path: Path, indicator_ids: Iterable[str],
             continue
         code = row["region_code"].strip().zfill(2)
         ref = row["report_ref"].strip()
-        note = f"model report, {ref}" + (f"; {row['note'].strip()}" if row["note"].strip() else "")
+        extra = SURVEY_NOTE_CORRECTIONS.get(row["note"].strip(), row["note"].strip())
+        note = f"model report, {ref}" + (f"; {extra}" if extra else "")
         indicator = row["indicator"].strip()
         if indicator in part_of and part_of[indicator] in known:
             parts.setdefault((part_of[indicator], code, row["period"].strip()), {})[indicator] = (
@@ -415,6 +416,17 @@ def convert_reference(path: Path, indicator_ids: Iterable[str],
     return make_rows(records)
 
 
+#: Notes of the reference survey file that misread the model report: its "omkring 1 700
+#: företag" is the number of firms working with innovation (34 % of the population), not
+#: the population, which the report's survey description gives as 4 979 firms (the figure
+#: in sources.yaml).
+SURVEY_NOTE_CORRECTIONS = {
+    "305 responding firms with at least one employee; about 1700 firms in the population":
+        "305 responding firms with at least one employee; about 1700 firms work with "
+        "innovation (34 % of the population of 4979 firms with at least one employee)",
+}
+
+
 def convert_survey(path: Path, indicator_ids: Iterable[str] | None = None, region_code: str = "24",
                    period: str = "2024", source_id: str = SOURCE_NLE) -> pd.DataFrame:
     """Survey answer shares (NLE 2024, Västerbotten) to the ``survey.csv`` layout."""
@@ -437,7 +449,8 @@ def convert_survey(path: Path, indicator_ids: Iterable[str] | None = None, regio
             raise DataError("share outside 0–100", file=path.name, row=int(position) + 2,
                             column="share_pct", value=row["share_pct"], expected="0..100")
         ref = row["report_ref"].strip()
-        note = f"model report, {ref}" + (f"; {row['note'].strip()}" if row["note"].strip() else "")
+        extra = SURVEY_NOTE_CORRECTIONS.get(row["note"].strip(), row["note"].strip())
+        note = f"model report, {ref}" + (f"; {extra}" if extra else "")
         records.append({"region_code": region_code, "indicator_id": item, "period": period,
                         "category": row["category"].strip(), "share_pct": share,
                         "status": "observed", "source_id": source_id, "note": note})

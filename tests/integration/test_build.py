@@ -60,7 +60,8 @@ def test_fou_page_has_charts_and_csv(small_book):
     assert "vegaEmbed(" in page
     assert "Ladda ner diagrammets data" in page
     assert "Utgifter för egen FoU som andel av BRP" in page
-    assert "syntetiskt värde" in page  # the default edition marks synthetic values
+    # the default edition marks synthetic values in the charts and never states them
+    assert "syntetiska värden" in page and "syntetiskt värde)" not in page
     # every indicator is a section listed in the page's contents, with a numbered figure
     toc = page[page.index('id="pst-page-toc-nav"'):]
     assert 'href="#utgifter-for-egen-fou-som-andel-av-brp"' in toc

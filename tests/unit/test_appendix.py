@@ -128,14 +128,16 @@ def test_method_chapter_describes_the_generator_and_the_methods(dataset):
                    "per 100 000 invånare", "21 län", "cos² under 0,3", "blockbootstrap",
                    "autokorrelation", "Newey–West", "metodbrott", "nystartade företag (2010)",
                    "permutationstest", "Tuckers", "indikativ", "bara på observerade värden",
-                   "syntetiska", "generatorns", "Västerbottens län", "Norrbotten",
-                   "länens ytor", "mindre än 50 procent påstår den ingen förskjutning"):
+                   "syntetiska", "generatorn", "Västerbottens län", "Norrbotten",
+                   "länens ytor", "mindre än 50 procent påstår den ingen förskjutning",
+                   "minst 15 av de 21 länen", "demonstration av metoden",
+                   "texten blir identisk"):
         assert phrase in text, phrase
-    # Shares observed are computed from the data, not typed in.
-    own = dataset.values[(dataset.values["region_code"] == "24")
-                         & (dataset.values["period_start"] <= 2024)]
-    assert f"{(own['status'] == 'observed').sum()} (" in facts["method-observed"].replace(
-        "\u00a0", "")
+    # The observed share is the report's one share, computed from the data, not typed in.
+    from ecoreport.analysis.findings import observed_share
+    _, n_values, n_observed = observed_share(dataset.values, dataset.catalogue, "24", 2024)
+    method = facts["method-observed"].replace("\u00a0", "")
+    assert f"{n_observed} (" in method and f"{n_values} värdena" in method
 
 
 # -- Dataappendix ----------------------------------------------------------------------------

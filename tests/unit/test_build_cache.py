@@ -166,3 +166,7 @@ def test_key_figures_count_strengths_and_weaknesses():
     assert figures == {"strengths": 1, "weaknesses": 1,
                        "strongest": {"name": "A", "rank": 2, "of": 21},
                        "share_synthetic": 0.25}
+    # with the findings, the report's one observed share decides the column
+    found = SimpleNamespace(share_observed=0.23)
+    figures = key_figures(SimpleNamespace(profile=profile, findings=found))
+    assert figures["share_synthetic"] == pytest.approx(0.77)

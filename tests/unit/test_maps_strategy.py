@@ -110,4 +110,7 @@ def test_summary_entry_of_the_index_names_rank_interval_and_group() -> None:
     entry = index_summary_entry(index, "07")
     assert entry["rank"] == 1 and entry["rank_p05"] == 1 and entry["rank_p95"] == 1
     assert entry["of"] == 7 and entry["group"] == "leader" and np.isclose(entry["score"], 1.0)
-    assert set(entry) == {"score", "rank", "of", "rank_p05", "rank_p95", "group", "pct_of_riket"}
+    assert set(entry) == {"score", "rank", "of", "rank_p05", "rank_p95", "group", "pct_of_riket",
+                          "group_probabilities", "coverage", "n_indicators",
+                          "n_index_indicators", "indicator_ids"}
+    assert entry["group_probabilities"]["leader"] == 1.0 and entry["coverage"] == 1.0

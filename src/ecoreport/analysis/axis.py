@@ -3,7 +3,11 @@
 Method (the method chapter explains it in Swedish):
 
 1. Annual, normalised values of the analysed indicators (not context series) for all län
-   in the report window, gap-filled as for the PCA (``pca.build_matrix``).
+   in the report window, gap-filled as for the PCA (``pca.build_matrix``). The report
+   passes observed values only: an indicator enters when at least ``MIN_CELL_COVERAGE``
+   of its län × year cells are observed, and the axis is fitted only when at least
+   ``MIN_INDICATORS_PER_SIDE`` research and as many market indicators enter (otherwise
+   there is no axis to test and the report says so).
 2. **Year effect removed**: each indicator is standardised across the län within each year
    (z-score per year) and signed by polarity (higher = better for innovation); the years
    are then averaged, so each län has one profile and time cannot pose as the axis.
@@ -55,6 +59,10 @@ from ecoreport.errors import PcaInputError
 logger = logging.getLogger(__name__)
 
 N_CANDIDATES = 3
+#: share of an indicator's län × year cells that must have a value for it to enter the axis
+MIN_CELL_COVERAGE = 0.25
+#: research indicators and market indicators (each) needed to fit and test an axis
+MIN_INDICATORS_PER_SIDE = 2
 N_PERMUTATIONS = 999
 N_BOOTSTRAP = 200
 BLOCK_LENGTH = 3
@@ -221,7 +229,12 @@ def pooled_cube(values: pd.DataFrame, catalogue: object, regions: Sequence[objec
     codes = sorted(str(r.code) for r in regions if str(r.code) != RIKET_CODE)
     annual, dropped = _candidate_frame(values, catalogue, codes, years, None)
     annual = annual[annual["period_start"].isin(years)]
-    matrix, _, _ = build_matrix(annual, min_coverage=0.75, dropped=dropped)
+    # an indicator with values in too few län × year cells (with observed values only:
+    # one observed for a single län) would only add gap-filled cells
+    cells = annual.drop_duplicates(["indicator_id", "region_code", "period_start"]).groupby(
+        "indicator_id").size() / max(len(codes) * len(years), 1)
+    annual = annual[annual["indicator_id"].isin(cells.index[cells >= MIN_CELL_COVERAGE])]
+    matrix, _, _ = build_matrix(annual, min_coverage=MIN_CELL_COVERAGE, dropped=dropped)
     ids = list(matrix.columns)
     present = sorted(set(matrix.index.get_level_values("region_code")))
     kept_years = sorted(set(matrix.index.get_level_values("year")))
@@ -238,8 +251,17 @@ def fit_pooled_axis(values: pd.DataFrame, catalogue: object, regions: Sequence[o
                     years: Iterable[int], **kwargs) -> AxisResult:
     """The research–market axis of all län over ``years`` (see the module docstring)."""
     cube, codes, ids, kept_years = pooled_cube(values, catalogue, regions, years)
+    labels = _labels(catalogue, ids)
+    n_research, n_market = int((labels == "research").sum()), int((labels == "market").sum())
+    if min(n_research, n_market) < MIN_INDICATORS_PER_SIDE:
+        error = PcaInputError(
+            f"research–market axis: {n_research} research and {n_market} market indicators "
+            f"have values in at least {MIN_CELL_COVERAGE:.0%} of the län × year cells; "
+            f"{MIN_INDICATORS_PER_SIDE} of each are needed")
+        error.axis_inputs = {"n_research": n_research, "n_market": n_market}
+        raise error
     span = (kept_years[0], kept_years[-1]) if kept_years else (0, 0)
-    result = fit_axis(cube, codes, ids, _labels(catalogue, ids), years=span, **kwargs)
+    result = fit_axis(cube, codes, ids, labels, years=span, **kwargs)
     logger.info("axis: %s, p = %.3f, supported %s", result.component, result.p_value,
                 result.supported)
     return result

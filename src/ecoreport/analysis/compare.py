@@ -16,6 +16,15 @@ import pandas as pd
 from ecoreport.data.catalogue import is_context_indicator
 from ecoreport.data.vocab import NORMALISATIONS, POLARITY_SIGN, RIKET_CODE
 
+#: A comparison between län (rank, Riket, peers, the all-län chart) uses the latest period in
+#: which the län itself and at least this many län have an observed value; without one the
+#: län gets no rank. Stated once here; the text and the method chapter read it from here.
+MIN_COMPARED_REGIONS = 15
+#: Why a comparison has no rank (``comparison_reason``): no period with enough observed
+#: län, or the län itself never observed in such a period.
+NO_COMMON_PERIOD = "no_common_period"
+REGION_NOT_OBSERVED = "region_not_observed"
+
 logger = logging.getLogger(__name__)
 
 # rule -> (denominator indicator, multiplier, Swedish unit suffix), from the vocabulary
@@ -179,6 +188,15 @@ def normalise_values(values: pd.DataFrame, catalogue: object) -> pd.DataFrame:
     return out
 
 
+def observed_values(values: pd.DataFrame) -> pd.DataFrame:
+    """The rows with status observed: what every number, rank and word of a report is
+    computed from (synthetic values only draw charts). Population denominators are
+    observed too, so a normalised value never rests on an invented one."""
+    if "status" not in values.columns:
+        return values
+    return values[values["status"] == "observed"]
+
+
 def _subset(values: pd.DataFrame, indicator_ids: Iterable[str]) -> pd.DataFrame:
     """Rows of the given indicators plus the population series needed to normalise them."""
     keep = set(indicator_ids) | {POPULATION_ID, WORKING_AGE_POPULATION_ID}
@@ -301,9 +319,43 @@ def normalised_by_indicator(values: pd.DataFrame, catalogue: object,
             if indicator_id in groups}
 
 
+def comparison_periods(normalised: pd.DataFrame, regions: Sequence[object], year: int,
+                       min_regions: int = MIN_COMPARED_REGIONS) -> pd.DataFrame:
+    """The periods (ending at or before ``year``) of one indicator in which at least
+    ``min_regions`` län have a value, latest first: columns period, period_start,
+    period_end, n_regions and ``region_codes`` (a frozenset). Pass observed values only."""
+    codes = set(_region_codes(regions))
+    rows = normalised[(normalised["period_end"] <= year)
+                      & normalised["region_code"].isin(codes)
+                      & np.isfinite(normalised["value_normalised"].to_numpy(dtype=float))]
+    columns = ["period", "period_start", "period_end", "n_regions", "region_codes"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = rows.groupby(["period", "period_start", "period_end"])["region_code"].agg(
+        lambda s: frozenset(s)).reset_index(name="region_codes")
+    grouped["n_regions"] = grouped["region_codes"].map(len)
+    grouped = grouped[grouped["n_regions"] >= min_regions]
+    grouped = grouped.assign(span=grouped["period_end"] - grouped["period_start"])
+    grouped = grouped.sort_values(["period_end", "span"], ascending=[False, True])
+    return grouped[columns].reset_index(drop=True)
+
+
+def choose_comparison_period(periods: pd.DataFrame, region_code: str
+                             ) -> tuple[pd.Series | None, str | None]:
+    """The latest of ``comparison_periods`` in which ``region_code`` has a value, or
+    (None, reason): ``NO_COMMON_PERIOD`` or ``REGION_NOT_OBSERVED``."""
+    if periods.empty:
+        return None, NO_COMMON_PERIOD
+    for _, row in periods.iterrows():
+        if region_code in row["region_codes"]:
+            return row, None
+    return None, REGION_NOT_OBSERVED
+
+
 def compare_regions(values: pd.DataFrame, catalogue: object, regions: Sequence[object],
                     indicator_id: str, year: int,
-                    normalised: pd.DataFrame | None = None) -> pd.DataFrame:
+                    normalised: pd.DataFrame | None = None,
+                    period: tuple[int, int] | None = None) -> pd.DataFrame:
     """Every län's normalised value of one indicator, its latest period ending at or before
     ``year`` (the same period for all län), with rank and distances.
 
@@ -311,12 +363,16 @@ def compare_regions(values: pd.DataFrame, catalogue: object, regions: Sequence[o
     Distances are to Riket (code 00) and to the mean of each län's own peer group, in
     the normalised unit (``diff_*_abs``) and in per cent of the reference (``diff_*_pct``).
     ``normalised`` is the indicator's rows already normalised (see
-    :func:`normalised_by_indicator`), when several indicators are compared.
+    :func:`normalised_by_indicator`), when several indicators are compared. ``period``
+    (start, end) fixes the period compared (see :func:`comparison_periods`).
     """
     if normalised is None:
         normalised = normalise_values(_subset(values, [indicator_id]), catalogue)
-    frame = latest_period_rows(normalised[normalised["indicator_id"] == indicator_id],
-                               year).set_index("region_code")
+    rows = normalised[normalised["indicator_id"] == indicator_id]
+    if period is not None:
+        rows = rows[(rows["period_start"] == period[0]) & (rows["period_end"] == period[1])]
+        rows = rows[np.isfinite(rows["value_normalised"].to_numpy(dtype=float))]
+    frame = latest_period_rows(rows, year).set_index("region_code")
     codes = _region_codes(regions)
     out = pd.DataFrame({"region_code": codes})
     names = {str(r.code): getattr(r, "short_name", str(r.code)) for r in regions}

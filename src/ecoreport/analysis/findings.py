@@ -11,9 +11,12 @@ A finding is one of
   trend was fitted on is observed.
 
 Synthetic values may illustrate a chart but never make a finding. ``key_figures`` is the
-table a start page shows (value, change over the window, rank among the län, Riket) for
-every analysed indicator, with the status of each number so a page can mark or drop
-synthetic ones. ``analysed`` indicators are the register indicators of the METRIC model
+table a start page shows for every analysed indicator: the län's latest observed value
+with its period, the change over the window (the trend fitted on observed points), and
+the rank among the län and Riket's value at the comparison period (``rank_period``, the
+latest period with the län and enough other län observed, see
+``compare.MIN_COMPARED_REGIONS``). ``analysis.results`` passes observed trends and
+comparisons, so no number of the table rests on a synthetic value. ``analysed`` indicators are the register indicators of the METRIC model
 (the catalogue's context series, ``metric: false``, are not analysed).
 
 The text of a finding is written by ``report.narrative``; this module only decides what
@@ -27,9 +30,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from ecoreport.analysis.compare import select_indicators
+from ecoreport.analysis.compare import (_subset, latest_period_rows, normalise_values,
+                                       observed_values, select_indicators)
 from ecoreport.analysis.trends import REPORT_FIRST_YEAR
 
+#: Below this observed share (``observed_share``) the report is a demonstration of the
+#: method, and its start page opens by saying so.
+DEMONSTRATION_BELOW = 0.5
 #: How many findings of each kind a summary names at most.
 FINDINGS_PER_KIND = 3
 #: Fewer observed findings than this and the summary says why.
@@ -40,7 +47,8 @@ KEY_FIGURE_COLUMNS = [
     "indicator_id", "dimension", "axis", "polarity", "period", "value", "value_normalised",
     "normalised_unit", "status", "change_per_year", "change_ci_low", "change_ci_high",
     "change_claim", "change_from_period", "change_to_period", "change_n_synthetic",
-    "rank", "n_ranked", "ranked_all_observed", "riket_value", "riket_status",
+    "rank", "n_ranked", "ranked_all_observed", "riket_value", "riket_status", "rank_period",
+    "rank_value",
 ]
 
 
@@ -100,7 +108,11 @@ def observed_share(values: pd.DataFrame, catalogue: object, region_code: str, ye
                    from_year: int = REPORT_FIRST_YEAR) -> tuple[float, int, int]:
     """Share observed of the län's values of analysed indicators in the report window
     (periods starting in or after ``from_year`` and ending in or before ``year``);
-    returns (share, number of values, number observed)."""
+    returns (share, number of values, number observed).
+
+    The report's one observed share: every page that says how much of the report rests
+    on observed values states this figure (``Findings.share_observed``); a chapter that
+    needs another base names it."""
     rows = values[(values["region_code"] == region_code) & (values["period_end"] <= year)
                   & (values["period_start"] >= from_year)]
     rows = rows[rows["indicator_id"].isin(analysed_indicators(catalogue, rows["indicator_id"]))]
@@ -109,12 +121,35 @@ def observed_share(values: pd.DataFrame, catalogue: object, region_code: str, ye
     return (n_observed / n if n else 0.0), n, n_observed
 
 
+def latest_observed(values: pd.DataFrame, catalogue: object, region_code: str,
+                    year: int) -> pd.DataFrame:
+    """The län's latest observed value of each analysed indicator (period ending at or
+    before ``year``), normalised: indicator_id, period, value, value_normalised,
+    normalised_unit, status."""
+    rows = observed_values(values)
+    rows = rows[(rows["region_code"] == region_code) & (rows["period_end"] <= year)]
+    ids = analysed_indicators(catalogue, rows["indicator_id"].unique())
+    frame = normalise_values(_subset(rows, ids), catalogue)
+    frame = frame[frame["indicator_id"].isin(ids)
+                  & np.isfinite(frame["value_normalised"].to_numpy(dtype=float))]
+    parts = [latest_period_rows(part, year) for _, part in frame.groupby("indicator_id")]
+    columns = ["indicator_id", "period", "value", "value_normalised", "normalised_unit",
+               "status"]
+    return (pd.concat(parts)[columns].reset_index(drop=True) if parts
+            else pd.DataFrame(columns=columns))
+
+
 def key_figures(trends: pd.DataFrame, comparisons: dict[str, pd.DataFrame], catalogue: object,
-                region_code: str) -> pd.DataFrame:
-    """One row per analysed indicator: the latest value, the change over the report window
-    (the trend's slope per year with its interval and claim), rank among the län and Riket."""
+                region_code: str, latest: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per analysed indicator: the latest value (``latest``, from
+    :func:`latest_observed`; else the compared period's), the change over the report window
+    (the trend's slope per year with its interval and claim), rank among the län and Riket
+    at ``rank_period``."""
     trend_by_id = trends.set_index("indicator_id") if not trends.empty else trends
-    ids = analysed_indicators(catalogue, set(comparisons) | set(trends["indicator_id"]))
+    latest_by_id = (latest.set_index("indicator_id") if latest is not None and len(latest)
+                    else None)
+    ids = analysed_indicators(catalogue, set(comparisons) | set(trends["indicator_id"])
+                              | (set(latest_by_id.index) if latest_by_id is not None else set()))
     rows = []
     for indicator_id in ids:
         meta = catalogue.indicators[indicator_id]
@@ -133,7 +168,14 @@ def key_figures(trends: pd.DataFrame, comparisons: dict[str, pd.DataFrame], cata
                 rank=None if pd.isna(first["rank"]) else int(first["rank"]),
                 n_ranked=int(first["n_ranked"]),
                 ranked_all_observed=bool((ranked["status"] == "observed").all()),
-                riket_value=first["riket_value"], riket_status=first.get("riket_status"))
+                riket_value=first["riket_value"], riket_status=first.get("riket_status"),
+                rank_period=first["period"], rank_value=first["value_normalised"])
+        if latest_by_id is not None and indicator_id in latest_by_id.index:
+            own_latest = latest_by_id.loc[indicator_id]
+            row.update(period=own_latest["period"], value=own_latest["value"],
+                       value_normalised=own_latest["value_normalised"],
+                       normalised_unit=own_latest["normalised_unit"],
+                       status=own_latest["status"])
         if indicator_id in trend_by_id.index:
             trend = trend_by_id.loc[indicator_id]
             row.update(
@@ -161,7 +203,7 @@ def _rank_findings(figures: pd.DataFrame) -> tuple[list[Finding], list[Finding],
     def make(table: pd.DataFrame, kind: str, best_first: bool) -> list[Finding]:
         table = observed(table).sort_values(["rank", "indicator_id"], ascending=[best_first, True])
         return [Finding(kind=kind, indicator_id=r.indicator_id, dimension=r.dimension,
-                        period=str(r.period), value_normalised=float(r.value_normalised),
+                        period=str(r.rank_period), value_normalised=float(r.rank_value),
                         normalised_unit=str(r.normalised_unit), rank=int(r.rank),
                         n_ranked=int(r.n_ranked), riket_value=_float(r.riket_value))
                 for r in table.head(FINDINGS_PER_KIND).itertuples()]
@@ -206,7 +248,8 @@ def find_findings(trends: pd.DataFrame, comparisons: dict[str, pd.DataFrame],
     ``synthetic_trends`` (significant trends fitted on synthetic values) and
     ``significant_trends`` (significant trends of analysed indicators, observed or not).
     """
-    figures = key_figures(trends, comparisons, catalogue, region_code)
+    figures = key_figures(trends, comparisons, catalogue, region_code,
+                          latest=latest_observed(values, catalogue, region_code, year))
     strengths, weaknesses, synthetic_ranks = _rank_findings(figures)
     improvements, declines, synthetic_trends = _trend_findings(trends, catalogue)
     share, n, n_observed = observed_share(values, catalogue, region_code, year, from_year)

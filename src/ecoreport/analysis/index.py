@@ -15,15 +15,26 @@ Method (one pass per year, all län at once):
 4. **Aggregation**: a weighted mean of the available indicators within each dimension,
    then of the available dimensions. ``arithmetic`` lets strengths compensate weaknesses;
    ``geometric`` (on values rescaled to 1 … 100, COINr's convention) penalises imbalance.
-   Weights are ``equal`` or ``dirichlet``: Dirichlet(``DIRICHLET_CONCENTRATION`` × 1),
-   about ±25 % around equal weights, drawn for the indicators in each dimension and for the
-   dimensions.
+   Weights are ``equal`` or ``dirichlet``: Dirichlet(``DIRICHLET_CONCENTRATION`` × 1), with
+   concentration 1 every weighting of a dimension's indicators (and of the dimensions) is
+   equally likely, so the perturbation is as wide as the weights can be (at ±25 % it
+   explained under 1 % of the rank variance and said nothing).
+5. **Indicator set** (data uncertainty, beside the method choices): ``all`` uses every
+   indicator; ``resampled`` draws the indicators of each dimension with replacement
+   (a bootstrap of the indicators within dimensions), so a rank that rests on one or two
+   indicators moves.
+
+The index is computed on observed values only (``analysis.results`` passes them): an
+indicator enters a year when at least ``MIN_COVERAGE`` of the län have an observed value,
+and a län is ranked only when it has a value for at least ``MIN_REGION_COVERAGE`` of the
+indicators that entered (its ``coverage``); a län below gets a score but no rank.
 
 The headline index uses ``DEFAULT_CHOICES`` (min–max, equal weights, arithmetic,
 carry-forward, as the EU Regional Innovation Scoreboard). Its score relative to Riket's
 score gives the performance group (``PERFORMANCE_GROUPS``: ≥ 125 %, 100–125 %, 70–100 %,
 < 70 %). The Monte Carlo (``simulate_ranks``) draws every choice at random, uniformly over
-its options, and reports each län's median rank and 5–95 % rank interval; the first-order
+its options, and reports each län's median rank and 5–95 % rank interval and the share of
+draws in each performance group (``RankSimulation.group_probabilities``); the first-order
 sensitivity of a choice is the share of the rank variance that its option alone explains
 (Var(E[rank | choice]) / Var(rank), summed over län). ``one_at_a_time`` checks it by
 changing one choice at a time from the defaults.
@@ -60,21 +71,27 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "weights": ("equal", "dirichlet"),
     "aggregation": ("arithmetic", "geometric"),
     "imputation": ("none", "carry_forward"),
+    "indicator_set": ("all", "resampled"),
 }
 CHOICE_LABELS_SV: dict[str, str] = {
     "normalisation": "Normalisering",
     "weights": "Vikter",
     "aggregation": "Aggregering",
     "imputation": "Saknade värden",
+    "indicator_set": "Urval av indikatorer",
 }
 OPTION_LABELS_SV: dict[str, str] = {
     "min_max": "min–max", "z_score": "z-poäng", "rank": "rangordning",
-    "equal": "lika vikter", "dirichlet": "slumpade vikter (±25 %)",
+    "equal": "lika vikter", "dirichlet": "slumpade vikter (alla viktningar lika sannolika)",
     "arithmetic": "aritmetiskt medelvärde", "geometric": "geometriskt medelvärde",
     "none": "ingen ersättning", "carry_forward": "senast kända värde",
+    "all": "alla indikatorer",
+    "resampled": "indikatorerna dragna med återläggning inom varje dimension",
 }
 MIN_COVERAGE = 2 / 3      # share of län with a value for an indicator to enter a year
-DIRICHLET_CONCENTRATION = 16.0
+#: share of the year's index indicators a län needs a value for to be ranked
+MIN_REGION_COVERAGE = 0.75
+DIRICHLET_CONCENTRATION = 1.0
 GEOMETRIC_RANGE = (1.0, 100.0)
 N_DRAWS = 1000
 SEED = 20261124
@@ -89,6 +106,7 @@ class IndexChoices:
     weights: str = "equal"
     aggregation: str = "arithmetic"
     imputation: str = "carry_forward"
+    indicator_set: str = "all"
 
     def __post_init__(self) -> None:
         for name, options in CHOICES.items():
@@ -263,9 +281,21 @@ class Weights:
     dimension: np.ndarray   # per dimension of IndexInput.dimension_ids
 
 
+def resample_indicators(weights: Weights, dimension_index: np.ndarray,
+                        rng: np.random.Generator) -> Weights:
+    """The indicators of each dimension drawn with replacement: each indicator's weight is
+    multiplied by how often it was drawn (0 leaves it out of this draw)."""
+    counts = np.zeros(len(dimension_index))
+    for d in np.unique(dimension_index):
+        members = np.flatnonzero(dimension_index == d)
+        picked = rng.choice(members, size=len(members), replace=True)
+        counts += np.bincount(picked, minlength=len(dimension_index))
+    return Weights(weights.indicator * counts, weights.dimension)
+
+
 def draw_weights(dimension_index: np.ndarray, n_dimensions: int, how: str,
                  rng: np.random.Generator | None = None) -> Weights:
-    """Equal weights, or Dirichlet-perturbed ones around them."""
+    """Equal weights, or Dirichlet-drawn ones around them."""
     n = len(dimension_index)
     if how == "equal":
         return Weights(np.ones(n), np.ones(n_dimensions))
@@ -333,24 +363,36 @@ def compute_index(inp: IndexInput, choices: IndexChoices = DEFAULT_CHOICES) -> p
     matrix = inp.matrices[choices.imputation]
     n_ind = np.isfinite(matrix).sum(axis=1)
     synthetic = inp.synthetic[choices.imputation] & np.isfinite(matrix)
+    coverage = region_coverage(inp, choices.imputation)
     with np.errstate(invalid="ignore", divide="ignore"):
         share_synthetic = np.where(n_ind > 0, synthetic.sum(axis=1) / n_ind, np.nan)
         pct = 100.0 * overall / overall_r if overall_r and np.isfinite(overall_r) else (
             np.full(len(overall), np.nan))
+    ranked = np.where(coverage >= MIN_REGION_COVERAGE, overall, np.nan)
     out = pd.DataFrame({
         "year": inp.year, "region_code": inp.region_codes, "score": overall,
-        "rank": rank_scores(overall), "pct_of_riket": pct,
-        "n_indicators": n_ind.astype(int), "share_synthetic": share_synthetic,
+        "rank": rank_scores(ranked), "pct_of_riket": pct,
+        "n_indicators": n_ind.astype(int), "coverage": coverage,
+        "share_synthetic": share_synthetic,
     })
     out["group"] = out["pct_of_riket"].map(classify_group)
     riket = pd.DataFrame({"year": [inp.year], "region_code": [RIKET_CODE],
                           "score": [overall_r], "rank": [np.nan], "pct_of_riket": [100.0],
                           "n_indicators": [int(np.isfinite(inp.riket[choices.imputation]).sum())],
-                          "share_synthetic": [np.nan], "group": [None]})
+                          "coverage": [np.nan], "share_synthetic": [np.nan], "group": [None]})
     out = pd.concat([out, riket], ignore_index=True)
     out["rank"] = out["rank"].astype("Int64")
-    out["n_ranked"] = int(np.isfinite(overall).sum())
+    out["n_ranked"] = int(np.isfinite(ranked).sum())
+    out["n_index_indicators"] = len(inp.indicator_ids[choices.imputation])
     return out
+
+
+def region_coverage(inp: IndexInput, imputation: str) -> np.ndarray:
+    """Per län: share of the year's index indicators it has a value for (0–1)."""
+    matrix = inp.matrices[imputation]
+    if matrix.shape[1] == 0:
+        return np.zeros(matrix.shape[0])
+    return np.isfinite(matrix).sum(axis=1) / matrix.shape[1]
 
 
 def compute_dimension_scores(inp: IndexInput,
@@ -358,7 +400,8 @@ def compute_dimension_scores(inp: IndexInput,
     """Long frame: one row per län (and Riket) × dimension, with the rank among län."""
     _, _, dims, dims_r = aggregate(inp, choices)
     frame = pd.DataFrame(dims, index=inp.region_codes, columns=inp.dimension_ids)
-    ranks = frame.rank(axis=0, ascending=False, method="min")
+    rankable = region_coverage(inp, choices.imputation) >= MIN_REGION_COVERAGE
+    ranks = frame[rankable].rank(axis=0, ascending=False, method="min").reindex(frame.index)
     frame.loc[RIKET_CODE] = dims_r
     long = frame.rename_axis("region_code").reset_index().melt(
         id_vars="region_code", var_name="dimension", value_name="score")
@@ -391,25 +434,45 @@ class RankSimulation:
     region_codes: list[str]
     draws: pd.DataFrame
     ranks: np.ndarray          # n_draws × n_län
+    groups: np.ndarray | None = None   # n_draws × n_län performance group ids (or None)
+
+    def group_probabilities(self) -> pd.DataFrame:
+        """Per län: the share of the draws (0–1) in which it falls in each performance
+        group (columns are the group ids of ``PERFORMANCE_GROUPS``), among the draws on a
+        scale where a share of Riket's score means something (``ratio_scale``)."""
+        out = pd.DataFrame({"region_code": self.region_codes})
+        valid = (None if self.groups is None
+                 else np.array([[g is not None for g in row] for row in self.groups]))
+        for group in PERFORMANCE_GROUPS:
+            if valid is None:
+                out[group.id] = np.nan
+                continue
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[group.id] = ((self.groups == group.id).sum(axis=0)
+                                 / valid.sum(axis=0))
+        return out
 
     def summary(self) -> pd.DataFrame:
         """Per län: median rank, 5 % and 95 % quantiles of the rank, and the interval width."""
         ranks = self.ranks
-        out = pd.DataFrame({
-            "region_code": self.region_codes,
-            "rank_median": np.nanmedian(ranks, axis=0),
-            "rank_p05": np.nanquantile(ranks, 0.05, axis=0, method="inverted_cdf"),
-            "rank_p95": np.nanquantile(ranks, 0.95, axis=0, method="inverted_cdf"),
-        })
+        with _quiet_nan_warnings():  # a län below the coverage has no rank in any draw
+            out = pd.DataFrame({
+                "region_code": self.region_codes,
+                "rank_median": np.nanmedian(ranks, axis=0),
+                "rank_p05": np.nanquantile(ranks, 0.05, axis=0, method="inverted_cdf"),
+                "rank_p95": np.nanquantile(ranks, 0.95, axis=0, method="inverted_cdf"),
+            })
         out["interval_width"] = out["rank_p95"] - out["rank_p05"]
         return out
 
     def sensitivity(self) -> pd.DataFrame:
-        """First-order sensitivity of the ranks to each choice, largest first."""
+        """First-order sensitivity of the ranks to each choice, largest first (län without
+        a rank in any draw are left out)."""
         ranks = self.ranks
+        ranks = ranks[:, np.isfinite(ranks).any(axis=0)]
         total = np.nanvar(ranks, axis=0).sum()
         rows = []
-        for choice in CHOICES:
+        for choice in self.draws.columns:
             levels = self.draws[choice].to_numpy()
             explained = np.zeros(ranks.shape[1])
             grand = np.nanmean(ranks, axis=0)
@@ -422,22 +485,51 @@ class RankSimulation:
         return out.reset_index(drop=True)
 
 
+def ratio_scale(choices: IndexChoices) -> bool:
+    """Whether scores under ``choices`` have a true zero, so a share of Riket's score (the
+    performance group) means something: not z-scores aggregated arithmetically."""
+    return not (choices.normalisation == "z_score" and choices.aggregation == "arithmetic")
+
+
+def usable_choices(inp: IndexInput) -> dict[str, tuple[str, ...]]:
+    """The options the Monte Carlo draws from: all of ``CHOICES`` except an imputation that
+    leaves no indicator in the year (with observed values only, ``none`` when no indicator
+    has a value for the report year itself)."""
+    options = dict(CHOICES)
+    kept = tuple(o for o in CHOICES["imputation"] if inp.indicator_ids.get(o))
+    options["imputation"] = kept or CHOICES["imputation"]
+    return options
+
+
 def simulate_ranks(inp: IndexInput, n_draws: int = N_DRAWS, seed: int = SEED,
                    choices: dict[str, tuple[str, ...]] | None = None) -> RankSimulation:
     """Draw every choice uniformly at random ``n_draws`` times; rank the län each time."""
-    options = choices or CHOICES
+    options = choices or usable_choices(inp)
     rng = np.random.default_rng(seed)
     draws = pd.DataFrame({name: rng.choice(np.array(opts), size=n_draws)
                           for name, opts in options.items()})
     scores = np.full((n_draws, len(inp.region_codes)), np.nan)
+    groups = np.full((n_draws, len(inp.region_codes)), None, dtype=object)
     n_dims = len(inp.dimension_ids)
     dim_index = {imp: _dimension_index(inp, imp) for imp in CHOICES["imputation"]}
+    rankable = {imp: region_coverage(inp, imp) >= MIN_REGION_COVERAGE
+                for imp in CHOICES["imputation"]}
     for k, row in enumerate(draws.itertuples(index=False)):
         chosen = IndexChoices(**row._asdict())
         weights = draw_weights(dim_index[chosen.imputation], n_dims, chosen.weights, rng)
-        scores[k] = aggregate(inp, chosen, weights)[0]
+        if chosen.indicator_set == "resampled":
+            weights = resample_indicators(weights, dim_index[chosen.imputation], rng)
+        overall, overall_r = aggregate(inp, chosen, weights)[:2]
+        scores[k] = np.where(rankable[chosen.imputation], overall, np.nan)
+        # a share of Riket's score needs a scale with a true zero: z-scores (centred on the
+        # län mean) have none unless aggregated geometrically (rescaled to 1–100)
+        if ratio_scale(chosen) and np.isfinite(overall_r) and overall_r > 0:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                pct = 100.0 * overall / overall_r
+            groups[k] = [classify_group(x) for x in pct]
     ranks = pd.DataFrame(scores).rank(axis=1, ascending=False, method="min").to_numpy()
-    return RankSimulation(region_codes=list(inp.region_codes), draws=draws, ranks=ranks)
+    return RankSimulation(region_codes=list(inp.region_codes), draws=draws, ranks=ranks,
+                          groups=groups)
 
 
 def one_at_a_time(inp: IndexInput, base: IndexChoices = DEFAULT_CHOICES,
@@ -450,17 +542,23 @@ def one_at_a_time(inp: IndexInput, base: IndexChoices = DEFAULT_CHOICES,
     rng = np.random.default_rng(seed)
     base_ranks = rank_scores(aggregate(inp, base)[0])
     rows = []
-    for choice, options in CHOICES.items():
-        shifts = []
+    for choice, options in usable_choices(inp).items():
+        shifts = [0.0] if len(options) == 1 else []
         for option in options:
             if option == getattr(base, choice):
                 continue
             changed = replace(base, **{choice: option})
             dim_index = _dimension_index(inp, changed.imputation)
-            n_rep = dirichlet_draws if changed.weights == "dirichlet" else 1
-            ranks = np.nanmean([rank_scores(aggregate(inp, changed, draw_weights(
-                dim_index, len(inp.dimension_ids), changed.weights, rng))[0])
-                for _ in range(n_rep)], axis=0)
+            random = changed.weights == "dirichlet" or changed.indicator_set == "resampled"
+            n_rep = dirichlet_draws if random else 1
+
+            def weights_of(changed=changed, dim_index=dim_index):
+                weights = draw_weights(dim_index, len(inp.dimension_ids), changed.weights, rng)
+                if changed.indicator_set == "resampled":
+                    weights = resample_indicators(weights, dim_index, rng)
+                return weights
+            ranks = np.nanmean([rank_scores(aggregate(inp, changed, weights_of())[0])
+                                for _ in range(n_rep)], axis=0)
             shifts.append(np.nanmean(np.abs(ranks - base_ranks)))
         rows.append({"choice": choice, "label_sv": CHOICE_LABELS_SV[choice],
                      "mean_abs_rank_change": float(np.mean(shifts))})
@@ -485,6 +583,10 @@ class IndexResult:
     observed_indicator_ids: list[str] = field(default_factory=list)
     n_draws: int = N_DRAWS
     seed: int = SEED
+    #: RankSimulation.group_probabilities of the report year (one column per group id)
+    group_probabilities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the options the Monte Carlo drew from (``usable_choices``)
+    drawn_choices: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(CHOICES))
 
     def region_row(self, region_code: str) -> dict:
         """Score, rank, interval and group of one län in the report year."""
@@ -498,7 +600,19 @@ class IndexResult:
                 "rank_median": float(u["rank_median"]),
                 "rank_p05": _int_or_none(u["rank_p05"]), "rank_p95": _int_or_none(u["rank_p95"]),
                 "pct_of_riket": float(s["pct_of_riket"]), "group": s["group"],
-                "n_ranked": int(s["n_ranked"]), "share_synthetic": float(s["share_synthetic"])}
+                "group_probabilities": self.region_group_probabilities(region_code),
+                "n_ranked": int(s["n_ranked"]), "coverage": float(s["coverage"]),
+                "n_indicators": int(s["n_indicators"]),
+                "n_index_indicators": int(s["n_index_indicators"]),
+                "share_synthetic": float(s["share_synthetic"])}
+
+    def region_group_probabilities(self, region_code: str) -> dict[str, float]:
+        """{group id: share of the Monte Carlo draws} of one län ({} when unknown)."""
+        table = self.group_probabilities
+        if table.empty or region_code not in set(table["region_code"]):
+            return {}
+        row = table[table["region_code"] == region_code].iloc[0]
+        return {g.id: float(row[g.id]) for g in PERFORMANCE_GROUPS if pd.notna(row[g.id])}
 
 
 def _int_or_none(value: object) -> int | None:
@@ -508,7 +622,9 @@ def _int_or_none(value: object) -> int | None:
 def compute_index_result(values: pd.DataFrame, catalogue: object, regions: Sequence[object],
                          year: int, *, first_year: int | None = None,
                          n_draws: int = N_DRAWS, seed: int = SEED) -> IndexResult:
-    """The index for ``year`` (with Monte Carlo) and its default-choice history."""
+    """The index for ``year`` (with Monte Carlo) and its default-choice history. Pass the
+    observed values (``compare.observed_values``): every number of the index is a number
+    of the text; ``observed`` is then None."""
     normalised = prepare_normalised(values, catalogue, regions)
     if first_year is None:
         first_year = int(normalised["period_end"].min()) if len(normalised) else year
@@ -533,4 +649,47 @@ def compute_index_result(values: pd.DataFrame, catalogue: object, regions: Seque
                        uncertainty=simulation.summary(), sensitivity=sensitivity,
                        indicator_ids=inp.indicator_ids[DEFAULT_CHOICES.imputation],
                        observed=observed, observed_indicator_ids=observed_ids,
-                       n_draws=n_draws, seed=seed)
+                       n_draws=n_draws, seed=seed,
+                       group_probabilities=simulation.group_probabilities(),
+                       drawn_choices=usable_choices(inp))
+
+
+PROFILE_COLUMNS = ["dimension", "name_sv", "order", "score", "median", "rank", "n_regions",
+                   "n_indicators", "share_synthetic", "profile"]
+
+
+def dimension_profile_from_index(index: IndexResult | None, catalogue: object,
+                                 region_code: str) -> pd.DataFrame:
+    """The län's score and rank per METRIC dimension: the index's dimension scores of the
+    report year (the one definition of a dimension's rank, used by the start page, the
+    index chapter and the English page). ``profile`` is "strength" in the top third of
+    the ranked län, "weakness" in the bottom third, "middle" between, and "no_data" for a
+    dimension without an index indicator (or a län not ranked)."""
+    dims = [d for d in (getattr(catalogue, "dimensions", None) or [])
+            if _get(d, "metric", True)]
+    rows = []
+    table = index.dimensions if index is not None else pd.DataFrame(
+        columns=["region_code", "dimension", "score", "rank"])
+    lan = table[table["region_code"] != RIKET_CODE]
+    ids = index.indicator_ids if index is not None else []
+    for d in dims:
+        dim_id = str(_get(d, "id"))
+        part = lan[lan["dimension"] == dim_id]
+        own = part[part["region_code"] == region_code]
+        ranked = part[part["rank"].notna()]
+        score = float(own["score"].iloc[0]) if len(own) else np.nan
+        rank = own["rank"].iloc[0] if len(own) else pd.NA
+        members = [i for i in ids if str(_get(get_indicator(catalogue, i), "dimension")) == dim_id]
+        rows.append({"dimension": dim_id, "name_sv": _get(d, "name_sv", dim_id),
+                     "order": _get(d, "order", np.nan), "score": score,
+                     "median": float(part["score"].median()) if len(part) else np.nan,
+                     "rank": rank, "n_regions": int(len(ranked)),
+                     "n_indicators": len(members), "share_synthetic": 0.0})
+    out = pd.DataFrame(rows, columns=PROFILE_COLUMNS[:-1])
+    out["rank"] = pd.array(out["rank"], dtype="Int64")
+    n = out["n_regions"].astype(float)
+    rank = out["rank"].astype(float)
+    out["profile"] = np.select([rank <= n / 3, rank > n - n / 3], ["strength", "weakness"],
+                               default="middle")
+    out.loc[out["rank"].isna() | out["score"].isna(), "profile"] = "no_data"
+    return out[PROFILE_COLUMNS].sort_values(["order", "dimension"]).reset_index(drop=True)

@@ -5,6 +5,12 @@ län, the PCAs and their bootstrap) once; the build pickles the result next to t
 (gzip-compressed: ``results.pkl.gz``, which ``pandas.read_pickle`` also reads) and each
 notebook loads it with :func:`open_report`, so 15–20 notebooks do not repeat the work.
 Run without a results file (``jupyter-book build .``), :func:`open_report` computes it.
+
+Every result that a text, a table or ``summary.json`` states is computed from the observed
+values only (``compare.observed_values``): the trends, the comparisons between län (at the
+latest period with enough observed län, ``compare.MIN_COMPARED_REGIONS``), the findings, the
+index and the dimension profile, the axis and the län's own PCA. Synthetic values reach
+the charts only, through ``Report.series`` and the values frame.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from pathlib import Path
 import pandas as pd
 
 from ecoreport.analysis.axis import AxisResult, RegionAxisSummary, fit_pooled_axis, summarise_region
-from ecoreport.analysis.compare import (compare_regions, dimension_profile,
-                                       normalised_by_indicator, relative_development)
-from ecoreport.analysis.index import IndexResult, compute_index_result
+from ecoreport.analysis.compare import (choose_comparison_period, compare_regions,
+                                       comparison_periods, normalised_by_indicator,
+                                       observed_values, relative_development)
+from ecoreport.analysis.index import (IndexResult, compute_index_result,
+                                      dimension_profile_from_index)
 from ecoreport.analysis.findings import Findings, find_findings
 from ecoreport.data.dataset import Dataset, load_dataset
 from ecoreport.analysis.pca import (
@@ -63,6 +71,11 @@ class Results:
     findings: Findings | None = None
     axis: AxisResult | None = None
     region_axis: RegionAxisSummary | None = None
+    #: indicator id -> why the län has no rank (``compare.NO_COMMON_PERIOD`` or
+    #: ``compare.REGION_NOT_OBSERVED``); indicators with a comparison are not listed
+    comparison_reasons: dict[str, str] = field(default_factory=dict)
+    #: when no axis could be fitted: how many research and market indicators qualified
+    axis_inputs: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -99,20 +112,36 @@ class SharedResults:
     pca_messages: dict[str, str] = field(default_factory=dict)
     index: IndexResult | None = None
     axis: AxisResult | None = None
+    #: per indicator: the periods with enough observed län (``compare.comparison_periods``)
+    periods: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: per indicator: its observed rows, normalised (to compare at another period)
+    normalised: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: when no axis could be fitted: how many research and market indicators qualified
+    axis_inputs: dict[str, int] = field(default_factory=dict)
 
 
 def compute_shared(dataset: Dataset, year: int) -> SharedResults:
-    """Comparisons between län, the pooled PCA and the innovation index of all län."""
-    values, catalogue, regions = dataset.values, dataset.catalogue, dataset.regions
+    """Comparisons between län, the pooled PCA and the innovation index of all län, on
+    observed values only. ``comparisons`` holds each indicator at its latest period with
+    enough observed län; a län not observed then is compared at an earlier one
+    (:func:`region_comparisons`)."""
+    catalogue, regions = dataset.catalogue, dataset.regions
+    values = observed_values(dataset.values)
     compared = [indicator.id for indicator in catalogue.indicators_by_kind("register")
                 if not catalogue.is_context(indicator.id)]
     normalised = normalised_by_indicator(values, catalogue, compared)
-    comparisons = {}
+    comparisons, periods = {}, {}
     for indicator_id in compared:
-        table = compare_regions(values, catalogue, regions, indicator_id, year,
-                                normalised=normalised.get(indicator_id))
-        if not table.empty:
-            comparisons[indicator_id] = table
+        rows = normalised.get(indicator_id)
+        if rows is None:
+            continue
+        periods[indicator_id] = found = comparison_periods(rows, regions, year)
+        if found.empty:
+            continue
+        first = found.iloc[0]
+        comparisons[indicator_id] = compare_regions(
+            values, catalogue, regions, indicator_id, year, normalised=rows,
+            period=(int(first["period_start"]), int(first["period_end"])))
     messages: dict[str, str] = {}
     pooled_pca = None
     try:
@@ -122,12 +151,41 @@ def compute_shared(dataset: Dataset, year: int) -> SharedResults:
         messages["pooled"] = str(exc)
     index = compute_index_result(values, catalogue, regions, year, first_year=PCA_FIRST_YEAR)
     axis = None
+    axis_inputs: dict[str, int] = {}
     try:
         axis = fit_pooled_axis(values, catalogue, regions, years=range(PCA_FIRST_YEAR, year + 1))
     except PcaInputError as exc:
         messages["axis"] = str(exc)
+        axis_inputs = getattr(exc, "axis_inputs", {})
     return SharedResults(year=year, comparisons=comparisons, pooled_pca=pooled_pca,
-                         pca_messages=messages, index=index, axis=axis)
+                         pca_messages=messages, index=index, axis=axis, periods=periods,
+                         normalised=normalised, axis_inputs=axis_inputs)
+
+
+def region_comparisons(dataset: Dataset, shared: SharedResults, region_code: str
+                       ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """The comparisons of one län: per indicator the latest period in which the län and
+    at least ``MIN_COMPARED_REGIONS`` län are observed, and why an indicator has none."""
+    comparisons, reasons = {}, {}
+    compared = [i.id for i in dataset.catalogue.indicators_by_kind("register")
+                if not dataset.catalogue.is_context(i.id)]
+    for indicator_id in compared:
+        found = shared.periods.get(indicator_id)
+        if found is None:
+            continue  # no observed value of any län: nothing to compare, nothing to say
+        chosen, reason = choose_comparison_period(found, region_code)
+        if chosen is None:
+            reasons[indicator_id] = reason
+            continue
+        period = (int(chosen["period_start"]), int(chosen["period_end"]))
+        table = shared.comparisons.get(indicator_id)
+        first = found.iloc[0]
+        if table is None or period != (int(first["period_start"]), int(first["period_end"])):
+            table = compare_regions(observed_values(dataset.values), dataset.catalogue,
+                                    dataset.regions, indicator_id, shared.year,
+                                    normalised=shared.normalised[indicator_id], period=period)
+        comparisons[indicator_id] = table
+    return comparisons, reasons
 
 
 def compute_results(dataset: Dataset, region_code: str, year: int,
@@ -136,31 +194,36 @@ def compute_results(dataset: Dataset, region_code: str, year: int,
     is :func:`compute_shared` for the same data and year, when several län are built."""
     if shared is None or shared.year != year:
         shared = compute_shared(dataset, year)
-    values, catalogue, regions = dataset.values, dataset.catalogue, dataset.regions
+    values, catalogue = dataset.values, dataset.catalogue
+    observed = observed_values(values)
+    # trends on observed points only: a synthetic point never moves a slope, a p-value or
+    # a word of direction
     # one family of tests per report: the claims hold with the false discovery rate controlled
-    trends = control_fdr(compute_trends(values, region_code, catalogue, until_year=year,
+    trends = control_fdr(compute_trends(observed, region_code, catalogue, until_year=year,
                                         from_year=PCA_FIRST_YEAR))
-    findings = find_findings(trends, shared.comparisons, values, catalogue, region_code, year,
+    comparisons, reasons = region_comparisons(dataset, shared, region_code)
+    findings = find_findings(trends, comparisons, values, catalogue, region_code, year,
                              from_year=PCA_FIRST_YEAR)
+    # the heat map (a chart) shows every value, synthetic ones marked
     relative = relative_development(values, catalogue, region_code, until_year=year,
                                     from_year=PCA_FIRST_YEAR)
-    profile = dimension_profile(values, catalogue, regions, region_code, year)
+    profile = dimension_profile_from_index(shared.index, catalogue, region_code)
     messages = dict(shared.pca_messages)
     region_pca = region_bootstrap = region_axis = None
     try:
-        region_pca = fit_region_pca(values, catalogue, region_code, until_year=year)
+        region_pca = fit_region_pca(observed, catalogue, region_code, until_year=year)
         region_bootstrap = bootstrap_pca(region_pca, n_boot=BOOTSTRAP_SAMPLES,
                                          seed=BOOTSTRAP_SEED)
-        region_axis = summarise_region(values, catalogue, region_code, until_year=year,
+        region_axis = summarise_region(observed, catalogue, region_code, until_year=year,
                                        from_year=PCA_FIRST_YEAR, pca=region_pca)
     except PcaInputError as exc:
         messages["region"] = str(exc)
     return Results(region_code=region_code, year=year, trends=trends, relative=relative,
-                   profile=profile, comparisons=dict(shared.comparisons),
+                   profile=profile, comparisons=comparisons,
                    region_pca=region_pca, region_bootstrap=region_bootstrap,
                    pooled_pca=shared.pooled_pca, pca_messages=messages, index=shared.index,
-                   findings=findings,
-                   axis=shared.axis, region_axis=region_axis)
+                   findings=findings, axis=shared.axis, region_axis=region_axis,
+                   comparison_reasons=reasons, axis_inputs=dict(shared.axis_inputs))
 
 
 def save_results(results: Results, path: Path, dataset: Dataset | None = None,

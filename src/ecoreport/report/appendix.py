@@ -21,13 +21,16 @@ import altair as alt
 import pandas as pd
 
 from ecoreport.analysis.results import BOOTSTRAP_SEED, PCA_FIRST_YEAR, Report
-from ecoreport.analysis.compare import POPULATION_FILL_YEARS
+from ecoreport.analysis.compare import MIN_COMPARED_REGIONS, POPULATION_FILL_YEARS
+from ecoreport.analysis.findings import observed_share
 from ecoreport.errors import Issue, IssueCode
 from ecoreport.report import survey as survey_report
 from ecoreport.report.escape import escape_html, escape_myst, escape_url
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
 from ecoreport.analysis.axis import BLOCK_LENGTH, CONGRUENCE_FAIR, N_BOOTSTRAP, N_PERMUTATIONS
+from ecoreport.analysis.axis import MIN_CELL_COVERAGE as AXIS_MIN_CELL_COVERAGE
+from ecoreport.analysis.axis import MIN_INDICATORS_PER_SIDE as AXIS_MIN_PER_SIDE
 from ecoreport.analysis.trends import (
     CALIBRATION_DRAWS,
     DEFAULT_RELATIVE_TOLERANCE,
@@ -171,11 +174,10 @@ def method_facts(report: Report) -> dict[str, str]:
              if c in by_code]
     per_capita, per_employed = (NORMALISATIONS[rule].unit_sv
                                 for rule in ("per_capita", "per_employed"))
-    # what is observed for the län (the rest is generated)
+    # what is observed for the län (the rest is generated): the report's one observed share
     values = dataset.values
-    own = values[(values["region_code"] == region.code) & (values["period_start"] <= year)]
-    n_observed = int((own["status"] == "observed").sum())
-    share = n_observed / len(own) if len(own) else math.nan
+    share, n_own, n_observed = observed_share(values, catalogue, region.code, year,
+                                              REPORT_FIRST_YEAR)
     sources = catalogue.sources
     producers = list(dict.fromkeys(
         escape_myst(sources[s].citation_sv) for s in observed_sources(values, region.code)
@@ -213,9 +215,13 @@ def method_facts(report: Report) -> dict[str, str]:
         "method-min-coverage": format_percent(100 * DEFAULT_MIN_COVERAGE, 0),
         "method-min-cos2": format_number(DEFAULT_MIN_COS2, 1),
         "method-drift-min-observed": format_percent(100 * DRIFT_MIN_OBSERVED, 0),
+        "method-min-compared": str(MIN_COMPARED_REGIONS),
+        "method-axis-min-coverage": format_percent(100 * AXIS_MIN_CELL_COVERAGE, 0),
+        "method-axis-min-per-side": str(AXIS_MIN_PER_SIDE),
         "method-observed": (
-            f"Av de {format_number(len(own))} värdena för {escape_myst(region.name)} till och "
-            f"med {year} är {format_number(n_observed)} ({_share_text(share)}) observerade."
+            f"Av de {format_number(n_own)} värdena för modellens indikatorer för "
+            f"{escape_myst(region.name)} {REPORT_FIRST_YEAR}–{year} är "
+            f"{format_number(n_observed)} ({_share_text(share)}) observerade."
             + (" De observerade värdena för länet kommer från följande källor: "
                + "; ".join(producers) + "." if producers else "")),
         **trend_test_facts(),
@@ -435,15 +441,20 @@ def coverage_intro_markdown(report: Report, by_dimension: pd.DataFrame) -> str:
     n_values = int(by_dimension["n_values"].sum())
     n_observed = int(by_dimension["n_observed"].sum())
     share = n_observed / n_values if n_values else math.nan
+    found = report.results.findings
     return "\n\n".join([
         f"Appendixet redovisar vilka data rapporten för {escape_myst(report.region.name)} bygger på: hur "
         "långa serierna är, hur stor del av värdena som är observerade och hur stor del som "
         "är syntetiska, vilka varningar kontrollen av data gav och vilka enkätsvar som finns. "
         "Hur de syntetiska värdena tas fram beskrivs i kapitlet Metod och källor.",
-        f"Sammanlagt finns {format_number(n_values)} registervärden för länet till och med "
-        f"{report.year}. Av dem är {format_number(n_observed)} ({_share_text(share)}) "
-        "observerade, resten syntetiska. Ett värde är en indikator för en period; serier som "
-        "går längre bakåt än rapportens diagram räknas med.",
+        f"Av värdena för modellens indikatorer {found.from_year}–{report.year}, som "
+        f"rapportens text bygger på, är {format_number(found.n_observed)} av "
+        f"{format_number(found.n_values)} ({_share_text(found.share_observed)}) observerade: "
+        "samma andel som på första sidan och i metodkapitlet.",
+        f"Tabellerna nedan räknar på en annan grund, alla registervärden för länet till och "
+        f"med {report.year}, också bakgrundsserier och år före {found.from_year}: "
+        f"{format_number(n_values)} värden, varav {format_number(n_observed)} "
+        f"({_share_text(share)}) observerade. Ett värde är en indikator för en period.",
     ])
 
 
@@ -503,13 +514,25 @@ def relevant_warnings(warnings: Iterable[Issue], values: pd.DataFrame,
     """The validation warnings that concern the län, Riket or the catalogue.
 
     Gap warnings shared by many regions do not name each one, so gaps are found again
-    (``validate.find_gaps``) on the län's rows and on Riket's rows.
+    (``validate.find_gaps``) on the län's rows and on Riket's rows. A jump that involves a
+    synthetic value is left out: its numbers would be invented ones.
     """
     codes = {region_code, RIKET_CODE}
+    status = (values.set_index(["region_code", "indicator_id", "period"])["status"]
+              if "status" in values.columns else None)
+
+    def observed(issue: Issue) -> bool:
+        if status is None:
+            return True
+        details = issue.details or {}
+        periods = [issue.period, details.get("before_period"), details.get("after_period")]
+        return all(status.get((issue.region_code, issue.indicator_id, str(p))) == "observed"
+                   for p in periods if p is not None)
+
     kept = []
     for issue in warnings:
         kind = classify_warning(issue)
-        if kind == "gap":
+        if kind == "gap" or (kind == "jump" and not observed(issue)):
             continue
         if issue.region_code in codes or (issue.region_code is None and kind == "no_data"):
             kept.append(issue)

@@ -28,7 +28,12 @@ from ecoreport.report.charts.pca import (
     pca_trajectory_chart,
 )
 from ecoreport.analysis import survey as survey_estimates
-from ecoreport.data.vocab import SURVEY_BASE_LABELS
+from ecoreport.analysis.compare import (MIN_COMPARED_REGIONS, NO_COMMON_PERIOD,
+                                       REGION_NOT_OBSERVED)
+from ecoreport.analysis.axis import MIN_CELL_COVERAGE as AXIS_MIN_CELL_COVERAGE
+from ecoreport.analysis.axis import MIN_INDICATORS_PER_SIDE as AXIS_MIN_PER_SIDE
+from ecoreport.analysis.findings import DEMONSTRATION_BELOW
+from ecoreport.data.vocab import RIKET_CODE, SURVEY_BASE_LABELS
 from ecoreport.report import survey as survey_report
 from ecoreport.report.survey import survey_items, survey_rows  # noqa: F401 (chapters API)
 from ecoreport.report.escape import escape_myst
@@ -170,10 +175,16 @@ def trend_sentence(report: Report, indicator, variant: int = 0) -> str:
     """The Swedish sentence on the indicator's development, synthetic values marked;
     ``variant`` picks the wording (the chapter passes the indicator's position)."""
     trend = report.trend(indicator.id)
+    series = report.series(indicator.id)
+    if trend is None and len(series):
+        # trends are fitted on observed points only: the chart shows invented ones
+        return (f"För {narrative.name_in_sentence(escape_myst(indicator.name_sv), getattr(indicator, 'proper_name', False))} "
+                f"finns inga observerade värden för {escape_myst(report.region.short_name)} "
+                f"fram till {report.year}; diagrammet visar syntetiska (framräknade) värden, "
+                "som inte är uppgifter om länet.")
     if trend is None:
         return narrative.describe_unavailable(escape_myst(indicator.name_sv),
                                               proper_name=getattr(indicator, "proper_name", False))
-    series = report.series(indicator.id)
     one, many = unit_words(report.catalogue, indicator)
     return narrative.describe_trend(
         escape_myst(indicator.name_sv), escape_myst(many), trend,
@@ -265,10 +276,10 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
     """
     table = report.results.comparisons.get(indicator.id)
     if table is None:
-        return ""
+        return no_comparison_markdown(report, indicator)
     own = table[table["region_code"] == report.region.code]
     if own.empty or pd.isna(own.iloc[0]["rank"]):
-        return ""
+        return no_comparison_markdown(report, indicator)
     row = own.iloc[0]
     decimals = normalised_decimals(report.catalogue, indicator.id)
     # "antal företag per 100 000 invånare" reads "544,4 företag per …" after a number
@@ -277,15 +288,15 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
     def value_text(x: float) -> str:
         return f"{format_number(x, decimals)} {unit}".strip()
 
+    notes = [comparison_period_note(report, row)]
+    if indicator.polarity == "higher_is_worse":
+        notes.insert(0, RANK_NOTE_LOW_FIRST.strip(" ()"))
     rank = RANK_PHRASES[variant % len(RANK_PHRASES)].format(
         n=int(row["n_ranked"]), region=escape_myst(report.region.short_name), rank=int(row["rank"]),
-        period=format_period(row["period"]),
-        note=RANK_NOTE_LOW_FIRST if indicator.polarity == "higher_is_worse" else "")
+        period=format_period(row["period"]), note=f" ({'; '.join(notes)})")
     if pd.isna(row["riket_value"]):
-        return rank
+        return f"{rank} Riket har inget observerat värde {format_period(row['period'])}."
     value = value_text(row["value_normalised"])
-    if row["status"] == "synthetic":
-        value += " (syntetiskt värde)"
     peers = peers_plain = ""
     if not pd.isna(row["peer_mean"]):
         word = compare_word(row["value_normalised"], row["peer_mean"], decimals)
@@ -298,6 +309,36 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
         value=value, vs_riket=compare_word(row["value_normalised"], row["riket_value"], decimals),
         riket=value_text(row["riket_value"]), peers=peers, peers_plain=peers_plain)
     return f"{rank} {reference}"
+
+
+def comparison_period_note(report: Report, row) -> str:
+    """Why the comparison uses its period: "senaste året med observerade värden för länet
+    och minst 15 av de 21 länen"."""
+    n_lan = sum(1 for r in report.dataset.regions if r.code != RIKET_CODE)
+    single = "-" not in str(row["period"])
+    return (f"{'senaste året' if single else 'senaste perioden'} med observerade värden för "
+            f"länet och minst {MIN_COMPARED_REGIONS} av de {n_lan} länen")
+
+
+#: Why an indicator has no rank among the län (``Results.comparison_reasons``).
+NO_COMPARISON_TEXT = {
+    NO_COMMON_PERIOD: ("{name} har ingen placering bland länen: det finns ingen period till "
+                       "och med {year} då minst {k} av de {n} länen har observerade värden."),
+    REGION_NOT_OBSERVED: ("{name} har ingen placering bland länen: {region} saknar "
+                          "observerat värde de perioder då minst {k} av de {n} länen har ett."),
+}
+
+
+def no_comparison_markdown(report: Report, indicator) -> str:
+    """The sentence saying why the län has no rank on an indicator ("" when there is
+    nothing to compare at all)."""
+    reason = getattr(report.results, "comparison_reasons", {}).get(indicator.id)
+    if reason not in NO_COMPARISON_TEXT:
+        return ""
+    n_lan = sum(1 for r in report.dataset.regions if r.code != RIKET_CODE)
+    return NO_COMPARISON_TEXT[reason].format(
+        name=narrative.capitalize_first(escape_myst(indicator.name_sv)), year=report.year,
+        k=MIN_COMPARED_REGIONS, n=n_lan, region=escape_myst(report.region.short_name))
 
 
 def indicator_markdown(report: Report, indicator, figure: int | None = None) -> str:
@@ -344,7 +385,8 @@ def show_indicator(report: Report, indicator) -> None:
         table = report.results.comparisons[indicator.id]
         _show(region_comparison_chart(table, report.catalogue, indicator.id, report.region.code),
               f"{report.region.slug}-{indicator.id}-lan", comparison_table(report, indicator),
-              f"{escape_myst(indicator.name_sv)}: alla län, senaste period till och med {report.year}.")
+              f"{escape_myst(indicator.name_sv)}: län med observerat värde "
+              f"{format_period(comparison_period(report, indicator.id))}.")
 
 
 #: Class of the trend's statistics paragraph (smaller type on the web and in print).
@@ -388,9 +430,20 @@ def indicator_caption(report: Report, indicator) -> str:
               if (series["status"] == "synthetic").any() else "")
     if indicator.id not in report.results.comparisons:
         return f"{escape_myst(indicator.name_sv)} i {escape_myst(report.region.name)}, {escape_myst(unit.label_sv)}.{hollow}"
-    return (f"{escape_myst(indicator.name_sv)}: utvecklingen i {escape_myst(report.region.name)} (vänster) och alla län "
-            f"den senaste perioden till och med {report.year} (höger; jämförelselänen "
-            f"markerade).{hollow}")
+    return (f"{escape_myst(indicator.name_sv)}: utvecklingen i {escape_myst(report.region.name)} (vänster) och "
+            f"länen med observerat värde {format_period(comparison_period(report, indicator.id))}, "
+            f"den senaste perioden med minst {MIN_COMPARED_REGIONS} observerade län (höger; "
+            f"jämförelselänen markerade).{hollow}")
+
+
+def comparison_period(report: Report, indicator_id: str) -> str | None:
+    """The period an indicator's comparison between län uses (None: no comparison)."""
+    table = report.results.comparisons.get(indicator_id)
+    if table is None:
+        return None
+    own = table[table["region_code"] == report.region.code]
+    periods = (own if len(own) and pd.notna(own.iloc[0]["period"]) else table)["period"].dropna()
+    return str(periods.iloc[0]) if len(periods) else None
 
 
 def indicator_description(report: Report, indicator) -> str:
@@ -431,6 +484,21 @@ def share_observed(report: Report) -> float:
     return report.results.findings.share_observed
 
 
+def demonstration_markdown(report: Report) -> str:
+    """The start page's opening notice when less than half of the län's values are
+    observed ("" otherwise)."""
+    found = report.results.findings
+    if found is None or found.share_observed >= DEMONSTRATION_BELOW:
+        return ""
+    share = format_percent(100 * found.share_observed, 0, style="word")
+    return (f"```{{admonition}} En demonstration av metoden\n:class: warning\n"
+            f"Bara {share} av värdena för {escape_myst(report.region.name)} i rapporten är "
+            "observerad statistik; resten är syntetiska (framräknade) värden som fyller ut "
+            "diagrammen. Rapporten visar hur metoden fungerar och är ingen beskrivning av "
+            "länet. Alla tal, placeringar och ord om utveckling i texten bygger enbart på de "
+            "observerade värdena.\n```")
+
+
 def data_status_markdown(report: Report) -> str:
     """The observed share on the first page, and what it is computed on."""
     found = report.results.findings
@@ -452,6 +520,12 @@ def summary_markdown(report: Report) -> str:
 def axis_markdown(report: Report) -> str:
     """The tested research–market axis across the län and the län's side on it."""
     axis = report.results.axis
+    inputs = getattr(report.results, "axis_inputs", None) or {}
+    if axis is None and inputs:
+        return narrative.finish(narrative.PHRASES["axis_not_fitted"].format(
+            n_research=inputs["n_research"], n_market=inputs["n_market"],
+            coverage=format_percent(100 * AXIS_MIN_CELL_COVERAGE, 0),
+            minimum=AXIS_MIN_PER_SIDE, region=escape_myst(report.region.short_name)))
     if axis is None:
         return ("Axeln mellan forskning och marknad kunde inte beräknas "
                 f"({report.results.pca_messages.get('axis', '')}).")
@@ -577,8 +651,13 @@ def key_messages_markdown(report: Report) -> str:
     found = report.results.findings
     lines = [f"- {finding_sentence(report, f)}" for f in chosen]
     room = max(0, min(SURVEY_MESSAGES_MAX, KEY_MESSAGES_MAX - len(lines)))
-    lines += [f"- {survey_message_sentence(*message)}"
-              for message in survey_key_messages(report, room)]
+    survey_lines = [f"- {survey_message_sentence(*message)}"
+                    for message in survey_key_messages(report, room)]
+    if survey_lines:
+        survey_lines[-1] += (" Enkätens intervall antar ett obundet slumpmässigt urval; med "
+                             "låg svarsfrekvens och oviktade svar är osäkerheten större "
+                             "(se {ref}`om enkäten <enkat-metod>`).")
+    lines += survey_lines
     if found.too_few:
         lines += ["", narrative.describe_too_few_findings(len(found.findings), found.shortfall)]
     return "\n".join(lines)
@@ -592,8 +671,12 @@ def key_figure_rows(report: Report) -> pd.DataFrame:
         return figures
     figures = figures.dropna(subset=["value_normalised"])
     order = {ind: i for i, ind in enumerate(report.catalogue.indicators)}
-    figures = figures.assign(order=figures["indicator_id"].map(order)).sort_values("order")
-    return figures.drop_duplicates("dimension").drop(columns="order")
+    # per dimension the first indicator with a rank among the län, else the first with a
+    # value (both decided by which values are observed, never by the values)
+    figures = figures.assign(order=figures["indicator_id"].map(order),
+                             unranked=figures["rank"].isna())
+    figures = figures.sort_values(["unranked", "order"]).drop_duplicates("dimension")
+    return figures.sort_values("order").drop(columns=["order", "unranked"])
 
 
 def _key_figures_from_results(report: Report) -> pd.DataFrame:
@@ -636,14 +719,15 @@ def key_figures_markdown(report: Report) -> str:
     rows = key_figure_rows(report)
     if rows.empty:
         return ""
-    lines = ["| Indikator | Värde | Förändring per år | Plats | Riket |",
+    lines = ["| Indikator | Senaste observerade värde | Förändring per år | Plats bland länen "
+             "| Riket |",
              "|---|--:|--:|--:|--:|"]
     synthetic = False
     for row in rows.itertuples():
         indicator = report.catalogue.indicator(row.indicator_id)
         decimals = normalised_decimals(report.catalogue, indicator.id)
         mark = ""
-        if row.status == "synthetic":
+        if row.status == "synthetic":  # results computed before observed-only key figures
             mark, synthetic = "\\*", True
         value = (f"{format_number(row.value_normalised, shown_decimals(row.value_normalised, decimals))}"
                  f"{mark} ({format_period(row.period)})")
@@ -653,11 +737,22 @@ def key_figures_markdown(report: Report) -> str:
             change = (narrative.significant_figures(row.change_per_year, 2)
                       if pd.notna(row.change_per_year)
                       else format_percent(change_pct, 1, style="symbol"))
+            window = ""
+            if pd.notna(getattr(row, "change_from_period", None)):
+                first, last = (format_period(row.change_from_period),
+                               format_period(row.change_to_period))
+                window = (f"{first} till {last}" if "–" in first + last
+                          else f"{first}–{last}")
             if row.change_claim != "significant":
-                change += " (osäker)"
-        rank = "–" if pd.isna(row.rank) else f"{int(row.rank)} av {int(row.n_ranked)}"
+                window = f"{window}, osäker" if window else "osäker"
+            if window:
+                change += f" ({window})"
+        rank_period = getattr(row, "rank_period", None)
+        when = f" ({format_period(rank_period)})" if pd.notna(rank_period) else ""
+        rank = "–" if pd.isna(row.rank) else f"{int(row.rank)} av {int(row.n_ranked)}{when}"
         riket = ("–" if pd.isna(row.riket_value)
-                 else format_number(row.riket_value, shown_decimals(row.riket_value, decimals)))
+                 else format_number(row.riket_value, shown_decimals(row.riket_value, decimals))
+                 + when)
         unit = escape_myst(normalised_unit_text(indicator, row.normalised_unit))
         # A role's text is literal (no Markdown escapes); names cannot hold backticks or
         # <> (refused at load), only "|" would end the table cell.
@@ -665,13 +760,19 @@ def key_figures_markdown(report: Report) -> str:
         lines.append(f"| {{ref}}`{title} <ind-{indicator.id}>` ({unit}) | {value} | "
                      f"{change} | {rank} | {riket} |")
     note = ("\n\nVärden märkta med \\* är syntetiska (framräknade) och ingen uppgift om länet."
-            if synthetic else "")
+            if synthetic else
+            f"\n\nAlla tal i tabellen är observerade. Plats och riket gäller den senaste "
+            f"perioden (inom parentes) med observerade värden för länet och minst "
+            f"{MIN_COMPARED_REGIONS} län; – betyder att ingen sådan period finns eller att "
+            "riket saknar observerat värde då. Förändringen är en linjär trend över länets "
+            "observerade värden (perioden inom parentes); – betyder för få värden för en trend.")
     return "\n".join(lines) + note
 
 
 def glue_summary(report: Report) -> None:
     """The start page's computed parts: key messages, key figures, the data-status note and
     the profile chart."""
+    glue_markdown("demo-notice", demonstration_markdown(report))
     glue_markdown("findings", key_messages_markdown(report))
     glue_markdown("key-figures", key_figures_markdown(report) or
                   "Nyckeltalen visas när analysen av observerade värden finns.")
@@ -687,12 +788,21 @@ def glue_summary(report: Report) -> None:
 
 
 def profile_synthetic_note(report: Report) -> str:
-    """" Länets poäng bygger till 64 procent på syntetiska värden." or ""."""
-    share = report.results.profile["share_synthetic"].mean()
-    if not share or math.isnan(share):
-        return ""
-    return (f" Länets poäng bygger till {format_number(100 * share, 0)} procent på syntetiska "
-            "värden och är därför en illustration, inte ett fynd.")
+    """What the profile rests on: the innovation index's dimension scores, observed values
+    only (dimensions without an index indicator are named as such)."""
+    profile = report.results.profile
+    if "share_synthetic" in profile and profile["share_synthetic"].fillna(0).gt(0).any():
+        share = profile["share_synthetic"].mean()  # results of an older build
+        return (f" Länets poäng bygger till {format_number(100 * share, 0)} procent på "
+                "syntetiska värden och är därför en illustration, inte ett fynd.")
+    missing = profile[profile["profile"] == "no_data"]
+    note = (" Poängen är innovationsindexets dimensionspoäng, räknade enbart på observerade "
+            "värden (samma placering som i kapitlet om innovationsindexet).")
+    if len(missing):
+        note += (f" {count_text(len(missing), 'dimension', 'dimensioner').capitalize()} "
+                 "saknar indikatorer som är observerade för tillräckligt många län och har "
+                 "ingen placering.")
+    return note
 
 
 def show_summary(report: Report) -> None:
@@ -746,7 +856,10 @@ def pca_summary_markdown(report: Report) -> str:
     """The län's own PCA as what it is: the common development over the years."""
     pca = report.results.region_pca
     if pca is None:
-        return report.results.pca_messages.get("region", "PCA kunde inte beräknas.")
+        return (f"Länets egen principalkomponentanalys görs bara på observerade värden, och "
+                f"för {escape_myst(report.region.short_name)} finns för få indikatorer med "
+                "observerade värden under tillräckligt många år (minst tre år och två "
+                "indikatorer efter urvalet), så analysen görs inte.")
     summary = report.results.region_axis
     evr = pca.explained_variance_ratio
     pct = lambda x: f"{narrative.significant_figures(100 * x, 2)} procent"  # noqa: E731
@@ -822,7 +935,10 @@ def glue_pca(report: Report) -> None:
         glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad "
                       "med 95-procentiga intervall (blockbootstrap över åren); forskningssidan "
                       f"till vänster. {escape_myst(region.short_name)} är markerat och "
-                      "jämförelselänen är ljusare blå.")
+                      "jämförelselänen är ljusare blå."
+                      + ("" if axis.supported else
+                         " Axeln stöds inte av observerade data (se texten), så lägena är "
+                         "ingen placering av länen."))
     else:
         glue_markdown("pooled", "*Diagrammet saknas eftersom analysen inte kunde göras.*")
         glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad.")

@@ -33,6 +33,7 @@ from ecoreport.errors import DataError
 from ecoreport.data.tables import format_stored_number, sort_tidy_rows, write_tidy_csv
 from ecoreport.data.tables import SURVEY_COLUMNS, VALUES_COLUMNS, read_table, type_survey, type_values
 from ecoreport.data.regions import Region, resolve_region
+from ecoreport.analysis.compare import observed_values
 from ecoreport.analysis.trends import compute_trends, control_fdr
 from ecoreport.data.vocab import RIKET_CODE, STATUS_LABELS
 from ecoreport.report.escape import escape_myst
@@ -255,7 +256,10 @@ def diff_editions(old: Edition, new: Edition, region_code: str, catalogue: Any, 
     both = merged[merged["_merge"] == "both"].copy()
     scale = both[["value_old", "value_new"]].abs().max(axis=1).clip(lower=1.0)
     moved = (both["value_new"] - both["value_old"]).abs() > tolerance * scale
-    both = both[moved | (both["status_old"] != both["status_new"])].sort_values(order)
+    # a synthetic value generated anew is no revision of the statistics
+    regenerated = (both["status_old"] == "synthetic") & (both["status_new"] == "synthetic")
+    both = both[(moved | (both["status_old"] != both["status_new"]))
+                & ~regenerated].sort_values(order)
     change = both["value_new"] - both["value_old"]
     revised = pd.DataFrame({
         "indicator_id": both["indicator_id"], "title": both["title"],
@@ -268,11 +272,12 @@ def diff_editions(old: Edition, new: Edition, region_code: str, catalogue: Any, 
 
     old_ids, new_ids = set(before["indicator_id"]), set(after["indicator_id"])
 
-    # the directions each edition's report states (FDR-controlled, as in results.py)
-    old_trends = control_fdr(compute_trends(old.values, region_code, catalogue,
-                                            until_year=old.year))
-    new_trends = control_fdr(compute_trends(new.values, region_code, catalogue,
-                                            until_year=new.year))
+    # the directions each edition's report states: fitted on observed values only and
+    # FDR-controlled, as in results.py
+    old_trends = control_fdr(compute_trends(observed_values(old.values), region_code,
+                                            catalogue, until_year=old.year))
+    new_trends = control_fdr(compute_trends(observed_values(new.values), region_code,
+                                            catalogue, until_year=new.year))
     trends = old_trends[["indicator_id", "direction", "assessment"]].merge(
         new_trends[["indicator_id", "direction", "assessment"]], on="indicator_id",
         suffixes=("_old", "_new"))
@@ -329,7 +334,12 @@ def format_diff(diff: EditionDiff, *, max_rows: int = 50) -> str:
     return "\n".join(lines)
 
 
-def _number(diff: EditionDiff, indicator_id: str, value: float) -> str:
+def _number(diff: EditionDiff, indicator_id: str, value: float,
+            status: str = "observed") -> str:
+    """A value of the chapter's tables; a synthetic one is not a number of the text ("–",
+    its status column says why; the data workbook has it)."""
+    if status == "synthetic":
+        return "–"
     return format_number(value, diff.decimals.get(indicator_id, 2))
 
 
@@ -359,23 +369,28 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
     if len(diff.revised):
         table, more = limited(diff.revised)
         rows = [[row.title, format_period(row.period),
-                 _number(diff, row.indicator_id, row.old_value),
-                 _number(diff, row.indicator_id, row.new_value),
-                 _number(diff, row.indicator_id, row.change_abs),
-                 "–" if math.isnan(row.change_pct) else format_number(row.change_pct, 1) + " %",
+                 _number(diff, row.indicator_id, row.old_value, row.old_status),
+                 _number(diff, row.indicator_id, row.new_value, row.new_status),
+                 _number(diff, row.indicator_id, row.change_abs,
+                         "synthetic" if "synthetic" in (row.old_status, row.new_status)
+                         else "observed"),
+                 "–" if math.isnan(row.change_pct) or "synthetic" in (
+                     row.old_status, row.new_status)
+                 else format_number(row.change_pct, 1) + " %",
                  f"{_status_sv(row.old_status, row.old_status)} → "
                  f"{_status_sv(row.new_status, row.new_status)}"
                  if row.old_status != row.new_status else _status_sv(row.new_status, "")]
                 for row in table.itertuples()]
         parts.append(f"## Reviderade värden\n\n{_values_sv(len(diff.revised))} har ändrats, till "
                      "exempel för att ett syntetiskt värde ersatts av publicerad statistik "
-                     "eller för att statistiken reviderats.\n\n"
+                     "eller för att statistiken reviderats (syntetiska värden som räknats "
+                     "om redovisas inte; syntetiska värden visas med –).\n\n"
                      + _markdown_table(["Indikator", "Period", "Förut", "Nu", "Förändring",
                                         "Förändring (%)", "Status"], rows) + more)
     if len(diff.new_points):
         table, more = limited(diff.new_points)
         rows = [[row.title, format_period(row.period),
-                 _number(diff, row.indicator_id, row.value),
+                 _number(diff, row.indicator_id, row.value, row.status),
                  _status_sv(row.status, row.status)] for row in table.itertuples()]
         parts.append(f"## Nya datapunkter\n\n{_values_sv(len(diff.new_points))} finns inte i "
                      "förra utgåvan.\n\n"
@@ -383,7 +398,7 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
     if len(diff.removed):
         table, more = limited(diff.removed)
         rows = [[row.title, format_period(row.period),
-                 _number(diff, row.indicator_id, row.value),
+                 _number(diff, row.indicator_id, row.value, row.status),
                  _status_sv(row.status, row.status)] for row in table.itertuples()]
         parts.append(f"## Borttagna värden\n\n{_values_sv(len(diff.removed))} från förra utgåvan "
                      "finns inte längre med.\n\n"

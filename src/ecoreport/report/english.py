@@ -4,6 +4,7 @@ abroad. Names come from the catalogue's English fields (``name_en``)."""
 from __future__ import annotations
 
 
+from ecoreport.analysis.findings import DEMONSTRATION_BELOW
 from ecoreport.analysis.results import Report
 from ecoreport.report.chapters import share_observed
 from ecoreport.report.innovation_index import escape_md, group_label
@@ -40,21 +41,33 @@ def english_summary_markdown(report: Report) -> str:
     lines += [f"```{{admonition}} Observed and synthetic values\n:class: warning\n"
               f"{_number(100 * observed)} % of the values of the model's indicators for "
               f"{name} in {window} are observed; the rest are synthetic (computed by ecoreport to complete the "
-              "series) and are not facts about the region. Everything below that depends "
-              "on them is illustrative.\n```", ""]
+              "series) and are not facts about the region. They only draw charts: every "
+              "number, rank and statement of the report is computed from the observed "
+              "values alone"
+              + (", and with so few of them the report is a demonstration of the method"
+                 if observed < DEMONSTRATION_BELOW else "")
+              + ".\n```", ""]
     index = report.results.index
     row = index.region_row(report.region.code) if index is not None else {}
     lines.append("## Innovation index")
-    if row:
+    if row and row["rank"] is None:
+        lines.append(f"{name} is not ranked on the composite innovation index: it has observed "
+                     f"values for {row['n_indicators']} of the index's "
+                     f"{row['n_index_indicators']} indicators.")
+    elif row and row["group"]:
         group = group_label(row["group"], "en").lower()
+        odds = row.get("group_probabilities") or {}
         lines.append(
             f"{name} ranks **{row['rank']} of {row['n_ranked']}** Swedish regions (län) on the "
-            f"composite innovation index, 90 % rank interval {row['rank_p05']}–{row['rank_p95']} "
-            f"when the method choices (normalisation, weights, aggregation, missing values) "
+            f"composite innovation index, computed on observed values only "
+            f"({row['n_index_indicators']} indicators observed for most län), 90 % rank "
+            f"interval {row['rank_p05']}–{row['rank_p95']} when the method choices "
+            f"(normalisation, weights, aggregation, missing values) and the indicators "
             f"are varied. Its index is {_number(row['pct_of_riket'])} % of the national value, "
-            f"which makes it {_article(group)} **{group}** (leaders ≥ 125 %, "
-            "strong 100–125 %, moderate 70–100 %, emerging < 70 %, as in the EU Regional "
-            "Innovation Scoreboard).")
+            f"which makes it {_article(group)} **{group}** with the default choices "
+            f"({_number(100 * odds[row['group']]) + ' % of the simulations; ' if row['group'] in odds else ''}"
+            "leaders ≥ 125 %, strong 100–125 %, moderate 70–100 %, emerging < 70 %, as in "
+            "the EU Regional Innovation Scoreboard).")
         dims = index.dimensions[index.dimensions["region_code"] == report.region.code]
         dims = dims.dropna(subset=["rank"]).sort_values(["rank", "dimension"])
         if not dims.empty:

@@ -17,6 +17,8 @@ from ecoreport.analysis.index import (
     CHOICES,
     DEFAULT_CHOICES,
     GROUPS_BY_ID,
+    MIN_COVERAGE,
+    MIN_REGION_COVERAGE,
     OPTION_LABELS_SV,
     PERFORMANCE_GROUPS,
     IndexResult,
@@ -35,6 +37,7 @@ from ecoreport.report.charts.maps import (
     lan_map_chart,
     map_legend_markdown,
 )
+from ecoreport.report import narrative
 from ecoreport.report.formatting import format_number
 from ecoreport.report.render import chart_html, glue_chart, glue_markdown, show_chart
 
@@ -80,7 +83,8 @@ def index_table(report: Report) -> pd.DataFrame:
     table["group_sv"] = table["group"].map(group_label)
     columns = ["region_code", "region_name", "role", "score", "rank", "rank_median",
                "rank_p05", "rank_p95", "pct_of_riket", "group", "group_sv", "n_indicators",
-               "share_synthetic"]
+               "coverage", "share_synthetic"]
+    table = table.assign(coverage=table["coverage"] if "coverage" in table else np.nan)
     return table[columns].sort_values(["rank", "region_code"]).reset_index(drop=True)
 
 
@@ -92,28 +96,65 @@ def index_download_table(report: Report) -> pd.DataFrame:
         "Rang": table["rank"], "Medianrang": table["rank_median"],
         "Rang 5 %": table["rank_p05"], "Rang 95 %": table["rank_p95"],
         "Procent av riket": table["pct_of_riket"].round(1), "Grupp": table["group_sv"],
+        "Täckning (andel av indexets indikatorer)": table["coverage"].round(2),
         "Andel syntetiska värden": table["share_synthetic"].round(2)})
 
 
 def index_intro_markdown(report: Report) -> str:
     """The chapter's key sentence: rank with its interval, group, per cent of Riket."""
-    row = _index(report).region_row(report.region.code)
-    if not row:
-        return f"Indexet kan inte beräknas för {report.region.name} {report.year}."
+    index = _index(report)
+    row = index.region_row(report.region.code)
+    if not row or not np.isfinite(row["score"]):
+        return (f"Innovationsindexet kan inte beräknas för {escape_md(report.region.name)} "
+                f"{report.year}: för få indikatorer är observerade för minst "
+                f"{format_number(100 * MIN_COVERAGE, 0)} % av länen.")
     name = escape_md(report.region.name)
+    coverage = coverage_markdown(report, row)
+    if row["rank"] is None:
+        return (f"{name} rangordnas inte i innovationsindexet {report.year}: länet har "
+                f"observerade värden för {row['n_indicators']} av indexets "
+                f"{row['n_index_indicators']} indikatorer, och en rang kräver minst "
+                f"{format_number(100 * MIN_REGION_COVERAGE, 0)} %. {coverage}")
     interval = (f"rang {row['rank_p05']}" if row["rank_p05"] == row["rank_p95"]
                 else f"rang {row['rank_p05']}–{row['rank_p95']}")
+    group = group_label(row["group"]).lower() if row["group"] else None
     text = (f"{name} har rang **{row['rank']} av {row['n_ranked']}** i innovationsindexet "
             f"{report.year} (indexvärde {format_number(row['score'], 2)} på skalan 0–1). "
-            f"När metodvalen varieras hamnar länet i 90 % av simuleringarna på {interval} "
-            f"(medianrang {format_number(row['rank_median'], 1)}). Indexet är "
-            f"{format_number(row['pct_of_riket'], 0)} % av rikets, vilket gör länet till "
-            f"**{group_label(row['group']).lower()}**.")
-    if row["share_synthetic"] > 0:
-        text += (f" {format_number(100 * row['share_synthetic'], 0)} % av länets "
-                 "indikatorvärden i indexet är syntetiska (framräknade); rangordningen ska "
-                 "därför inte läsas som en uppgift om länet.")
-    return text
+            f"När metodvalen och urvalet av indikatorer varieras hamnar länet i 90 % av "
+            f"simuleringarna på {interval} (medianrang {format_number(row['rank_median'], 1)}).")
+    if group:
+        text += (f" Indexet är {format_number(row['pct_of_riket'], 0)} % av rikets, vilket "
+                 f"gör länet till **{group}** med standardvalen. "
+                 + group_probability_sentence(row.get("group_probabilities") or {},
+                                              row["group"]))
+    return f"{text} {coverage}"
+
+
+def group_probability_sentence(probabilities: dict[str, float], group_id: str | None) -> str:
+    """"Länet är måttlig innovatör i 14 % av simuleringarna och framväxande innovatör i
+    84 %." (groups with at least 1 %, the default group first)."""
+    shown = [(g, p) for g, p in sorted(probabilities.items(), key=lambda kv: -kv[1])
+             if p >= 0.01 or g == group_id]
+    shown.sort(key=lambda kv: kv[0] != group_id)
+    if not shown:
+        return ""
+    parts = [f"{group_label(g).lower()} i {format_number(100 * p, 0)} %" for g, p in shown]
+    parts[0] += " av simuleringarna"
+    return f"Länet är {narrative.join_sv(parts)}."
+
+
+def coverage_markdown(report: Report, row: dict | None = None) -> str:
+    """What the index rests on: observed values only, which indicators, the län's coverage."""
+    index = _index(report)
+    row = row or index.region_row(report.region.code)
+    dims = {report.catalogue.indicators[i].dimension for i in index.indicator_ids}
+    n_metric = len(report.catalogue.metric_dimensions())
+    return (f"Indexet räknas enbart på observerade värden: "
+            f"{len(index.indicator_ids)} indikatorer i {len(dims)} av modellens {n_metric} "
+            f"dimensioner är observerade för minst {format_number(100 * MIN_COVERAGE, 0)} % "
+            f"av länen, och {escape_md(report.region.short_name)} har värden för "
+            f"{row.get('n_indicators', 0)} av dem (ett län rangordnas när det har minst "
+            f"{format_number(100 * MIN_REGION_COVERAGE, 0)} %).")
 
 
 def groups_markdown() -> str:
@@ -194,7 +235,10 @@ def index_map(report: Report, what: str = "group"):
     chart = lan_map_chart(comparison, boundaries, names, value_column="value_normalised",
                           legend_title=unit, region_code=report.region.code,
                           peer_codes=report.region.peers)
-    caption = f"{escape_md(meta.name_sv)} {report.year} ({escape_md(unit)}). {legend}"
+    periods = comparison["period"].dropna()
+    period = str(periods.iloc[0]) if len(periods) else str(report.year)
+    caption = (f"{escape_md(meta.name_sv)} {period}, län med observerat värde "
+               f"({escape_md(unit)}). {legend}")
     return chart, caption
 
 
@@ -212,34 +256,49 @@ def dimension_table(report: Report) -> pd.DataFrame:
     return dims.sort_values("order").reset_index(drop=True)
 
 
+def usable_choices_of(index: IndexResult) -> dict[str, tuple[str, ...]]:
+    """The options the index's Monte Carlo drew from."""
+    return getattr(index, "drawn_choices", None) or dict(CHOICES)
+
+
 def sensitivity_markdown(report: Report) -> str:
     """Which methodological choice moves the ranks most, as a Markdown table."""
     index = _index(report)
     lines = ["| Metodval | Alternativ | Förklarad andel av rangvariationen | "
              "Genomsnittlig rangförändring när bara detta val ändras |",
              "|---|---|---:|---:|"]
+    drawn = usable_choices_of(index)
     for row in index.sensitivity.itertuples():
-        options = ", ".join(OPTION_LABELS_SV[o] for o in CHOICES[row.choice])
+        options = ", ".join(OPTION_LABELS_SV[o] for o in drawn.get(row.choice, CHOICES[row.choice]))
         lines.append(f"| {CHOICE_LABELS_SV[row.choice]} | {options} | "
                      f"{format_number(100 * row.first_order, 0)} % | "
                      f"{format_number(row.mean_abs_rank_change, 2)} |")
     top = index.sensitivity.iloc[0]
     defaults = ", ".join(OPTION_LABELS_SV[getattr(DEFAULT_CHOICES, c)] for c in CHOICES)
+    notes = [("Vikterna lottas så att varje viktning av en dimensions indikatorer (och av "
+              "dimensionerna) är lika sannolik; en störning på ±25 % kring lika vikter "
+              "förklarade under 1 % av rangvariationen och prövade därför inget. Urvalet av "
+              "indikatorer prövar uppgifterna själva: indikatorerna i varje dimension dras "
+              "med återläggning, så en rang som vilar på en enda indikator flyttar sig.")]
+    skipped = [o for o in CHOICES["imputation"] if o not in drawn.get("imputation", ())]
+    if skipped:
+        notes.append(f"Valet {narrative.join_sv([OPTION_LABELS_SV[o] for o in skipped])} "
+                     f"lottas inte: inga av indexets indikatorer har observerade värden för "
+                     f"just {index.year}.")
     return (f"Rangordningen bygger på {index.n_draws} simuleringar där varje metodval lottas. "
             f"Standardvalen är: {defaults}. Det val som flyttar rangerna mest är "
-            f"**{CHOICE_LABELS_SV[top.choice].lower()}**.\n\n" + "\n".join(lines))
+            f"**{CHOICE_LABELS_SV[top.choice].lower()}**. " + " ".join(notes)
+            + "\n\n" + "\n".join(lines))
 
 
 def observed_only_markdown(report: Report) -> str:
     """The observed-only index beside the headline one (or why there is none)."""
     index = _index(report)
     if index.observed is None:
-        if index.observed_indicator_ids:
-            return ""
-        return ("Alla värden i indexet är observerade." if not (
-            report.dataset.values["status"] == "synthetic").any() else
-            "Det finns för få observerade värden för att räkna ett index på enbart "
-            "observerade data.")
+        names = narrative.join_sv([escape_md(report.catalogue.indicators[i].name_sv)
+                                   for i in index.indicator_ids])
+        return (f"Indexet bygger bara på observerade värden; syntetiska värden ingår inte. "
+                f"Indikatorerna är {names}." if names else "")
     own = index.observed[index.observed["region_code"] == report.region.code]
     names = ", ".join(escape_md(report.catalogue.indicators[i].name_sv)
                       for i in index.observed_indicator_ids)
@@ -261,7 +320,12 @@ def index_summary_entry(index: IndexResult, region_code: str) -> dict:
         return {}
     return {"score": round(row["score"], 4), "rank": row["rank"], "of": row["n_ranked"],
             "rank_p05": row["rank_p05"], "rank_p95": row["rank_p95"],
-            "group": row["group"], "pct_of_riket": round(row["pct_of_riket"], 1)}
+            "group": row["group"], "pct_of_riket": round(row["pct_of_riket"], 1),
+            "group_probabilities": {g: round(p, 3) for g, p in
+                                    row.get("group_probabilities", {}).items()},
+            "coverage": round(row["coverage"], 3), "n_indicators": row["n_indicators"],
+            "n_index_indicators": row["n_index_indicators"],
+            "indicator_ids": list(index.indicator_ids)}
 
 
 def landing_map_html(dataset, index: IndexResult, *, element_id: str = "index-map") -> str:
@@ -307,3 +371,6 @@ def glue_index_chapter(report: Report) -> None:
                   "riket), med rang bland länen.")
     glue_markdown("index-sensitivity", sensitivity_markdown(report))
     glue_markdown("index-observed", observed_only_markdown(report))
+    glue_markdown("index-min-coverage", format_number(100 * MIN_COVERAGE, 0) + " %")
+    glue_markdown("index-min-region-coverage",
+                  format_number(100 * MIN_REGION_COVERAGE, 0) + " %")

@@ -37,7 +37,10 @@ def key_figures(results) -> dict:
         best = ranked.iloc[0]
         figures["strongest"] = {"name": str(best["name_sv"]), "rank": int(best["rank"]),
                                 "of": int(best["n_regions"])}
-    share = profile["share_synthetic"].mean()
+    # the report's one observed share (its complement), as on the report's start page
+    found = getattr(results, "findings", None)
+    share = (1.0 - found.share_observed if found is not None
+             else profile["share_synthetic"].mean())
     if share is not None and not math.isnan(share):
         figures["share_synthetic"] = float(share)
     return figures

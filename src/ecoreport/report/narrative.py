@@ -88,11 +88,19 @@ PHRASES: dict[str, str] = {
     "pca_explained": "Axeln fångar {share} av variationen i indikatorerna",
     "pca_missing": "Det finns inga beräknade positioner för {region} på axeln mellan forsknings- och marknadsdriven innovation",
     # the tested axis across the län
-    "axis_unsupported": ("Indikatorerna skiljer inte säkert forskningssidan från marknadssidan "
-                         "när alla 21 län jämförs (permutationstest, p = {p}); rapporten anger "
+    "axis_unsupported": ("Axeln mellan forskning och marknad stöds inte av observerade data: "
+                         "räknat enbart på observerade värden skiljer indikatorerna inte säkert "
+                         "forskningssidan från marknadssidan när alla 21 län jämförs "
+                         "(permutationstest, p = {p}); rapporten anger "
                          "därför ingen placering av {region} på en axel mellan forskning och "
                          "marknad"),
-    "axis_supported": ("När alla 21 län jämförs, med årseffekt och länens allmänna nivå "
+    "axis_not_fitted": ("Axeln mellan forskning och marknad stöds inte av observerade data: "
+                        "bara {n_research} forskningsindikatorer och {n_market} "
+                        "marknadsindikatorer har observerade värden i minst {coverage} av "
+                        "länens år, och ett test kräver minst {minimum} av varje; rapporten "
+                        "anger därför ingen placering av {region} på en sådan axel"),
+    "axis_supported": ("Räknat enbart på observerade värden och när alla 21 län jämförs, med "
+                       "årseffekt och länens allmänna nivå "
                        "borttagna, skiljer {component} forskningsindikatorerna från "
                        "marknadsindikatorerna (permutationstest, p = {p}; komponenten "
                        "förklarar {share} av variationen)"),

@@ -15,6 +15,8 @@ import math
 import re
 from pathlib import Path
 
+import pandas as pd
+
 from ecoreport.analysis.results import Results
 from ecoreport.report import narrative
 from ecoreport.report.innovation_index import index_summary_entry
@@ -30,6 +32,31 @@ def _number(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) or math.isinf(number) else number
+
+
+def comparison_entries(results: Results) -> list[dict]:
+    """Per analysed indicator: the period the comparison between län uses (the latest with
+    the län and at least ``MIN_COMPARED_REGIONS`` län observed), rank, Riket, peers; or
+    why there is no rank (``reason``)."""
+    entries = []
+    for indicator_id in results.findings.key_figures["indicator_id"]:
+        table = results.comparisons.get(indicator_id)
+        own = (table[table["region_code"] == results.region_code]
+               if table is not None else None)
+        if own is None or own.empty or pd.isna(own.iloc[0]["rank"]):
+            reason = getattr(results, "comparison_reasons", {}).get(indicator_id)
+            if reason:
+                entries.append({"indicator_id": indicator_id, "period": None, "rank": None,
+                                "of": None, "value": None, "riket_value": None,
+                                "peer_mean": None, "reason": reason})
+            continue
+        row = own.iloc[0]
+        entries.append({"indicator_id": indicator_id, "period": str(row["period"]),
+                        "rank": int(row["rank"]), "of": int(row["n_ranked"]),
+                        "value": _number(row["value_normalised"]),
+                        "riket_value": _number(row["riket_value"]),
+                        "peer_mean": _number(row["peer_mean"]), "reason": None})
+    return entries
 
 
 def summary_dict(results: Results, catalogue, region_short: str) -> dict:
@@ -79,13 +106,16 @@ def summary_dict(results: Results, catalogue, region_short: str) -> dict:
                 "stability": _number(results.axis.stability),
                 "position": None, "position_ci_low": None, "position_ci_high": None,
                 "side": "middle", "rank": None, "n_regions": results.axis.n_regions}
-        if row is not None:
+        if row is not None and results.axis.supported:  # no position on an axis not found
             axis.update(position=_number(row["position"]), position_ci_low=_number(row["ci_low"]),
                         position_ci_high=_number(row["ci_high"]), side=str(row["side"]),
                         rank=int(row["rank"]))
+    elif "axis" in results.pca_messages:
+        axis = {"supported": False, "test": None, "reason": results.pca_messages["axis"]}
     summary = {"region_code": results.region_code, "year": int(results.year),
                "share_observed": _number(found.share_observed), "findings": findings,
-               "trends": trends, "pca_region": pca_region, "axis": axis}
+               "trends": trends, "comparisons": comparison_entries(results),
+               "pca_region": pca_region, "axis": axis}
     index = getattr(results, "index", None)
     if index is not None and index_summary_entry(index, results.region_code):
         summary["index"] = index_summary_entry(index, results.region_code)

@@ -11,6 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ecoreport.analysis.compare import observed_values
 from ecoreport.analysis.results import Report
 from ecoreport.analysis.targets import STATUS_LABELS_SV, assess_target
 from ecoreport.data.clusters import initiatives_by_lan, load_cluster_initiatives
@@ -98,10 +99,13 @@ def peers_markdown(report: Report, profile: ProfileModel | None) -> str:
 
 
 def target_progress_table(report: Report, profile: ProfileModel | None) -> pd.DataFrame:
-    """One row per target: indicator, baseline, target, latest value, projection, status."""
+    """One row per target: indicator, baseline, target, latest value, projection, status,
+    all from the län's observed values (``synthetic`` is always false; kept for readers of
+    the table)."""
     rows = []
     for target in (profile.targets if profile else []):
-        series = report.series(target.indicator)
+        # a target's status is a statement of the report: observed values only
+        series = observed_values(report.series(target.indicator))
         progress = assess_target(series, baseline_year=target.baseline_year,
                                  target_value=float(target.target_value),
                                  target_year=target.target_year, direction=target.direction,

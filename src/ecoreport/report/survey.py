@@ -287,6 +287,22 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+def sampling_caveat(design) -> str:
+    """What the intervals assume and what the response rate means for them."""
+    text = ("Intervallen och felmarginalerna antar ett obundet slumpmässigt urval av "
+            "företagen.")
+    if design.response_rate is not None:
+        rate = format_number(100 * design.response_rate, 0)
+        text += (f" Bara {rate}{NBSP}% av de tillfrågade svarade; om de som svarade skiljer "
+                 "sig från dem som inte svarade kan andelarna vara snedvridna på ett sätt som "
+                 "intervallen inte visar.")
+    if not design.weighting_sv:
+        text += (" Urvalet var stratifierat med ett överurval, och svaren är inte viktade, så "
+                 "andelarna gäller de svarande företagen och den verkliga osäkerheten är "
+                 "större än intervallen.")
+    return text
+
+
 def method_table(report: Report, design) -> str:
     """The survey's design as a two-column table (facts from ``sources.yaml``)."""
     rows = []
@@ -312,6 +328,7 @@ def method_table(report: Report, design) -> str:
     rows.append(("Viktning", _sentence(design.weighting_sv) if design.weighting_sv else
                  "Källan anger ingen viktning. Andelarna redovisas som de publicerats, som "
                  "andelar av de svarande företagen."))
+    rows.append(("Felmarginal", sampling_caveat(design)))
     rule = design.innovating_filter
     if rule is not None:
         item = report.catalogue.indicators.get(rule.item)
