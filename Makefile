@@ -8,7 +8,7 @@ YEAR   ?=
 OUT    ?= reports
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: install system-deps report html test test-fast bench bench-all lock data clean
+.PHONY: install system-deps browser-deps report html test test-fast bench bench-all lock data clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ install: $(STAMP)
 system-deps:
 	@bash scripts/system-deps.sh
 
+# npm packages of the accessibility test (axe-core, puppeteer-core on the system Chromium).
+browser-deps:
+	@bash tests/browser/install.sh
+
 report: install system-deps
 	$(BIN)/ecoreport build --region $(REGION) $(YEAR_ARG) --out $(OUT) --pdf
 	@$(BIN)/ecoreport validate --coverage | tail -n 2
@@ -31,7 +35,7 @@ report: install system-deps
 html: install
 	$(BIN)/ecoreport build --region $(REGION) $(YEAR_ARG) --out $(OUT)
 
-test: install system-deps
+test: install system-deps browser-deps
 	$(BIN)/python -m pytest -q
 
 test-fast: install

@@ -300,7 +300,7 @@ def pca_trajectory_chart(result: PcaResult, region_name: str, region_code: str |
     points = base.mark_point(size=90, strokeWidth=2, opacity=1).encode(
         x=x, y=y, color=colour, tooltip=tooltip, fill=status_fill_value("#444444"))
     legend = status_legend(data, x, y, statuses, colour="#444444")
-    labels = base.mark_text(dx=8, dy=-8, fontSize=10, color="#333333").encode(
+    labels = base.mark_text(dx=8, dy=-8, fontSize=11, color="#333333").encode(
         x=x, y=y, text="year_label:N")
     return alt.layer(path, points, labels, legend).properties(
         title=alt.Title("Länets förflyttning över tid", subtitle=region_name),
