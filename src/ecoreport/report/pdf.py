@@ -147,8 +147,36 @@ def latex_text(text: str) -> str:
     return "".join(replacements.get(ch, ch) for ch in str(text))
 
 
-def latex_elements(substitutions: dict, edition: str) -> dict:
-    """Sphinx ``latex_elements`` for the designed PDF (cover, compact layout)."""
+#: The PDF's document information (title, author, subject, keywords, language), as
+#: accessible documents need (PDF/UA, WCAG 2.1 via EN 301 549): a reader's window shows the
+#: title, not the file name, and a screen reader reads the text as Swedish.
+PDF_INFO = r"""
+\hypersetup{pdftitle={%(title)s}, pdfauthor={%(author)s}, pdfsubject={%(subject)s},
+  pdfkeywords={%(keywords)s}, pdflang={%(language)s}, pdfdisplaydoctitle=true,
+  bookmarksopen=true, bookmarksopenlevel=1}
+"""
+
+#: The document's language (``pdflang``; BCP 47).
+PDF_LANGUAGE = "sv-SE"
+
+
+def pdf_info(title: str, author: str, region_name: str, year: str) -> str:
+    """The ``\\hypersetup`` of the PDF's metadata (:data:`PDF_INFO`), text escaped."""
+    return PDF_INFO % {
+        "title": latex_text(title), "author": latex_text(author),
+        "subject": latex_text(f"METRIC-rapport om regional innovationsförmåga: "
+                              f"innovationsekosystemet i {region_name} {year}"),
+        "keywords": latex_text(f"innovation, METRIC, regional utveckling, {region_name}, {year}"),
+        "language": PDF_LANGUAGE,
+    }
+
+
+def latex_elements(substitutions: dict, edition: str, title: str = "",
+                   author: str = "") -> dict:
+    """Sphinx ``latex_elements`` for the designed PDF (cover, compact layout, metadata)."""
+    region = substitutions.get("region_name", "")
+    year = str(substitutions.get("year", ""))
+    info = pdf_info(title or f"Innovationsekosystemet i {region} {year}", author, region, year)
     cover = COVER % {"region": latex_text(substitutions.get("region_name", "")),
                      "year": latex_text(substitutions.get("year", "")),
                      "edition": latex_text(edition),
@@ -160,7 +188,8 @@ def latex_elements(substitutions: dict, edition: str) -> dict:
         "fncychap": "",
         "sphinxsetup": "hmargin={2cm,2cm}, vmargin={2cm,2.2cm}, InnerLinkColor={HTML}{%s}"
                        % COVER_COLOUR,
-        "preamble": PREAMBLE % {"colour": COVER_COLOUR, "figure_height": FIGURE_HEIGHT},
+        "preamble": PREAMBLE % {"colour": COVER_COLOUR, "figure_height": FIGURE_HEIGHT}
+                    + info,
         "maketitle": cover,
         "figure_align": "htbp",
         # the contents follow the start page (findings first): sammanfattning.md places them
@@ -197,7 +226,9 @@ def write_pdf_config(book: Path, edition: str | None = None,
     latex_documents["title"] = escape_latex(config.get("title", ""))
     substitutions = config.get("parse", {}).get("myst_substitutions", {})
     elements = sphinx_config.setdefault("latex_elements", {})
-    elements.update(latex_elements(substitutions, edition or date.today().isoformat()))
+    elements.update(latex_elements(substitutions, edition or date.today().isoformat(),
+                                   title=str(config.get("title", "")),
+                                   author=str(config.get("author", ""))))
     target = book / "_config_pdf.yml"
     target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
@@ -217,12 +248,28 @@ def build_pdf(book: Path, downloads_text: str | None = None) -> Path:
         raise EcoreportError(f"the LaTeX build of {book} wrote {len(sources)} .tex files, "
                              f"expected one (see {latex_dir})")
     tex = sources[0]
+    tag_document(tex)
     for first_pass in (True, False):
         run_xelatex(tex, pdf=not first_pass)
     pdf = tex.with_suffix(".pdf")
     if not pdf.is_file():
         raise EcoreportError(f"the LaTeX build of {book} produced no PDF (see {latex_dir})")
     return pdf
+
+
+#: Put before ``\\documentclass``: LaTeX's tagging (``tagpdf``, the LaTeX Project's
+#: accessible-PDF work) writes the structure tree, marks paragraphs, headings and links, and
+#: sets the document language. Phase II is what TeX Live 2022's xelatex supports; it tags
+#: the text and the outline but not figures and tables as such (see README, "PDF").
+DOCUMENT_METADATA = r"\DocumentMetadata{lang=%s,testphase=phase-II}" % PDF_LANGUAGE
+
+
+def tag_document(tex: Path) -> None:
+    """Make ``tex`` (Sphinx's LaTeX) produce a tagged PDF: :data:`DOCUMENT_METADATA` as its
+    first line (kept if already there)."""
+    text = tex.read_text(encoding="utf-8")
+    if not text.startswith("\\DocumentMetadata"):
+        tex.write_text(DOCUMENT_METADATA + "\n" + text, encoding="utf-8")
 
 
 def run_xelatex(tex: Path, *, pdf: bool) -> None:
