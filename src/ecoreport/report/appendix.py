@@ -643,8 +643,12 @@ def show_coverage_tables(report: Report) -> None:
 def glue_coverage_tables(report: Report) -> None:
     """The coverage and update-route tables for the notebook to place (web only: the
     numbers are in the data workbook, the routes are for the analyst)."""
-    glue_markdown("coverage-tables", coverage_tables_markdown(report))
-    glue_markdown("update-routes", update_routes_section_markdown(report))
+    # each with its heading, in the glued text: a heading there stays inside the notebook's
+    # web-only block (as a level-2 heading, so the tables' level-3 headings follow in order)
+    glue_markdown("coverage-tables",
+                  "## Täckning per indikator\n\n" + coverage_tables_markdown(report))
+    glue_markdown("update-routes",
+                  "## Hur indikatorerna uppdateras\n\n" + update_routes_section_markdown(report))
 
 
 def show_warnings(report: Report) -> None:

@@ -374,7 +374,7 @@ def indicator_figure(report: Report, indicator):
         return trend, tables
     comparison = region_comparison_chart(table, report.catalogue, indicator.id,
                                          report.region.code, peer_codes=report.region.peers)
-    tables["alla-lan"] = comparison_table(report, indicator)
+    tables["alla län"] = comparison_table(report, indicator)  # (file name: …-alla-lan.csv)
     return side_by_side(trend, comparison), tables
 
 

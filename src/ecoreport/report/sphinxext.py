@@ -371,6 +371,7 @@ def setup(app) -> dict:
     # Loaded in <head> so vegaEmbed exists before the charts' inline scripts run.
     app.add_js_file(BUNDLE_NAME, priority=200)
     app.add_css_file("ecoreport.css")
+    app.add_js_file("ecoreport.js")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -48,6 +48,11 @@ LABEL_CHAR_WIDTH = 0.6
 LABEL_LINE_HEIGHT = 1.25
 LABEL_WRAP = 20
 LABEL_GAP = 7  # px between an arrow tip and its label
+# Colours on white that stay visible (contrast about 3:1 or more at the light end, and
+# colour-blind safe): arrows darker the better the indicator is represented (cos², shown
+# as "återgiven andel"); periods from dark to light, without cividis's pale yellow end.
+ARROW_SCHEME = {"name": "cividis", "extent": [0.62, 0]}
+PERIOD_SCHEME = {"name": "cividis", "extent": [0, 0.62]}
 LABEL_MAX_SHIFT = 3  # line heights a label may move up or down (then with a leader line)
 
 
@@ -211,12 +216,12 @@ def pca_biplot(result: PcaResult, catalogue: object,
               axis=alt.Axis(format=".1f", grid=False, tickCount=9))
     y = alt.Y("y:Q", title=_axis_title(result, "PC2"), scale=scale,
               axis=alt.Axis(format=".1f", grid=False))
-    colour_scale = alt.Scale(scheme="viridis", domain=[0, 1])
-    colour = alt.Color("cos2:Q", title="cos²", scale=colour_scale,
+    colour_scale = alt.Scale(scheme=ARROW_SCHEME, domain=[0, 1])
+    colour = alt.Color("cos2:Q", title="Återgiven andel", scale=colour_scale,
                        legend=alt.Legend(format=".1f", orient="bottom", gradientLength=160,
                                          titleOrient="left"))
     tooltip = [alt.Tooltip("indicator_name:N", title="Indikator"),
-               alt.Tooltip("cos2_label:N", title="cos²")]
+               alt.Tooltip("cos2_label:N", title="Återgiven andel")]
     theta = np.linspace(0, 2 * np.pi, 121)
     circle = alt.Chart(pd.DataFrame({"cx": np.cos(theta), "cy": np.sin(theta),
                                      "order": range(len(theta))})).mark_line(
@@ -287,7 +292,7 @@ def pca_trajectory_chart(result: PcaResult, region_name: str, region_code: str |
     y = alt.Y("PC2:Q", title=_axis_title(result, "PC2"), axis=alt.Axis(format=".1f"))
     period_order = list(dict.fromkeys(groups.tolist()))
     colour = alt.Color("period_group:N", title="Period", sort=period_order,
-                       scale=alt.Scale(scheme="viridis"), legend=alt.Legend(orient="bottom"))
+                       scale=alt.Scale(scheme=PERIOD_SCHEME), legend=alt.Legend(orient="bottom"))
     tooltip = [alt.Tooltip("year_label:N", title="År"),
                alt.Tooltip("PC1:Q", format=".2f", title="Komponent 1"),
                alt.Tooltip("PC2:Q", format=".2f", title="Komponent 2"),
