@@ -135,3 +135,7 @@ def test_pdf_has_vector_charts_and_the_web_book_no_static_images(tmp_path):
     # Known limit of LaTeX's tagging under xelatex (phase II): the text of tables
     # (tabulary/longtable) is not marked, UA-01-003 on those pages (README, "PDF").
     assert not [f for f in findings if f["rule_id"] != "UA-01-003"], findings
+    # the published edition: no tool text in the PDF either
+    from tests.text_lint import TOOL_TEXT, findings as tool_text
+
+    assert not tool_text({"PDF": text}, TOOL_TEXT)

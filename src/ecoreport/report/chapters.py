@@ -32,6 +32,7 @@ from ecoreport.data.vocab import SURVEY_BASE_LABELS
 from ecoreport.report import survey as survey_report
 from ecoreport.report.survey import survey_items, survey_rows  # noqa: F401 (chapters API)
 from ecoreport.report.escape import escape_myst
+from ecoreport.report.publish import is_draft
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.report.render import glue_chart, glue_markdown, show_chart, side_by_side
 from ecoreport.report.render import upcoming_figure_number
@@ -847,9 +848,9 @@ def survey_intro_markdown(report: Report) -> str:
     if not items:
         return (f"Det finns inga enkätsvar för {escape_myst(report.region.name)} i rapportens data. "
                 "METRIC-modellen kompletterar registerstatistiken med en enkät till länets "
-                "företag. Enkätresultat läggs till som andelar per svarsalternativ med "
+                "företag." + (" Enkätresultat läggs till som andelar per svarsalternativ med "
                 "`ecoreport import` (se README, avsnittet om årlig uppdatering); kapitlet fylls "
-                "då i automatiskt.")
+                "då i automatiskt." if is_draft(report) else ""))
     survey = report.dataset.survey
     rows = survey[(survey["region_code"] == report.region.code)
                   & (survey["period_end"] <= report.year)]

@@ -20,6 +20,7 @@ from ecoreport.analysis.results import Report
 from ecoreport.data.vocab import SURVEY_BASE_LABELS
 from ecoreport.report.charts.survey import survey_chart, survey_table
 from ecoreport.report.escape import escape_myst
+from ecoreport.report.publish import is_draft
 from ecoreport.report.formatting import NBSP, format_number, format_period
 from ecoreport.report.render import glue_chart, glue_markdown
 
@@ -344,8 +345,9 @@ def method_markdown(report: Report) -> str:
     found = designs(report)
     if not found:
         return ("Hur enkäten gjordes (urval, antal svar, insamling) anges inte i data, så "
-                "antalet svar och felmarginalerna kan inte redovisas. Uppgifterna läggs till "
-                "under `survey:` på enkätens källa i `data/sources.yaml`.")
+                "antalet svar och felmarginalerna kan inte redovisas."
+                + (" Uppgifterna läggs till under `survey:` på enkätens källa i "
+                   "`data/sources.yaml`." if is_draft(report) else ""))
     parts = []
     for design in found:
         if len(found) > 1:

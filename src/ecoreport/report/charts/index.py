@@ -71,8 +71,9 @@ def rank_history_chart(table: pd.DataFrame) -> alt.LayerChart:
     # coloured by role (the län dark and thick, its peers lighter, others grey), each line
     # named at its last year, so that lines of one colour are still told apart
     roles = [role for role in ROLE_COLOURS if role in set(table["role"])]
+    role_scale = alt.Scale(domain=roles, range=[ROLE_COLOURS[r] for r in roles])
     colour = alt.Color("role:N", title=None, legend=alt.Legend(orient="bottom"),
-                       scale=alt.Scale(domain=roles, range=[ROLE_COLOURS[r] for r in roles]))
+                       scale=role_scale)
     y = alt.Y("rank:Q", scale=alt.Scale(domain=[n, 1]), title="Plats (1 = högst index)")
     x = alt.X("year:O", title=None)
     segments = line_segments(table.sort_values("year"), "year", "rank", status="status_label",
@@ -82,9 +83,9 @@ def rank_history_chart(table: pd.DataFrame) -> alt.LayerChart:
                        size=alt.condition(alt.datum.role == "Rapportens län", alt.value(3),
                                           alt.value(1.5)))
     points = alt.Chart(table).mark_point(size=45, strokeWidth=1.5).encode(
-        x=x, y=y, color=alt.Color("role:N", legend=None, scale=colour.scale),
+        x=x, y=y, color=alt.Color("role:N", legend=None, scale=role_scale),
         fill=alt.condition(alt.datum.status_label == "synthetic", alt.value("white"),
-                           alt.Color("role:N", legend=None, scale=colour.scale)),
+                           alt.Color("role:N", legend=None, scale=role_scale)),
         tooltip=[alt.Tooltip("region_name:N", title="Län"), alt.Tooltip("year:O", title="År"),
                  alt.Tooltip("rank:Q", title="Plats"),
                  alt.Tooltip("share_synthetic:Q", title="Andel syntetiska värden",
