@@ -31,6 +31,8 @@ from ecoreport.analysis import survey as survey_estimates
 from ecoreport.data.vocab import SURVEY_BASE_LABELS
 from ecoreport.report import survey as survey_report
 from ecoreport.report.survey import survey_items, survey_rows  # noqa: F401 (chapters API)
+from ecoreport.analysis.trends import REPORT_FIRST_YEAR
+from ecoreport.errors import IssueCode
 from ecoreport.report.escape import escape_myst
 from ecoreport.report.publish import is_draft
 from ecoreport.report.formatting import format_number, format_percent, format_period
@@ -331,7 +333,8 @@ def show_indicator(report: Report, indicator) -> None:
     _display_markdown(indicator_markdown(report, indicator, upcoming_figure_number()))
     series = report.series(indicator.id)
     unit = report.catalogue.unit(indicator.id)
-    chart = trend_chart(series, indicator, unit, report.region.name, until_year=report.year)
+    chart = trend_chart(series, indicator, unit, report.region.name, until_year=report.year,
+                        from_year=REPORT_FIRST_YEAR)
     hollow = " Ofyllda punkter och streckad linje är syntetiska värden." if (
         series["status"] == "synthetic").any() else ""
     _show(chart, f"{report.region.slug}-{indicator.id}", trend_table(series, indicator, unit),
@@ -368,7 +371,8 @@ def indicator_figure(report: Report, indicator):
     """The indicator's trend and, beside it, all län (one figure, one caption)."""
     series = report.series(indicator.id)
     unit = report.catalogue.unit(indicator.id)
-    trend = trend_chart(series, indicator, unit, report.region.name, until_year=report.year)
+    trend = trend_chart(series, indicator, unit, report.region.name, until_year=report.year,
+                        from_year=REPORT_FIRST_YEAR)
     tables = {"utveckling": trend_table(series, indicator, unit)}
     table = report.results.comparisons.get(indicator.id)
     if table is None:
@@ -379,11 +383,41 @@ def indicator_figure(report: Report, indicator):
     return side_by_side(trend, comparison), tables
 
 
+def outlier_sentences(report: Report, indicator) -> str:
+    """A sentence per observed value of the län in the report window that the data check
+    flags as an abrupt jump (shown as published; the data appendix lists it too), so the
+    reader learns about it where it is plotted."""
+    values = report.dataset.values
+    mine = values[(values["region_code"] == report.region.code)
+                  & (values["indicator_id"] == indicator.id)]
+    sentences = []
+    for issue in report.dataset.report.warnings:
+        if (issue.code != IssueCode.ABRUPT_JUMP or issue.region_code != report.region.code
+                or issue.indicator_id != indicator.id):
+            continue
+        row = mine[mine["period"] == issue.period]
+        if row.empty or row["status"].iloc[0] != "observed" or not (
+                REPORT_FIRST_YEAR <= row["period_end"].iloc[0]
+                and row["period_start"].iloc[0] <= report.year):
+            continue
+        d, details = indicator.decimals, issue.details
+        sentences.append(
+            f" Det observerade värdet {format_period(issue.period)}, "
+            f"{format_number(details['value'], d)}, skiljer sig starkt från åren före och "
+            f"efter ({format_number(details['before'], d)} år "
+            f"{format_period(details['before_period'])} och "
+            f"{format_number(details['after'], d)} år {format_period(details['after_period'])});"
+            " det visas som källan har publicerat det och kan bero på en ändrad definition "
+            "eller ett fel hos källan.")
+    return "".join(sentences)
+
+
 def indicator_caption(report: Report, indicator) -> str:
     unit = report.catalogue.unit(indicator.id)
     series = report.series(indicator.id)
     hollow = (" Ofyllda punkter, streckad linje och ljusare staplar är syntetiska värden."
-              if (series["status"] == "synthetic").any() else "")
+              if (series["status"] == "synthetic").any() else "") + outlier_sentences(
+        report, indicator)
     if indicator.id not in report.results.comparisons:
         return f"{escape_myst(indicator.name_sv)} i {escape_myst(report.region.name)}, {escape_myst(unit.label_sv)}.{hollow}"
     return (f"{escape_myst(indicator.name_sv)}: utvecklingen i {escape_myst(report.region.name)} (vänster) och alla län "

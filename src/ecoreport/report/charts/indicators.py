@@ -32,17 +32,22 @@ def trend_table(series: pd.DataFrame, indicator, unit) -> pd.DataFrame:
 
 
 def trend_chart(series: pd.DataFrame, indicator, unit, region_name: str,
-                *, until_year: int | None = None) -> alt.LayerChart:
+                *, until_year: int | None = None,
+                from_year: int | None = None) -> alt.LayerChart:
     """Line chart of one indicator over time; synthetic values hollow, the line dashed and
     lighter wherever it touches a synthetic value, multi-year periods as spans.
 
     ``series`` is a tidy frame of one region and indicator (see DESIGN.md). Multi-year
     periods (e.g. TEA 2014–2017) are drawn as a horizontal span over the years they cover
     with the marker at the midpoint, so they are not mistaken for single years.
+    ``from_year``/``until_year``: the report window (a period overlapping it is kept), so
+    the axis begins where the text's years begin.
     """
     data = series.copy()
     if until_year is not None:
         data = data[data["period_start"] <= until_year]
+    if from_year is not None:
+        data = data[data["period_end"] >= from_year]
     data = data.sort_values(["period_start", "period_end"])
     fmt = d3_format(indicator.decimals)
     data["status_label"] = [label_status(s) for s in data["status"]]
