@@ -35,7 +35,7 @@ from ecoreport.analysis.trends import REPORT_FIRST_YEAR
 from ecoreport.errors import IssueCode
 from ecoreport.report.escape import escape_myst
 from ecoreport.report.publish import is_draft
-from ecoreport.report.formatting import format_number, format_percent, format_period
+from ecoreport.report.formatting import format_number, format_percent, format_period, text_decimals
 from ecoreport.report.render import glue_chart, glue_markdown, show_chart, side_by_side
 from ecoreport.report.render import upcoming_figure_number
 
@@ -77,6 +77,14 @@ def normalised_unit_text(indicator, normalised_unit: object) -> str:
     """A normalised unit after a number, in the indicator's words (see
     :func:`narrative.normalised_unit_text`)."""
     return narrative.normalised_unit_text(normalised_unit, getattr(indicator, "counted_sv", None))
+
+
+def number_unit_text(report: Report, indicator, normalised_unit: object) -> str:
+    """:func:`normalised_unit_text`, but nothing for an index that is not normalised: an
+    index value is a bare number ("38,7", not "38,7 indexvärde"; see :func:`unit_text`)."""
+    if report.catalogue.unit(indicator.id).kind == "index" and indicator.normalise == "none":
+        return ""
+    return normalised_unit_text(indicator, normalised_unit)
 
 
 NUMBER_WORDS = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
@@ -211,7 +219,7 @@ def trend_figures_markdown(report: Report, indicator) -> str:
     if trend is None or trend.status != "ok":
         return ""
     sig = narrative.significant_figures
-    unit = escape_myst(normalised_unit_text(indicator, trend.normalised_unit))
+    unit = escape_myst(number_unit_text(report, indicator, trend.normalised_unit))
     parts = [f"Linjär trend {format_period(trend.first_period)}–"
              f"{format_period(trend.last_period)}: {sig(trend.slope)} {unit} per år "
              f"(95 % konfidensintervall {sig(trend.slope_ci_low)} till "
@@ -233,7 +241,7 @@ def trend_figures_markdown(report: Report, indicator) -> str:
 #: indicators do not read alike. ``{note}`` explains plats 1 where a low value is best.
 RANK_PHRASES = (
     "{period} har {region} plats {rank} av de {n} länen{note}.",
-    "{region} är nummer {rank} av {n} län {period}{note}.",
+    "{region} har plats {rank} av {n} län {period}{note}.",
     "I jämförelsen mellan länen {period} hamnar {region} på plats {rank} av {n}{note}.",
     "Bland de {n} länen ligger {region} {period} på plats {rank}{note}.",
 )
@@ -272,10 +280,10 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
     row = own.iloc[0]
     decimals = normalised_decimals(report.catalogue, indicator.id)
     # "antal företag per 100 000 invånare" reads "544,4 företag per …" after a number
-    unit = escape_myst(normalised_unit_text(indicator, row["normalised_unit"]))
+    unit = escape_myst(number_unit_text(report, indicator, row["normalised_unit"]))
 
     def value_text(x: float) -> str:
-        return f"{format_number(x, decimals)} {unit}".strip()
+        return f"{format_number(x, text_decimals(x, decimals))} {unit}".strip()
 
     rank = RANK_PHRASES[variant % len(RANK_PHRASES)].format(
         n=int(row["n_ranked"]), region=escape_myst(report.region.short_name), rank=int(row["rank"]),
@@ -291,8 +299,8 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
         word = compare_word(row["value_normalised"], row["peer_mean"], decimals)
         peers = (f" och {word} " + ("genomsnittet för jämförelselänen" if variant % 2
                                     else "jämförelselänens medelvärde")
-                 + f" ({format_number(row['peer_mean'], decimals)})")
-        peers_plain = (f" och {format_number(row['peer_mean'], decimals)} i genomsnitt för "
+                 + f" ({format_number(row['peer_mean'], text_decimals(row['peer_mean'], decimals))})")
+        peers_plain = (f" och {format_number(row['peer_mean'], text_decimals(row['peer_mean'], decimals))} i genomsnitt för "
                        "jämförelselänen")
     reference = REFERENCE_PHRASES[variant % len(REFERENCE_PHRASES)].format(
         value=value, vs_riket=compare_word(row["value_normalised"], row["riket_value"], decimals),
@@ -448,7 +456,7 @@ def glue_conclusions(report: Report) -> None:
     """How to add the conclusions of this län and year (shown while none are written)."""
     folder = Path("commentary") / str(report.year) / report.region.code
     glue_markdown("how-to", (
-        f"Lägg slutsatserna i filen `{folder.as_posix()}/slutsatser.md` (MyST Markdown) och "
+        f"Lägg slutsatserna i filen `{folder.as_posix()}/slutsatser.md` (Markdown) och "
         "bygg rapporten igen. Kommentarer till enskilda kapitel läggs i samma mapp med "
         f"kapitlets filnamn, till exempel `{folder.as_posix()}/fou.md`; de visas sist i "
         "kapitlet under rubriken Kommentar. Förra årets text förs över med "
@@ -589,7 +597,7 @@ def survey_key_messages(report: Report, limit: int = SURVEY_MESSAGES_MAX) -> lis
 
 def survey_message_sentence(indicator, period: str, leader, result) -> str:
     """"**Rekrytering av nyckelkompetens:** 61 % av alla företag svarade ”mycket eller
-    ganska svårt” (95 %-intervall 55–66 %; 305 svar i enkäten 2024)."""
+    ganska svårt” (95 % konfidensintervall 55–66 %; 305 svar i enkäten 2024)."""
     base = result.base
     label = SURVEY_BASE_LABELS[base.kind]
     answers = (f"cirka {format_number(base.n)}" if base.derived else format_number(base.n))
@@ -696,7 +704,7 @@ def key_figures_markdown(report: Report) -> str:
         title = indicator.name_sv.replace("|", "\\|")
         lines.append(f"| {{ref}}`{title} <ind-{indicator.id}>` ({unit}) | {value} | "
                      f"{change} | {rank} | {riket} |")
-    note = ("\n\nVärden märkta med \\* är syntetiska (framräknade) och ingen uppgift om länet."
+    note = ("\n\nVärden märkta med \\* är syntetiska (framräknade) och inga uppgifter om länet."
             if synthetic else "")
     return "\n".join(lines) + note
 
@@ -787,7 +795,7 @@ def pca_summary_markdown(report: Report) -> str:
         f"utvecklingen över tid, inte om länet är forsknings- eller marknadsdrivet. Den första "
         f"komponenten förklarar {pct(summary.pc1_share_before_screening)} av variationen i "
         f"alla {len(pca.screening)} indikatorer och {pct(evr.iloc[0])} när de "
-        f"{len(pca.kept_variables)} väl representerade (cos² ≥ "
+        f"{len(pca.kept_variables)} väl representerade (återgiven andel ≥ "
         f"{format_number(pca.min_cos2, 1)}) analyseras på nytt. Dess korrelation med årtalet "
         f"är {format_number(summary.pc1_year_correlation, 2)}.",
         "",
@@ -813,7 +821,7 @@ def show_pca(report: Report) -> None:
         return
     _show(pca_biplot(pca, report.catalogue), f"{report.region.slug}-pca-biplot", pca.to_frame(),
           "Indikatorernas laddningar på de två första komponenterna; färgen visar hur väl "
-          "indikatorn representeras (cos²). Forskningsindikatorer till vänster, "
+          "indikatorn representeras (återgiven andel). Forskningsindikatorer till vänster, "
           "marknadsindikatorer till höger.")
     _show(pca_trajectory_chart(pca, report.region.name, report.region.code),
           f"{report.region.slug}-pca-ar", pca.scores,
@@ -850,9 +858,9 @@ def glue_pca(report: Report) -> None:
                    f"{region.slug}-axel-alla-lan",
                    axis_positions_table(axis, report.dataset.regions),
                    description="Alla läns lägen på axeln mellan forskning och marknad med "
-                               "95-procentiga intervall.")
+                               "95 % konfidensintervall.")
         glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad "
-                      "med 95-procentiga intervall (blockbootstrap över åren); forskningssidan "
+                      "med 95 % konfidensintervall (åren omdragna i block); forskningssidan "
                       f"till vänster. {escape_myst(region.short_name)} är markerat och "
                       "jämförelselänen är ljusare blå.")
     else:
@@ -869,8 +877,8 @@ def show_pooled_pca(report: Report) -> None:
                                report.region.peers),
           f"{report.region.slug}-axel-alla-lan",
           axis_positions_table(axis, report.dataset.regions),
-          "Alla läns lägen på axeln mellan forskning och marknad med 95-procentiga intervall "
-          "(blockbootstrap över åren); forskningssidan till vänster. "
+          "Alla läns lägen på axeln mellan forskning och marknad med 95 % konfidensintervall "
+          "(åren omdragna i block); forskningssidan till vänster. "
           f"{escape_myst(report.region.short_name)} är markerat och jämförelselänen är "
           "ljusare blå.")
 

@@ -264,7 +264,7 @@ def pca_biplot(result: PcaResult, catalogue: object,
 
 def _pca_subtitle(result: PcaResult) -> str:
     return (f"{result.n_observations} {result.observation_label}, "
-            f"{result.n_variables} indikatorer med cos² ≥ "
+            f"{result.n_variables} indikatorer med återgiven andel ≥ "
             f"{format_number(result.min_cos2, 1)}")
 
 
@@ -379,8 +379,8 @@ def axis_positions_chart(axis, regions: Sequence[object], region_code: str,
     colour = _role_colour()
     tooltip = [alt.Tooltip("region_name:N", title="Län"),
                alt.Tooltip("position:Q", format=".2f", title="Läge"),
-               alt.Tooltip("ci_low:Q", format=".2f", title="95 % intervall, från"),
-               alt.Tooltip("ci_high:Q", format=".2f", title="95 % intervall, till"),
+               alt.Tooltip("ci_low:Q", format=".2f", title="95 % konfidensintervall, från"),
+               alt.Tooltip("ci_high:Q", format=".2f", title="95 % konfidensintervall, till"),
                alt.Tooltip("rank:Q", title="Plats från forskningssidan")]
     interval = alt.Chart(data).mark_rule(strokeWidth=2).encode(
         x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q", y=y, color=colour, tooltip=tooltip,

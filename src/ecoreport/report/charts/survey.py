@@ -24,8 +24,8 @@ def survey_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Period": [format_period(p) for p in frame["period"]],
         "Svarsalternativ": frame["category"].to_numpy(),
         "Andel av företagen (%)": frame["share_pct"].to_numpy(),
-        "95 %-intervall, nedre gräns (%)": frame["low_pct"].round(1).to_numpy(),
-        "95 %-intervall, övre gräns (%)": frame["high_pct"].round(1).to_numpy(),
+        "95 % konfidensintervall, nedre gräns (%)": frame["low_pct"].round(1).to_numpy(),
+        "95 % konfidensintervall, övre gräns (%)": frame["high_pct"].round(1).to_numpy(),
         "Underlag": frame["base"].to_numpy(),
     })
 
@@ -49,7 +49,7 @@ def survey_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
     categories = list(dict.fromkeys(data["category"]))
     tooltip = [alt.Tooltip("category:N", title="Svar"),
                alt.Tooltip("share_label:N", title="Andel"),
-               alt.Tooltip("interval_label:N", title="95 %-intervall"),
+               alt.Tooltip("interval_label:N", title="95 % konfidensintervall"),
                alt.Tooltip("base:N", title="Underlag"),
                alt.Tooltip("period_label:N", title="År")]
     y = alt.Y("category:N", sort=categories, title=None,
