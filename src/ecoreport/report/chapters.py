@@ -35,7 +35,7 @@ from ecoreport.analysis.trends import REPORT_FIRST_YEAR
 from ecoreport.errors import IssueCode
 from ecoreport.report.escape import escape_myst
 from ecoreport.report.publish import is_draft
-from ecoreport.report.formatting import format_number, format_percent, format_period, text_decimals
+from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.report.render import glue_chart, glue_markdown, show_chart, side_by_side
 from ecoreport.report.render import upcoming_figure_number
 
@@ -283,7 +283,7 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
     unit = escape_myst(number_unit_text(report, indicator, row["normalised_unit"]))
 
     def value_text(x: float) -> str:
-        return f"{format_number(x, text_decimals(x, decimals))} {unit}".strip()
+        return f"{format_number(x, shown_decimals(x, decimals))} {unit}".strip()
 
     rank = RANK_PHRASES[variant % len(RANK_PHRASES)].format(
         n=int(row["n_ranked"]), region=escape_myst(report.region.short_name), rank=int(row["rank"]),
@@ -299,8 +299,8 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
         word = compare_word(row["value_normalised"], row["peer_mean"], decimals)
         peers = (f" och {word} " + ("genomsnittet för jämförelselänen" if variant % 2
                                     else "jämförelselänens medelvärde")
-                 + f" ({format_number(row['peer_mean'], text_decimals(row['peer_mean'], decimals))})")
-        peers_plain = (f" och {format_number(row['peer_mean'], text_decimals(row['peer_mean'], decimals))} i genomsnitt för "
+                 + f" ({format_number(row['peer_mean'], shown_decimals(row['peer_mean'], decimals))})")
+        peers_plain = (f" och {format_number(row['peer_mean'], shown_decimals(row['peer_mean'], decimals))} i genomsnitt för "
                        "jämförelselänen")
     reference = REFERENCE_PHRASES[variant % len(REFERENCE_PHRASES)].format(
         value=value, vs_riket=compare_word(row["value_normalised"], row["riket_value"], decimals),
@@ -664,7 +664,7 @@ def _key_figures_from_results(report: Report) -> pd.DataFrame:
 
 
 def shown_decimals(value: float, decimals: int) -> int:
-    """Decimals for a table value: the catalogue's, but no more than three significant
+    """Decimals for a value in a table or sentence: the catalogue's, but no more than three significant
     figures need (889 243,0 → 889 243; 387,7 → 388; 2,09 stays)."""
     if pd.isna(value) or value == 0:
         return decimals

@@ -229,19 +229,3 @@ def en_dash_ranges(text: str) -> str:
     """Number ranges written with a hyphen ("1-20 procent", as answer categories come from
     a questionnaire) with the en dash Swedish typography uses: "1–20 procent"."""
     return _HYPHEN_RANGE.sub("\\1\u2013\\2", str(text))
-
-
-#: Significant figures a number in running text is given with (tables keep the
-#: catalogue's decimals): "1 349 publikationer", not "1 348,8".
-TEXT_FIGURES = 3
-
-
-def text_decimals(value: object, decimals: int, figures: int = TEXT_FIGURES) -> int:
-    """The decimals to show ``value`` with in running text: the catalogue's ``decimals``,
-    fewer when the number would have more than ``figures`` significant figures (whole
-    numbers keep all their digits)."""
-    if is_missing(value) or not isinstance(value, numbers.Real) or float(value) == 0 \
-            or math.isinf(float(value)):
-        return decimals
-    magnitude = math.floor(math.log10(abs(round_half_up(float(value), decimals)) or 1))
-    return max(0, min(decimals, figures - 1 - magnitude))
