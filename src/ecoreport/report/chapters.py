@@ -603,7 +603,7 @@ def survey_message_sentence(indicator, period: str, leader, result) -> str:
     answers = (f"cirka {format_number(base.n)}" if base.derived else format_number(base.n))
     return (f"**{escape_myst(indicator.name_sv)}:** "
             f"{survey_report.share_text(leader.share_pct)} av {label} svarade "
-            f"{survey_report.quoted(leader.category)} (95\u00a0%-intervall "
+            f"{survey_report.quoted(leader.category)} (95\u00a0% konfidensintervall "
             f"{survey_report.interval_text(leader)}; {answers} svar i företagsenkäten "
             f"{format_period(period)}), fler än för något annat svar.")
 
