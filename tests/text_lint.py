@@ -49,7 +49,8 @@ LANGUAGE: dict[str, re.Pattern] = {
     "English": re.compile(r"\bnotebook\w*|\bjoint ventures?\b|\bblock-?bootstrap\w*|cos²"
                           r"|\bMyST\b", re.IGNORECASE),
     "sentence without verb": re.compile(r"och ingen uppgift om länet"),
-    "the education rose": re.compile(r"utbildning om minst tre år (stigit|sjunkit|ökat|minskat)"),
+    "the education rose": re.compile(
+        r"\bhar eftergymnasial utbildning om minst tre år (stigit|sjunkit|ökat|minskat)"),
     "value named as a unit": re.compile(r"\d indexvärde\b"),
     "too precise (≥ 4 significant figures with decimals)": re.compile(
         r"(?<![\d,])\d{1,3}(?:[\s]\d{3})+,\d|(?<![\d,\s])\d{3,},\d"),

@@ -12,7 +12,7 @@ from ecoreport.data.regions import resolve_region
 from ecoreport.report.build import build_report
 from ecoreport.report.publish import CHECKLIST_FILE
 from tests.html_audit import audit_html
-from tests.text_lint import REVIEW_PAGES, TOOL_TEXT, findings
+from tests.text_lint import LANGUAGE, REVIEW_PAGES, TOOL_TEXT, findings, page_prose
 
 pytestmark = pytest.mark.integration
 
@@ -50,3 +50,11 @@ def test_draft_shows_the_placeholders(tmp_path):
         encoding="utf-8")
     checklist = (result.report_dir / CHECKLIST_FILE).read_text(encoding="utf-8")
     assert "Byggd som utkastet" in checklist and "Skriv slutsatser" in checklist
+
+
+def test_published_swedish_pages_pass_the_language_lint(published_book):
+    """Every Swedish page's running text against tests.text_lint.LANGUAGE (the English page
+    and the reviewers' page are not Swedish prose)."""
+    texts = page_prose(Path(published_book.html_index).parent)
+    found = findings(texts, LANGUAGE, skip=REVIEW_PAGES | {"notebooks/summary_en.html"})
+    assert not found, "\n".join(found[:30])
