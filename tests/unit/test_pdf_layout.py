@@ -13,7 +13,7 @@ def test_cover_names_the_lan_year_and_edition():
     cover = elements["maketitle"]
     assert "i Västerbottens län" in cover and "2024" in cover
     assert "Utgåva 2026-11-24" in cover
-    assert elements["tableofcontents"] == ""  # placed after the start page instead
+    assert "\\tableofcontents" in elements["tableofcontents"]  # after the cover, first
     assert elements["fncychap"] == ""  # no half-page "Kapitel N" openers
     assert "\\titleclass{\\chapter}{straight}" in elements["preamble"]
 
@@ -80,3 +80,29 @@ def test_pdf_metadata_names_title_subject_and_swedish_and_asks_for_tagging(tmp_p
     lines = tex.read_text(encoding="utf-8").splitlines()
     assert lines[0] == DOCUMENT_METADATA and "lang=sv-SE" in lines[0]
     assert sum("DocumentMetadata" in line for line in lines) == 1
+
+
+def test_pdf_has_parts_and_the_start_page_is_one_chapter():
+    from ecoreport.report.pdf import ROOT_TITLE, with_parts
+
+    def chapter(title, doc):
+        return (f"\\sphinxstepscope\n\\chapter{{{title}}}\n"
+                f"\\label{{\\detokenize{{{doc}:x}}}}\\label{{\\detokenize{{{doc}::doc}}}}\n"
+                "Text.\n")
+
+    tex = ("\\begin{document}\n\\phantomsection\\label{\\detokenize{notebooks/start::doc}}\n"
+           "Intro.\n\\chapter{Det viktigaste}\nA.\n\\chapter{Nyckeltal}\nB.\n"
+           + chapter("Om rapporten", "book/om") + chapter("Teknologi", "notebooks/t")
+           + chapter("FoU", "notebooks/f") + "\\end{document}\n")
+    toc = {"root": "notebooks/start", "parts": [
+        {"caption": "Inledning", "chapters": [{"file": "book/om"}]},
+        {"caption": "Dimensionerna & mer", "chapters": [{"file": "notebooks/t"},
+                                                         {"file": "notebooks/f"}]}]}
+    out = with_parts(tex, toc)
+    heads = [line for line in out.splitlines() if line.startswith(("\\part", "\\chapter",
+                                                                   "\\section"))]
+    assert heads == [f"\\chapter{{{ROOT_TITLE}}}", "\\section{Det viktigaste}",
+                     "\\section{Nyckeltal}", "\\part{Inledning}", "\\chapter{Om rapporten}",
+                     "\\part{Dimensionerna \\& mer}", "\\chapter{Teknologi}", "\\chapter{FoU}"]
+    assert out.index("Intro.") > out.index(f"\\chapter{{{ROOT_TITLE}}}")
+    assert with_parts("no labels", toc) == "no labels"

@@ -155,8 +155,8 @@ def downloads_markdown(region: Region, year: int, *, pdf: bool) -> str:
 def downloads_print_text(region: Region, year: int) -> str:
     """What the PDF says instead of the links: where the data file is."""
     names = download_names(region, year)
-    return (f"Alla data i rapporten finns i Excelfilen {names['data']} i rapportens mapp "
-            f"({DOWNLOADS_DIR}/) och i webbversionen: värden med status (observerat eller "
+    return (f"Alla data i rapporten finns i Excelfilen {names['data']}, som publiceras "
+            "tillsammans med rapporten, och i webbversionen: värden med status (observerat eller "
             "syntetiskt), enhet och källa, enkätsvaren och tabellerna bakom rapportens "
             "diagram.")
 

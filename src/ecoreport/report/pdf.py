@@ -192,8 +192,8 @@ def latex_elements(substitutions: dict, edition: str, title: str = "",
                     + info,
         "maketitle": cover,
         "figure_align": "htbp",
-        # the contents follow the start page (findings first): sammanfattning.md places them
-        "tableofcontents": "",
+        # the contents right after the cover, before the first chapter
+        "tableofcontents": r"\tableofcontents\clearpage",
     }
 
 
@@ -249,6 +249,8 @@ def build_pdf(book: Path, downloads_text: str | None = None) -> Path:
                              f"expected one (see {latex_dir})")
     tex = sources[0]
     tag_document(tex)
+    toc = yaml.safe_load((book / "_toc_pdf.yml").read_text(encoding="utf-8"))
+    tex.write_text(with_parts(tex.read_text(encoding="utf-8"), toc), encoding="utf-8")
     for first_pass in (True, False):
         run_xelatex(tex, pdf=not first_pass)
     pdf = tex.with_suffix(".pdf")
@@ -270,6 +272,42 @@ def tag_document(tex: Path) -> None:
     text = tex.read_text(encoding="utf-8")
     if not text.startswith("\\DocumentMetadata"):
         tex.write_text(DOCUMENT_METADATA + "\n" + text, encoding="utf-8")
+
+
+#: The start page's title in print: its sections are one chapter, not chapters of their own.
+ROOT_TITLE = "Sammanfattning"
+
+
+def _doc_label(doc: str) -> str:
+    return "\\label{\\detokenize{%s::doc}}" % doc
+
+
+def with_parts(text: str, toc: dict) -> str:
+    """Sphinx's LaTeX as a report: the start page (the book's root, whose sections Sphinx
+    makes chapters) becomes one chapter with its sections, and each part of the table of
+    contents (Inledning, Dimensionerna, …) begins with ``\\part`` before its first
+    chapter (Jupyter Book's own LaTeX extension would do this, but needs fonts Debian's
+    TeX packages lack; see the module doc). Text without the expected labels is returned
+    unchanged."""
+    firsts = [(part["caption"], part["chapters"][0]["file"]) for part in toc.get("parts", [])
+              if part.get("chapters")]
+    root_label = _doc_label(toc.get("root", ""))
+    start = text.find(root_label)
+    first_part = min((text.find(_doc_label(doc)) for _, doc in firsts
+                      if text.find(_doc_label(doc)) > start), default=-1)
+    if start >= 0 and first_part > start:
+        first_part = text.rfind("\\chapter{", start, first_part)
+        end_of_label = text.index("\n", start) + 1
+        root = text[end_of_label:first_part]
+        if "\\section{" not in root and "\\chapter{" in root:
+            text = (text[:end_of_label] + "\\chapter{%s}\n" % latex_text(ROOT_TITLE)
+                    + root.replace("\\chapter{", "\\section{") + text[first_part:])
+    for caption, doc in firsts:
+        label = text.find(_doc_label(doc))
+        chapter = text.rfind("\\chapter{", 0, label) if label >= 0 else -1
+        if chapter >= 0:
+            text = text[:chapter] + "\\part{%s}\n" % latex_text(caption) + text[chapter:]
+    return text
 
 
 def run_xelatex(tex: Path, *, pdf: bool) -> None:
