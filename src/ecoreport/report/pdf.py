@@ -124,7 +124,8 @@ COVER = r"""
 \node[anchor=north west,text width=15.5cm,text=white,font=\sffamily,align=left]
   at ([xshift=2.5cm,yshift=-3.2cm]current page.north west)
   {{\large METRIC-rapport om regional innovationsförmåga}\\[1.2em]
-   {\fontsize{30}{36}\selectfont\bfseries Innovationsekosystemet\\[0.2em]i %(region)s}\\[1.2em]
+   {\fontsize{30}{36}\selectfont\bfseries\spaceskip=0.3em plus 0.1em\relax
+    Innovationsekosystemet\\[0.2em]i %(region)s}\\[1.2em]
    {\fontsize{40}{44}\selectfont %(year)s}};
 \end{tikzpicture}
 \vspace*{11cm}
