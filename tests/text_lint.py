@@ -13,6 +13,8 @@ TOOL_TEXT: dict[str, re.Pattern] = {
                                r"|\bjupyter-book\b|\bmake (report|test|html|data)\b"
                                r"|\bpip install\b|\bgit (checkout|clone)\b"),
     "YAML file": re.compile(r"\.ya?ml\b"),
+    "repository path": re.compile(r"\b(notebooks|src|commentary|_build)/\S+"
+                                  r"|\bdata/[\w/-]+\.\w+"),
     "commit hash": re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{7,40}\b"),
     "NaN": re.compile(r"\bNaN\b"),
     "unchecked licence": re.compile(r"\bej kontroller(ad|at|ade)\b", re.IGNORECASE),

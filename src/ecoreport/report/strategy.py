@@ -247,7 +247,7 @@ def clusters_markdown(report: Report) -> str:
     own = own[own["region_code"] == report.region.code]
     name = escape_md(report.region.name)
     if initiatives.empty:
-        return "Det finns inga klusterinitiativ i `data/klusterinitiativ.csv`."
+        return "Det finns inga klusterinitiativ i rapportens underlag."
     as_of = ", ".join(sorted(set(initiatives["as_of"])))
     sources = ", ".join(escape_md(report.catalogue.sources[s].citation_sv)
                         for s in sorted(set(initiatives["source_id"])))

@@ -61,7 +61,8 @@ def trend_chart(series: pd.DataFrame, indicator, unit, region_name: str,
     x_axis = alt.Axis(format="d", title="År", labelAngle=0, tickMinStep=1)
     y_title = f"{unit.label_sv}"
     x = alt.X("year:Q", axis=x_axis, scale=alt.Scale(zero=False, nice=False, padding=12))
-    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt),
+    # axis labels without trailing zeros ("2 000", not "2 000,0"; "2,5" stays)
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt.replace("f", "~f")),
               scale=alt.Scale(zero=unit.kind in {"count", "amount"}))
     base = alt.Chart(data).encode(x=x, y=y)
     tooltip = [

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
-from ecoreport.report.formatting import NBSP, format_number, format_period
+from ecoreport.report.formatting import NBSP, en_dash_ranges, format_number, format_period
 
 REMAINDER_COLOUR = "#b0b0b0"
 INTERVAL_COLOUR = "#333333"
@@ -46,6 +46,7 @@ def survey_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
                               for lo, hi in zip(data["low_pct"], data["high_pct"])]
     data["label_x"] = data[["share_pct", "high_pct"]].max(axis=1, skipna=True)
     data["kind"] = ["ej redovisat" if r else "redovisat" for r in data["remainder"]]
+    data["category"] = [en_dash_ranges(c) for c in data["category"]]  # "1–20 procent"
     categories = list(dict.fromkeys(data["category"]))
     tooltip = [alt.Tooltip("category:N", title="Svar"),
                alt.Tooltip("share_label:N", title="Andel"),
