@@ -94,7 +94,7 @@ PREAMBLE = r"""
 \makeatletter
 \renewcommand{\tableofcontents}{%%
   \chapter*{Innehåll}\markboth{Innehåll}{Innehåll}%%
-  \begingroup\small\parskip\z@skip
+  \begingroup\footnotesize\parskip\z@skip
   \renewcommand*\l@section{\@dottedtocline{1}{1em}{2em}}%%
   \begin{multicols}{2}
   \@starttoc{toc}%%
