@@ -249,11 +249,24 @@ def build_pdf(book: Path, downloads_text: str | None = None) -> Path:
         raise EcoreportError(f"the LaTeX build of {book} wrote {len(sources)} .tex files, "
                              f"expected one (see {latex_dir})")
     tex = sources[0]
-    tag_document(tex)
     toc = yaml.safe_load((book / "_toc_pdf.yml").read_text(encoding="utf-8"))
     tex.write_text(with_parts(tex.read_text(encoding="utf-8"), toc), encoding="utf-8")
-    for first_pass in (True, False):
-        run_xelatex(tex, pdf=not first_pass)
+    untagged = tex.read_text(encoding="utf-8")
+    tag_document(tex)
+    try:
+        for first_pass in (True, False):
+            run_xelatex(tex, pdf=not first_pass)
+    except EcoreportError as exc:
+        # LaTeX's tagging is still experimental in TeX Live 2022 and fails on some tables
+        # ("Infinite glue shrinkage" in a longtable): the PDF is then made untagged
+        logger.warning("the tagged PDF of %s failed, building it untagged: %s", book,
+                       " ".join(str(exc).split())[:300])
+        tex.write_text(untagged, encoding="utf-8")
+        for stale in tex.parent.glob(tex.stem + ".*"):
+            if stale.suffix in (".aux", ".toc", ".out", ".xdv", ".pdf"):
+                stale.unlink()
+        for first_pass in (True, False):
+            run_xelatex(tex, pdf=not first_pass)
     pdf = tex.with_suffix(".pdf")
     if not pdf.is_file():
         raise EcoreportError(f"the LaTeX build of {book} produced no PDF (see {latex_dir})")
