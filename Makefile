@@ -12,7 +12,7 @@ LAB_STAMP := $(VENV)/.ecoreport-lab-installed
 # The Jupyter kernel the notebooks can be opened with in JupyterLab (make lab).
 KERNEL := ecoreport
 
-.PHONY: install system-deps report html test test-fast bench bench-all lock data clean lab lab-install
+.PHONY: install system-deps report html test test-fast bench bench-all lock data clean lab lab-install browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ lab: $(LAB_STAMP)
 system-deps:
 	@bash scripts/system-deps.sh
 
+# npm packages of the accessibility test (axe-core, puppeteer-core on the system Chromium).
+browser-deps:
+	@bash tests/browser/install.sh
+
 report: install system-deps
 	$(BIN)/ecoreport build --region $(REGION) $(YEAR_ARG) --out $(OUT) --pdf
 	@$(BIN)/ecoreport validate --coverage | tail -n 2
@@ -52,7 +56,7 @@ report: install system-deps
 html: install
 	$(BIN)/ecoreport build --region $(REGION) $(YEAR_ARG) --out $(OUT)
 
-test: install system-deps $(LAB_STAMP)
+test: install system-deps browser-deps $(LAB_STAMP)
 	$(BIN)/python -m pytest -q
 
 test-fast: install

@@ -33,3 +33,20 @@ def data_copy(tmp_path) -> Path:
 
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+#: The chapters of ``published_book`` besides the start page: every kind of page a reader
+#: gets (a dimension chapter, PCA, index map, method with the sources, strategy follow-up,
+#: the data appendix, the English page) and the ones the published edition leaves out
+#: when empty (conclusions without commentary, changes without an earlier edition).
+PUBLISHED_BOOK = {"notebooks/dimensioner/fou", "notebooks/pca", "notebooks/innovationsindex",
+                  "notebooks/dataappendix", "notebooks/summary_en", "notebooks/metod",
+                  "notebooks/maluppfoljning", "notebooks/slutsatser", "notebooks/andringar",
+                  "notebooks/enkat"}
+
+
+@pytest.fixture(scope="session")
+def published_book(tmp_path_factory) -> "BuildResult":  # noqa: F821
+    """Västerbotten 2024, the published edition (the default), chapters of PUBLISHED_BOOK."""
+    out = tmp_path_factory.mktemp("published")
+    return build_report(resolve_region("24"), 2024, out, only=PUBLISHED_BOOK, workers=2)

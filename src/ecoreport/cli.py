@@ -46,6 +46,11 @@ def _add_build(sub) -> None:
     p.add_argument("--force", action="store_true",
                    help="run every notebook and build every book again, ignoring the cache "
                         "(<out>/.cache) and unchanged reports")
+    p.add_argument("--draft", action="store_true",
+                   help="the draft: every chapter, with placeholders and instructions "
+                        "(default: the published edition, without them and without empty "
+                        "chapters); either way the analyst's checklist is printed and "
+                        "written beside the report (att-gora.md)")
     p.set_defaults(func=_cmd_build)
 
 
@@ -67,7 +72,8 @@ def _build_locked(args, regions, command: str, only, start: float) -> int:
     if not args.force:
         # unchanged reports are found without loading the data or the analysis stack
         inputs = cache.BuildInputs(data_dir=args.data, command=command, year=args.year,
-                                   pdf=args.pdf, strict=args.strict, only=only)
+                                   pdf=args.pdf, strict=args.strict, only=only,
+                                   draft=args.draft)
         reused, todo = cache.reuse_unchanged(args.out, regions, inputs)
         if not todo:
             paths = []
@@ -75,6 +81,7 @@ def _build_locked(args, regions, command: str, only, start: float) -> int:
                 _progress(f"[{number}/{len(reused)}] "
                           f"{cache.reuse_message(region, stamp, args.out)}")
                 paths += cache.stamp_paths(stamp, args.out)
+            _print_checklists([args.out / stamp["report_dir"] for _, stamp in reused])
             if args.all:
                 from ecoreport.report.landing import write_landing_page
                 paths.append(write_landing_page(args.out, reused[0][1]["year"]))
@@ -88,8 +95,9 @@ def _build_locked(args, regions, command: str, only, start: float) -> int:
         summary = build_reports(regions, args.year, args.out, pdf=args.pdf, strict=args.strict,
                                 data_dir=args.data, force=args.force, only=only,
                                 command=command, landing_page=args.all, log=_progress,
-                                processes=processes)
+                                processes=processes, draft=args.draft)
     paths = [path for result in summary.results for path in (result.html_index, result.pdf)]
+    _print_checklists([result.report_dir for result in summary.results])
     built = sum(not result.reused for result in summary.results)
     return _report_build([*paths, summary.landing_page], built, len(summary.results) - built,
                          summary.failures, time.perf_counter() - start)
@@ -106,6 +114,23 @@ def _check_chapters(only: set[str], data_dir) -> None:
     if unknown:
         raise EcoreportError(f"--only {unknown[0]}: not a chapter of the report; expected "
                              "one of: " + ", ".join(known))
+
+
+def _print_checklists(report_dirs: list) -> None:
+    """What the analyst still has to do per report (its checklist file, see
+    ecoreport.report.publish), on stderr."""
+    from ecoreport.report.publish import CHECKLIST_FILE
+
+    for folder in report_dirs:
+        path = Path(folder) / CHECKLIST_FILE
+        if not path.is_file():
+            continue
+        items = [line[6:] for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.startswith("- [ ] ")]
+        if items:
+            _progress(f"Att göra före publicering ({path}):")
+            for item in items:
+                _progress(f"  - {item}")
 
 
 def _progress(message: str) -> None:

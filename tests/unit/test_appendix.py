@@ -124,8 +124,8 @@ def test_method_chapter_describes_the_generator_and_the_methods(dataset):
     assert used == set(facts), (used ^ set(facts))
     text = " ".join(re.sub(r"\{glue:md\}`([\w-]+):myst`", lambda m: facts[m.group(1)],
                            notebook).split())
-    for phrase in ("statsmodels", "95-procentigt", "0,05", "z-värden", "konkurser",
-                   "per 100 000 invånare", "21 län", "cos² under 0,3", "blockbootstrap",
+    for phrase in ("statsmodels", "95 % konfidensintervall", "0,05", "z-värden", "konkurser",
+                   "per 100 000 invånare", "21 län", "återgiven andel av variationen under 0,3", "block (bootstrap)",
                    "autokorrelation", "Newey–West", "metodbrott", "nystartade företag (2010)",
                    "permutationstest", "Tuckers", "indikativ", "bara på observerade värden",
                    "syntetiska", "generatorn", "Västerbottens län", "Norrbotten",

@@ -319,3 +319,20 @@ def test_a_dimension_page_does_not_repeat_one_sentence_pattern(report):
                     "men trenden över perioden är inte statistiskt säker",
                     "jämförelselänens medelvärde"):
         assert text.count(pattern) <= max(3, len(indicators) // 3 + 1), pattern
+
+
+def test_trend_chart_begins_at_the_report_window_and_outliers_are_told(report):
+    from ecoreport.analysis.trends import REPORT_FIRST_YEAR
+
+    ind = report.catalogue.indicator("brp")
+    series = report.series("brp")
+    assert series["period_start"].min() < REPORT_FIRST_YEAR  # older years exist
+    spec = trend_chart(series, ind, report.catalogue.unit("brp"), "Västerbottens län",
+                       from_year=REPORT_FIRST_YEAR, until_year=2024).to_dict()
+    years = [row["year"] for rows in spec["datasets"].values() for row in rows if "year" in row]
+    assert years and min(years) >= REPORT_FIRST_YEAR
+    # the observed 2019 value far below its neighbours is told in its figure's caption
+    caption = chapters.indicator_caption(report, report.catalogue.indicator(
+        "fou_utgifter_hogskola"))
+    assert "Det observerade värdet 2019, 2\u00a0061, skiljer sig starkt" in caption
+    assert "Det observerade värdet" not in chapters.indicator_caption(report, ind)

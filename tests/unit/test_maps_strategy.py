@@ -114,3 +114,16 @@ def test_summary_entry_of_the_index_names_rank_interval_and_group() -> None:
                           "group_probabilities", "coverage", "n_indicators",
                           "n_index_indicators", "indicator_ids"}
     assert entry["group_probabilities"]["leader"] == 1.0 and entry["coverage"] == 1.0
+
+
+def test_a_map_of_categories_shows_the_category_in_its_tooltip() -> None:
+    """A group is text: a numeric tooltip would read "Grupp NaN"."""
+    boundaries = load_lan_boundaries()
+    table = pd.DataFrame({"region_code": sorted(LAN),
+                          "group_sv": ["Ledare", "Stark", "Måttlig"] * 7})
+    spec = lan_map_chart(table, boundaries, {}, value_column="group_sv", legend_title="Grupp",
+                         categories=["Ledare", "Stark", "Måttlig"],
+                         category_colours=["#000", "#555", "#aaa"]).to_dict()
+    tooltips = [t for layer in spec["layer"] for t in layer.get("encoding", {}).get("tooltip", [])]
+    group = [t for t in tooltips if t["title"] == "Grupp"]
+    assert group and all(t["type"] == "nominal" and "format" not in t for t in group)

@@ -24,7 +24,7 @@ def test_bundle_has_html_png_and_no_remote_reference(monkeypatch):
     monkeypatch.delenv(render.STATIC_CHARTS_ENV, raising=False)  # the default: PNG
     bundle = render.chart_bundle(CHART, "Test ä", DATA)
     html = bundle["text/html"]
-    assert "vegaEmbed('#chart-test-a-" in html
+    assert "document.getElementById('chart-test-a-" in html and "vegaEmbed(el, spec, opts)" in html
     assert not re.search(r"<script[^>]+src=|cdn\.jsdelivr|unpkg", html)
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
     options = json.loads(re.search(r"var opts = (\{.*\});", html).group(1))
@@ -323,3 +323,42 @@ def test_fast_data_transformer_gives_altairs_values_type_for_type(monkeypatch):
     too_many = pd.DataFrame({"x": range(5001)})
     with pytest.raises(alt.MaxRowsError):
         render.fast_data_transformer(too_many)
+
+
+def test_every_chart_gets_readable_text_and_marks_hidden_from_screen_readers():
+    import altair as alt
+    import pandas as pd
+
+    from ecoreport.report.charts.base import MIN_FONT_PX
+    from ecoreport.report.render import chart_bundle, chart_spec
+
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_line().encode(x="x", y="y")
+    spec = chart_spec(chart.configure_axis(labelFontSize=14))
+    assert spec["config"]["aria"] is False
+    assert spec["config"]["axis"]["labelFontSize"] == 14  # the chart's own setting wins
+    assert spec["config"]["axis"]["titleFontSize"] >= MIN_FONT_PX
+    assert spec["config"]["legend"]["labelFontSize"] >= MIN_FONT_PX
+    html = chart_bundle(chart, "Test", description="Ett test")["text/html"]
+    # before drawing the container is the image; once drawn, the drawing is, and the
+    # action menu (outside it) gets a name
+    assert 'role="img" aria-label="Ett test"' in html
+    assert "el.removeAttribute('role')" in html and "summary.setAttribute('aria-label'" in html
+    assert "spec.vconcat = spec.hconcat" in html  # paired panels stack on a narrow screen
+
+
+def test_theme_markup_repaired_and_english_pages_keep_a_swedish_interface():
+    from ecoreport.report.sphinxext import translate_ui
+
+    page = ('<html lang="en" data-content_root="../">\n<header id="pst-header" class="x">'
+            '<button class="btn search-button-field search-button__button pst-js-only" '
+            'title="Search" aria-label="Search"><span>Sök</span></button>'
+            '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar"></div>'
+            '<i class="theme-switch" data-mode="light" title="Light"></i>')
+    out = translate_ui(page.replace('title="Search" aria-label="Search"',
+                                    'title="Sök" aria-label="Sök"'))
+    assert 'aria-label="Sök"' not in out  # named by its visible text
+    assert 'data-mode="light" aria-hidden="true"' in out
+    assert 'role="navigation" aria-label="Rapporten"' in out
+    assert '<header id="pst-header" lang="sv"' in out
+    swedish = translate_ui(page.replace('lang="en"', 'lang="sv"'))
+    assert '<header id="pst-header" class' in swedish

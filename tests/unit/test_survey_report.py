@@ -57,7 +57,7 @@ def test_claims_follow_the_intervals(report):
     def text(item):
         return survey.question_markdown(report, report.catalogue.indicator(item))
     # 58 % against 34 % and 8 %: a clear leader
-    assert "Vanligast är svaret ”nej”: 58\u00a0% (95 %-intervall 52–63\u00a0%)" in text(
+    assert "Vanligast är svaret ”nej”: 58\u00a0% (95 % konfidensintervall 52–63\u00a0%)" in text(
         "innovationsarbete")
     # 48 % against 44 %: overlapping intervals, no claim either way
     membership = text("natverksmedlemskap")
@@ -68,7 +68,7 @@ def test_claims_follow_the_intervals(report):
     assert "klart vanligare än ”inget behov”" in certificates
     # one stated category: its share and interval, nothing compared
     grants = text("innovationsbidrag")
-    assert grants.count("22\u00a0% svarade ”ja” (95 %-intervall 18–27\u00a0%)") == 1
+    assert grants.count("22\u00a0% svarade ”ja” (95 % konfidensintervall 18–27\u00a0%)") == 1
     assert "återstående 78\u00a0% visas tillsammans som ”ej redovisat i källan”" in grants
 
 
@@ -81,10 +81,10 @@ def test_chart_has_intervals_every_category_and_a_grey_remainder(report):
     assert spec["layer"][1]["encoding"]["x2"]["field"] == "high_pct"
     assert "#b0b0b0" in str(spec["layer"][0]["encoding"]["color"])
     titles = [t["title"] for t in spec["layer"][0]["encoding"]["tooltip"]]
-    assert titles == ["Svar", "Andel", "95 %-intervall", "Underlag", "År"]
+    assert titles == ["Svar", "Andel", "95 % konfidensintervall", "Underlag", "År"]
     table = survey_table(frame)
     assert list(table["Svarsalternativ"]) == ["0", "1", "2", survey.REMAINDER_LABEL]
-    assert table["95 %-intervall, nedre gräns (%)"].notna().all()
+    assert table["95 % konfidensintervall, nedre gräns (%)"].notna().all()
     assert set(table["Underlag"]) == {"305 svar, alla företag"}
 
 

@@ -52,6 +52,7 @@ from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
 from ecoreport.report.narrative import DRIFT_MIN_OBSERVED, lower_first, name_in_sentence
 from ecoreport.report.render import glue_markdown, show_chart
 from ecoreport.paths import project_root
+from ecoreport.report.publish import cited_sources, is_draft, licence_unchecked, without_commit
 from ecoreport.report.structure import notebook_chapters
 from ecoreport.report.review_pages import RERUN_MODULE, rerun_command, review_page_path
 
@@ -315,21 +316,33 @@ def survey_design_sentence(design: Any) -> str:
 
 
 def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
-                     survey: pd.DataFrame | None = None) -> str:
-    """Every source: producer, title, table, URL and licence (one list item each)."""
+                     survey: pd.DataFrame | None = None, *,
+                     published: list[str] | None = None) -> str:
+    """Every source: producer, title, table, URL and licence (one list item each).
+    ``published``: the published edition's list, these source ids only
+    (``publish.cited_sources``), without catalogue ids, commits and unchecked licences."""
     counts = pd.Series([i.source for i in catalogue.indicators.values()]).value_counts()
     items = []
-    for source_id in cited_source_ids(catalogue, values, survey):
+    ids = cited_source_ids(catalogue, values, survey) if published is None else published
+    for source_id in ids:
         source = catalogue.sources.get(source_id)
         if source is None:
             items.append(f"- {escape_myst(source_id)}: saknas i `sources.yaml`.")
             continue
-        url = f"<{escape_url(source.url)}>" if source.url else "ingen webbadress"
+        url = f"<{escape_url(source.url)}>" if source.url else "Ingen webbadress"
         used = int(counts.get(source_id, 0))
         used_text = f" Källa för {used} indikatorer i katalogen." if used > 1 else (
             " Källa för en indikator i katalogen." if used == 1 else "")
         design = getattr(source, "survey", None)
         survey_text = f" {survey_design_sentence(design)}" if design is not None else ""
+        if published is not None:
+            licence = "" if licence_unchecked(source) else (
+                f" Licens: {escape_myst(getattr(source, 'licence_sv', None) or source.licence)}.")
+            items.append(
+                f"- **{escape_myst(source.producer)}**: {escape_myst(source.title)}. "
+                f"Tabell: {escape_myst(without_commit(source.table))}. {url}.{licence}"
+                f"{used_text}{survey_text}")
+            continue
         items.append(
             f"- **{escape_myst(source.producer)}**: {escape_myst(source.title)}. "
             f"Tabell: {escape_myst(source.table)}. {url}. "
@@ -337,8 +350,10 @@ def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
             f"{used_text}{survey_text} (`{source_id}`)")
     return "\n\n".join([
         "## Källor",
-        "Alla källor som indikatorerna, värdena och enkäten hänvisar till, så som de anges i "
-        "`data/sources.yaml`. Källan för syntetiska värden är generatorn.",
+        ("Alla källor som indikatorerna, värdena och enkäten hänvisar till, så som de anges i "
+         "`data/sources.yaml`." if published is None else
+         "Alla källor som rapportens indikatorer, värden och enkätsvar hänvisar till.")
+        + " Källan för syntetiska värden är generatorn.",
         small_print("\n".join(items)),
     ])
 
@@ -357,8 +372,10 @@ def show_indicator_tables(report: Report) -> None:
 
 
 def show_sources(report: Report) -> None:
-    _display_markdown(sources_markdown(report.catalogue, report.dataset.values,
-                                       report.dataset.survey))
+    _display_markdown(sources_markdown(
+        report.catalogue, report.dataset.values, report.dataset.survey,
+        published=None if is_draft(report) else cited_sources(report.dataset,
+                                                              report.region.code)))
 
 
 # -- Dataappendix ----------------------------------------------------------------------------
@@ -688,9 +705,8 @@ def coverage_tables_markdown(report: Report) -> str:
 def update_routes_section_markdown(report: Report) -> str:
     """How each indicator is brought up to a new year, and where its data is."""
     return (f"Andel observerade värden för länet {COVERAGE_WINDOW[0]}–{report.year}, hur "
-            "indikatorn förs fram till ett nytt år (hämtas med `ecoreport fetch` från tjänsten, "
-            "fylls i med `ecoreport template` och läses in med `ecoreport import`, eller kommer "
-            "från enkäten) och var uppgifterna finns.\n\n"
+            "indikatorn förs fram till ett nytt år (hämtas från statistiktjänsten, fylls i "
+            "i en mall och läses in, eller kommer från enkäten) och var uppgifterna finns.\n\n"
             + update_routes_markdown(report.dataset.values, report.catalogue,
                                      report.region.code, report.year))
 
@@ -704,8 +720,12 @@ def show_coverage_tables(report: Report) -> None:
 def glue_coverage_tables(report: Report) -> None:
     """The coverage and update-route tables for the notebook to place (web only: the
     numbers are in the data workbook, the routes are for the analyst)."""
-    glue_markdown("coverage-tables", coverage_tables_markdown(report))
-    glue_markdown("update-routes", update_routes_section_markdown(report))
+    # each with its heading, in the glued text: a heading there stays inside the notebook's
+    # web-only block (as a level-2 heading, so the tables' level-3 headings follow in order)
+    glue_markdown("coverage-tables",
+                  "## Täckning per indikator\n\n" + coverage_tables_markdown(report))
+    glue_markdown("update-routes",
+                  "## Hur indikatorerna uppdateras\n\n" + update_routes_section_markdown(report))
 
 
 def show_warnings(report: Report) -> None:

@@ -48,6 +48,7 @@ from ecoreport.report.landing import key_figures, write_landing_page
 from ecoreport.report.structure import notebook_chapters, notebook_source, render_toc
 from ecoreport.report.pdf import build_pdf
 from ecoreport.report.review_pages import write_review_pages
+from ecoreport.report.publish import DRAFT_KEY, analyst_checklist, empty_chapters, write_checklist
 from ecoreport.report.datafile import data_sheets, write_data_workbook
 from ecoreport.report.jupyterbook import run_jupyter_book
 from ecoreport.report.kernels import NotebookJob
@@ -158,8 +159,8 @@ def downloads_markdown(region: Region, year: int, *, pdf: bool) -> str:
 def downloads_print_text(region: Region, year: int) -> str:
     """What the PDF says instead of the links: where the data file is."""
     names = download_names(region, year)
-    return (f"Alla data i rapporten finns i Excelfilen {names['data']} i rapportens mapp "
-            f"({DOWNLOADS_DIR}/) och i webbversionen: värden med status (observerat eller "
+    return (f"Alla data i rapporten finns i Excelfilen {names['data']}, som publiceras "
+            "tillsammans med rapporten, och i webbversionen: värden med status (observerat eller "
             "syntetiskt), enhet och källa, enkätsvaren och tabellerna bakom rapportens "
             "diagram.")
 
@@ -191,11 +192,13 @@ def substitutions(region: Region, year: int) -> dict:
 
 
 def assemble_book(staging: Path, region: Region, year: int, catalogue,
-                  only: set[str] | None = None, *, pdf: bool = False) -> None:
-    """Copy the static pages and write the book's configuration into ``staging``."""
+                  only: set[str] | None = None, *, pdf: bool = False, leave_out=()) -> None:
+    """Copy the static pages and write the book's configuration into ``staging``
+    (``leave_out``: chapters not in this edition, see :mod:`ecoreport.report.publish`)."""
     root = project_root()
     shutil.copytree(root / "book", staging / "book", dirs_exist_ok=True)
-    (staging / "_toc.yml").write_text(render_toc(catalogue, only), encoding="utf-8")
+    (staging / "_toc.yml").write_text(render_toc(catalogue, only, leave_out),
+                                      encoding="utf-8")
     config = book_config(region, year, execute=False, pdf=pdf)
     (staging / "_config.yml").write_text(
         yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -222,6 +225,7 @@ class _Report:
     summary: dict = field(default_factory=dict)
     earlier_editions: str = "none"
     dataset: object = None
+    checklist: list = field(default_factory=list)
 
 
 class _Builder:
@@ -276,7 +280,7 @@ class _Builder:
 
     def start(self, region: Region, year: int, dataset, shared: SharedResults, *,
               only: set[str] | None, pdf: bool, strict: bool, data_dir: Path | None,
-              command: str | None) -> None:
+              command: str | None, draft: bool = False) -> None:
         """Prepare ``region``'s staging folder and queue the notebooks the cache lacks."""
         target = report_dir_for(self.out_dir, region, year)
         lock = ReportLock(target, f"{region.name} {year}")
@@ -293,7 +297,7 @@ class _Builder:
         self.open.append(report)
         try:
             self._prepare(report, dataset, shared, only=only, pdf=pdf, data_dir=data_dir,
-                          command=command)
+                          command=command, draft=draft)
         except Exception as exc:
             self._fail(report, region, exc)
             return
@@ -304,13 +308,16 @@ class _Builder:
             self._finish(report, pdf=pdf, strict=strict)
 
     def _prepare(self, report: _Report, dataset, shared: SharedResults, *,
-                 only, pdf, data_dir, command) -> None:
+                 only, pdf, data_dir, command, draft=False) -> None:
         region, year, staging = report.region, report.year, report.staging
         t0 = time.perf_counter()
         staging.mkdir(parents=True)
         results = compute_results(dataset, region.code, year, shared=shared)
         save_results(results, staging / RESULTS_FILE, dataset,
-                     collect_build_info(command, dataset))
+                     {**collect_build_info(command, dataset), DRAFT_KEY: draft})
+        # the published edition leaves out empty chapters; the checklist says what is left
+        report.checklist = analyst_checklist(dataset, region.code, year)
+        write_checklist(staging, report.checklist, region.name, year, draft=draft)
         report.summary = key_figures(results)
         write_summary(staging, results, dataset.catalogue, region.short_name)
         report.timings["analysis"] = time.perf_counter() - t0
@@ -318,12 +325,15 @@ class _Builder:
         previous = find_previous_edition(self.out_dir, region, year)
         report.earlier_editions = earlier_editions_digest(self.out_dir, region, year)
         per_build = {"previous_edition": str(previous.resolve()) if previous else None}
-        assemble_book(staging, region, year, dataset.catalogue, only, pdf=pdf)
+        leave_out = () if draft else tuple(empty_chapters(
+            dataset, region.code, year, previous_edition=previous is not None))
+        assemble_book(staging, region, year, dataset.catalogue, only, pdf=pdf,
+                      leave_out=leave_out)
         report.dataset = dataset
         root = project_root()
         static_charts = PRINT_CHARTS if pdf else "none"
         report.timings["papermill_start"] = time.perf_counter()
-        for chapter in notebook_chapters(dataset.catalogue, only):
+        for chapter in notebook_chapters(dataset.catalogue, only, leave_out):
             out = staging / f"{chapter.path}.ipynb"
             out.parent.mkdir(parents=True, exist_ok=True)
             params = {"region": region.code, "year": year,
@@ -495,7 +505,8 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
                   data_dir: Path | None = None, only: set[str] | None = None,
                   command: str | None = None, force: bool = False, landing_page: bool = False,
                   log: Callable[[str], None] | None = None,
-                  processes: BuildProcesses | None = None) -> BuildSummary:
+                  processes: BuildProcesses | None = None,
+                  draft: bool = False) -> BuildSummary:
     """Build the reports of ``regions`` for one year into ``out_dir``.
 
     A failing län does not stop the others: the summary lists results and failures. Data
@@ -509,7 +520,7 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
     out_dir = check_out_dir(Path(out_dir))
     start = time.perf_counter()
     inputs = BuildInputs(data_dir=data_dir, command=command, year=year, pdf=pdf,
-                         strict=strict, only=only)
+                         strict=strict, only=only, draft=draft)
     processes = processes or BuildProcesses(out_dir, workers)
     builder = _Builder(out_dir, inputs, processes=processes, force=force, log=log,
                        total=len(regions))
@@ -532,7 +543,7 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
                 for region in todo:
                     interrupts.check()
                     builder.start(region, year, dataset, shared, only=only, pdf=pdf,
-                                  strict=strict, data_dir=data_dir, command=command)
+                                  strict=strict, data_dir=data_dir, command=command, draft=draft)
                     builder.collect(block=False, pdf=pdf, strict=strict)
                 while builder.pending:
                     interrupts.check()
@@ -555,12 +566,12 @@ def build_report(region: Region, year: int | None, out_dir: Path, *, pdf: bool =
                  workers: int | None = None, strict: bool = False,
                  data_dir: Path | None = None, only: set[str] | None = None,
                  command: str | None = None, force: bool = False,
-                 log: Callable[[str], None] | None = None) -> BuildResult:
+                 log: Callable[[str], None] | None = None, draft: bool = False) -> BuildResult:
     """Build one län's report for one year into ``out_dir``; return where it is. Raises
     what made it fail (see :func:`build_reports`)."""
     summary = build_reports([region], year, out_dir, pdf=pdf, workers=workers, strict=strict,
                             data_dir=data_dir, only=only, command=command, force=force,
-                            log=log)
+                            log=log, draft=draft)
     if summary.failures:
         raise summary.failures[0].error
     return summary.results[0]

@@ -93,7 +93,9 @@ class BuildInputs:
     """What one build command reads, hashed once and shared by all län it builds."""
 
     def __init__(self, *, data_dir: Path | None = None, command: str | None = None, year: int | None = None, pdf: bool = False,
-                 strict: bool = False, only: set[str] | None = None) -> None:
+                 strict: bool = False, only: set[str] | None = None,
+                 draft: bool = False) -> None:
+        self.draft = draft
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
         self.command = command
         self.year, self.pdf, self.strict = year, pdf, strict
@@ -115,7 +117,7 @@ class BuildInputs:
     def report_key(self, region) -> str:
         """Everything a report depends on (the year as asked for: None is the latest)."""
         return _sha("report", self.environment, self.data, self.sources, self.build_info,
-                    region.code, self.year, self.pdf, self.strict, self.only)
+                    region.code, self.year, self.pdf, self.strict, self.only, self.draft)
 
     def notebook_key(self, source: Path, parameters: dict, static_charts: str,
                      earlier_editions: str) -> str:
@@ -131,7 +133,7 @@ class BuildInputs:
             marker in text for marker in BOOK_WIDE_MARKERS) else None
         return _sha("notebook", self.environment, self.data, text, params, static_charts,
                     earlier_editions if "previous_edition" in parameters else None,
-                    book_wide)
+                    book_wide, *(("draft",) if self.draft else ()))
 
 
 class NotebookCache:

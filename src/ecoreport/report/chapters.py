@@ -36,7 +36,10 @@ from ecoreport.analysis.findings import DEMONSTRATION_BELOW
 from ecoreport.data.vocab import RIKET_CODE, SURVEY_BASE_LABELS
 from ecoreport.report import survey as survey_report
 from ecoreport.report.survey import survey_items, survey_rows  # noqa: F401 (chapters API)
+from ecoreport.analysis.trends import REPORT_FIRST_YEAR
+from ecoreport.errors import IssueCode
 from ecoreport.report.escape import escape_myst
+from ecoreport.report.publish import is_draft
 from ecoreport.report.formatting import format_number, format_percent, format_period
 from ecoreport.report.render import glue_chart, glue_markdown, show_chart, side_by_side
 from ecoreport.report.render import upcoming_figure_number
@@ -79,6 +82,14 @@ def normalised_unit_text(indicator, normalised_unit: object) -> str:
     """A normalised unit after a number, in the indicator's words (see
     :func:`narrative.normalised_unit_text`)."""
     return narrative.normalised_unit_text(normalised_unit, getattr(indicator, "counted_sv", None))
+
+
+def number_unit_text(report: Report, indicator, normalised_unit: object) -> str:
+    """:func:`normalised_unit_text`, but nothing for an index that is not normalised: an
+    index value is a bare number ("38,7", not "38,7 indexvärde"; see :func:`unit_text`)."""
+    if report.catalogue.unit(indicator.id).kind == "index" and indicator.normalise == "none":
+        return ""
+    return normalised_unit_text(indicator, normalised_unit)
 
 
 NUMBER_WORDS = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
@@ -222,7 +233,7 @@ def trend_figures_markdown(report: Report, indicator) -> str:
     if trend is None or trend.status != "ok":
         return ""
     sig = narrative.significant_figures
-    unit = escape_myst(normalised_unit_text(indicator, trend.normalised_unit))
+    unit = escape_myst(number_unit_text(report, indicator, trend.normalised_unit))
     parts = [f"Linjär trend {format_period(trend.fit_first_period)}–"
              f"{format_period(trend.fit_last_period)}: {sig(trend.slope)} {unit} per år "
              f"(95 % konfidensintervall {sig(trend.slope_ci_low)} till "
@@ -244,7 +255,7 @@ def trend_figures_markdown(report: Report, indicator) -> str:
 #: indicators do not read alike. ``{note}`` explains plats 1 where a low value is best.
 RANK_PHRASES = (
     "{period} har {region} plats {rank} av de {n} länen{note}.",
-    "{region} är nummer {rank} av {n} län {period}{note}.",
+    "{region} har plats {rank} av {n} län {period}{note}.",
     "I jämförelsen mellan länen {period} hamnar {region} på plats {rank} av {n}{note}.",
     "Bland de {n} länen ligger {region} {period} på plats {rank}{note}.",
 )
@@ -283,10 +294,10 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
     row = own.iloc[0]
     decimals = normalised_decimals(report.catalogue, indicator.id)
     # "antal företag per 100 000 invånare" reads "544,4 företag per …" after a number
-    unit = escape_myst(normalised_unit_text(indicator, row["normalised_unit"]))
+    unit = escape_myst(number_unit_text(report, indicator, row["normalised_unit"]))
 
     def value_text(x: float) -> str:
-        return f"{format_number(x, decimals)} {unit}".strip()
+        return f"{format_number(x, shown_decimals(x, decimals))} {unit}".strip()
 
     notes = [comparison_period_note(report, row)]
     if indicator.polarity == "higher_is_worse":
@@ -302,8 +313,8 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
         word = compare_word(row["value_normalised"], row["peer_mean"], decimals)
         peers = (f" och {word} " + ("genomsnittet för jämförelselänen" if variant % 2
                                     else "jämförelselänens medelvärde")
-                 + f" ({format_number(row['peer_mean'], decimals)})")
-        peers_plain = (f" och {format_number(row['peer_mean'], decimals)} i genomsnitt för "
+                 + f" ({format_number(row['peer_mean'], shown_decimals(row['peer_mean'], decimals))})")
+        peers_plain = (f" och {format_number(row['peer_mean'], shown_decimals(row['peer_mean'], decimals))} i genomsnitt för "
                        "jämförelselänen")
     reference = REFERENCE_PHRASES[variant % len(REFERENCE_PHRASES)].format(
         value=value, vs_riket=compare_word(row["value_normalised"], row["riket_value"], decimals),
@@ -374,7 +385,8 @@ def show_indicator(report: Report, indicator) -> None:
     _display_markdown(indicator_markdown(report, indicator, upcoming_figure_number()))
     series = report.series(indicator.id)
     unit = report.catalogue.unit(indicator.id)
-    chart = trend_chart(series, indicator, unit, report.region.name, until_year=report.year)
+    chart = trend_chart(series, indicator, unit, report.region.name, until_year=report.year,
+                        from_year=REPORT_FIRST_YEAR)
     hollow = " Ofyllda punkter och streckad linje är syntetiska värden." if (
         series["status"] == "synthetic").any() else ""
     _show(chart, f"{report.region.slug}-{indicator.id}", trend_table(series, indicator, unit),
@@ -412,22 +424,53 @@ def indicator_figure(report: Report, indicator):
     """The indicator's trend and, beside it, all län (one figure, one caption)."""
     series = report.series(indicator.id)
     unit = report.catalogue.unit(indicator.id)
-    trend = trend_chart(series, indicator, unit, report.region.name, until_year=report.year)
+    trend = trend_chart(series, indicator, unit, report.region.name, until_year=report.year,
+                        from_year=REPORT_FIRST_YEAR)
     tables = {"utveckling": trend_table(series, indicator, unit)}
     table = report.results.comparisons.get(indicator.id)
     if table is None:
         return trend, tables
     comparison = region_comparison_chart(table, report.catalogue, indicator.id,
                                          report.region.code, peer_codes=report.region.peers)
-    tables["alla-lan"] = comparison_table(report, indicator)
+    tables["alla län"] = comparison_table(report, indicator)  # (file name: …-alla-lan.csv)
     return side_by_side(trend, comparison), tables
+
+
+def outlier_sentences(report: Report, indicator) -> str:
+    """A sentence per observed value of the län in the report window that the data check
+    flags as an abrupt jump (shown as published; the data appendix lists it too), so the
+    reader learns about it where it is plotted."""
+    values = report.dataset.values
+    mine = values[(values["region_code"] == report.region.code)
+                  & (values["indicator_id"] == indicator.id)]
+    sentences = []
+    for issue in report.dataset.report.warnings:
+        if (issue.code != IssueCode.ABRUPT_JUMP or issue.region_code != report.region.code
+                or issue.indicator_id != indicator.id):
+            continue
+        row = mine[mine["period"] == issue.period]
+        if row.empty or row["status"].iloc[0] != "observed" or not (
+                REPORT_FIRST_YEAR <= row["period_end"].iloc[0]
+                and row["period_start"].iloc[0] <= report.year):
+            continue
+        d, details = indicator.decimals, issue.details
+        sentences.append(
+            f" Det observerade värdet {format_period(issue.period)}, "
+            f"{format_number(details['value'], d)}, skiljer sig starkt från åren före och "
+            f"efter ({format_number(details['before'], d)} år "
+            f"{format_period(details['before_period'])} och "
+            f"{format_number(details['after'], d)} år {format_period(details['after_period'])});"
+            " det visas som källan har publicerat det och kan bero på en ändrad definition "
+            "eller ett fel hos källan.")
+    return "".join(sentences)
 
 
 def indicator_caption(report: Report, indicator) -> str:
     unit = report.catalogue.unit(indicator.id)
     series = report.series(indicator.id)
     hollow = (" Ofyllda punkter, streckad linje och ljusare staplar är syntetiska värden."
-              if (series["status"] == "synthetic").any() else "")
+              if (series["status"] == "synthetic").any() else "") + outlier_sentences(
+        report, indicator)
     if indicator.id not in report.results.comparisons:
         return f"{escape_myst(indicator.name_sv)} i {escape_myst(report.region.name)}, {escape_myst(unit.label_sv)}.{hollow}"
     return (f"{escape_myst(indicator.name_sv)}: utvecklingen i {escape_myst(report.region.name)} (vänster) och "
@@ -469,7 +512,7 @@ def glue_conclusions(report: Report) -> None:
     """How to add the conclusions of this län and year (shown while none are written)."""
     folder = Path("commentary") / str(report.year) / report.region.code
     glue_markdown("how-to", (
-        f"Lägg slutsatserna i filen `{folder.as_posix()}/slutsatser.md` (MyST Markdown) och "
+        f"Lägg slutsatserna i filen `{folder.as_posix()}/slutsatser.md` (Markdown) och "
         "bygg rapporten igen. Kommentarer till enskilda kapitel läggs i samma mapp med "
         f"kapitlets filnamn, till exempel `{folder.as_posix()}/fou.md`; de visas sist i "
         "kapitlet under rubriken Kommentar. Förra årets text förs över med "
@@ -631,13 +674,13 @@ def survey_key_messages(report: Report, limit: int = SURVEY_MESSAGES_MAX) -> lis
 
 def survey_message_sentence(indicator, period: str, leader, result) -> str:
     """"**Rekrytering av nyckelkompetens:** 61 % av alla företag svarade ”mycket eller
-    ganska svårt” (95 %-intervall 55–66 %; 305 svar i enkäten 2024)."""
+    ganska svårt” (95 % konfidensintervall 55–66 %; 305 svar i enkäten 2024)."""
     base = result.base
     label = SURVEY_BASE_LABELS[base.kind]
     answers = (f"cirka {format_number(base.n)}" if base.derived else format_number(base.n))
     return (f"**{escape_myst(indicator.name_sv)}:** "
             f"{survey_report.share_text(leader.share_pct)} av {label} svarade "
-            f"{survey_report.quoted(leader.category)} (95\u00a0%-intervall "
+            f"{survey_report.quoted(leader.category)} (95\u00a0% konfidensintervall "
             f"{survey_report.interval_text(leader)}; {answers} svar i företagsenkäten "
             f"{format_period(period)}), fler än för något annat svar.")
 
@@ -707,7 +750,7 @@ def _key_figures_from_results(report: Report) -> pd.DataFrame:
 
 
 def shown_decimals(value: float, decimals: int) -> int:
-    """Decimals for a table value: the catalogue's, but no more than three significant
+    """Decimals for a value in a table or sentence: the catalogue's, but no more than three significant
     figures need (889 243,0 → 889 243; 387,7 → 388; 2,09 stays)."""
     if pd.isna(value) or value == 0:
         return decimals
@@ -759,7 +802,7 @@ def key_figures_markdown(report: Report) -> str:
         title = indicator.name_sv.replace("|", "\\|")
         lines.append(f"| {{ref}}`{title} <ind-{indicator.id}>` ({unit}) | {value} | "
                      f"{change} | {rank} | {riket} |")
-    note = ("\n\nVärden märkta med \\* är syntetiska (framräknade) och ingen uppgift om länet."
+    note = ("\n\nVärden märkta med \\* är syntetiska (framräknade) och inga uppgifter om länet."
             if synthetic else
             f"\n\nAlla tal i tabellen är observerade. Plats och riket gäller den senaste "
             f"perioden (inom parentes) med observerade värden för länet och minst "
@@ -868,7 +911,7 @@ def pca_summary_markdown(report: Report) -> str:
         f"utvecklingen över tid, inte om länet är forsknings- eller marknadsdrivet. Den första "
         f"komponenten förklarar {pct(summary.pc1_share_before_screening)} av variationen i "
         f"alla {len(pca.screening)} indikatorer och {pct(evr.iloc[0])} när de "
-        f"{len(pca.kept_variables)} väl representerade (cos² ≥ "
+        f"{len(pca.kept_variables)} väl representerade (återgiven andel ≥ "
         f"{format_number(pca.min_cos2, 1)}) analyseras på nytt. Dess korrelation med årtalet "
         f"är {format_number(summary.pc1_year_correlation, 2)}.",
         "",
@@ -894,7 +937,7 @@ def show_pca(report: Report) -> None:
         return
     _show(pca_biplot(pca, report.catalogue), f"{report.region.slug}-pca-biplot", pca.to_frame(),
           "Indikatorernas laddningar på de två första komponenterna; färgen visar hur väl "
-          "indikatorn representeras (cos²). Forskningsindikatorer till vänster, "
+          "indikatorn representeras (återgiven andel). Forskningsindikatorer till vänster, "
           "marknadsindikatorer till höger.")
     _show(pca_trajectory_chart(pca, report.region.name, report.region.code),
           f"{report.region.slug}-pca-ar", pca.scores,
@@ -931,9 +974,9 @@ def glue_pca(report: Report) -> None:
                    f"{region.slug}-axel-alla-lan",
                    axis_positions_table(axis, report.dataset.regions),
                    description="Alla läns lägen på axeln mellan forskning och marknad med "
-                               "95-procentiga intervall.")
+                               "95 % konfidensintervall.")
         glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad "
-                      "med 95-procentiga intervall (blockbootstrap över åren); forskningssidan "
+                      "med 95 % konfidensintervall (åren omdragna i block); forskningssidan "
                       f"till vänster. {escape_myst(region.short_name)} är markerat och "
                       "jämförelselänen är ljusare blå."
                       + ("" if axis.supported else
@@ -953,8 +996,8 @@ def show_pooled_pca(report: Report) -> None:
                                report.region.peers),
           f"{report.region.slug}-axel-alla-lan",
           axis_positions_table(axis, report.dataset.regions),
-          "Alla läns lägen på axeln mellan forskning och marknad med 95-procentiga intervall "
-          "(blockbootstrap över åren); forskningssidan till vänster. "
+          "Alla läns lägen på axeln mellan forskning och marknad med 95 % konfidensintervall "
+          "(åren omdragna i block); forskningssidan till vänster. "
           f"{escape_myst(report.region.short_name)} är markerat och jämförelselänen är "
           "ljusare blå.")
 
@@ -966,9 +1009,9 @@ def survey_intro_markdown(report: Report) -> str:
     if not items:
         return (f"Det finns inga enkätsvar för {escape_myst(report.region.name)} i rapportens data. "
                 "METRIC-modellen kompletterar registerstatistiken med en enkät till länets "
-                "företag. Enkätresultat läggs till som andelar per svarsalternativ med "
+                "företag." + (" Enkätresultat läggs till som andelar per svarsalternativ med "
                 "`ecoreport import` (se README, avsnittet om årlig uppdatering); kapitlet fylls "
-                "då i automatiskt.")
+                "då i automatiskt." if is_draft(report) else ""))
     survey = report.dataset.survey
     rows = survey[(survey["region_code"] == report.region.code)
                   & (survey["period_end"] <= report.year)]

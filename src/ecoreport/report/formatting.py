@@ -220,3 +220,12 @@ def d3_format(decimals: int = 0) -> str:
     if decimals < 0:
         raise ValueError(f"decimals must be >= 0, got {decimals}")
     return f",.{decimals}f"
+
+
+_HYPHEN_RANGE = re.compile(r"(?<![\w./:-])(\d+)-(\d+)(?![\w/-])")
+
+
+def en_dash_ranges(text: str) -> str:
+    """Number ranges written with a hyphen ("1-20 procent", as answer categories come from
+    a questionnaire) with the en dash Swedish typography uses: "1–20 procent"."""
+    return _HYPHEN_RANGE.sub("\\1\u2013\\2", str(text))

@@ -93,8 +93,8 @@ def index_download_table(report: Report) -> pd.DataFrame:
     table = index_table(report)
     return pd.DataFrame({
         "Län": table["region_name"], "Index (0–1)": table["score"].round(3),
-        "Rang": table["rank"], "Medianrang": table["rank_median"],
-        "Rang 5 %": table["rank_p05"], "Rang 95 %": table["rank_p95"],
+        "Plats": table["rank"], "Medianplats": table["rank_median"],
+        "Plats 5 %": table["rank_p05"], "Plats 95 %": table["rank_p95"],
         "Procent av riket": table["pct_of_riket"].round(1), "Grupp": table["group_sv"],
         "Täckning (andel av indexets indikatorer)": table["coverage"].round(2),
         "Andel syntetiska värden": table["share_synthetic"].round(2)})
@@ -113,15 +113,15 @@ def index_intro_markdown(report: Report) -> str:
     if row["rank"] is None:
         return (f"{name} rangordnas inte i innovationsindexet {report.year}: länet har "
                 f"observerade värden för {row['n_indicators']} av indexets "
-                f"{row['n_index_indicators']} indikatorer, och en rang kräver minst "
+                f"{row['n_index_indicators']} indikatorer, och en placering kräver minst "
                 f"{format_number(100 * MIN_REGION_COVERAGE, 0)} %. {coverage}")
-    interval = (f"rang {row['rank_p05']}" if row["rank_p05"] == row["rank_p95"]
-                else f"rang {row['rank_p05']}–{row['rank_p95']}")
+    interval = (f"plats {row['rank_p05']}" if row["rank_p05"] == row["rank_p95"]
+                else f"plats {row['rank_p05']}–{row['rank_p95']}")
     group = group_label(row["group"]).lower() if row["group"] else None
-    text = (f"{name} har rang **{row['rank']} av {row['n_ranked']}** i innovationsindexet "
+    text = (f"{name} har plats **{row['rank']} av {row['n_ranked']}** i innovationsindexet "
             f"{report.year} (indexvärde {format_number(row['score'], 2)} på skalan 0–1). "
             f"När metodvalen och urvalet av indikatorer varieras hamnar länet i 90 % av "
-            f"simuleringarna på {interval} (medianrang {format_number(row['rank_median'], 1)}).")
+            f"simuleringarna på {interval} (medianplats {format_number(row['rank_median'], 1)}).")
     if group:
         text += (f" Indexet är {format_number(row['pct_of_riket'], 0)} % av rikets, vilket "
                  f"gör länet till **{group}** med standardvalen. "
@@ -252,7 +252,7 @@ def dimension_table(report: Report) -> pd.DataFrame:
     n = int(index.dimensions.loc[index.dimensions["region_code"] != RIKET_CODE,
                                  "region_code"].nunique())
     dims["n_ranked"] = n
-    dims["rank_label"] = [f"rang {r} av {n}" if pd.notna(r) else "" for r in dims["rank"]]
+    dims["rank_label"] = [f"plats {r} av {n}" if pd.notna(r) else "" for r in dims["rank"]]
     return dims.sort_values("order").reset_index(drop=True)
 
 
@@ -279,13 +279,13 @@ def sensitivity_markdown(report: Report) -> str:
               "dimensionerna) är lika sannolik; en störning på ±25 % kring lika vikter "
               "förklarade under 1 % av rangvariationen och prövade därför inget. Urvalet av "
               "indikatorer prövar uppgifterna själva: indikatorerna i varje dimension dras "
-              "med återläggning, så en rang som vilar på en enda indikator flyttar sig.")]
+              "med återläggning, så en placering som vilar på en enda indikator flyttar sig.")]
     skipped = [o for o in CHOICES["imputation"] if o not in drawn.get("imputation", ())]
     if skipped:
         notes.append(f"Valet {narrative.join_sv([OPTION_LABELS_SV[o] for o in skipped])} "
                      f"lottas inte: inga av indexets indikatorer har observerade värden för "
                      f"just {index.year}.")
-    return (f"Rangordningen bygger på {index.n_draws} simuleringar där varje metodval lottas. "
+    return (f"Placeringen bygger på {index.n_draws} simuleringar där varje metodval lottas. "
             f"Standardvalen är: {defaults}. Det val som flyttar rangerna mest är "
             f"**{CHOICE_LABELS_SV[top.choice].lower()}**. " + " ".join(notes)
             + "\n\n" + "\n".join(lines))
@@ -303,10 +303,10 @@ def observed_only_markdown(report: Report) -> str:
     names = ", ".join(escape_md(report.catalogue.indicators[i].name_sv)
                       for i in index.observed_indicator_ids)
     if own.empty or pd.isna(own.iloc[0]["rank"]):
-        return f"Ett index på enbart observerade värden ({names}) ger ingen rang för länet."
+        return f"Ett index på enbart observerade värden ({names}) ger ingen plats för länet."
     row = own.iloc[0]
     return (f"Räknat enbart på observerade värden ({len(index.observed_indicator_ids)} "
-            f"indikatorer: {names}) har {escape_md(report.region.name)} rang "
+            f"indikatorer: {names}) har {escape_md(report.region.name)} plats "
             f"{int(row['rank'])} av {int(row['n_ranked'])} och är "
             f"{group_label(row['group']).lower()} ({format_number(row['pct_of_riket'], 0)} % "
             "av riket). Det indexet täcker färre dimensioner men innehåller inga framräknade "
@@ -351,11 +351,11 @@ def glue_index_chapter(report: Report) -> None:
     glue_markdown("index-sentence", index_intro_markdown(report))
     glue_chart("index-ranks", rank_interval_chart(index_table(report)),
                f"innovationsindex-rang-{year}", index_download_table(report),
-               description=f"Rang med osäkerhetsintervall i innovationsindexet {year}, alla län.")
+               description=f"Plats med osäkerhetsintervall i innovationsindexet {year}, alla län.")
     history = rank_history_table(report)
     glue_chart("index-history", rank_history_chart(history), f"innovationsindex-over-tid-{year}",
                history[["region_name", "year", "rank", "score", "share_synthetic"]],
-               description=f"Rang per år för {name} och dess jämförelselän.")
+               description=f"Plats per år för {name} och dess jämförelselän.")
     glue_markdown("index-groups", groups_markdown())
     chart, caption = index_map(report, "group")
     glue_chart("index-map", chart, f"karta-innovationsindex-{year}", index_download_table(report),
@@ -368,7 +368,7 @@ def glue_index_chapter(report: Report) -> None:
                description=f"{name}s index per dimension i procent av rikets.")
     glue_markdown("index-dimensions-caption",
                   f"{name}s index per dimension {year} i procent av rikets (streckad linje = "
-                  "riket), med rang bland länen.")
+                  "riket), med plats bland länen.")
     glue_markdown("index-sensitivity", sensitivity_markdown(report))
     glue_markdown("index-observed", observed_only_markdown(report))
     glue_markdown("index-min-coverage", format_number(100 * MIN_COVERAGE, 0) + " %")

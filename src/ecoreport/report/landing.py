@@ -99,7 +99,7 @@ def _map_section(year_dir: Path, index_map_html: str | None) -> tuple[str, str]:
     write_vega_bundle(year_dir / "_static", cache_dir=year_dir.parent / CACHE_DIR)
     head = f'<script src="_static/{BUNDLE_NAME}"></script>'
     body = ("<h2>Innovationsindex: länens grupper</h2>\n<p>Länens grupp i rapporternas "
-            "innovationsindex, relativt riket. Rang med osäkerhetsintervall finns i varje "
+            "innovationsindex, relativt riket. Plats med osäkerhetsintervall finns i varje "
             "rapports kapitel Innovationsindex.</p>\n" + fragment.read_text(encoding="utf-8"))
     return head, body
 
@@ -138,7 +138,7 @@ bästa respektive sämsta tredjedelen av länen. Syntetiska värden är framräk
 observerade, och markerade i varje rapport.</p>
 <table id="reports">
 <thead><tr><th>Län</th><th>Webbok</th><th>PDF</th><th>Styrkor</th><th>Svagheter</th>
-<th>Starkaste dimension (rang)</th><th>Syntetiska värden</th><th>Index (rang)</th></tr></thead>
+<th>Starkaste dimension (plats)</th><th>Syntetiska värden</th><th>Index (plats)</th></tr></thead>
 <tbody>
 {rows}
 </tbody>

@@ -105,23 +105,23 @@ PHRASES: dict[str, str] = {
                        "marknadsindikatorerna (permutationstest, p = {p}; komponenten "
                        "förklarar {share} av variationen)"),
     "axis_research": ("{region} ligger på forskningssidan: plats {rank} av {n} räknat från "
-                      "forskningssidan (läge {position}, 95 % intervall {low} till {high})"),
+                      "forskningssidan (läge {position}, 95 % konfidensintervall {low} till {high})"),
     "axis_market": ("{region} ligger på marknadssidan: plats {rank} av {n} räknat från "
-                    "forskningssidan (läge {position}, 95 % intervall {low} till {high})"),
+                    "forskningssidan (läge {position}, 95 % konfidensintervall {low} till {high})"),
     "axis_middle": ("{region} ligger inte säkert på någon av sidorna: plats {rank} av {n} "
-                    "räknat från forskningssidan (läge {position}, 95 % intervall {low} till "
+                    "räknat från forskningssidan (läge {position}, 95 % konfidensintervall {low} till "
                     "{high}, som omfattar noll)"),
     "drift_none": ("Det finns ingen säker förskjutning mellan forskning och marknad i "
                    "länet {first}–{last} (trend i marknadsindex minus forskningsindex "
-                   "{slope} per år, 95 % intervall {low} till {high})"),
+                   "{slope} per år, 95 % konfidensintervall {low} till {high})"),
     "drift_market": ("Länet har förskjutits mot marknadssidan {first}–{last} (marknadsindex "
-                     "minus forskningsindex ökar med {slope} per år, 95 % intervall {low} "
+                     "minus forskningsindex ökar med {slope} per år, 95 % konfidensintervall {low} "
                      "till {high})"),
     "drift_research": ("Länet har förskjutits mot forskningssidan {first}–{last} "
                        "(marknadsindex minus forskningsindex minskar med {slope} per år, "
-                       "95 % intervall {low} till {high})"),
+                       "95 % konfidensintervall {low} till {high})"),
     "drift_synthetic": ("Räknat med de syntetiska värdena ändras marknadsindex minus "
-                        "forskningsindex med {slope} per år {first}–{last} (95 % intervall "
+                        "forskningsindex med {slope} per år {first}–{last} (95 % konfidensintervall "
                         "{low} till {high}), men indexen bygger bara till {pct} på observerade "
                         "värden, så det säger inget säkert om länet"),
     "drift_observed": "Indexen bygger till {pct} på observerade värden",

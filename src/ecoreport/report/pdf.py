@@ -94,7 +94,7 @@ PREAMBLE = r"""
 \makeatletter
 \renewcommand{\tableofcontents}{%%
   \chapter*{Innehåll}\markboth{Innehåll}{Innehåll}%%
-  \begingroup\small\parskip\z@skip
+  \begingroup\footnotesize\parskip\z@skip
   \renewcommand*\l@section{\@dottedtocline{1}{1em}{2em}}%%
   \begin{multicols}{2}
   \@starttoc{toc}%%
@@ -124,7 +124,8 @@ COVER = r"""
 \node[anchor=north west,text width=15.5cm,text=white,font=\sffamily,align=left]
   at ([xshift=2.5cm,yshift=-3.2cm]current page.north west)
   {{\large METRIC-rapport om regional innovationsförmåga}\\[1.2em]
-   {\fontsize{30}{36}\selectfont\bfseries Innovationsekosystemet\\[0.2em]i %(region)s}\\[1.2em]
+   {\fontsize{30}{36}\selectfont\bfseries\spaceskip=0.3em plus 0.1em\relax
+    Innovationsekosystemet\\[0.2em]i %(region)s}\\[1.2em]
    {\fontsize{40}{44}\selectfont %(year)s}};
 \end{tikzpicture}
 \vspace*{11cm}
@@ -147,8 +148,36 @@ def latex_text(text: str) -> str:
     return "".join(replacements.get(ch, ch) for ch in str(text))
 
 
-def latex_elements(substitutions: dict, edition: str) -> dict:
-    """Sphinx ``latex_elements`` for the designed PDF (cover, compact layout)."""
+#: The PDF's document information (title, author, subject, keywords, language), as
+#: accessible documents need (PDF/UA, WCAG 2.1 via EN 301 549): a reader's window shows the
+#: title, not the file name, and a screen reader reads the text as Swedish.
+PDF_INFO = r"""
+\hypersetup{pdftitle={%(title)s}, pdfauthor={%(author)s}, pdfsubject={%(subject)s},
+  pdfkeywords={%(keywords)s}, pdflang={%(language)s}, pdfdisplaydoctitle=true,
+  bookmarksopen=true, bookmarksopenlevel=1}
+"""
+
+#: The document's language (``pdflang``; BCP 47).
+PDF_LANGUAGE = "sv-SE"
+
+
+def pdf_info(title: str, author: str, region_name: str, year: str) -> str:
+    """The ``\\hypersetup`` of the PDF's metadata (:data:`PDF_INFO`), text escaped."""
+    return PDF_INFO % {
+        "title": latex_text(title), "author": latex_text(author),
+        "subject": latex_text(f"METRIC-rapport om regional innovationsförmåga: "
+                              f"innovationsekosystemet i {region_name} {year}"),
+        "keywords": latex_text(f"innovation, METRIC, regional utveckling, {region_name}, {year}"),
+        "language": PDF_LANGUAGE,
+    }
+
+
+def latex_elements(substitutions: dict, edition: str, title: str = "",
+                   author: str = "") -> dict:
+    """Sphinx ``latex_elements`` for the designed PDF (cover, compact layout, metadata)."""
+    region = substitutions.get("region_name", "")
+    year = str(substitutions.get("year", ""))
+    info = pdf_info(title or f"Innovationsekosystemet i {region} {year}", author, region, year)
     cover = COVER % {"region": latex_text(substitutions.get("region_name", "")),
                      "year": latex_text(substitutions.get("year", "")),
                      "edition": latex_text(edition),
@@ -160,11 +189,12 @@ def latex_elements(substitutions: dict, edition: str) -> dict:
         "fncychap": "",
         "sphinxsetup": "hmargin={2cm,2cm}, vmargin={2cm,2.2cm}, InnerLinkColor={HTML}{%s}"
                        % COVER_COLOUR,
-        "preamble": PREAMBLE % {"colour": COVER_COLOUR, "figure_height": FIGURE_HEIGHT},
+        "preamble": PREAMBLE % {"colour": COVER_COLOUR, "figure_height": FIGURE_HEIGHT}
+                    + info,
         "maketitle": cover,
         "figure_align": "htbp",
-        # the contents follow the start page (findings first): sammanfattning.md places them
-        "tableofcontents": "",
+        # the contents right after the cover, before the first chapter
+        "tableofcontents": r"\tableofcontents\clearpage",
     }
 
 
@@ -197,7 +227,9 @@ def write_pdf_config(book: Path, edition: str | None = None,
     latex_documents["title"] = escape_latex(config.get("title", ""))
     substitutions = config.get("parse", {}).get("myst_substitutions", {})
     elements = sphinx_config.setdefault("latex_elements", {})
-    elements.update(latex_elements(substitutions, edition or date.today().isoformat()))
+    elements.update(latex_elements(substitutions, edition or date.today().isoformat(),
+                                   title=str(config.get("title", "")),
+                                   author=str(config.get("author", ""))))
     target = book / "_config_pdf.yml"
     target.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                       encoding="utf-8")
@@ -217,12 +249,79 @@ def build_pdf(book: Path, downloads_text: str | None = None) -> Path:
         raise EcoreportError(f"the LaTeX build of {book} wrote {len(sources)} .tex files, "
                              f"expected one (see {latex_dir})")
     tex = sources[0]
-    for first_pass in (True, False):
-        run_xelatex(tex, pdf=not first_pass)
+    toc = yaml.safe_load((book / "_toc_pdf.yml").read_text(encoding="utf-8"))
+    tex.write_text(with_parts(tex.read_text(encoding="utf-8"), toc), encoding="utf-8")
+    untagged = tex.read_text(encoding="utf-8")
+    tag_document(tex)
+    try:
+        for first_pass in (True, False):
+            run_xelatex(tex, pdf=not first_pass)
+    except EcoreportError as exc:
+        # LaTeX's tagging is still experimental in TeX Live 2022 and fails on some tables
+        # ("Infinite glue shrinkage" in a longtable): the PDF is then made untagged
+        logger.warning("the tagged PDF of %s failed, building it untagged: %s", book,
+                       " ".join(str(exc).split())[:300])
+        tex.write_text(untagged, encoding="utf-8")
+        for stale in tex.parent.glob(tex.stem + ".*"):
+            if stale.suffix in (".aux", ".toc", ".out", ".xdv", ".pdf"):
+                stale.unlink()
+        for first_pass in (True, False):
+            run_xelatex(tex, pdf=not first_pass)
     pdf = tex.with_suffix(".pdf")
     if not pdf.is_file():
         raise EcoreportError(f"the LaTeX build of {book} produced no PDF (see {latex_dir})")
     return pdf
+
+
+#: Put before ``\\documentclass``: LaTeX's tagging (``tagpdf``, the LaTeX Project's
+#: accessible-PDF work) writes the structure tree, marks paragraphs, headings and links, and
+#: sets the document language. Phase II is what TeX Live 2022's xelatex supports; it tags
+#: the text and the outline but not figures and tables as such (see README, "PDF").
+DOCUMENT_METADATA = r"\DocumentMetadata{lang=%s,testphase=phase-II}" % PDF_LANGUAGE
+
+
+def tag_document(tex: Path) -> None:
+    """Make ``tex`` (Sphinx's LaTeX) produce a tagged PDF: :data:`DOCUMENT_METADATA` as its
+    first line (kept if already there)."""
+    text = tex.read_text(encoding="utf-8")
+    if not text.startswith("\\DocumentMetadata"):
+        tex.write_text(DOCUMENT_METADATA + "\n" + text, encoding="utf-8")
+
+
+#: The start page's title in print: its sections are one chapter, not chapters of their own.
+ROOT_TITLE = "Sammanfattning"
+
+
+def _doc_label(doc: str) -> str:
+    return "\\label{\\detokenize{%s::doc}}" % doc
+
+
+def with_parts(text: str, toc: dict) -> str:
+    """Sphinx's LaTeX as a report: the start page (the book's root, whose sections Sphinx
+    makes chapters) becomes one chapter with its sections, and each part of the table of
+    contents (Inledning, Dimensionerna, …) begins with ``\\part`` before its first
+    chapter (Jupyter Book's own LaTeX extension would do this, but needs fonts Debian's
+    TeX packages lack; see the module doc). Text without the expected labels is returned
+    unchanged."""
+    firsts = [(part["caption"], part["chapters"][0]["file"]) for part in toc.get("parts", [])
+              if part.get("chapters")]
+    root_label = _doc_label(toc.get("root", ""))
+    start = text.find(root_label)
+    first_part = min((text.find(_doc_label(doc)) for _, doc in firsts
+                      if text.find(_doc_label(doc)) > start), default=-1)
+    if start >= 0 and first_part > start:
+        first_part = text.rfind("\\chapter{", start, first_part)
+        end_of_label = text.index("\n", start) + 1
+        root = text[end_of_label:first_part]
+        if "\\section{" not in root and "\\chapter{" in root:
+            text = (text[:end_of_label] + "\\chapter{%s}\n" % latex_text(ROOT_TITLE)
+                    + root.replace("\\chapter{", "\\section{") + text[first_part:])
+    for caption, doc in firsts:
+        label = text.find(_doc_label(doc))
+        chapter = text.rfind("\\chapter{", 0, label) if label >= 0 else -1
+        if chapter >= 0:
+            text = text[:chapter] + "\\part{%s}\n" % latex_text(caption) + text[chapter:]
+    return text
 
 
 def run_xelatex(tex: Path, *, pdf: bool) -> None:

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ecoreport.errors import UsageError
+from ecoreport.report.charts.base import CHART_CONFIG
 from ecoreport.report.escape import escape_html, escape_script_json
 from ecoreport.report.formatting import VEGA_SV_LOCALE
 
@@ -307,9 +308,21 @@ def follow_validation_setting() -> None:
 follow_validation_setting()
 
 
+def with_chart_config(spec: dict) -> dict:
+    """``spec`` with the report's chart settings (:data:`charts.base.CHART_CONFIG`: text
+    sizes, marks hidden from screen readers) under any the chart sets itself."""
+    config = spec.get("config") or {}
+    merged = {key: ({**value, **config[key]} if isinstance(value, dict)
+                    and isinstance(config.get(key), dict) else config.get(key, value))
+              for key, value in CHART_CONFIG.items()}
+    spec["config"] = {**config, **merged}
+    return spec
+
+
 def chart_spec(chart: alt.TopLevelMixin) -> dict:
-    """The chart's Vega-Lite spec (checked against the schema unless turned off)."""
-    return chart.to_dict(validate=validate_charts())
+    """The chart's Vega-Lite spec (checked against the schema unless turned off), with the
+    report's chart settings (:func:`with_chart_config`)."""
+    return with_chart_config(chart.to_dict(validate=validate_charts()))
 
 
 def csv_download_link(table: pd.DataFrame, name: str, label: str = "") -> str:
@@ -321,9 +334,38 @@ def csv_download_link(table: pd.DataFrame, name: str, label: str = "") -> str:
             f"Ladda ner diagrammets data{label} (CSV)</a>")
 
 
+#: Narrower than this (CSS px), a chart's side-by-side panels are drawn one above the other.
+STACK_BELOW_PX = 600
+
+#: After vegaEmbed has drawn a chart (``el``: its container; ``label``: its text
+#: alternative): the drawing (vega-embed's wrapper, else the SVG) becomes the image, named
+#: by the label, and the SVG's marks are hidden from screen readers (one image, no unnamed
+#: mark groups; the numbers are in the table and CSV beside it); the container loses its
+#: image role, so the action menu beside the drawing is not inside an image; the menu's
+#: button gets a name and its icon is hidden.
+_AFTER_DRAW = (
+    "  function accessible(el, label) {\n"
+    "    var svg = el.querySelector('svg');\n"
+    "    var image = el.querySelector('.chart-wrapper') || svg;\n"
+    "    if (image) { image.setAttribute('role', 'img'); image.setAttribute('aria-label', label);\n"
+    "      image.removeAttribute('aria-roledescription'); }\n"
+    "    if (svg) { (svg === image ? svg.querySelectorAll(':scope > g') : [svg])\n"
+    "      .forEach(function (g) { g.setAttribute('aria-hidden', 'true'); }); }\n"
+    "    el.removeAttribute('role'); el.removeAttribute('aria-label');\n"
+    "    var summary = el.querySelector('details > summary');\n"
+    "    if (summary) { summary.setAttribute('aria-label', opts.i18n.CLICK_TO_VIEW_ACTIONS);\n"
+    "      summary.querySelectorAll('svg').forEach(function (s) {\n"
+    "        s.setAttribute('aria-hidden', 'true'); s.removeAttribute('role'); }); }\n"
+    "  }\n")
+
+
 def chart_html(spec: dict, element_id: str) -> str:
     """The HTML fragment that draws ``spec`` with the shipped ``vegaEmbed``; the spec's
-    ``description`` is the chart's text alternative."""
+    ``description`` is the chart's text alternative. Before the chart is drawn (or without
+    JavaScript) the container is an image named by it; once drawn, the SVG is. Side-by-side
+    panels (``hconcat``) are stacked (``vconcat``) when the container is narrower than
+    :data:`STACK_BELOW_PX`."""
+    spec = with_chart_config(dict(spec))
     payload = escape_script_json(spec)
     options = json.dumps(EMBED_OPTIONS, ensure_ascii=False, sort_keys=True)
     label = escape_html(spec.get("description") or "Diagram")
@@ -334,8 +376,14 @@ def chart_html(spec: dict, element_id: str) -> str:
         "(function () {\n"
         f"  var spec = {payload};\n"
         f"  var opts = {options};\n"
+        + _AFTER_DRAW +
         "  function draw() {\n"
-        f"    vegaEmbed('#{element_id}', spec, opts).catch(function (e) {{ console.error(e); }});\n"
+        f"    var el = document.getElementById('{element_id}');\n"
+        "    var label = el.getAttribute('aria-label');\n"
+        f"    if (spec.hconcat && el.clientWidth < {STACK_BELOW_PX}) {{\n"
+        "      spec.vconcat = spec.hconcat; delete spec.hconcat; }\n"
+        "    vegaEmbed(el, spec, opts).then(function () { accessible(el, label); })\n"
+        "      .catch(function (e) { console.error(e); });\n"
         "  }\n"
         "  if (window.vegaEmbed) { draw(); } else { window.addEventListener('load', draw); }\n"
         "})();\n"

@@ -83,11 +83,52 @@ def add_copybutton_swedish(script: str) -> str:
     return script.replace("const messages = {\n", "const messages = {\n" + COPYBUTTON_SWEDISH, 1)
 
 
+#: Pages written in English (the ``<html lang>`` of their page; the theme's interface
+#: around them stays Swedish and is marked so).
+ENGLISH_PAGES = frozenset({"notebooks/summary_en"})
+
+#: Accessibility repairs of the theme's markup (WCAG 2.1 AA, checked with axe-core by
+#: tests/integration/test_accessibility.py), applied after the translation:
+#: - the search buttons are named by their visible text ("Sök", "Ctrl+K"), not by a
+#:   shorter aria-label (label-content-name-mismatch);
+#: - the colour-mode button's icons are decorative: their titles ("Ljust", …) are not
+#:   part of its name "Färgläge";
+#: - the primary sidebar (the book's title, search and contents) is a navigation landmark,
+#:   so no content is outside a landmark (region).
+UI_ACCESSIBLE: dict[str, str] = {
+    'search-button__button pst-js-only" title="Sök" aria-label="Sök"':
+        'search-button__button pst-js-only" title="Sök (Ctrl+K)"',
+    'data-mode="light" title="Ljust"': 'data-mode="light" aria-hidden="true"',
+    'data-mode="dark"  title="Mörkt"': 'data-mode="dark"  aria-hidden="true"',
+    'data-mode="auto"  title="Som systemet"': 'data-mode="auto"  aria-hidden="true"',
+    '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">':
+        '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar" '
+        'role="navigation" aria-label="Rapporten">',
+}
+
+#: On an English page, the theme's (Swedish) parts keep lang="sv".
+SWEDISH_CHROME = ('<header id="pst-header"', '<div id="pst-primary-sidebar"',
+                  '<div class="bd-sidebar-secondary', '<footer class="prev-next-footer',
+                  '<footer class="bd-footer"')
+
+
 def translate_ui(html_text: str) -> str:
-    """The theme's English interface strings in a page, in Swedish."""
+    """The theme's English interface strings in a page, in Swedish, with the markup
+    repairs of :data:`UI_ACCESSIBLE`; on a page in another language (``<html lang="en">``)
+    the interface is marked Swedish."""
     for english, swedish in UI_SWEDISH.items():
         html_text = html_text.replace(english, swedish)
+    for before, after in UI_ACCESSIBLE.items():
+        html_text = html_text.replace(before, after)
+    if re.search(r'<html[^>]* lang="(?!sv")', html_text[:2000]):
+        for start in SWEDISH_CHROME:
+            html_text = html_text.replace(start, start + ' lang="sv"')
     return html_text
+
+
+def _page_language(app, pagename, templatename, context, doctree) -> None:
+    if pagename in ENGLISH_PAGES:
+        context["language"] = "en"
 
 
 def _on_build_finished(app, exception) -> None:
@@ -337,10 +378,12 @@ def setup(app) -> dict:
     app.connect("missing-reference", _absent_indicator_section, priority=900)
     app.connect("html-page-context", _drop_remote_scripts, priority=900)
     app.connect("html-page-context", _download_menu, priority=900)
+    app.connect("html-page-context", _page_language, priority=900)
     app.connect("build-finished", _on_build_finished)
     # Loaded in <head> so vegaEmbed exists before the charts' inline scripts run.
     app.add_js_file(BUNDLE_NAME, priority=200)
     app.add_css_file("ecoreport.css")
+    app.add_js_file("ecoreport.js")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -26,6 +26,7 @@ from ecoreport.data.vocab import RIKET_CODE
 from ecoreport.report.charts.base import CHART_WIDTH, ROLE_COLOURS, region_role
 from ecoreport.report.formatting import format_number
 from ecoreport.report.innovation_index import escape_md
+from ecoreport.report.publish import is_draft
 from ecoreport.report.render import glue_chart, glue_markdown
 
 DIRECTION_SV = {"increase": "öka", "decrease": "minska"}
@@ -59,6 +60,8 @@ def strategy_markdown(report: Report, profile: ProfileModel | None) -> str:
     """The strategy: name, period, vision, goals and focus areas."""
     name = escape_md(report.region.name)
     if profile is None or profile.strategy is None:
+        if not is_draft(report):
+            return f"Det finns ingen strategi för {name} i rapportens underlag."
         return (f"Det finns ingen regionprofil med strategi för {name} "
                 f"(`{PROFILE_DIR}/{report.region.code}.yaml`). Avsnittet nedan visar hur en "
                 "profil läggs till.")
@@ -91,7 +94,7 @@ def peers_markdown(report: Report, profile: ProfileModel | None) -> str:
     names = _region_names(report)
     if profile is None or not profile.peers:
         peers = ", ".join(names.get(c, c) for c in report.region.peers)
-        return f"Jämförelselän (standardurval i regions.yaml): {escape_md(peers)}."
+        return f"Jämförelselän (standardurvalet): {escape_md(peers)}."
     lines = ["| Jämförelselän | Varför |", "|---|---|"]
     lines += [f"| {escape_md(names.get(p.code, p.code))} | {escape_md(p.reason)} |"
               for p in profile.peers]
@@ -248,7 +251,7 @@ def clusters_markdown(report: Report) -> str:
     own = own[own["region_code"] == report.region.code]
     name = escape_md(report.region.name)
     if initiatives.empty:
-        return "Det finns inga klusterinitiativ i `data/klusterinitiativ.csv`."
+        return "Det finns inga klusterinitiativ i rapportens underlag."
     as_of = ", ".join(sorted(set(initiatives["as_of"])))
     sources = ", ".join(escape_md(report.catalogue.sources[s].citation_sv)
                         for s in sorted(set(initiatives["source_id"])))
@@ -289,7 +292,9 @@ def glue_targets_chapter(report: Report) -> None:
     profile = region_profile(report)
     glue_markdown("strategy", strategy_markdown(report, profile))
     glue_markdown("targets", targets_markdown(report, profile))
-    glue_markdown("add-target", how_to_add_target_markdown(report, profile))
+    # how to add a target: the draft's instructions (with a YAML example), not published
+    glue_markdown("add-target", "## Så läggs ett mätbart mål till\n\n"
+                  + how_to_add_target_markdown(report, profile) if is_draft(report) else "")
     glue_markdown("project-kpis", project_kpis_markdown(report, profile)
                   or "Regionprofilen listar inga projekt med egna nyckeltal.")
     glue_markdown("peers", peers_markdown(report, profile))

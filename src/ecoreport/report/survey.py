@@ -20,7 +20,8 @@ from ecoreport.analysis.results import Report
 from ecoreport.data.vocab import SURVEY_BASE_LABELS
 from ecoreport.report.charts.survey import survey_chart, survey_table
 from ecoreport.report.escape import escape_myst
-from ecoreport.report.formatting import NBSP, format_number, format_period
+from ecoreport.report.publish import is_draft
+from ecoreport.report.formatting import NBSP, en_dash_ranges, format_number, format_period
 from ecoreport.report.render import glue_chart, glue_markdown
 
 # The bar for the categories the source leaves out (together, never split).
@@ -97,7 +98,7 @@ def question_results(report: Report, indicator) -> list[tuple[str, estimates.Que
 
 def quoted(category: str) -> str:
     """An answer category as the text quotes it: ”ja”."""
-    return f"\u201d{escape_myst(category)}\u201d"
+    return f"\u201d{escape_myst(en_dash_ranges(category))}\u201d"
 
 
 def share_text(value: float) -> str:
@@ -161,18 +162,18 @@ def comparison_sentence(result: estimates.QuestionResult, variant: int = 0) -> s
         if len(others) == 1 and not others[0].is_remainder:
             return (f"Fler svarade {quoted(leader.category)} ({share_text(leader.share_pct)}) "
                     f"än {quoted(others[0].category)} ({share_text(others[0].share_pct)}), "
-                    "och svarens 95 %-intervall överlappar inte.")
+                    "och svarens 95 % konfidensintervall överlappar inte.")
         forms = (
             f"Vanligast är svaret {quoted(leader.category)}: {share_text(leader.share_pct)} "
-            f"(95 %-intervall {interval_text(leader)}), tydligt fler än för något annat svar.",
+            f"(95 % konfidensintervall {interval_text(leader)}), tydligt fler än för något annat svar.",
             f"Flest svarade {quoted(leader.category)}, {share_text(leader.share_pct)} "
-            f"(95 %-intervall {interval_text(leader)}); intervallet överlappar inte något "
+            f"(95 % konfidensintervall {interval_text(leader)}); intervallet överlappar inte något "
             "annat svars.",
         )
         return forms[variant % len(forms)]
     if len(stated) == 1:
         return (f"{share_text(top.share_pct)} svarade {quoted(top.category)} "
-                f"(95 %-intervall {interval_text(top)}).")
+                f"(95 % konfidensintervall {interval_text(top)}).")
     close = sorted([top] + estimates.close_to(result, top), key=lambda s: -s.share_pct)
     if len(close) == 1:  # clearly above the other stated answers, not the remainder
         second = stated[1]
@@ -183,12 +184,12 @@ def comparison_sentence(result: estimates.QuestionResult, variant: int = 0) -> s
         return (f"Av de redovisade svaren är {ahead}, men eftersom källan inte redovisar "
                 "alla svar går det inte att säga vilket svar som är vanligast totalt.")
     if len(close) > 3:
-        return ("Flera av svarens 95 %-intervall överlappar, så det går inte att säga vilket "
+        return ("Flera av svarens 95 % konfidensintervall överlappar, så det går inte att säga vilket "
                 "svar som är vanligast.")
     names = " och ".join(f"{quoted(s.category)} ({share_text(s.share_pct)})" for s in close)
-    forms = (f"Skillnaden mellan {names} är inte statistiskt säker: svarens 95 %-intervall "
+    forms = (f"Skillnaden mellan {names} är inte statistiskt säker: svarens 95 % konfidensintervall "
              "överlappar.",
-             f"{names} har överlappande 95 %-intervall, så det går inte att säga att något "
+             f"{names} har överlappande 95 % konfidensintervall, så det går inte att säga att något "
              "av dem är vanligare.")
     return forms[variant % len(forms)]
 
@@ -219,7 +220,7 @@ def caption(report: Report, indicator) -> str:
     base = results[-1][1].base
     who = ("de svarande företag som arbetar med innovation" if base.kind == "innovating_firms"
            else "de svarande företagen")
-    bars = " Strecken visar 95-procentiga konfidensintervall." if base.n is not None else ""
+    bars = " Strecken visar 95 % konfidensintervall." if base.n is not None else ""
     rest = (" Den grå stapeln samlar de svarsalternativ som källan inte redovisar."
             if any(r.remainder is not None for _, r in results) else "")
     return (f"{escape_myst(indicator.question_sv)} Andel av {who} i "
@@ -361,8 +362,9 @@ def method_markdown(report: Report) -> str:
     found = designs(report)
     if not found:
         return ("Hur enkäten gjordes (urval, antal svar, insamling) anges inte i data, så "
-                "antalet svar och felmarginalerna kan inte redovisas. Uppgifterna läggs till "
-                "under `survey:` på enkätens källa i `data/sources.yaml`.")
+                "antalet svar och felmarginalerna kan inte redovisas."
+                + (" Uppgifterna läggs till under `survey:` på enkätens källa i "
+                   "`data/sources.yaml`." if is_draft(report) else ""))
     parts = []
     for design in found:
         if len(found) > 1:

@@ -20,6 +20,21 @@ ROLE_OTHER = "Övriga län"
 ROLE_COLOURS = {ROLE_REGION: REGION_COLOUR, ROLE_PEER: "#6a9fc4", ROLE_OTHER: "#b0b0b0"}
 CHART_WIDTH = 560
 CHART_HEIGHT = 260
+#: The smallest text in a chart (CSS px on screen; charts are drawn at their own size, and
+#: scroll sideways on a narrow screen rather than shrink).
+MIN_FONT_PX = 11
+#: Vega-Lite settings of every chart (``render.with_chart_config``): readable text sizes,
+#: and ``aria: false``, so marks and axes are left out of the accessibility tree (the chart
+#: is one image named by its description; its numbers are in the table and CSV beside it).
+CHART_CONFIG: dict = {
+    "aria": False,
+    "font": "Liberation Sans, Arial, sans-serif",
+    "axis": {"labelFontSize": MIN_FONT_PX, "titleFontSize": MIN_FONT_PX + 1},
+    "legend": {"labelFontSize": MIN_FONT_PX, "titleFontSize": MIN_FONT_PX + 1},
+    "header": {"labelFontSize": MIN_FONT_PX, "titleFontSize": MIN_FONT_PX + 1},
+    "title": {"fontSize": MIN_FONT_PX + 2, "subtitleFontSize": MIN_FONT_PX},
+    "text": {"fontSize": MIN_FONT_PX},
+}
 
 
 def region_role(code: str, region_code: str | None, peer_codes) -> str:

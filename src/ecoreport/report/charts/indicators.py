@@ -32,17 +32,22 @@ def trend_table(series: pd.DataFrame, indicator, unit) -> pd.DataFrame:
 
 
 def trend_chart(series: pd.DataFrame, indicator, unit, region_name: str,
-                *, until_year: int | None = None) -> alt.LayerChart:
+                *, until_year: int | None = None,
+                from_year: int | None = None) -> alt.LayerChart:
     """Line chart of one indicator over time; synthetic values hollow, the line dashed and
     lighter wherever it touches a synthetic value, multi-year periods as spans.
 
     ``series`` is a tidy frame of one region and indicator (see DESIGN.md). Multi-year
     periods (e.g. TEA 2014–2017) are drawn as a horizontal span over the years they cover
     with the marker at the midpoint, so they are not mistaken for single years.
+    ``from_year``/``until_year``: the report window (a period overlapping it is kept), so
+    the axis begins where the text's years begin.
     """
     data = series.copy()
     if until_year is not None:
         data = data[data["period_start"] <= until_year]
+    if from_year is not None:
+        data = data[data["period_end"] >= from_year]
     data = data.sort_values(["period_start", "period_end"])
     fmt = d3_format(indicator.decimals)
     data["status_label"] = [label_status(s) for s in data["status"]]
@@ -56,7 +61,8 @@ def trend_chart(series: pd.DataFrame, indicator, unit, region_name: str,
     x_axis = alt.Axis(format="d", title="År", labelAngle=0, tickMinStep=1)
     y_title = f"{unit.label_sv}"
     x = alt.X("year:Q", axis=x_axis, scale=alt.Scale(zero=False, nice=False, padding=12))
-    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt),
+    # axis labels without trailing zeros ("2 000", not "2 000,0"; "2,5" stays)
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt.replace("f", "~f")),
               scale=alt.Scale(zero=unit.kind in {"count", "amount"}))
     base = alt.Chart(data).encode(x=x, y=y)
     tooltip = [

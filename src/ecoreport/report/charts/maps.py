@@ -71,6 +71,8 @@ def lan_map_chart(table: pd.DataFrame, boundaries: dict, names: dict[str, str], 
     tooltip = [alt.Tooltip("properties.name:N", title="Län")]
     if value_label_column:
         tooltip.append(alt.Tooltip(f"properties.{value_label_column}:N", title=legend_title))
+    elif categories is not None:  # a category is text (as a number it would read "NaN")
+        tooltip.append(alt.Tooltip(f"{field}:N", title=legend_title))
     else:
         tooltip.append(alt.Tooltip(f"{field}:Q", title=legend_title, format=value_format))
     base = alt.Chart(data).mark_geoshape(stroke="white", strokeWidth=0.6).encode(

@@ -48,6 +48,11 @@ LABEL_CHAR_WIDTH = 0.6
 LABEL_LINE_HEIGHT = 1.25
 LABEL_WRAP = 20
 LABEL_GAP = 7  # px between an arrow tip and its label
+# Colours on white that stay visible (contrast about 3:1 or more at the light end, and
+# colour-blind safe): arrows darker the better the indicator is represented (cos², shown
+# as "återgiven andel"); periods from dark to light, without cividis's pale yellow end.
+ARROW_SCHEME = {"name": "cividis", "extent": [0.62, 0]}
+PERIOD_SCHEME = {"name": "cividis", "extent": [0, 0.62]}
 LABEL_MAX_SHIFT = 3  # line heights a label may move up or down (then with a leader line)
 
 
@@ -211,12 +216,12 @@ def pca_biplot(result: PcaResult, catalogue: object,
               axis=alt.Axis(format=".1f", grid=False, tickCount=9))
     y = alt.Y("y:Q", title=_axis_title(result, "PC2"), scale=scale,
               axis=alt.Axis(format=".1f", grid=False))
-    colour_scale = alt.Scale(scheme="viridis", domain=[0, 1])
-    colour = alt.Color("cos2:Q", title="cos²", scale=colour_scale,
+    colour_scale = alt.Scale(scheme=ARROW_SCHEME, domain=[0, 1])
+    colour = alt.Color("cos2:Q", title="Återgiven andel", scale=colour_scale,
                        legend=alt.Legend(format=".1f", orient="bottom", gradientLength=160,
                                          titleOrient="left"))
     tooltip = [alt.Tooltip("indicator_name:N", title="Indikator"),
-               alt.Tooltip("cos2_label:N", title="cos²")]
+               alt.Tooltip("cos2_label:N", title="Återgiven andel")]
     theta = np.linspace(0, 2 * np.pi, 121)
     circle = alt.Chart(pd.DataFrame({"cx": np.cos(theta), "cy": np.sin(theta),
                                      "order": range(len(theta))})).mark_line(
@@ -259,7 +264,7 @@ def pca_biplot(result: PcaResult, catalogue: object,
 
 def _pca_subtitle(result: PcaResult) -> str:
     return (f"{result.n_observations} {result.observation_label}, "
-            f"{result.n_variables} indikatorer med cos² ≥ "
+            f"{result.n_variables} indikatorer med återgiven andel ≥ "
             f"{format_number(result.min_cos2, 1)}")
 
 
@@ -287,7 +292,7 @@ def pca_trajectory_chart(result: PcaResult, region_name: str, region_code: str |
     y = alt.Y("PC2:Q", title=_axis_title(result, "PC2"), axis=alt.Axis(format=".1f"))
     period_order = list(dict.fromkeys(groups.tolist()))
     colour = alt.Color("period_group:N", title="Period", sort=period_order,
-                       scale=alt.Scale(scheme="viridis"), legend=alt.Legend(orient="bottom"))
+                       scale=alt.Scale(scheme=PERIOD_SCHEME), legend=alt.Legend(orient="bottom"))
     tooltip = [alt.Tooltip("year_label:N", title="År"),
                alt.Tooltip("PC1:Q", format=".2f", title="Komponent 1"),
                alt.Tooltip("PC2:Q", format=".2f", title="Komponent 2"),
@@ -300,7 +305,7 @@ def pca_trajectory_chart(result: PcaResult, region_name: str, region_code: str |
     points = base.mark_point(size=90, strokeWidth=2, opacity=1).encode(
         x=x, y=y, color=colour, tooltip=tooltip, fill=status_fill_value("#444444"))
     legend = status_legend(data, x, y, statuses, colour="#444444")
-    labels = base.mark_text(dx=8, dy=-8, fontSize=10, color="#333333").encode(
+    labels = base.mark_text(dx=8, dy=-8, fontSize=11, color="#333333").encode(
         x=x, y=y, text="year_label:N")
     return alt.layer(path, points, labels, legend).properties(
         title=alt.Title("Länets förflyttning över tid", subtitle=region_name),
@@ -374,8 +379,8 @@ def axis_positions_chart(axis, regions: Sequence[object], region_code: str,
     colour = _role_colour()
     tooltip = [alt.Tooltip("region_name:N", title="Län"),
                alt.Tooltip("position:Q", format=".2f", title="Läge"),
-               alt.Tooltip("ci_low:Q", format=".2f", title="95 % intervall, från"),
-               alt.Tooltip("ci_high:Q", format=".2f", title="95 % intervall, till"),
+               alt.Tooltip("ci_low:Q", format=".2f", title="95 % konfidensintervall, från"),
+               alt.Tooltip("ci_high:Q", format=".2f", title="95 % konfidensintervall, till"),
                alt.Tooltip("rank:Q", title="Plats från forskningssidan")]
     interval = alt.Chart(data).mark_rule(strokeWidth=2).encode(
         x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q", y=y, color=colour, tooltip=tooltip,

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
-from ecoreport.report.formatting import NBSP, format_number, format_period
+from ecoreport.report.formatting import NBSP, en_dash_ranges, format_number, format_period
 
 REMAINDER_COLOUR = "#b0b0b0"
 INTERVAL_COLOUR = "#333333"
@@ -24,8 +24,8 @@ def survey_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Period": [format_period(p) for p in frame["period"]],
         "Svarsalternativ": frame["category"].to_numpy(),
         "Andel av företagen (%)": frame["share_pct"].to_numpy(),
-        "95 %-intervall, nedre gräns (%)": frame["low_pct"].round(1).to_numpy(),
-        "95 %-intervall, övre gräns (%)": frame["high_pct"].round(1).to_numpy(),
+        "95 % konfidensintervall, nedre gräns (%)": frame["low_pct"].round(1).to_numpy(),
+        "95 % konfidensintervall, övre gräns (%)": frame["high_pct"].round(1).to_numpy(),
         "Underlag": frame["base"].to_numpy(),
     })
 
@@ -46,10 +46,11 @@ def survey_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
                               for lo, hi in zip(data["low_pct"], data["high_pct"])]
     data["label_x"] = data[["share_pct", "high_pct"]].max(axis=1, skipna=True)
     data["kind"] = ["ej redovisat" if r else "redovisat" for r in data["remainder"]]
+    data["category"] = [en_dash_ranges(c) for c in data["category"]]  # "1–20 procent"
     categories = list(dict.fromkeys(data["category"]))
     tooltip = [alt.Tooltip("category:N", title="Svar"),
                alt.Tooltip("share_label:N", title="Andel"),
-               alt.Tooltip("interval_label:N", title="95 %-intervall"),
+               alt.Tooltip("interval_label:N", title="95 % konfidensintervall"),
                alt.Tooltip("base:N", title="Underlag"),
                alt.Tooltip("period_label:N", title="År")]
     y = alt.Y("category:N", sort=categories, title=None,
