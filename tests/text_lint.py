@@ -24,6 +24,10 @@ TOOL_TEXT: dict[str, re.Pattern] = {
 #: Pages for reviewers, where commands, commits and file names are the content (the
 #: reproducibility chapter: how to rebuild this very report). Web only; not in the PDF.
 REVIEW_PAGES = frozenset({"notebooks/reproducerbarhet.html"})
+#: The executed notebooks as read-only pages (``report.review_pages``): code, English
+#: comments, file names and every value the notebook used, synthetic ones with their status,
+#: like the data downloads. Web only; not in the PDF.
+REVIEW_FOLDER = "granskning/"
 
 
 def findings(texts: dict[str, str], patterns: dict[str, re.Pattern],
@@ -31,7 +35,7 @@ def findings(texts: dict[str, str], patterns: dict[str, re.Pattern],
     """``page: kind: …context…`` for every match."""
     found = []
     for page, text in texts.items():
-        if page in skip:
+        if page in skip or page.startswith(REVIEW_FOLDER):
             continue
         for kind, pattern in patterns.items():
             for match in pattern.finditer(text):

@@ -62,10 +62,28 @@ def _cmd_build(args) -> int:
     if only:
         _check_chapters(only, args.data)
     check_out_dir(args.out)
+    created = not Path(args.out).exists()
     with contextlib.ExitStack() as held:
         for region in regions:  # before anything slow: a second build fails at once
             held.enter_context(BuildLock(args.out, region))
-        return _build_locked(args, regions, command, only, start)
+        try:
+            return _build_locked(args, regions, command, only, start)
+        finally:
+            if created:  # (with the locks held: no other build is in the folder)
+                _remove_if_only_locks(Path(args.out))
+
+
+def _remove_if_only_locks(out: Path) -> None:
+    """A build that made ``--out`` and wrote nothing into it (bad data, an interrupt) leaves
+    no folder behind: only its lock files are in it, and they are removed with it."""
+    try:
+        entries = list(out.iterdir())
+        if all(e.is_file() and e.name.endswith(".build.lock") for e in entries):
+            for e in entries:
+                e.unlink()
+            out.rmdir()
+    except OSError:
+        pass  # another build is using the folder, or it is gone: leave it
 
 
 def _build_locked(args, regions, command: str, only, start: float) -> int:

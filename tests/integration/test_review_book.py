@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from ecoreport.analysis.trends import SE_CALIBRATED
 from ecoreport.data.regions import resolve_region
 from ecoreport.report.build import build_report
 from ecoreport.report.review import METADATA_KEY
@@ -94,7 +95,8 @@ def test_every_chapter_notebook_shows_its_results(review_book):
         assert table_rows(review_output(fou, kind)) == len(register), kind
         assert all(f"<td>{i}</td>" in table for i in register), kind
     trends = review_output(fou, "trends")["data"]["text/html"]
-    for column in ("slope", "ci_low", "ci_high", "p_value", "se_method"):
+    for column in ("slope", "ci_low", "ci_high", "p_value", "q_value", "se_method", "n_observed",
+                   "message"):
         assert f"<th>{column}</th>" in trends
     assert "<th>period</th>" in review_output(fou, "comparisons")["data"]["text/html"]
 
@@ -144,7 +146,7 @@ def test_review_pages_open_in_chromium_with_code_and_outputs(review_book):
     text = html_lib.unescape(re.sub(r"<[^>]+>", "", dom))
     assert "chapters.glue_dimension(report, dimension)" in text  # code
     assert "review.show(review.trend_table(report, indicators)" in text
-    assert "ols_ar1_effective_n" in text and "fou_andel_brp" in text  # the trend table
+    assert SE_CALIBRATED in text and "fou_andel_brp" in text  # the trend table
     assert "Här följer" in text  # a glued text, rendered
     assert "Diagram:" in text  # charts named, linked to the chapter
     assert dom.count('<table class="dataframe"') >= 5

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ecoreport.analysis.results import open_report
+from ecoreport.analysis.trends import SE_CALIBRATED
 from ecoreport.report import render, review, review_pages, rerun
 
 
@@ -36,27 +37,75 @@ def test_dimension_tables_cover_every_indicator_of_the_chapter(report):
     # the counts of observed and synthetic values add up to the values used
     assert (data["n_observed"] + data["n_synthetic"] == data["n_values"]).all()
     assert set(data["last_status"]) <= {"observed", "synthetic"}
+    # every indicator of the chapter has a row, also one with no trend (trends are fitted
+    # on observed values only; an indicator with none gets a row that says so)
     trends = review.trend_table(report, ids)
     assert list(trends["indicator_id"]) == ids
-    assert {"slope", "ci_low", "ci_high", "p_value", "se_method", "claim"} <= set(trends.columns)
+    assert {"slope", "ci_low", "ci_high", "p_value", "q_value", "se_method", "testable",
+            "claim", "n_observed", "message"} <= set(trends.columns)
     fitted = trends[trends["status"] == "ok"]
+    assert len(fitted) >= 1
     assert (fitted["ci_low"] <= fitted["slope"]).all() and (fitted["slope"] <= fitted["ci_high"]).all()
+    assert set(fitted["se_method"]) == {SE_CALIBRATED}
     # the same numbers as the build's results
-    own = report.results.trends.set_index("indicator_id").loc[ids]
+    own = report.results.trends.set_index("indicator_id").reindex(ids)
     assert list(trends["p_value"].fillna(-1)) == list(own["p_value"].fillna(-1))
+    assert list(trends["q_value"].fillna(-1)) == list(own["q_value"].fillna(-1))
+    missing = trends[~trends["indicator_id"].isin(set(report.results.trends["indicator_id"]))]
+    assert (missing["status"] == review.NO_TREND).all()
+    assert missing["slope"].isna().all() and missing["p_value"].isna().all()
+    assert (missing["message"].str.len() > 0).all()
+    unobserved = data.set_index("indicator_id").loc[list(missing["indicator_id"]), "n_observed"]
+    assert list(missing["n_observed"]) == list(unobserved)
     comparisons = review.comparison_table(report, ids)
     assert "period" in comparisons.columns and "rank" in comparisons.columns
     assert set(comparisons["indicator_id"]) <= set(ids) and len(comparisons) >= 1
 
 
 def test_index_axis_and_pca_tables(report):
-    index = dict(review.index_table(report).values)
-    assert index["year"] == 2024 and index["rank"] >= 1
+    table = review.index_table(report)
+    assert table["quantity"].is_unique
+    index = dict(table.values)
+    entry = report.results.index.region_row(report.region.code)
+    assert index["year"] == 2024 and index["coverage"] == entry["coverage"]
+    if entry["rank"] is None:  # a län with too little observed data is not ranked
+        assert index["rank"] is None and "not ranked" in index["rank_note"]
+    else:
+        assert index["rank"] == entry["rank"] >= 1 and "rank_note" not in index
+    # the group probabilities, one row per group, sum to one
+    shares = {k: v for k, v in index.items() if k.startswith("group_probability_")}
+    assert shares and math.isclose(sum(shares.values()), 1.0, abs_tol=1e-9)
+    axis_result = report.results.axis
     axis = dict(review.axis_table(report).values)
-    assert axis["test"] == report.results.axis.test
-    assert axis["p_value"] == report.results.axis.p_value
+    if axis_result is None:
+        assert axis["supported"] is False and axis["reason"]
+    else:
+        assert axis["test"] == axis_result.test and axis["p_value"] == axis_result.p_value
+        assert axis["supported"] == axis_result.supported
+        # no position on an axis the observed data do not support, but a reason
+        assert ("position" in axis) == axis_result.supported
+        assert ("reason" in axis) != axis_result.supported
     pca = dict(review.region_pca_table(report).values)
-    assert pca["pc1_share"] == report.results.region_axis.pc1_share
+    if report.results.region_axis is None:  # too little observed data for the län's PCA
+        assert pca["message"] == report.results.pca_messages["region"]
+    else:
+        assert pca["pc1_share"] == report.results.region_axis.pc1_share
+
+
+def test_index_table_of_an_unranked_lan_and_an_unsupported_axis(report, monkeypatch):
+    index = report.results.index
+    row = dict(index.region_row(report.region.code), rank=None, coverage=0.5,
+               group_probabilities={})
+    monkeypatch.setattr(type(index), "region_row", lambda self, code: row)
+    table = dict(review.index_table(report).values)
+    assert table["rank"] is None and "not ranked" in table["rank_note"]
+    assert "0.50" in table["rank_note"]
+    html = review.table_bundle(review.index_table(report))["text/html"]
+    assert "None" not in html and "nan" not in html.lower()
+    monkeypatch.setattr(report.results, "axis", None)
+    monkeypatch.setitem(report.results.pca_messages, "axis", "too little observed data")
+    assert dict(review.axis_table(report).values) == {"supported": False,
+                                                      "reason": "too little observed data"}
 
 
 def test_glued_table_lists_what_the_notebook_glued_in_order():
@@ -108,6 +157,10 @@ def test_review_page_shows_code_and_outputs_escaped_and_marks_what_the_book_hide
     assert "visas inte i boken" in page and "utdata visas inte i boken" in page
     assert "python -m ecoreport.report.rerun notebooks/dimensioner/fou.ipynb" in page
     assert "&quot;24&quot;" in page  # the parameters of the build
+    # code and outputs that may scroll are keyboard-reachable, named regions
+    assert page.count('tabindex="0" role="region"') == 3 + 4  # three code cells, four outputs
+    assert 'aria-label="Kod, cell 2"' in page and 'aria-label="Utdata 2 av cell 2"' in page
+    assert 'aria-label="Utdata 2 av cell 3"' in page
 
 
 def test_write_review_pages_links_the_downloaded_notebook(tmp_path):

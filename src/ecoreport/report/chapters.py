@@ -37,7 +37,7 @@ from ecoreport.data.vocab import RIKET_CODE, SURVEY_BASE_LABELS
 from ecoreport.report import survey as survey_report
 from ecoreport.report.survey import survey_items, survey_rows  # noqa: F401 (chapters API)
 from ecoreport.analysis.trends import REPORT_FIRST_YEAR
-from ecoreport.errors import IssueCode
+from ecoreport.data.validate import find_jumps
 from ecoreport.report.escape import escape_myst
 from ecoreport.report.publish import is_draft
 from ecoreport.report.formatting import format_number, format_percent, format_period
@@ -437,23 +437,22 @@ def indicator_figure(report: Report, indicator):
 
 
 def outlier_sentences(report: Report, indicator) -> str:
-    """A sentence per observed value of the län in the report window that the data check
-    flags as an abrupt jump (shown as published; the data appendix lists it too), so the
+    """A sentence per observed value of the län in the report window that is an abrupt jump
+    among the län's OBSERVED values (``validate.find_jumps`` on them alone: a jump judged
+    against synthetic values would state invented numbers), shown as published, so the
     reader learns about it where it is plotted."""
     values = report.dataset.values
     mine = values[(values["region_code"] == report.region.code)
-                  & (values["indicator_id"] == indicator.id)]
+                  & (values["indicator_id"] == indicator.id)
+                  & (values["status"] == "observed")]
     sentences = []
-    for issue in report.dataset.report.warnings:
-        if (issue.code != IssueCode.ABRUPT_JUMP or issue.region_code != report.region.code
-                or issue.indicator_id != indicator.id):
-            continue
+    for issue in find_jumps(mine):
+        details = issue.details
         row = mine[mine["period"] == issue.period]
-        if row.empty or row["status"].iloc[0] != "observed" or not (
-                REPORT_FIRST_YEAR <= row["period_end"].iloc[0]
-                and row["period_start"].iloc[0] <= report.year):
+        if row.empty or not (REPORT_FIRST_YEAR <= row["period_end"].iloc[0]
+                             and row["period_start"].iloc[0] <= report.year):
             continue
-        d, details = indicator.decimals, issue.details
+        d = indicator.decimals
         sentences.append(
             f" Det observerade värdet {format_period(issue.period)}, "
             f"{format_number(details['value'], d)}, skiljer sig starkt från åren före och "
@@ -613,14 +612,15 @@ def finding_sentence(report: Report, finding) -> str:
     indicator = report.catalogue.indicator(finding.indicator_id)
     subject = narrative.make_subject(escape_myst(indicator.name_sv))
     decimals = normalised_decimals(report.catalogue, indicator.id)
-    unit = escape_myst(normalised_unit_text(indicator, finding.normalised_unit))
-    value = f"{format_number(finding.value_normalised, decimals)} {unit}".strip()
+    unit = escape_myst(number_unit_text(report, indicator, finding.normalised_unit))
+    value = (f"{format_number(finding.value_normalised, shown_decimals(finding.value_normalised, decimals))}"
+             f" {unit}").strip()
     period = format_period(finding.period)
     if finding.kind in ("strength", "weakness"):
         place = ("bland de högsta" if (finding.kind == "strength") == (
             indicator.polarity != "higher_is_worse") else "bland de lägsta")
         riket = ("" if finding.riket_value is None else
-                 f"; riket {format_number(finding.riket_value, decimals)}")
+                 f"; riket {format_number(finding.riket_value, shown_decimals(finding.riket_value, decimals))}")
         return (f"**{subject}** är {place} i landet: plats {finding.rank} av "
                 f"{finding.n_ranked} län {period} ({value}{riket}).")
     verb = "ökat" if (finding.slope or 0) > 0 else "minskat"

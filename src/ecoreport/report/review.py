@@ -42,6 +42,8 @@ NOTE = (
 
 
 def _cell(value: object) -> object:
+    if value is None or value is pd.NA:  # e.g. the rank of a län that is not ranked
+        return ""
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:.6g}"
     return value
@@ -106,22 +108,66 @@ def data_table(report: Report, indicator_ids: Sequence[str]) -> pd.DataFrame:
                                        "last_status", "source_id"])
 
 
+#: Columns of the trend table, in order.
+TREND_COLUMNS = ("indicator_id", "status", "message", "from_period", "to_period", "n",
+                 "n_observed", "n_synthetic", "slope", "ci_low", "ci_high", "p_value",
+                 "q_value", "se_method", "testable", "claim", "unit")
+#: The status of a trend-table row for an indicator without a trend (no observed value in
+#: the window, so the analysis fitted nothing).
+NO_TREND = "no_trend"
+
+
+def _no_trend_row(report: Report, indicator_id: str) -> dict:
+    """The row of an indicator the analysis fitted no trend for: how many observed and
+    synthetic values the län has, and why there is no trend."""
+    series = report.series(indicator_id)
+    status = series["status"].astype(str) if "status" in series.columns else pd.Series(
+        dtype=str)
+    n_observed = int((status == "observed").sum())
+    n_synthetic = int((status == "synthetic").sum())
+    if n_observed == 0:
+        message = (f"Inga observerade värden ({n_synthetic} syntetiska); trenden skattas "
+                   "bara på observerade värden.")
+    else:
+        from ecoreport.analysis.trends import MIN_OBSERVATIONS
+
+        message = (f"{n_observed} observerade värden i rapportens fönster är för få eller "
+                   f"ligger utanför det; minst {MIN_OBSERVATIONS} behövs.")
+    return {"indicator_id": indicator_id, "status": NO_TREND, "message": message, "n": 0,
+            "n_observed": n_observed, "n_synthetic": n_synthetic}
+
+
 def trend_table(report: Report, indicator_ids: Sequence[str]) -> pd.DataFrame:
-    """The trend fitted for each indicator: window, number of points, slope per year with
-    its 95 % interval, p-value, the standard-error method, the claim made and the share of
-    synthetic values (on the normalised value; ``unit`` says which)."""
+    """The trend fitted for each indicator, one row per indicator in ``indicator_ids``
+    order: window of the fit, number of (observed) points, slope per year with its 95 %
+    interval, p-value and q-value, the standard-error method, whether the test is
+    trustworthy, the claim made and the unit (the normalised value). Trends are fitted on
+    observed values only; an indicator with none (or too few) has a row with status
+    ``NO_TREND`` and a message saying so, rather than no row."""
     trends = report.results.trends
-    rows = trends[trends["indicator_id"].isin(list(indicator_ids))].copy()
-    order = {indicator_id: i for i, indicator_id in enumerate(indicator_ids)}
-    rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
-    table = pd.DataFrame({
-        "indicator_id": rows["indicator_id"], "status": rows["status"],
-        "from_period": rows["first_period"], "to_period": rows["last_period"], "n": rows["n"],
-        "slope": rows["slope"], "ci_low": rows["slope_ci_low"],
-        "ci_high": rows["slope_ci_high"], "p_value": rows["p_value"],
-        "se_method": rows["se_method"], "claim": rows["claim"],
-        "unit": rows["normalised_unit"], "n_synthetic": rows["n_synthetic"]})
-    return table.reset_index(drop=True)
+    by_id = {row["indicator_id"]: row for row in trends.to_dict("records")}
+
+    def get(row: dict, *names: str) -> object:
+        return next((row[name] for name in names if name in row), None)
+
+    rows = []
+    for indicator_id in indicator_ids:
+        row = by_id.get(indicator_id)
+        if row is None:
+            rows.append(_no_trend_row(report, indicator_id))
+            continue
+        rows.append({
+            "indicator_id": indicator_id, "status": row.get("status"),
+            "message": row.get("message") or "",
+            "from_period": get(row, "fit_first_period", "first_period"),
+            "to_period": get(row, "fit_last_period", "last_period"), "n": row.get("n"),
+            "n_observed": get(row, "n_observed", "n"), "n_synthetic": row.get("n_synthetic"),
+            "slope": row.get("slope"), "ci_low": row.get("slope_ci_low"),
+            "ci_high": row.get("slope_ci_high"), "p_value": row.get("p_value"),
+            "q_value": row.get("q_value"), "se_method": row.get("se_method"),
+            "testable": row.get("testable"), "claim": row.get("claim"),
+            "unit": row.get("normalised_unit")})
+    return pd.DataFrame(rows, columns=list(TREND_COLUMNS))
 
 
 def comparison_table(report: Report, indicator_ids: Sequence[str]) -> pd.DataFrame:
@@ -238,19 +284,34 @@ def region_pca_table(report: Report) -> pd.DataFrame:
 
 
 def axis_table(report: Report) -> pd.DataFrame:
-    """The research–market axis across all län: the test and the län's position, or why
-    there is none."""
+    """The research–market axis across all län: the test and, when the axis is supported,
+    the län's position; when it is not supported (or could not be fitted), why."""
     axis = report.results.axis
     if axis is None:
-        return pd.DataFrame({"quantity": ["message"],
-                             "value": [report.results.pca_messages.get("axis", "")]})
+        return pd.DataFrame({"quantity": ["supported", "reason"],
+                             "value": [False, report.results.pca_messages.get("axis", "")]})
+    component = axis.component
+    ratio = axis.explained_variance_ratio
+    explained = (_number(ratio.get(component)) if component is not None and ratio is not None
+                 else math.nan)
+    years = (f"{axis.years[0]}–{axis.years[1]}" if axis.years and None not in axis.years
+             else None)
     rows = [("supported", axis.supported), ("test", axis.test),
             ("statistic", axis.statistic), ("p_value", axis.p_value),
-            ("component", axis.component),
-            ("explained_variance", _number(axis.explained_variance_ratio.get(axis.component))),
+            ("component", component), ("explained_variance", explained),
             ("stability", axis.stability), ("n_permutations", axis.n_permutations),
             ("n_bootstrap", axis.n_bootstrap), ("block_length", axis.block_length),
-            ("years", f"{axis.years[0]}–{axis.years[1]}"), ("n_regions", axis.n_regions)]
+            ("years", years), ("n_regions", axis.n_regions)]
+    if not axis.supported:
+        # no position on an axis the observed data do not support (as in the summary)
+        from ecoreport.analysis.axis import SIGNIFICANCE_LEVEL
+
+        p_value = _number(axis.p_value)
+        reason = report.results.pca_messages.get("axis") or (
+            f"not supported by observed data: {axis.test} p = {p_value:.3g} "
+            f"(needs p < {SIGNIFICANCE_LEVEL:g}); no position is given")
+        rows.append(("reason", reason))
+        return pd.DataFrame(rows, columns=["quantity", "value"])
     position = axis.position(report.region.code)
     if position is not None:
         rows += [(f"position_{name}" if name != "position" else name, position[name])
@@ -260,15 +321,32 @@ def axis_table(report: Report) -> pd.DataFrame:
 
 
 def index_table(report: Report) -> pd.DataFrame:
-    """The innovation index entry of the län (score, rank with its interval, group), with
-    the year, draws and seed of the uncertainty analysis."""
+    """The innovation index entry of the län (score, rank with its interval, group and the
+    probability of each group, coverage), with the year, draws and seed of the uncertainty
+    analysis. The index is computed on observed values only: a län without enough of them
+    is not ranked (``rank`` empty, with a ``rank_note``)."""
     index = report.results.index
     if index is None:
         return pd.DataFrame({"quantity": ["message"],
                              "value": ["the index could not be computed"]})
     rows = [("year", index.year), ("n_draws", index.n_draws), ("seed", index.seed),
-            ("n_indicators", len(index.indicator_ids))]
-    rows += list(index.region_row(report.region.code).items())
+            ("n_indicators_in_index", len(index.indicator_ids))]
+    entry = index.region_row(report.region.code)
+    if not entry:
+        rows.append(("message", f"län {report.region.code} has no index entry in {index.year}"))
+        return pd.DataFrame(rows, columns=["quantity", "value"])
+    for name, value in entry.items():
+        if name == "group_probabilities":
+            rows += [(f"group_probability_{group}", share)
+                     for group, share in (value or {}).items()]
+        else:
+            rows.append((name, value))
+    if entry.get("rank") is None:
+        from ecoreport.analysis.index import MIN_REGION_COVERAGE
+
+        rows.append(("rank_note", f"not ranked: coverage {_number(entry.get('coverage')):.2f} "
+                                  f"< {MIN_REGION_COVERAGE:.2f} of the index indicators "
+                                  "observed in the index year"))
     return pd.DataFrame(rows, columns=["quantity", "value"])
 
 

@@ -7,6 +7,11 @@ it. The cells the book leaves out are marked. The pages are written after the bo
 built, beside it in ``_build/html/granskning/<chapter path>.html``, so links work offline,
 and they use no script and nothing from the network.
 
+Code and outputs that may scroll sideways (wide tables, long lines) can be reached with the
+keyboard: each is a named region (``tabindex="0"``, ``role="region"``, an ``aria-label``
+naming the cell, "Kod, cell 3" or "Utdata 1 av cell 3"); a ``pre`` inside an output does not
+scroll by itself, and the command and Markdown code wrap.
+
 Charts are not drawn again here: each chart output names the chart and links to the
 chapter page where it is drawn (its numbers are in the book's CSV links, ``results/``
 and the data workbook). Drawing them here as well would double the charts' size in the
@@ -46,11 +51,13 @@ pre { background: #f6f6f6; padding: .6rem; overflow-x: auto; font-size: .85rem; 
 .tag { font-size: .75rem; background: #eee; border-radius: 3px; padding: 0 .3rem;
        margin-left: .4rem; }
 .output { margin: .3rem 0 .3rem 1rem; overflow-x: auto; }
+.output pre { overflow: visible; }
+.output:focus, pre.input:focus { outline: 2px solid #4a78b0; outline-offset: 2px; }
+pre.command, .markdown pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 .output table { border-collapse: collapse; font-size: .85rem; }
 .output th, .output td { border: 1px solid #ddd; padding: .15rem .4rem; text-align: right; }
 .chart { background: #f3f7fb; padding: .4rem .6rem; }
 .markdown { color: #333; }
-.markdown pre { white-space: pre-wrap; }
 """
 
 
@@ -89,6 +96,11 @@ def output_html(output: dict, chapter_href: str) -> str:
     return ""  # only representations for print (PDF, PNG) or glued records
 
 
+def _scrollable(label: str) -> str:
+    """The attributes that let a keyboard reach a region that may scroll, with its name."""
+    return f'tabindex="0" role="region" aria-label="{_escape(label)}"'
+
+
 def rerun_command(chapter_path: str) -> str:
     """The command that re-runs one executed notebook in the report folder and compares
     its results with this report's."""
@@ -115,7 +127,9 @@ def notebook_page(notebook: dict, chapter_path: str, title: str, *, chapter_href
                        "</code></td></tr>" for k, v in parameters.items())
         parts.append(f"<p>Parametrar:</p><table>{rows}</table>")
     parts.append("<p>Kör om den i rapportens mapp och jämför med rapportens resultat:</p>"
-                 f"<pre>{_escape(rerun_command(chapter_path))}</pre></header><main>")
+                 f'<pre class="command">{_escape(rerun_command(chapter_path))}</pre>'
+                 "</header><main>")
+    number = 0
     for cell in notebook.get("cells", []):
         source = _text(cell.get("source"))
         tags = (cell.get("metadata", {}) or {}).get("tags", [])
@@ -133,14 +147,17 @@ def notebook_page(notebook: dict, chapter_path: str, title: str, *, chapter_href
             labels.append("parametrar")
         if "injected-parameters" in tags:
             labels.append("parametrar från bygget")
+        number += 1
         count = cell.get("execution_count")
         prompt = f"In [{count if count is not None else ' '}]"
         tag_html = "".join(f'<span class="tag">{_escape(t)}</span>' for t in labels)
-        outputs = "".join(f'<div class="output">{piece}</div>'
-                          for piece in (output_html(o, chapter_href)
-                                        for o in cell.get("outputs", [])) if piece)
+        pieces = [piece for piece in (output_html(o, chapter_href)
+                                      for o in cell.get("outputs", [])) if piece]
+        outputs = "".join(f'<div class="output" {_scrollable(f"Utdata {i} av cell {number}")}>'
+                          f'{piece}</div>' for i, piece in enumerate(pieces, start=1))
         parts.append(f'<div class="cell code"><div class="prompt">{prompt}{tag_html}</div>'
-                     f'<pre class="input">{_escape(source)}</pre>{outputs}</div>')
+                     f'<pre class="input" {_scrollable(f"Kod, cell {number}")}>'
+                     f'{_escape(source)}</pre>{outputs}</div>')
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
 
