@@ -184,8 +184,8 @@ def test_offline_fails_fast_with_a_clear_message(data: Path):
         fetch_indicators(["fou_utgifter_foretag"], ["24"], data_dir=data,
                          fetch_json=make_fetch_json(opener, sleep=pytest.fail), today=TODAY)
     assert str(caught.value) == (
-        "could not reach api.kolada.se within 10 s: [Errno -3] Temporary failure in name "
-        "resolution — nothing was changed")
+        "kolada N85085 (fou_utgifter_foretag): could not reach api.kolada.se within 10 s: "
+        "[Errno -3] Temporary failure in name resolution — nothing was changed")
     assert len(calls) == 1  # no retries when the host cannot be reached
     assert (data / "values.csv").read_bytes() == before
 
