@@ -320,6 +320,9 @@ class ScbV1Api(_Model):
                         ] = []
     numerator: Annotated[dict[str, _SelectionValue], Expect(
         "a selection", "variable -> the code(s) counted in the share's numerator")] = {}
+    select_text: Annotated[dict[str, str], Expect(
+        "a selection", "variable -> the text of the one value to choose, e.g. "
+        "{ContentsCode: Folkmängd}")] = {}
     source: ApiSource = None
     continued_by: Union["ApiModel", None] = None
     confirmed_by: ConfirmedBy

@@ -550,14 +550,23 @@ def scb_v1_regions(api: dict[str, Any], variables: dict[str, dict[str, str]],
     return values, {code: code[:2] for code in values}
 
 
-def scb_v1_query(api: dict[str, Any], region_values: Sequence[str]) -> dict[str, Any]:
-    """The PxWeb v1 POST body: the regions, each ``selection`` variable by code ("*" = all);
+def scb_v1_query(api: dict[str, Any], region_values: Sequence[str],
+                 variables: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The PxWeb v1 POST body: the regions, each ``selection`` variable by code ("*" = all),
+    each ``select_text`` variable by its value's text (from the metadata ``variables``);
     the time variable, when not selected, with every period."""
     region_variable = api.get("region_variable", "Region")
     time_variable = api.get("time_variable", "Tid")
     query = [{"code": region_variable,
               "selection": {"filter": "item", "values": list(region_values)}}]
     selection = dict(api.get("selection") or {})
+    for variable, text in (api.get("select_text") or {}).items():
+        codes = [code for code, value_text in (variables or {}).get(variable, {}).items()
+                 if value_text.strip().casefold() == text.strip().casefold()]
+        if len(codes) != 1:
+            raise FetchError(f"scb_v1 {api['table']}: variable {variable!r} has no value "
+                             f"{text!r}")
+        selection[variable] = codes
     selection.setdefault(time_variable, "*")
     for variable, value in selection.items():
         codes = _codes(value)
@@ -612,7 +621,7 @@ def _scb_v1_rows(indicator_id: str, api: dict[str, Any], region_codes: Sequence[
     values, region_of = scb_v1_regions(api, variables, region_codes)
     if not values:
         raise FetchError(f"{origin}: the table has none of the regions asked for")
-    doc = fetch_json(scb_v1_url(api), scb_v1_query(api, values), timeout)
+    doc = fetch_json(scb_v1_url(api), scb_v1_query(api, values, variables), timeout)
     riket = api.get("region_level") == "kommun" and RIKET_CODE in set(region_codes)
     return rows_from_scb_v1(doc, indicator_id, api, region_of, origin, riket=riket)
 
@@ -631,6 +640,10 @@ def check_scb_v1(api: dict[str, Any], fetch_json: FetchJson, region_codes: Seque
     problems = [f"no variable {name}" for name in
                 (api.get("region_variable", "Region"), api.get("time_variable", "Tid"),
                  *(api.get("sum_over") or [])) if name not in categories]
+    for variable, text in (api.get("select_text") or {}).items():
+        if not any(value.strip().casefold() == text.strip().casefold()
+                   for value in variables.get(variable, {}).values()):
+            problems.append(f"{variable}: no value {text!r}")
     values, region_of = scb_v1_regions(api, variables, region_codes)
     missing = sorted(set(region_codes) - set(region_of.values()) - {RIKET_CODE})
     if missing:
