@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import shutil
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,13 +50,16 @@ def jsonstat(dims: dict[str, list[str]], value) -> dict:
 AGES = {str(age): f"{age} år" for age in range(16, 70)}
 PXWEB_V1 = {
     "UF/UF0506/UF0506B/UtbBefRegionR": {
-        "Region": {"0114": "Upplands Väsby", "0180": "Stockholm", "2480": "Umeå",
-                   "2482": "Skellefteå"},
+        # two kommuner of Stockholms län and of Västerbotten, one of every other län
+        "Region": {code: code for code in [
+            "0114", "0180", "0380", "0480", "0580", "0680", "0780", "0880", "0980", "1080",
+            "1280", "1380", "1480", "1780", "1880", "1980", "2080", "2180", "2281", "2380",
+            "2480", "2482", "2580"]},
         "UtbildningsNiva": {c: c for c in ["1", "2", "3", "4", "5", "6", "7", "US"]},
         "Alder": AGES, "Kon": {"1": "män", "2": "kvinnor"},
         "ContentsCode": {"000000I2": "Antal"}, "Tid": {"2024": "2024"}},
     "BE/BE0101/BE0101A/BefolkningCKM": {
-        "Region": {"00": "Riket", "24": "Västerbottens län", "20": "Dalarnas län"},
+        "Region": {r.code: r.name for r in load_regions(project_root() / "data")},
         "Alder": {"TotSA": "totalt, samtliga åldrar", "0": "0 år"},
         "Civilstand": {"SC": "totalt", "OG": "ogifta"},
         "Kon": {"1": "män", "2": "kvinnor"},
@@ -103,7 +107,8 @@ class StandIn(BaseHTTPRequestHandler):
 
     requests: list[dict] = []
     catalogue = None
-    fail: set[str] = set()
+    fail: set[str] = set()       # services that answer every request with an HTTP error
+    fail_data: set[str] = set()  # services whose metadata answers but whose data fails
 
     def log_message(self, *args) -> None:  # keep pytest's output clean
         pass
@@ -121,7 +126,8 @@ class StandIn(BaseHTTPRequestHandler):
         self.requests.append({"method": self.command, "raw_path": raw_path, "path": path,
                               "query": urllib.parse.parse_qs(query), "body": body})
         service = path.strip("/").split("/")[0]
-        if service in self.fail:
+        is_data = body is not None or "/data/" in path or service == "eurostat"
+        if service in self.fail or (service in self.fail_data and is_data):
             self.send_error(503 if service != "kolada" else 500)
             return
         try:
@@ -139,7 +145,15 @@ class StandIn(BaseHTTPRequestHandler):
     def answer_scb(self, path, query, body):
         table = path.split("/")[3]
         if path.endswith("/metadata"):
-            raise LookupError("metadata not served")
+            regions = [r.code for r in load_regions(project_root() / "data")]
+            dims = {"TAB638": {"Region": regions, "Alder": [str(a) for a in range(101)],
+                               "ContentsCode": ["BE0101N1", "BE0101N2"], "Tid": YEARS},
+                    "TAB6366": {"Region": regions, "Kon": ["1", "2"],
+                                "AlderFodelselandgr": ["Sverige", "totalt"],
+                                "ContentsCode": ["000007I3"], "Tid": YEARS}}[table]
+            document = jsonstat(dims, lambda cell: 0.0)
+            del document["value"]
+            return document
         dims = {s["variableCode"]: s["valueCodes"] for s in body["selection"]}
         dims["Tid"] = YEARS if dims.get("Tid") == ["*"] else dims["Tid"]
         summed = [d for d in dims if d not in ("Region", "Tid", "ContentsCode")]
@@ -197,6 +211,7 @@ def standin(monkeypatch, data):
     """The stand-in server on 127.0.0.1 (a free port), every service's base URL on it."""
     StandIn.requests = []
     StandIn.fail = set()
+    StandIn.fail_data = set()
     StandIn.catalogue = load_catalogue(data)
     server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -252,11 +267,11 @@ def test_fetch_every_declared_indicator_through_real_requests(standin, data):
            and r["method"] == "POST"]
     assert {"code": "ContentsCode", "selection": {"filter": "item", "values": ["000007SV"]}} \
         in ckm[0]["body"]["query"]
-    # SCB v1 education share: kommuner 2480 + 2482 make län 24; Riket = all four kommuner;
+    # SCB v1 education share: kommuner 2480 + 2482 make län 24; Riket = all kommuner;
     # level 6 (30) + level 7 (10) over 8 levels (30 + 7 × 10 = 100) = 40 %
     edu = next(r for r in requests_to(standin, "scbv1")
                if "UtbBefRegionR" in r["path"] and r["method"] == "POST")
-    assert edu["body"]["query"][0]["selection"]["values"] == ["0114", "0180", "2480", "2482"]
+    assert len(edu["body"]["query"][0]["selection"]["values"]) == 23  # Riket asked: all
     assert got[("eftergymnasial_3ar_andel", "24", "2024")].value == pytest.approx(40.0)
     assert got[("eftergymnasial_3ar_andel", "00", "2024")].value == pytest.approx(40.0)
     # Kolada and Eurostat: ids in the path and the query
@@ -279,15 +294,16 @@ def test_fetch_writes_eurostat_rows_with_the_eurostat_source(standin, data):
     assert "fetched 2026-11-23 from eurostat nama_10r_3gdp" in line
 
 
-def test_check_against_the_standin_makes_only_metadata_calls(standin, data):
-    results = {r.indicator_id: r for r in check_apis(["konkurser", "fou_utgifter_foretag",
-                                                      "eftergymnasial_3ar_andel"],
-                                                     data_dir=data)}
-    assert results["konkurser"].ok and results["fou_utgifter_foretag"].ok
-    # the stand-in's education table has only two län: the check says which are missing
-    assert not results["eftergymnasial_3ar_andel"].ok
-    assert "Region: no values for län 03" in results["eftergymnasial_3ar_andel"].problems[0]
+def test_check_against_the_standin_makes_only_metadata_calls(standin, data, monkeypatch):
+    results = {r.indicator_id: r for r in check_apis(data_dir=data)}
+    assert [r.problems for r in results.values() if not r.ok] == []
     assert all(r["method"] == "GET" for r in standin.requests)
+    # a table without a kommun of Gotland: the check names the län that would be missing
+    regions = dict(PXWEB_V1["UF/UF0506/UF0506B/UtbBefRegionR"]["Region"])
+    del regions["0980"]
+    monkeypatch.setitem(PXWEB_V1["UF/UF0506/UF0506B/UtbBefRegionR"], "Region", regions)
+    [result] = check_apis(["eftergymnasial_3ar_andel"], data_dir=data)
+    assert result.problems == ("Region: no values for län 09",)
 
 
 @pytest.mark.parametrize("service", ["scb", "kolada", "tva", "eurostat", "scbv1"])
@@ -332,3 +348,82 @@ def test_cli_fetch_check_against_the_standin_exits_without_traceback(standin, da
     code = cli.main(["fetch", "--check", "--indicator", "konkurser", "--data", str(data)])
     assert code == 0
     assert "1 of 1 declarations confirmed" in capsys.readouterr().out
+
+
+# --- ecoreport update ---------------------------------------------------------------------
+
+def test_update_against_the_standin_prints_before_and_after(standin, data, tmp_path, capsys):
+    out = tmp_path / "mallar.xlsx"
+    code = cli.main(["update", "--from", "2013", "--to", "2024", "--data", str(data),
+                     "--out", str(out)])
+    printed = capsys.readouterr().out
+    cells = {line.split(" | ")[0].strip(): [c.strip() for c in line.split(" | ")]
+             for line in printed.splitlines() if " | " in line}
+    konkurser = cells["konkurser"]
+    assert konkurser[1] == ("tillvaxtanalys Konkurser och offentliga ackord/"
+                            "11_konkurser_manad_lan.px")
+    before, after = (int(n) for n in konkurser[2].split(" → "))
+    assert after > before                                     # observed values added
+    assert cells["eftergymnasial_3ar_andel"][3].endswith("→ 2024")  # latest year after
+    assert cells["patentansokningar_prv"][1] == "template/import"
+    assert "service kolada:" in printed and "service scb_v1:" in printed
+    # the rest is in one workbook, with the recipe on its sheets; nothing imported from it
+    assert out.exists() and f"Templates for what is left: {out}" in printed
+    assert "nothing from it has been imported" in printed
+    assert code in (0, 1)
+
+
+def test_update_dry_run_writes_nothing(standin, data, tmp_path, capsys):
+    before = (data / "values.csv").read_bytes()
+    out = tmp_path / "mallar.xlsx"
+    code = cli.main(["update", "--dry-run", "--to", "2024", "--data", str(data),
+                     "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert "(dry run: nothing written)" in printed and "konkurser" in printed
+    assert (data / "values.csv").read_bytes() == before and not out.exists()
+    assert code in (0, 1)
+
+
+def test_update_keeps_what_other_services_fetched_when_one_fails(standin, data, tmp_path):
+    from ecoreport.ingest.update import format_update, run_update
+
+    standin.fail_data = {"kolada"}  # the check passes, the data requests fail
+    result = run_update(data_dir=data, first_year=2013, last_year=2024,
+                        out=tmp_path / "m.xlsx", today=TODAY)
+    assert set(result.failed) == {"kolada"} and "N85085" in result.failed["kolada"]
+    assert result.merged["tillvaxtanalys"].count("new") + \
+        result.merged["tillvaxtanalys"].count("replaced_synthetic") > 0
+    text = (data / "values.csv").read_text(encoding="utf-8")
+    assert "fetched 2026-11-23 from tillvaxtanalys" in text
+    assert "fetched 2026-11-23 from kolada" not in text
+    assert not result.ok
+    assert "service kolada failed, nothing of it merged" in format_update(result)
+
+
+def test_update_offline_stops_fast_and_changes_nothing(data, tmp_path, monkeypatch, capsys):
+    def no_network(address, timeout):
+        raise OSError(f"[Errno -3] Temporary failure in name resolution: {address[0]}")
+
+    monkeypatch.setattr(fetch_module.socket, "create_connection", no_network)
+    before = (data / "values.csv").read_bytes()
+    out = tmp_path / "mallar.xlsx"
+    started = time.monotonic()
+    code = cli.main(["update", "--dry-run", "--data", str(data), "--out", str(out)])
+    assert time.monotonic() - started < 15
+    assert code != 0
+    message = capsys.readouterr().err
+    assert "cannot reach any of the statistics APIs (no network?)" in message
+    assert "nothing was checked or changed" in message
+    assert (data / "values.csv").read_bytes() == before and not out.exists()
+
+
+def test_update_offline_against_silent_hosts_gives_up_within_15_seconds(data, monkeypatch,
+                                                                         capsys):
+    def hang(address, timeout):
+        time.sleep(timeout + 2)
+
+    monkeypatch.setattr(fetch_module.socket, "create_connection", hang)
+    started = time.monotonic()
+    code = cli.main(["update", "--data", str(data)])
+    assert code == 2 and time.monotonic() - started < 15
+    assert "no answer within" in capsys.readouterr().err
