@@ -5,11 +5,12 @@
    the command exits non-zero; a service that does not answer is left out and reported.
 2. **Check.** ``fetch --check`` for the declarations of the reachable services (metadata
    calls): a declaration the service no longer confirms is not fetched and is reported.
-3. **Fetch.** Every confirmed indicator, for the years asked, service by service. Each
-   service's rows are validated and merged on their own (one atomic write of values.csv per
-   service, ``fetch.merge_fetched``): a service that fails changes nothing and does not undo
-   what the others fetched. Observed values that differ are reported as conflicts, never
-   overwritten (unless ``replace``).
+3. **Fetch.** Every confirmed indicator, for the years asked, service by service. A
+   service whose requests fail is dropped before anything is merged; the others' rows are
+   validated and written in one atomic write of values.csv, or, when a validation refuses
+   some rows, each service's rows on their own (``fetch.merge_fetched``, one atomic write
+   each). So a failing service never undoes what the others fetched. Observed values that
+   differ are reported as conflicts, never overwritten (unless ``replace``).
 4. **Templates.** One workbook (``ecoreport template``) with a sheet per register indicator
    that is still missing years, with the catalogue's recipe on each sheet: nothing from it
    is imported; the analyst fills it in and runs ``ecoreport import``.
@@ -35,7 +36,7 @@ import pandas as pd
 from ecoreport.data.catalogue import load_catalogue
 from ecoreport.data.regions import load_regions
 from ecoreport.data.tables import read_table
-from ecoreport.errors import FetchError, UsageError
+from ecoreport.errors import DataError, FetchError, UsageError
 from ecoreport.ingest.fetch import (DEFAULT_TIMEOUT, PROBE_TIMEOUT, FetchJson, api_label,
                                     api_services, check_apis, fetch_rows, make_fetch_json,
                                     merge_fetched, probe_hosts, stored_population)
@@ -149,17 +150,19 @@ def run_update(*, data_dir: str | Path | None = None, first_year: int = FIRST_YE
     for indicator_id in confirmed:
         by_service.setdefault(catalogue.indicator(indicator_id).api["service"],
                               []).append(indicator_id)
+    fetched: dict[str, list] = {}
     for service, indicator_ids in sorted(by_service.items()):
         try:
             rows = fetch_rows(indicator_ids, codes, catalogue, fetch_json, timeout=timeout,
                               population=stored_population(folder, catalogue, indicator_ids),
                               regions=regions)
-            rows = [row for row in rows if row.period.isdigit()
-                    and first_year <= int(row.period) <= last_year]
-            result.merged[service] = merge_fetched(rows, folder, replace=replace,
-                                                   dry_run=dry_run, today=today)
-        except FetchError as exc:
+        except FetchError as exc:  # this service's rows are dropped; the others go on
             result.failed[service] = str(exc)
+            continue
+        fetched[service] = [row for row in rows if row.period.isdigit()
+                            and first_year <= int(row.period) <= last_year]
+    result.merged = _merge_by_service(fetched, folder, catalogue, result.failed,
+                                      replace=replace, dry_run=dry_run, today=today)
     if dry_run:
         after = pd.concat([read_table(folder / "values.csv")]
                           + [_changed_rows(r) for r in result.merged.values()],
@@ -172,6 +175,35 @@ def run_update(*, data_dir: str | Path | None = None, first_year: int = FIRST_YE
         result.workbook = write_template(left, out, data_dir=folder,
                                          years=range(first_year, last_year + 1))
     return result
+
+
+def _merge_by_service(fetched: dict[str, list], folder: Path, catalogue: Any,
+                      failed: dict[str, str], *, replace: bool, dry_run: bool,
+                      today: _dt.date) -> dict[str, ImportResult]:
+    """Merge the services' rows: all in one validated atomic write when they pass together,
+    else each service on its own (one atomic write each), so that rows a validation refuses
+    cost only their own service (recorded in ``failed``)."""
+    if not fetched:
+        return {}
+    try:
+        combined = merge_fetched([row for rows in fetched.values() for row in rows], folder,
+                                 replace=replace, dry_run=dry_run, today=today)
+    except DataError:
+        merged = {}
+        for service, rows in fetched.items():
+            try:
+                merged[service] = merge_fetched(rows, folder, replace=replace,
+                                                dry_run=dry_run, today=today)
+            except DataError as exc:
+                failed[service] = str(exc)
+        return merged
+    service_of = {i: catalogue.indicator(i).api["service"]
+                  for i in {row.indicator_id for rows in fetched.values() for row in rows}}
+    changes = combined.changes
+    return {service: ImportResult(
+        changes=changes[changes["indicator_id"].map(service_of) == service].reset_index(
+            drop=True), files_written=combined.files_written, dry_run=dry_run)
+        for service in fetched}
 
 
 def _probe_each(services: Sequence[str], timeout: float) -> dict[str, str]:
