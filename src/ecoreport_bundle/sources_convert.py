@@ -331,6 +331,55 @@ def convert_education_share(path: Path = EDUCATION_EXTRACT,
     return make_rows(records)
 
 
+POPULATION_EXTRACT = Path(__file__).parent / "extracts" / "scb_befolkningny_2024_valkrets_age.csv"
+POPULATION_20_64_BANDS = tuple(f"band_{band}" for band in range(4, 13))  # 20–24 … 60–64
+
+
+def valkrets_to_lan(raw: pd.DataFrame, columns: Iterable[str], file: str
+                    ) -> dict[str, dict[str, float]]:
+    """län code (and Riket) -> column -> sum over its valkretsar, from a frame with a
+    ``valkrets_no`` column; every one of the 29 valkretsar must be there exactly once."""
+    sums: dict[str, dict[str, float]] = {}
+    seen = []
+    for position, row in raw.iterrows():
+        where = dict(file=file, row=int(position) + 2)
+        valkrets = int(parse_number(row["valkrets_no"], column="valkrets_no", **where))
+        if valkrets not in VALKRETS_LAN:
+            raise DataError(f"valkrets {valkrets} is not one of the 29", column="valkrets_no",
+                            value=row["valkrets_no"], expected="1–29", **where)
+        seen.append(valkrets)
+        for column in columns:
+            number = parse_number(row[column], column=column, **where)
+            if number is None:
+                raise DataError("a count is missing", column=column, expected="a whole number",
+                                **where)
+            for code in (VALKRETS_LAN[valkrets], RIKET_CODE):
+                sums.setdefault(code, {}).setdefault(column, 0.0)
+                sums[code][column] += number
+    if sorted(seen) != sorted(VALKRETS_LAN):
+        raise DataError("each of the 29 valkretsar must appear once", file=file,
+                        expected="valkrets_no 1–29, once each")
+    return sums
+
+
+def convert_population_20_64(path: Path = POPULATION_EXTRACT,
+                             source_id: str = SOURCE_BEFOLKNING) -> pd.DataFrame:
+    """Population aged 20–64 on 31 December 2024 per län and Riket: the five-year bands
+    20–24 … 60–64 of the vendored valkrets extract, valkretsar summed to län."""
+    path = Path(path)
+    raw = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    _check_columns(raw, ["valkrets_no", *POPULATION_20_64_BANDS], path.name)
+    sums = valkrets_to_lan(raw, POPULATION_20_64_BANDS, path.name)
+    note = ("SCB BefolkningNy 2024 (31 Dec) via Bippen/PoliSim "
+            "(valkrets_population_by_age_2024.csv): bands 20–24 … 60–64, {how}")
+    records = [{"region_code": code, "indicator_id": "befolkning_20_64", "period": "2024",
+                "value": sum(columns.values()), "source_id": source_id,
+                "note": note.format(how="all valkretsar summed" if code == RIKET_CODE
+                                    else "valkretsar summed to the län")}
+               for code, columns in sorted(sums.items())]
+    return make_rows(records)
+
+
 def convert_reglab(path: Path, index: RegionNames,
                    source_id: str = SOURCE_REGLAB) -> pd.DataFrame:
     """Reglab innovation index per län (UTF-8 with BOM, short län names)."""

@@ -334,3 +334,26 @@ def test_vendored_education_extract_gives_vasterbotten_near_the_model_report():
     values = dict(zip(frame["region_code"], frame["value"]))
     # the model report's Västerbotten 2023 is 32.8 %; SCB's 2024 counts give 33.1 %
     assert values["24"] == 33.1 and values["00"] == 31.5
+
+
+def test_population_20_64_sums_bands_and_valkretsar():
+    frame = sc.convert_population_20_64()
+    values = dict(zip(frame["region_code"], frame["value"]))
+    assert len(frame) == 22 and set(frame["period"]) == {"2024"}
+    # Stockholms län = Stockholms kommun + Stockholms läns valkrets, bands 20–64
+    assert values["01"] == (53729 + 78275 + 94877 + 82911 + 71687 + 64335 + 63796 + 59345
+                            + 55064) + (77471 + 83204 + 107526 + 109583 + 103437 + 98993
+                                        + 102206 + 94492 + 80369)
+    assert values["00"] == sum(v for code, v in values.items() if code != "00")
+
+
+def test_vendored_population_extract_agrees_with_the_bundled_population():
+    """The extract's totals, valkretsar summed to län, equal the bundled 2024 population
+    (Eurostat, 1 January 2025) in every län: the extract is the same SCB count."""
+    raw = pd.read_csv(sc.POPULATION_EXTRACT, comment="#", dtype=str)
+    totals = sc.valkrets_to_lan(raw, ["total"], "extract")
+    values = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "values.csv",
+                         dtype=str, keep_default_na=False)
+    stored = values[(values["indicator_id"] == "befolkning") & (values["period"] == "2024")]
+    assert {code: float(v) for code, v in zip(stored["region_code"], stored["value"])} == \
+        {code: columns["total"] for code, columns in totals.items()}
