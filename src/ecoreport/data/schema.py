@@ -451,6 +451,9 @@ class IndicatorModel(_Model):
                                    "no such field on a register indicator", field=name,
                                    value=getattr(self, name))
             return self
+        if self.recipe is not None:
+            raise _problem("survey items are not downloaded by hand",
+                           "no recipe on a survey item", field="recipe")
         if self.question_sv is None:
             raise _problem("None is not a text", TEXT.expected, field="question_sv")
         categories = self.categories

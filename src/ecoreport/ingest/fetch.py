@@ -718,11 +718,14 @@ def _service_rows(indicator_id: str, api: dict[str, Any], region_codes: Sequence
     """One indicator's rows from its service, then from ``continued_by`` (the table that
     continues the series, for the region-years the first does not have). Any failure is a
     ``FetchError`` naming the service, the table and the indicator."""
-    where = f"{api['service']} {api_label(api)} ({indicator_id})"
+    origin = f"{api['service']} {api_label(api)}"
+    where = f"{origin} ({indicator_id})"
     try:
         rows = _one_service_rows(indicator_id, api, region_codes, regions, fetch_json,
                                  timeout, population)
     except FetchError as exc:
+        if str(exc).startswith(origin):  # the message already names service and table
+            raise
         raise FetchError(f"{where}: {exc}") from exc
     except (KeyError, TypeError, ValueError, AttributeError, IndexError,
             ZeroDivisionError) as exc:
