@@ -1,7 +1,7 @@
 """Fetch indicators from public APIs into the data; check the declared ids first.
 
-Services (one adapter each, below): SCB PxWeb API v2, Kolada API v3, Eurostat's statistics
-API (JSON-stat 2.0) and Tillväxtanalys' statistics database (PxWeb API v1). Which indicators
+Services (one adapter each, below): SCB PxWeb API v2 and v1, Kolada API v3, Eurostat's
+statistics API (JSON-stat 2.0) and Tillväxtanalys' statistics database (PxWeb API v1). Which indicators
 and how is declared once, in the catalogue entry's ``api`` mapping (data/indicators.yaml;
 its ``confirmed_by`` names the public code or documentation where every id was seen).
 Everything is collected first; only when every request succeeded are the rows merged
@@ -11,9 +11,18 @@ metadata calls and reports, per indicator, whether the table/KPI and every decla
 variable and code exist; offline it stops within seconds (:func:`probe_hosts`).
 
 Requests go through one injectable function ``fetch_json(url, body, timeout) -> object``
-(``body`` None means GET, else a JSON POST); tests pass recorded responses and never touch
-the network. The default, :func:`make_fetch_json`, uses ``urllib.request``, throttles calls
-per host (``RATE_LIMITS``) and retries HTTP 429/503 with backoff (``Retry-After`` when sent).
+(``body`` None means GET, else a JSON POST); tests pass recorded responses, or point the
+services' base URLs (``BASE_ENV``: ``ECOREPORT_SCB_URL`` etc.) at a local stand-in server
+that receives the real requests. The default, :func:`make_fetch_json`, uses
+``urllib.request``, throttles calls per host (``RATE_LIMITS``) and retries HTTP 429/503 with
+backoff (``Retry-After`` when sent). Every path segment is percent-encoded where the URL is
+built (``quote_segment``/``quote_path``) and anything non-ASCII left is encoded before the
+request (``ascii_url``); every failure — unreachable host, timeout, invalid URL, broken
+connection, HTTP error, an answer that is not JSON or not in the service's format — is a
+``FetchError`` naming the service and the table (and the indicator), never a traceback.
+A row keeps the ``source`` of the api entry it came from (default: the indicator's), so
+BRP fetched from Eurostat says ``eurostat_brp``. An entry's ``continued_by`` (another api
+entry) gives the region-years the first table does not have (the population after TAB638).
 
 The maintained clients were weighed and not used: ``pxwebpy`` (PxWeb v2 only, so not
 Tillväxtanalys; calls the API's /config on construction, so it cannot run on recorded
@@ -34,7 +43,13 @@ Service details
   null values skipped. Metadata: ``GET {KOLADA_BASE}/kpi/{kpi}``.
 - Eurostat: ``GET {EUROSTAT_BASE}/{dataset}?format=JSON&lang=EN&geo=…&{filter}=…`` (the
   län by NUTS 3 code, Riket "SE"); the check asks for ``lastTimePeriod=1`` only.
-- Tillväxtanalys (PxWeb v1): ``GET {TVA_BASE}/{table}`` gives the variables with their codes
+- SCB v1: ``GET {SCB_V1_BASE}/{path}`` gives the variables (codes and texts), ``POST`` the
+  same URL with a PxWeb v1 query by code (``select_text`` picks a value by its text); with
+  ``region_level: kommun`` every kommun of the wanted län is asked for and added up to its
+  län (Riket = all kommuner); with ``numerator`` the value is the percentage the numerator's
+  codes make of everything selected (education share = levels 6–7 / all levels).
+- Tillväxtanalys (PxWeb v1): ``GET {TVA_BASE}/{TVA_DATABASE}/{table}`` (each segment
+  percent-encoded: the database name has a space and "ä") gives the variables with their codes
   and texts (region codes are running numbers; the texts carry "20 Dalarnas län"), ``POST``
   the same URL with ``{"query": [{"code", "selection": {"filter": "item", "values"}}],
   "response": {"format": "json-stat2"}}``. Months ("2021M03") and quarters ("2021Q1") are
