@@ -98,3 +98,25 @@ def test_template_prints_the_recipe_on_the_sheet_and_the_about_sheet(tmp_path):
     note = book["doktorsexamina"]["A1"].comment.text
     assert "Enhet i nedladdningen: antal doktorsexamina" in note
     assert "Omräkning: länets lärosäten summeras per år" in note
+
+
+def test_a_recipe_lead_is_printed_with_the_recipe_and_is_never_a_declared_path(tmp_path):
+    """A lead names a machine-readable source that comes close but is not the catalogue's
+    definition; it rides on the recipe (sheet, coverage) and never sits beside an api."""
+    from ecoreport.data.catalogue import load_catalogue
+    from ecoreport.data.validate import _recipe_line
+    from ecoreport.ingest.template import recipe_text
+
+    catalogue = load_catalogue(project_root() / "data")
+    leads = {i: ind.recipe["lead"] for i, ind in catalogue.indicators.items()
+             if ind.recipe and ind.recipe.get("lead")}
+    assert "bredband_1gbit_andel" in leads and "N07918" in leads["bredband_1gbit_andel"]
+    assert all(catalogue.indicator(i).api is None for i in leads)
+    recipe = catalogue.indicator("kunskapsintensiva_jobb_antal").recipe
+    assert recipe_text(recipe).endswith("Spår (inte bekräftat som samma mått): " + recipe["lead"])
+    assert _recipe_line(recipe).endswith("; lead: " + recipe["lead"])
+    without = {k: v for k, v in recipe.items() if k != "lead"}
+    assert "Spår" not in recipe_text(without) and "lead:" not in _recipe_line(without)
+    path = write_template(["kunskapsintensiva_jobb_antal"], tmp_path / "k.xlsx")
+    note = openpyxl.load_workbook(path)["kunskapsintensiva_jobb_antal"]["A1"].comment.text
+    assert "YREG60BAS" in note

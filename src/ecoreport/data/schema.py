@@ -395,6 +395,10 @@ class RecipeModel(_Model):
     filters: Text
     unit: Text
     conversion: Text
+    # Optional: a machine-readable source seen in public code or documentation that comes
+    # close, with the ids seen and why it is not declared as `api` (another definition, a
+    # missing list of codes, no adapter yet). Never a confirmed path.
+    lead: Union[Text, None] = None
 
 
 class CountedModel(_Model):

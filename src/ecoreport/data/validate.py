@@ -798,11 +798,12 @@ def coverage_statement(df: pd.DataFrame, catalogue: Any,
 
 
 def _recipe_line(recipe: dict[str, str] | None) -> str:
-    """A recipe in one line: table name — page; filters; unit → conversion."""
+    """A recipe in one line: table name — page; filters; unit → conversion; lead."""
     if not recipe:
         return ""
-    return (f"{recipe['table_name']} — {recipe['page']}; {recipe['filters']}; "
+    line = (f"{recipe['table_name']} — {recipe['page']}; {recipe['filters']}; "
             f"{recipe['unit']} → {recipe['conversion']}")
+    return line + (f"; lead: {recipe['lead']}" if recipe.get("lead") else "")
 
 
 def observed_shares(statement: pd.DataFrame) -> dict[str, float]:

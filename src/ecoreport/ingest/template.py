@@ -52,11 +52,14 @@ def indicator_header(catalogue, indicator_id: str) -> dict[str, str]:
 
 def recipe_text(recipe: dict[str, str] | None) -> str:
     """The catalogue's recipe in one line (empty without one): table, page, filters, unit
-    downloaded and how it becomes the catalogue's unit."""
+    downloaded, how it becomes the catalogue's unit, and the lead when there is one."""
     if not recipe:
         return ""
-    return (f"Tabell: {recipe['table_name']} ({recipe['page']}). Urval: {recipe['filters']}. "
+    text = (f"Tabell: {recipe['table_name']} ({recipe['page']}). Urval: {recipe['filters']}. "
             f"Enhet i nedladdningen: {recipe['unit']}. Omräkning: {recipe['conversion']}")
+    if recipe.get("lead"):
+        text += f". Spår (inte bekräftat som samma mått): {recipe['lead']}"
+    return text
 
 
 def indicator_page(catalogue, indicator_id: str) -> str:

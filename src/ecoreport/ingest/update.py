@@ -263,7 +263,8 @@ def format_update(result: UpdateResult) -> str:
     for indicator_id in still:
         recipe = result.recipes[indicator_id]
         lines.append(f"  {indicator_id}: {recipe['table_name']} — {recipe['page']}; "
-                     f"{recipe['filters']}; unit: {recipe['unit']}; {recipe['conversion']}")
+                     f"{recipe['filters']}; unit: {recipe['unit']}; {recipe['conversion']}"
+                     + (f"; lead: {recipe['lead']}" if recipe.get("lead") else ""))
     no_recipe = [i for i in result.before if result.after[i].missing_years
                  and not result.recipes.get(i) and result.routes[i] == "template/import"]
     if result.workbook is not None:
