@@ -80,6 +80,9 @@ def run(shared_dir: Path, out_dir: Path, seed: int = DEFAULT_SEED,
                                              geo_codes),
               sc.convert_eurostat_gdp(shared_dir / EUROSTAT_GDP, geo_codes)]
     frames += [converter(shared_dir / path, index) for converter, path in REGION_SOURCES]
+    # vendored in the repository (not under ../shared): SCB counts 2024 via Bippen/PoliSim
+    frames.append(sc.convert_education_share())
+    frames.append(sc.convert_population_20_64())
     reference = sc.convert_reference(shared_dir / REFERENCE_FIGURES, infos)
     frames.append(reference[~reference["indicator_id"].isin(SINGLE_VINTAGE)])
     observed = sc.merge_observed(frames)

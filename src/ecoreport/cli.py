@@ -280,6 +280,37 @@ def _cmd_fetch(args) -> int:
     return 1 if result.has_conflicts else 0
 
 
+def _add_update(sub) -> None:
+    p = sub.add_parser("update", help="the yearly round: check the services, fetch what can "
+                                      "be fetched, one template workbook for the rest, a "
+                                      "before/after table")
+    p.add_argument("--from", dest="first_year", type=int, default=2013,
+                   help="first year to bring up to date (default: 2013)")
+    p.add_argument("--to", dest="last_year", type=int, default=None,
+                   help="last year (default: last calendar year)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="the template workbook for what is left (default: "
+                        "ecoreport-mallar-<year>.xlsx beside the data folder)")
+    p.add_argument("--replace", action="store_true",
+                   help="overwrite observed values that differ (default: report them)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="ask the services and show what would change; write nothing")
+    p.add_argument("--timeout", type=float, default=10.0,
+                   help="seconds to wait for each API call (default: 10)")
+    p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.set_defaults(func=_cmd_update)
+
+
+def _cmd_update(args) -> int:
+    from ecoreport.ingest.update import format_update, run_update
+
+    result = run_update(data_dir=args.data, first_year=args.first_year,
+                        last_year=args.last_year, out=args.out, dry_run=args.dry_run,
+                        replace=args.replace, timeout=args.timeout)
+    print(format_update(result))
+    return 0 if result.ok else 1
+
+
 def _add_template(sub) -> None:
     p = sub.add_parser("template", help="an Excel sheet per indicator to fill in and import")
     p.add_argument("indicator", nargs="+", metavar="INDICATOR", help="catalogue id(s)")
@@ -357,6 +388,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_import(sub)
     _add_fetch(sub)
+    _add_update(sub)
     _add_template(sub)
     _add_diff(sub)
     _add_commentary(sub)

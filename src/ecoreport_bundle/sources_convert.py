@@ -265,6 +265,121 @@ def convert_matchning(path: Path, index: RegionNames,
     return make_rows(records)
 
 
+SOURCE_UTBILDNING = "scb_utbildning"
+# Riksdag valkrets (Vallagen 4 kap. 2 §, numbered as in Bippen/PoliSim's
+# valkrets_municipalities_2024.csv) -> the län it lies in: Stockholms kommun and Stockholms
+# läns valkrets make län 01, Malmö and the three other Skåne valkretsar län 12, Göteborg and
+# the four other Västra Götaland valkretsar län 14; every other valkrets is one län.
+VALKRETS_LAN = {1: "01", 2: "01", 3: "03", 4: "04", 5: "05", 6: "06", 7: "07", 8: "08",
+                9: "09", 10: "10", 11: "12", 12: "12", 13: "12", 14: "12", 15: "13",
+                16: "14", 17: "14", 18: "14", 19: "14", 20: "14", 21: "17", 22: "18",
+                23: "19", 24: "20", 25: "21", 26: "22", 27: "23", 28: "24", 29: "25"}
+EDUCATION_EXTRACT = Path(__file__).parent / "extracts" / "scb_utbbefregionr_2024_valkrets_25_64.csv"
+EDUCATION_YEAR = "2024"
+EDUCATION_NOTE = ("share of two selections from SCB UtbBefRegionR {year} (31 Dec): persons "
+                  "25–64 at level 6 (eftergymnasial 3 år eller mer) or 7 "
+                  "(forskarutbildning) / all persons 25–64 (levels 1–7 and uppgift saknas); "
+                  "both sexes; {how}; SCB's kommun answers as saved in Bippen/PoliSim "
+                  "(valkrets_education_by_age_2024.csv)")
+
+
+def convert_education_share(path: Path = EDUCATION_EXTRACT,
+                            source_id: str = SOURCE_UTBILDNING) -> pd.DataFrame:
+    """Share (percent) of the population 25–64 with post-secondary education of three years
+    or more (levels 6 and 7) per län and Riket, 2024, from the vendored valkrets extract:
+    numerator and denominator are summed over five-year bands 25–64 and over the valkretsar
+    of each län (Riket: all valkretsar) before dividing."""
+    path = Path(path)
+    raw = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    _check_columns(raw, ["valkrets_no", "band", "level_6", "level_7", "total"], path.name)
+    sums: dict[str, list[float]] = {}
+    bands = set()
+    for position, row in raw.iterrows():
+        where = dict(file=path.name, row=int(position) + 2)
+        valkrets = int(parse_number(row["valkrets_no"], column="valkrets_no", **where))
+        if valkrets not in VALKRETS_LAN:
+            raise DataError(f"valkrets {valkrets} is not one of the 29", column="valkrets_no",
+                            value=row["valkrets_no"], expected="1–29", **where)
+        band = int(parse_number(row["band"], column="band", **where))
+        if not 5 <= band <= 12:
+            raise DataError("a band outside 25–64", column="band", value=row["band"],
+                            expected="5 (25–29) … 12 (60–64)", **where)
+        bands.add((valkrets, band))
+        numbers = [parse_number(row[column], column=column, **where)
+                   for column in ("level_6", "level_7", "total")]
+        if any(number is None for number in numbers):
+            raise DataError("a count is missing", expected="whole numbers", **where)
+        for code in (VALKRETS_LAN[valkrets], RIKET_CODE):
+            total = sums.setdefault(code, [0.0, 0.0])
+            total[0] += numbers[0] + numbers[1]
+            total[1] += numbers[2]
+    expected = {(v, b) for v in VALKRETS_LAN for b in range(5, 13)}
+    if bands != expected:
+        missing = sorted(expected - bands)
+        raise DataError(f"{len(missing)} valkrets × band rows are missing, e.g. {missing[:1]}",
+                        file=path.name, expected="bands 5–12 of all 29 valkretsar")
+    records = []
+    for code, (numerator, denominator) in sorted(sums.items()):
+        how = ("all valkretsar (= all kommuner) summed" if code == RIKET_CODE else
+               "valkretsar " + ", ".join(str(v) for v, lan in VALKRETS_LAN.items()
+                                         if lan == code) + " summed to the län")
+        records.append({"region_code": code, "indicator_id": "eftergymnasial_3ar_andel",
+                        "period": EDUCATION_YEAR,
+                        "value": round(100.0 * numerator / denominator, 1),
+                        "source_id": source_id,
+                        "note": EDUCATION_NOTE.format(year=EDUCATION_YEAR, how=how)})
+    return make_rows(records)
+
+
+POPULATION_EXTRACT = Path(__file__).parent / "extracts" / "scb_befolkningny_2024_valkrets_age.csv"
+POPULATION_20_64_BANDS = tuple(f"band_{band}" for band in range(4, 13))  # 20–24 … 60–64
+
+
+def valkrets_to_lan(raw: pd.DataFrame, columns: Iterable[str], file: str
+                    ) -> dict[str, dict[str, float]]:
+    """län code (and Riket) -> column -> sum over its valkretsar, from a frame with a
+    ``valkrets_no`` column; every one of the 29 valkretsar must be there exactly once."""
+    sums: dict[str, dict[str, float]] = {}
+    seen = []
+    for position, row in raw.iterrows():
+        where = dict(file=file, row=int(position) + 2)
+        valkrets = int(parse_number(row["valkrets_no"], column="valkrets_no", **where))
+        if valkrets not in VALKRETS_LAN:
+            raise DataError(f"valkrets {valkrets} is not one of the 29", column="valkrets_no",
+                            value=row["valkrets_no"], expected="1–29", **where)
+        seen.append(valkrets)
+        for column in columns:
+            number = parse_number(row[column], column=column, **where)
+            if number is None:
+                raise DataError("a count is missing", column=column, expected="a whole number",
+                                **where)
+            for code in (VALKRETS_LAN[valkrets], RIKET_CODE):
+                sums.setdefault(code, {}).setdefault(column, 0.0)
+                sums[code][column] += number
+    if sorted(seen) != sorted(VALKRETS_LAN):
+        raise DataError("each of the 29 valkretsar must appear once", file=file,
+                        expected="valkrets_no 1–29, once each")
+    return sums
+
+
+def convert_population_20_64(path: Path = POPULATION_EXTRACT,
+                             source_id: str = SOURCE_BEFOLKNING) -> pd.DataFrame:
+    """Population aged 20–64 on 31 December 2024 per län and Riket: the five-year bands
+    20–24 … 60–64 of the vendored valkrets extract, valkretsar summed to län."""
+    path = Path(path)
+    raw = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    _check_columns(raw, ["valkrets_no", *POPULATION_20_64_BANDS], path.name)
+    sums = valkrets_to_lan(raw, POPULATION_20_64_BANDS, path.name)
+    note = ("SCB BefolkningNy 2024 (31 Dec) via Bippen/PoliSim "
+            "(valkrets_population_by_age_2024.csv): bands 20–24 … 60–64, {how}")
+    records = [{"region_code": code, "indicator_id": "befolkning_20_64", "period": "2024",
+                "value": sum(columns.values()), "source_id": source_id,
+                "note": note.format(how="all valkretsar summed" if code == RIKET_CODE
+                                    else "valkretsar summed to the län")}
+               for code, columns in sorted(sums.items())]
+    return make_rows(records)
+
+
 def convert_reglab(path: Path, index: RegionNames,
                    source_id: str = SOURCE_REGLAB) -> pd.DataFrame:
     """Reglab innovation index per län (UTF-8 with BOM, short län names)."""

@@ -122,7 +122,11 @@ def test_api_mappings_are_declared_for_kolada_and_scb(real):
     assert real.indicator("befolkning").api["service"] == "scb"
     # every declared fetch path says where its ids were confirmed
     apis = [indicator.api for indicator in real.indicators.values() if indicator.api]
-    assert len(apis) == 9 and all(api["confirmed_by"].strip() for api in apis)
+    assert len(apis) == 11 and all(api["confirmed_by"].strip() for api in apis)
+    continuation = real.indicator("befolkning").api["continued_by"]
+    assert continuation["table"] == "BE/BE0101/BE0101A/BefolkningCKM"
+    assert continuation["confirmed_by"].strip()
+    assert real.indicator("brp").api["source"] == "eurostat_brp"
 
 
 def test_unknown_indicator_suggests_close_ids(real):
@@ -363,7 +367,8 @@ def test_api_is_a_union_by_service(tmp_path):
         doc["indicators"][0]["api"] = {"service": "ukä", "dataset": "x"}
     assert _broken(tmp_path, change) == (
         "indicators.yaml: indicator 'tea', field 'api.service': 'ukä' is not a "
-        "supported API service; expected one of: scb, kolada, eurostat, tillvaxtanalys")
+        "supported API service; expected one of: scb, scb_v1, kolada, eurostat, "
+        "tillvaxtanalys")
 
     def change_unconfirmed(doc):
         doc["indicators"][0]["api"] = {"service": "eurostat", "dataset": "rd_e_gerdreg"}

@@ -30,6 +30,7 @@ TODAY = dt.date(2026, 11, 23)
 SCB_URL = ("https://statistikdatabasen.scb.se/api/v2/tables/TAB638/data"
            "?lang=sv&outputFormat=json-stat2")
 KOLADA_URL = "https://api.kolada.se/v3/data/kpi/N85085/municipality/0000,0024"
+CKM_URL = "https://api.scb.se/OV0104/v1/doris/sv/ssd/BE/BE0101/BE0101A/BefolkningCKM"
 
 
 def recorded(name: str) -> dict:
@@ -52,6 +53,8 @@ class FakeApi:
 
     def __call__(self, url: str, body: dict | None, timeout: float) -> dict:
         self.calls.append((url, body, timeout))
+        if body is not None and (url, "POST") in self.responses:  # PxWeb v1: GET and POST
+            return self.responses[(url, "POST")]
         return self.responses[url]
 
 
@@ -60,6 +63,8 @@ def recorded_api() -> FakeApi:
         SCB_URL: recorded("scb_tab638_befolkning.json"),
         KOLADA_URL: recorded("kolada_N85085_page1.json"),
         KOLADA_URL + "?page=2": recorded("kolada_N85085_page2.json"),
+        CKM_URL: recorded("scb_v1_befolkningckm_metadata.json"),
+        (CKM_URL, "POST"): recorded("scb_v1_befolkningckm_data.json"),
     })
 
 
@@ -155,7 +160,13 @@ def test_fetch_merges_observed_values(data: Path):
         "fetched 2026-11-23 from kolada N85085")
     assert after["24,befolkning,2024"] == before["24,befolkning,2024"]  # suppressed at SCB
     assert after["24,fou_utgifter_foretag,2021"] == before["24,fou_utgifter_foretag,2021"]
-    assert (result.count("replaced_synthetic"), result.count("unchanged")) == (1, 7)
+    # 2025 is not in TAB638: it comes from the table that continues it (BefolkningCKM),
+    # both sexes added up, under the same source
+    assert after["24,befolkning,2025"] == (
+        "24,befolkning,2025,277500,observed,scb_befolkning,"
+        "fetched 2026-11-23 from scb_v1 BE/BE0101/BE0101A/BefolkningCKM")
+    assert (result.count("replaced_synthetic"), result.count("unchanged"),
+            result.count("new")) == (1, 7, 2)
 
 
 def test_fetch_dry_run_writes_nothing(data: Path):
@@ -184,8 +195,8 @@ def test_offline_fails_fast_with_a_clear_message(data: Path):
         fetch_indicators(["fou_utgifter_foretag"], ["24"], data_dir=data,
                          fetch_json=make_fetch_json(opener, sleep=pytest.fail), today=TODAY)
     assert str(caught.value) == (
-        "could not reach api.kolada.se within 10 s: [Errno -3] Temporary failure in name "
-        "resolution — nothing was changed")
+        "kolada N85085 (fou_utgifter_foretag): could not reach api.kolada.se within 10 s: "
+        "[Errno -3] Temporary failure in name resolution — nothing was changed")
     assert len(calls) == 1  # no retries when the host cannot be reached
     assert (data / "values.csv").read_bytes() == before
 
@@ -216,8 +227,9 @@ def test_cli_fetch_offline(data: Path, monkeypatch, capsys):
     code = cli.main(["fetch", "--indicator", "befolkning", "--region", "24", "--data",
                      str(data)])
     assert code == 2
-    assert ("cannot reach the statistics APIs (no network?): statistikdatabasen.scb.se"
-            in capsys.readouterr().err)
+    message = capsys.readouterr().err
+    assert "cannot reach the statistics APIs (no network?): " in message
+    assert "statistikdatabasen.scb.se" in message and "api.scb.se" in message
     assert (data / "values.csv").read_bytes() == before
 
 
@@ -352,6 +364,11 @@ def metadata_api() -> FakeApi:
     responses = {
         "https://statistikdatabasen.scb.se/api/v2/tables/TAB638/metadata?lang=sv":
             recorded("scb_tab638_metadata.json"),
+        "https://statistikdatabasen.scb.se/api/v2/tables/TAB6366/metadata?lang=sv":
+            recorded("scb_tab6366_metadata.json"),
+        CKM_URL: recorded("scb_v1_befolkningckm_metadata.json"),
+        "https://api.scb.se/OV0104/v1/doris/sv/ssd/UF/UF0506/UF0506B/UtbBefRegionR":
+            recorded("scb_v1_utbbefregionr_metadata.json"),
         "https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data/nama_10r_3gdp"
         f"?format=JSON&lang=EN&unit=MIO_NAC&{geo}&lastTimePeriod=1": eurostat,
     }
@@ -371,8 +388,10 @@ def test_check_reports_each_declaration(data: Path):
                                                       probe=False)}
     assert set(results) == {"befolkning", "befolkning_20_64", "brp", "fou_utgifter_foretag",
                             "fou_utgifter_offentlig", "fou_utgifter_hogskola", "konkurser",
-                            "nystartade_foretag", "utlandsagda_arbetsstallen"}
-    for ok in ("befolkning", "befolkning_20_64", "fou_utgifter_foretag", "konkurser"):
+                            "nystartade_foretag", "utlandsagda_arbetsstallen",
+                            "eftergymnasial_3ar_andel", "utbildningsmatchning_andel"}
+    for ok in ("befolkning", "befolkning_20_64", "fou_utgifter_foretag", "konkurser",
+               "eftergymnasial_3ar_andel", "utbildningsmatchning_andel"):
         assert results[ok].ok, results[ok]
     # the recorded Eurostat answer has three geo codes only
     assert results["brp"].problems[0].startswith("geo: no code(s) SE121")
@@ -384,7 +403,8 @@ def test_check_reports_each_declaration(data: Path):
     assert all(body is None for _, body, _ in fake.calls)  # metadata GETs only
     table = format_check(list(results.values()))
     assert "befolkning" in table and "TAB638" in table and "OK" in table
-    assert table.splitlines()[-1] == "6 of 9 declarations confirmed by the services; 3 need attention"
+    assert table.splitlines()[-1] == ("8 of 11 declarations confirmed by the services; "
+                                      "3 need attention")
 
 
 def test_check_finds_a_content_code_the_table_does_not_have(data: Path):

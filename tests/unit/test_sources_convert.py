@@ -295,3 +295,65 @@ def test_spaced_numbers_split_only_when_unambiguous():
     assert sc.split_spaced_numbers("118 106 115".split(), 3) == [118, 106, 115]
     assert sc.split_spaced_numbers("1 200 300".split(), 2) is None  # 1200|300 or 1|200300
     assert sc.split_spaced_numbers("22 014".split(), 2) is None  # 014 cannot start a number
+
+
+def _education_extract(tmp_path, rows):
+    path = tmp_path / "edu.csv"
+    path.write_text("# provenance\nvalkrets_no,band,level_6,level_7,total\n"
+                    + "".join(f"{v},{b},{l6},{l7},{t}\n" for v, b, l6, l7, t in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_education_share_adds_up_valkretsar_to_lan_before_dividing(tmp_path):
+    # every valkrets and band: 10 at level 6, 0 at level 7, 100 in all; Stockholms kommun
+    # (valkrets 1) has 60 at level 6 and 10 at level 7 in band 5, so län 01 (valkretsar 1
+    # and 2, 16 rows, 1 600 persons) has 15 × 10 + 70 = 220 → 13.75 %, not the mean of shares
+    rows = [(v, b, 10, 0, 100) for v in range(1, 30) for b in range(5, 13)]
+    rows[0] = (1, 5, 60, 10, 100)
+    frame = sc.convert_education_share(_education_extract(tmp_path, rows))
+    values = dict(zip(frame["region_code"], frame["value"]))
+    assert values["01"] == 13.8 and values["24"] == 10.0
+    assert values["00"] == round(100 * (29 * 8 * 10 + 60) / (29 * 8 * 100), 1)
+    assert set(frame["period"]) == {"2024"} and set(frame["source_id"]) == {"scb_utbildning"}
+    assert len(frame) == 22
+    assert "valkretsar 11, 12, 13, 14 summed to the län" in \
+        frame.loc[frame["region_code"] == "12", "note"].item()
+
+
+def test_education_share_refuses_a_missing_row_or_band(tmp_path):
+    rows = [(v, b, 10, 0, 100) for v in range(1, 30) for b in range(5, 13)]
+    with pytest.raises(DataError, match="1 valkrets × band rows are missing"):
+        sc.convert_education_share(_education_extract(tmp_path, rows[1:]))
+    with pytest.raises(DataError, match="a band outside 25–64"):
+        sc.convert_education_share(_education_extract(tmp_path, rows + [(1, 13, 1, 1, 5)]))
+
+
+def test_vendored_education_extract_gives_vasterbotten_near_the_model_report():
+    frame = sc.convert_education_share()
+    values = dict(zip(frame["region_code"], frame["value"]))
+    # the model report's Västerbotten 2023 is 32.8 %; SCB's 2024 counts give 33.1 %
+    assert values["24"] == 33.1 and values["00"] == 31.5
+
+
+def test_population_20_64_sums_bands_and_valkretsar():
+    frame = sc.convert_population_20_64()
+    values = dict(zip(frame["region_code"], frame["value"]))
+    assert len(frame) == 22 and set(frame["period"]) == {"2024"}
+    # Stockholms län = Stockholms kommun + Stockholms läns valkrets, bands 20–64
+    assert values["01"] == (53729 + 78275 + 94877 + 82911 + 71687 + 64335 + 63796 + 59345
+                            + 55064) + (77471 + 83204 + 107526 + 109583 + 103437 + 98993
+                                        + 102206 + 94492 + 80369)
+    assert values["00"] == sum(v for code, v in values.items() if code != "00")
+
+
+def test_vendored_population_extract_agrees_with_the_bundled_population():
+    """The extract's totals, valkretsar summed to län, equal the bundled 2024 population
+    (Eurostat, 1 January 2025) in every län: the extract is the same SCB count."""
+    raw = pd.read_csv(sc.POPULATION_EXTRACT, comment="#", dtype=str)
+    totals = sc.valkrets_to_lan(raw, ["total"], "extract")
+    values = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "values.csv",
+                         dtype=str, keep_default_na=False)
+    stored = values[(values["indicator_id"] == "befolkning") & (values["period"] == "2024")]
+    assert {code: float(v) for code, v in zip(stored["region_code"], stored["value"])} == \
+        {code: columns["total"] for code, columns in totals.items()}

@@ -69,3 +69,54 @@ def test_refusals(data: Path, tmp_path: Path, capsys):
     assert cli.main(["template", "brp", "--out", str(tmp_path / "b.xlsx"), "--data",
                      str(data)]) == 0
     assert "--sheet ID" in capsys.readouterr().out
+
+
+
+def test_every_register_indicator_has_an_api_or_a_recipe_naming_its_table():
+    from ecoreport.data.catalogue import load_catalogue
+
+    catalogue = load_catalogue(project_root() / "data")
+    for indicator_id, indicator in catalogue.indicators.items():
+        if indicator.kind != "register":
+            assert indicator.recipe is None, indicator_id
+            continue
+        assert indicator.api or indicator.recipe, indicator_id
+        if indicator.recipe:
+            assert indicator.recipe["page"].startswith("https://")
+            assert all(indicator.recipe[key].strip() for key in
+                       ("table_name", "filters", "unit", "conversion")), indicator_id
+
+
+def test_template_prints_the_recipe_on_the_sheet_and_the_about_sheet(tmp_path):
+    path = write_template(["doktorsexamina"], tmp_path / "m.xlsx")
+    book = openpyxl.load_workbook(path)
+    about = [cell.value for cell in book[ABOUT_SHEET][2]]
+    assert about[4] == ("https://www.uka.se/statistik--analys/hogskolan-i-siffror/"
+                        "utbildning-pa-forskarniva.html")
+    assert about[5].startswith("Tabell: Doktorsexamina per forskningsämnesområde/grupp")
+    assert "Urval: Budgetår: alla; Högskola: varje lärosäte" in about[5]
+    note = book["doktorsexamina"]["A1"].comment.text
+    assert "Enhet i nedladdningen: antal doktorsexamina" in note
+    assert "Omräkning: länets lärosäten summeras per år" in note
+
+
+def test_a_recipe_lead_is_printed_with_the_recipe_and_is_never_a_declared_path(tmp_path):
+    """A lead names a machine-readable source that comes close but is not the catalogue's
+    definition; it rides on the recipe (sheet, coverage) and never sits beside an api."""
+    from ecoreport.data.catalogue import load_catalogue
+    from ecoreport.data.validate import _recipe_line
+    from ecoreport.ingest.template import recipe_text
+
+    catalogue = load_catalogue(project_root() / "data")
+    leads = {i: ind.recipe["lead"] for i, ind in catalogue.indicators.items()
+             if ind.recipe and ind.recipe.get("lead")}
+    assert "bredband_1gbit_andel" in leads and "N07918" in leads["bredband_1gbit_andel"]
+    assert all(catalogue.indicator(i).api is None for i in leads)
+    recipe = catalogue.indicator("kunskapsintensiva_jobb_antal").recipe
+    assert recipe_text(recipe).endswith("Spår (inte bekräftat som samma mått): " + recipe["lead"])
+    assert _recipe_line(recipe).endswith("; lead: " + recipe["lead"])
+    without = {k: v for k, v in recipe.items() if k != "lead"}
+    assert "Spår" not in recipe_text(without) and "lead:" not in _recipe_line(without)
+    path = write_template(["kunskapsintensiva_jobb_antal"], tmp_path / "k.xlsx")
+    note = openpyxl.load_workbook(path)["kunskapsintensiva_jobb_antal"]["A1"].comment.text
+    assert "YREG60BAS" in note

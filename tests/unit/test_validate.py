@@ -418,3 +418,10 @@ def test_coverage_statement_shares_routes_and_sources():
     text = format_coverage_statement(statement.reset_index())
     assert text.splitlines()[-1] == ("Observed share of values 2013–2024: 60.0 % "
                                      "(METRIC indicators 66.7 %)")
+    # an indicator without an API shows its recipe: the table, page, filters, unit
+    assert statement.loc["almi_lan", "recipe"].startswith(
+        "Almis utlåning: innovationslån och tillväxtlån efter län")
+    almi_line = next(line for line in text.splitlines() if line.startswith("almi_lan"))
+    assert "recipe: Almis utlåning" in almi_line and "→ de två lånetyperna summeras" in almi_line
+    assert statement.loc["befolkning", "recipe"] == ""
+    assert text.splitlines()[-2].endswith("have a recipe.")

@@ -97,6 +97,8 @@ class Indicator:
     favourable_categories: tuple[str, ...] = ()
     base: str = "all_firms"  # survey items: who was asked (data.vocab.SURVEY_BASES)
     api: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    # Without an API: {page, table_name, filters, unit, conversion} (schema.RecipeModel).
+    recipe: dict[str, str] | None = field(default=None, compare=False, hash=False)
     # First year of a series that is comparable with today's definition (a change of method
     # before it); trends are never fitted across it.
     method_break: int | None = None
@@ -461,14 +463,14 @@ def _parse_indicators(raw: Any, source_ids: set[str], issues: list[CatalogueErro
             issues.append(CatalogueError("declared twice", file=file, entry=where, field="id",
                                          value=model.id, expected="unique indicator ids"))
             continue
-        fields = model.model_dump(exclude={"api", "categories", "favourable_categories",
-                                           "counted_sv"})
+        fields = model.model_dump(exclude={"api", "recipe", "categories",
+                                           "favourable_categories", "counted_sv"})
         counted = model.counted_sv
         indicators[model.id] = Indicator(
             **fields, categories=tuple(model.categories or ()),
             counted_sv=(counted.one, counted.many) if counted is not None else None,
             favourable_categories=tuple(model.favourable_categories or ()),
-            api=entry.get("api"))
+            api=entry.get("api"), recipe=entry.get("recipe"))
     return units, dimensions, indicators
 
 
@@ -487,6 +489,15 @@ def _check_references(entry: Any, known: dict[str, tuple[list[str], str]],
             issues.append(CatalogueError(f"{shown(value)} is not declared{hint}", file=file,
                                          entry=where, field=name, value=value,
                                          expected=f"one of the {what}"))
+    api = entry.get("api")
+    while isinstance(api, dict):  # an api entry's own source (and its continuation's)
+        value = api.get("source")
+        ids, what = known["source"]
+        if isinstance(value, str) and value not in ids:
+            issues.append(CatalogueError(f"{value!r} is not declared", file=file, entry=where,
+                                         field="api.source", value=value,
+                                         expected=f"one of the {what}"))
+        api = api.get("continued_by")
     unit = units.get(entry.get("unit"))
     if entry.get("kind") == "survey" and unit is not None and unit.kind != "share":
         issues.append(CatalogueError("a survey item must be a share of firms", file=file,

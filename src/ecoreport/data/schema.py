@@ -289,6 +289,11 @@ ConfirmedBy = Annotated[str, AfterValidator(_non_empty), Expect(
     "calls them, or the URL of the documentation")]
 
 
+ApiSource = Annotated[Union[str, None], Expect(
+    "a source id", "the sources.yaml entry of this service's values (default: the "
+    "indicator's source)")]
+
+
 class ScbApi(_Model):
     """SCB PxWeb API v2: table id ("TAB638"), selection (variable -> value(s);
     "{region_code}" is replaced by the län code), ContentsCode, variables to add up."""
@@ -302,6 +307,39 @@ class ScbApi(_Model):
                           Expect("set", "a PxWeb table path and ContentsCode")]
     sum_over: Annotated[list[str], Expect("a list of variables", "a list of PxWeb variables")
                         ] = []
+    source: ApiSource = None
+    # The table that continues the series (the years this one does not have).
+    continued_by: Union["ApiModel", None] = None
+    confirmed_by: ConfirmedBy
+
+
+class ScbV1Api(_Model):
+    """SCB PxWeb API v1 (api.scb.se): table path ("UF/UF0506/UF0506B/UtbBefRegionR"),
+    selection by code ("*" = all), ContentsCode, variables to add up, the region level
+    (``kommun``: kommuner added up to län, Riket = all kommuner) and, for a share, the
+    ``numerator`` codes: value = 100 × numerator / everything selected."""
+
+    service: Literal["scb_v1"]
+    table: Annotated[str, Field(pattern=r"^[A-Z]{2}/[A-Z]{2}\d{4}/[A-Z0-9]+/[A-Za-z0-9_]+$"),
+                     Expect("a PxWeb v1 table path", "a path like 'BE/BE0101/BE0101A/BefolkningNy'")]
+    region_variable: Annotated[str, AfterValidator(_non_empty),
+                               Expect("a variable", "the region variable, e.g. 'Region'")
+                               ] = "Region"
+    time_variable: Annotated[str, AfterValidator(_non_empty),
+                             Expect("a variable", "the time variable, e.g. 'Tid'")] = "Tid"
+    region_level: Literal["lan", "kommun"] = "lan"
+    selection: Annotated[dict[str, _SelectionValue],
+                         Expect("a selection", "a mapping of PxWeb variable -> code(s)")] = {}
+    value_code: Union[str, None] = None
+    sum_over: Annotated[list[str], Expect("a list of variables", "a list of PxWeb variables")
+                        ] = []
+    numerator: Annotated[dict[str, _SelectionValue], Expect(
+        "a selection", "variable -> the code(s) counted in the share's numerator")] = {}
+    select_text: Annotated[dict[str, str], Expect(
+        "a selection", "variable -> the text of the one value to choose, e.g. "
+        "{ContentsCode: Folkmängd}")] = {}
+    source: ApiSource = None
+    continued_by: Union["ApiModel", None] = None
     confirmed_by: ConfirmedBy
 
 
@@ -314,6 +352,7 @@ class KoladaApi(_Model):
     municipality: Annotated[str, AfterValidator(_non_empty),
                             Expect("a Kolada id", 'a municipality id such as "00{region_code}"')]
     transform: Literal["none", "per_capita_from_total"] = "none"
+    source: ApiSource = None
     confirmed_by: ConfirmedBy
 
 
@@ -327,6 +366,7 @@ class EurostatApi(_Model):
                        Expect("a Eurostat dataset code", "a code like 'nama_10r_3gdp'")]
     filters: Annotated[dict[str, str], Expect("filters", "a mapping dimension -> code")] = {}
     year_shift: Literal[0, -1] = 0
+    source: ApiSource = None
     confirmed_by: ConfirmedBy
 
 
@@ -346,14 +386,34 @@ class TillvaxtanalysApi(_Model):
         "a selection", "a mapping variable -> the value's text, e.g. {variabel: Antal konkurser}")]
     sum_over: Annotated[list[str], Expect("a list of variables",
                                           "a list of variables to add up")] = []
+    source: ApiSource = None
     confirmed_by: ConfirmedBy
 
 
-ApiModel = Annotated[Union[ScbApi, KoladaApi, EurostatApi, TillvaxtanalysApi],
+ApiModel = Annotated[Union[ScbApi, ScbV1Api, KoladaApi, EurostatApi, TillvaxtanalysApi],
                      Field(discriminator="service")]
+ScbApi.model_rebuild()
+ScbV1Api.model_rebuild()
 API_MODELS: dict[str, type[_Model]] = {
     typing.get_args(model.model_fields["service"].annotation)[0]: model
     for model in typing.get_args(typing.get_args(ApiModel)[0])}
+
+
+class RecipeModel(_Model):
+    """How to get an indicator without an API by hand: the producer's page for that very
+    table, the table's name, the filters to choose, the unit downloaded and how it becomes
+    the catalogue's unit."""
+
+    page: Annotated[str, AfterValidator(_is_url), Expect(
+        "a URL", "the address of the producer's page for this table (https://…)")]
+    table_name: Label
+    filters: Text
+    unit: Text
+    conversion: Text
+    # Optional: a machine-readable source seen in public code or documentation that comes
+    # close, with the ids seen and why it is not declared as `api` (another definition, a
+    # missing list of codes, no adapter yet). Never a confirmed path.
+    lead: Union[Text, None] = None
 
 
 class CountedModel(_Model):
@@ -391,6 +451,8 @@ class IndicatorModel(_Model):
     # who was asked: every responding firm, or only the innovating ones
     base: Literal[SURVEY_BASES] = "all_firms"
     api: Union[ApiModel, None] = None
+    # Register indicators without an API: how to download them by hand (see RecipeModel).
+    recipe: Union[RecipeModel, None] = None
     # Counts only: the noun a number of this indicator counts (see CountedModel).
     counted_sv: Union[CountedModel, None] = None
     # The name begins with a proper noun ("Almis lån …"): running text keeps its capital.
@@ -408,6 +470,9 @@ class IndicatorModel(_Model):
                                    "no such field on a register indicator", field=name,
                                    value=getattr(self, name))
             return self
+        if self.recipe is not None:
+            raise _problem("survey items are not downloaded by hand",
+                           "no recipe on a survey item", field="recipe")
         if self.question_sv is None:
             raise _problem("None is not a text", TEXT.expected, field="question_sv")
         categories = self.categories

@@ -799,8 +799,18 @@ def coverage_statement(df: pd.DataFrame, catalogue: Any,
             "n_values": len(group), "n_observed": n_observed,
             "share_observed": n_observed / len(group) if len(group) else math.nan,
             "update": update_route(indicator),
-            "source_url": catalogue.source(indicator_id).url or ""})
+            "source_url": catalogue.source(indicator_id).url or "",
+            "recipe": _recipe_line(getattr(indicator, "recipe", None))})
     return pd.DataFrame.from_records(records)
+
+
+def _recipe_line(recipe: dict[str, str] | None) -> str:
+    """A recipe in one line: table name — page; filters; unit → conversion; lead."""
+    if not recipe:
+        return ""
+    line = (f"{recipe['table_name']} — {recipe['page']}; {recipe['filters']}; "
+            f"{recipe['unit']} → {recipe['conversion']}")
+    return line + (f"; lead: {recipe['lead']}" if recipe.get("lead") else "")
 
 
 def observed_shares(statement: pd.DataFrame) -> dict[str, float]:
@@ -821,16 +831,22 @@ def format_coverage_statement(statement: pd.DataFrame,
     rows = [("indicator", "observed", "values", "update", "source")]
     for record in statement.to_dict("records"):
         share = record["share_observed"]
+        recipe = record.get("recipe") or ""
         rows.append((record["indicator_id"],
                      "–" if math.isnan(share) else f"{100 * share:.0f} %",
-                     str(record["n_values"]), record["update"], record["source_url"]))
+                     str(record["n_values"]), record["update"],
+                     f"recipe: {recipe}" if recipe else record["source_url"]))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths))
              + "  " + row[4] for row in rows]
     shares = observed_shares(statement)
     n_fetch = int(statement["update"].str.startswith("fetch").sum())
     n_register = int((statement["update"] != "survey").sum())
-    lines.append(f"{n_fetch} of {n_register} register indicators can be fetched from an API.")
+    n_recipe = int((statement["update"].str.startswith("template")
+                    & (statement.get("recipe", pd.Series("", index=statement.index)) != "")
+                    ).sum())
+    lines.append(f"{n_fetch} of {n_register} register indicators can be fetched from an API; "
+                 f"{n_recipe} of the other {n_register - n_fetch} have a recipe.")
     lines.append(f"Observed share of values {window[0]}–{window[1]}: "
                  f"{100 * shares['all']:.1f} % (METRIC indicators {100 * shares['metric']:.1f} %)")
     return "\n".join(lines)

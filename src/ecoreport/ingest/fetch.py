@@ -1,7 +1,7 @@
 """Fetch indicators from public APIs into the data; check the declared ids first.
 
-Services (one adapter each, below): SCB PxWeb API v2, Kolada API v3, Eurostat's statistics
-API (JSON-stat 2.0) and Tillväxtanalys' statistics database (PxWeb API v1). Which indicators
+Services (one adapter each, below): SCB PxWeb API v2 and v1, Kolada API v3, Eurostat's
+statistics API (JSON-stat 2.0) and Tillväxtanalys' statistics database (PxWeb API v1). Which indicators
 and how is declared once, in the catalogue entry's ``api`` mapping (data/indicators.yaml;
 its ``confirmed_by`` names the public code or documentation where every id was seen).
 Everything is collected first; only when every request succeeded are the rows merged
@@ -11,9 +11,18 @@ metadata calls and reports, per indicator, whether the table/KPI and every decla
 variable and code exist; offline it stops within seconds (:func:`probe_hosts`).
 
 Requests go through one injectable function ``fetch_json(url, body, timeout) -> object``
-(``body`` None means GET, else a JSON POST); tests pass recorded responses and never touch
-the network. The default, :func:`make_fetch_json`, uses ``urllib.request``, throttles calls
-per host (``RATE_LIMITS``) and retries HTTP 429/503 with backoff (``Retry-After`` when sent).
+(``body`` None means GET, else a JSON POST); tests pass recorded responses, or point the
+services' base URLs (``BASE_ENV``: ``ECOREPORT_SCB_URL`` etc.) at a local stand-in server
+that receives the real requests. The default, :func:`make_fetch_json`, uses
+``urllib.request``, throttles calls per host (``RATE_LIMITS``) and retries HTTP 429/503 with
+backoff (``Retry-After`` when sent). Every path segment is percent-encoded where the URL is
+built (``quote_segment``/``quote_path``) and anything non-ASCII left is encoded before the
+request (``ascii_url``); every failure — unreachable host, timeout, invalid URL, broken
+connection, HTTP error, an answer that is not JSON or not in the service's format — is a
+``FetchError`` naming the service and the table (and the indicator), never a traceback.
+A row keeps the ``source`` of the api entry it came from (default: the indicator's), so
+BRP fetched from Eurostat says ``eurostat_brp``. An entry's ``continued_by`` (another api
+entry) gives the region-years the first table does not have (the population after TAB638).
 
 The maintained clients were weighed and not used: ``pxwebpy`` (PxWeb v2 only, so not
 Tillväxtanalys; calls the API's /config on construction, so it cannot run on recorded
@@ -34,7 +43,13 @@ Service details
   null values skipped. Metadata: ``GET {KOLADA_BASE}/kpi/{kpi}``.
 - Eurostat: ``GET {EUROSTAT_BASE}/{dataset}?format=JSON&lang=EN&geo=…&{filter}=…`` (the
   län by NUTS 3 code, Riket "SE"); the check asks for ``lastTimePeriod=1`` only.
-- Tillväxtanalys (PxWeb v1): ``GET {TVA_BASE}/{table}`` gives the variables with their codes
+- SCB v1: ``GET {SCB_V1_BASE}/{path}`` gives the variables (codes and texts), ``POST`` the
+  same URL with a PxWeb v1 query by code (``select_text`` picks a value by its text); with
+  ``region_level: kommun`` every kommun of the wanted län is asked for and added up to its
+  län (Riket = all kommuner); with ``numerator`` the value is the percentage the numerator's
+  codes make of everything selected (education share = levels 6–7 / all levels).
+- Tillväxtanalys (PxWeb v1): ``GET {TVA_BASE}/{TVA_DATABASE}/{table}`` (each segment
+  percent-encoded: the database name has a space and "ä") gives the variables with their codes
   and texts (region codes are running numbers; the texts carry "20 Dalarnas län"), ``POST``
   the same URL with ``{"query": [{"code", "selection": {"filter": "item", "values"}}],
   "response": {"format": "json-stat2"}}``. Months ("2021M03") and quarters ("2021Q1") are
@@ -44,8 +59,10 @@ Service details
 from __future__ import annotations
 
 import datetime as _dt
+import http.client
 import json
 import logging
+import os
 import re
 import socket
 import time
@@ -72,12 +89,20 @@ from ecoreport.data.regions import RegionNames, load_regions, region_names, reso
 logger = logging.getLogger(__name__)
 
 SCB_BASE = "https://statistikdatabasen.scb.se/api/v2"
+SCB_V1_BASE = "https://api.scb.se/OV0104/v1/doris/sv/ssd"
 KOLADA_BASE = "https://api.kolada.se/v3"
 EUROSTAT_BASE = "https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data"
-TVA_BASE = ("https://statistik.tillvaxtanalys.se/PxWeb/api/v1/sv/"
-            "Tillväxtanalys statistikdatabas")
-BASES = {"scb": SCB_BASE, "kolada": KOLADA_BASE, "eurostat": EUROSTAT_BASE,
-         "tillvaxtanalys": TVA_BASE}
+TVA_BASE = "https://statistik.tillvaxtanalys.se/PxWeb/api/v1/sv"
+# The database's name is a path segment with a space and "ä": always percent-encoded.
+TVA_DATABASE = "Tillväxtanalys statistikdatabas"
+BASES = {"scb": SCB_BASE, "scb_v1": SCB_V1_BASE, "kolada": KOLADA_BASE,
+         "eurostat": EUROSTAT_BASE, "tillvaxtanalys": TVA_BASE}
+# Each service's address can be replaced (a mirror, a proxy, a local stand-in server in
+# the tests) by an environment variable holding the base URL, e.g.
+# ECOREPORT_TVA_URL=http://127.0.0.1:8123/tva; unset, the official https address is used.
+BASE_ENV = {"scb": "ECOREPORT_SCB_URL", "scb_v1": "ECOREPORT_SCB_V1_URL",
+            "kolada": "ECOREPORT_KOLADA_URL", "eurostat": "ECOREPORT_EUROSTAT_URL",
+            "tillvaxtanalys": "ECOREPORT_TVA_URL"}
 EUROSTAT_COUNTRY = "SE"  # Eurostat's geo code for Sweden = Riket
 # Calls allowed per window and host; SCB documents 30 calls per 10 seconds per IP (PxWeb's
 # default, used for Tillväxtanalys too); Kolada and Eurostat: a polite 5 per second.
@@ -96,6 +121,28 @@ USER_AGENT = f"ecoreport/{__version__} (+https://github.com/ecoreport)"
 FetchJson = Callable[[str, Any, float], Any]
 
 
+def base_url(service: str) -> str:
+    """The service's base URL: the environment's override (``BASE_ENV``) or the official one."""
+    override = os.environ.get(BASE_ENV[service], "").strip()
+    return (override or BASES[service]).rstrip("/")
+
+
+def quote_segment(text: Any) -> str:
+    """One URL path segment, percent-encoded (UTF-8; "/" included)."""
+    return urllib.parse.quote(str(text), safe="")
+
+
+def quote_path(path: str) -> str:
+    """A "/"-separated path, each segment percent-encoded."""
+    return "/".join(quote_segment(part) for part in str(path).split("/"))
+
+
+def ascii_url(url: str) -> str:
+    """``url`` with anything that is not printable ASCII percent-encoded (existing %XX kept):
+    a last guard so that no request can fail on the URL's characters."""
+    return urllib.parse.quote(url, safe="%:/?#[]@!$&'()*+,;=~-._")
+
+
 @dataclass(frozen=True)
 class FetchedRow:
     """One value from an API, before merging."""
@@ -105,6 +152,7 @@ class FetchedRow:
     period: str
     value: float
     origin: str  # e.g. "scb TAB638", "kolada N85085"
+    source_id: str = ""  # the sources.yaml entry of the service it came from (set by fetch_rows)
 
 
 # --- HTTP -----------------------------------------------------------------------------------
@@ -146,6 +194,7 @@ def make_fetch_json(opener: Callable[..., Any] = urllib.request.urlopen, *,
 
     def fetch_json(url: str, body: dict[str, Any] | None = None,
                    timeout: float = DEFAULT_TIMEOUT) -> Any:
+        url = ascii_url(url)
         host = urllib.parse.urlsplit(url).hostname or url
         data = None if body is None else json.dumps(body).encode("utf-8")
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
@@ -154,9 +203,9 @@ def make_fetch_json(opener: Callable[..., Any] = urllib.request.urlopen, *,
         for attempt in range(MAX_RETRIES + 1):
             if host in limiters:
                 limiters[host].wait()
-            request = urllib.request.Request(url, data=data, headers=headers,
-                                             method="GET" if data is None else "POST")
             try:
+                request = urllib.request.Request(url, data=data, headers=headers,
+                                                 method="GET" if data is None else "POST")
                 with opener(request, timeout=timeout) as response:
                     return json.loads(response.read().decode("utf-8"))
             except urllib.error.HTTPError as exc:
@@ -171,6 +220,12 @@ def make_fetch_json(opener: Callable[..., Any] = urllib.request.urlopen, *,
                 reason = getattr(exc, "reason", exc)
                 raise FetchError(f"could not reach {host} within {timeout:g} s: {reason}"
                                  " — nothing was changed") from exc
+            except http.client.InvalidURL as exc:
+                raise FetchError(f"the address {url!r} is not a valid URL ({exc})"
+                                 " — nothing was changed") from exc
+            except http.client.HTTPException as exc:  # e.g. the connection broke mid-answer
+                raise FetchError(f"{host} broke off the answer for {url}: "
+                                 f"{type(exc).__name__} {exc} — nothing was changed") from exc
             except (ValueError, UnicodeDecodeError) as exc:
                 raise FetchError(f"{host} did not answer with JSON for {url}: {exc}"
                                  " — nothing was changed") from exc
@@ -191,7 +246,8 @@ def _retry_delay(error: urllib.error.HTTPError, attempt: int) -> float:
 
 def scb_request(api: dict[str, Any], region_codes: Sequence[str]) -> tuple[str, dict]:
     """URL and POST body for one SCB indicator and all requested regions."""
-    url = f"{SCB_BASE}/tables/{api['table']}/data?lang=sv&outputFormat=json-stat2"
+    url = (f"{base_url('scb')}/tables/{quote_segment(api['table'])}/data"
+           "?lang=sv&outputFormat=json-stat2")
     selection = []
     for variable, values in api["selection"].items():
         codes = values if isinstance(values, list) else [values]
@@ -333,7 +389,8 @@ def _scb_codes(api: dict[str, Any], region_codes: Sequence[str]) -> dict[str, li
 def check_scb(api: dict[str, Any], fetch_json: FetchJson, region_codes: Sequence[str],
               timeout: float) -> list[str]:
     """Problems with an SCB declaration, from the table's metadata (empty list = fine)."""
-    doc = fetch_json(f"{SCB_BASE}/tables/{api['table']}/metadata?lang=sv", None, timeout)
+    doc = fetch_json(f"{base_url('scb')}/tables/{quote_segment(api['table'])}/metadata?lang=sv",
+                     None, timeout)
     categories = _jsonstat_categories(doc)
     wanted = _scb_codes(api, region_codes)
     wanted.setdefault("ContentsCode", []).append(api["value_code"])
@@ -381,7 +438,8 @@ def eurostat_url(api: dict[str, Any], geo_codes: Sequence[str], *, last: bool = 
     query += [("geo", code) for code in geo_codes]
     if last:
         query.append(("lastTimePeriod", "1"))
-    return f"{EUROSTAT_BASE}/{api['dataset']}?{urllib.parse.urlencode(query)}"
+    return (f"{base_url('eurostat')}/{quote_segment(api['dataset'])}"
+            f"?{urllib.parse.urlencode(query)}")
 
 
 def rows_from_eurostat(doc: dict[str, Any], indicator_id: str, api: dict[str, Any],
@@ -405,7 +463,8 @@ def check_eurostat(api: dict[str, Any], fetch_json: FetchJson,
 # --- Tillväxtanalys (PxWeb API v1) ----------------------------------------------------------
 
 def tva_url(api: dict[str, Any]) -> str:
-    return f"{TVA_BASE}/{urllib.parse.quote(api['table'])}"
+    """The table's PxWeb v1 address: database name and every folder percent-encoded."""
+    return f"{base_url('tillvaxtanalys')}/{quote_segment(TVA_DATABASE)}/{quote_path(api['table'])}"
 
 
 def _pxweb_variables(doc: Any, origin: str) -> dict[str, dict[str, str]]:
@@ -474,12 +533,147 @@ def check_tillvaxtanalys(api: dict[str, Any], fetch_json: FetchJson, names: Regi
     return problems
 
 
+# --- SCB PxWeb v1 (api.scb.se) -------------------------------------------------------------
+
+def scb_v1_url(api: dict[str, Any]) -> str:
+    """The table's PxWeb v1 address (``UF/UF0506/UF0506B/UtbBefRegionR``), every folder
+    percent-encoded."""
+    return f"{base_url('scb_v1')}/{quote_path(api['table'])}"
+
+
+def _codes(value: Any) -> list[str]:
+    return [str(code) for code in (value if isinstance(value, list) else [value])]
+
+
+def scb_v1_regions(api: dict[str, Any], variables: dict[str, dict[str, str]],
+                   region_codes: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """The region values to ask for and value -> län code.
+
+    ``region_level: lan`` asks for the län codes (and "00") the table has; ``kommun`` asks
+    for every kommun (four digits, the first two the län's code) and adds them up to län
+    (Riket = all kommuner, done separately by the caller)."""
+    available = variables.get(api.get("region_variable", "Region"), {})
+    wanted = set(region_codes)
+    if api.get("region_level", "lan") == "lan":
+        values = [code for code in available if code in wanted]
+        return values, {code: code for code in values}
+    lan = {code for code in wanted if code != RIKET_CODE}
+    if RIKET_CODE in wanted:
+        lan |= {code[:2] for code in available if len(code) == 4 and code.isdigit()}
+    values = [code for code in available
+              if len(code) == 4 and code.isdigit() and code[:2] in lan]
+    return values, {code: code[:2] for code in values}
+
+
+def scb_v1_query(api: dict[str, Any], region_values: Sequence[str],
+                 variables: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The PxWeb v1 POST body: the regions, each ``selection`` variable by code ("*" = all),
+    each ``select_text`` variable by its value's text (from the metadata ``variables``);
+    the time variable, when not selected, with every period."""
+    region_variable = api.get("region_variable", "Region")
+    time_variable = api.get("time_variable", "Tid")
+    query = [{"code": region_variable,
+              "selection": {"filter": "item", "values": list(region_values)}}]
+    selection = dict(api.get("selection") or {})
+    for variable, text in (api.get("select_text") or {}).items():
+        codes = [code for code, value_text in (variables or {}).get(variable, {}).items()
+                 if value_text.strip().casefold() == text.strip().casefold()]
+        if len(codes) != 1:
+            raise FetchError(f"scb_v1 {api['table']}: variable {variable!r} has no value "
+                             f"{text!r}")
+        selection[variable] = codes
+    selection.setdefault(time_variable, "*")
+    for variable, value in selection.items():
+        codes = _codes(value)
+        if codes == ["*"]:
+            query.append({"code": variable, "selection": {"filter": "all", "values": ["*"]}})
+        else:
+            query.append({"code": variable, "selection": {"filter": "item", "values": codes}})
+    return {"query": query, "response": {"format": "json-stat2"}}
+
+
+def rows_from_scb_v1(doc: Any, indicator_id: str, api: dict[str, Any],
+                     region_of: dict[str, str], origin: str, *,
+                     riket: bool = False) -> list[FetchedRow]:
+    """Tidy rows from an SCB PxWeb v1 answer: ``sum_over`` variables (and kommuner within a
+    län) added up; with ``numerator`` the value is 100 × (sum over the numerator's codes) /
+    (sum over everything selected), the share of the second selection that the first is.
+    ``riket``: also Riket as the sum over all kommuner of the answer."""
+    cells = parse_jsonstat2(doc)
+    region_variable = api.get("region_variable", "Region")
+    keep = {"ContentsCode": api["value_code"]} if api.get("value_code") else {}
+    options = dict(region_dim=region_variable, time_dim=api.get("time_variable", "Tid"),
+                   keep=keep, sum_over=api.get("sum_over") or ())
+    mappers = [region_of.get]
+    if riket:
+        mappers.append(lambda code: RIKET_CODE if code in region_of else None)
+
+    def totals(selected: list) -> dict[tuple[str, str], float]:
+        found: dict[tuple[str, str], float] = {}
+        for mapper in mappers:
+            for row in tidy_cells(selected, indicator_id, origin, region_of=mapper, **options):
+                found[(row.region_code, row.period)] = row.value
+        return found
+
+    denominators = totals(cells)
+    numerator = {variable: set(_codes(value))
+                 for variable, value in (api.get("numerator") or {}).items()}
+    if not numerator:
+        return [FetchedRow(region, indicator_id, period, value, origin)
+                for (region, period), value in sorted(denominators.items())]
+    numerators = totals([cell for cell in cells
+                         if all(cell[0].get(variable) in codes
+                                for variable, codes in numerator.items())])
+    return [FetchedRow(region, indicator_id, period, 100.0 * numerators[key] / total, origin)
+            for key, total in sorted(denominators.items())
+            for region, period in [key] if total > 0 and key in numerators]
+
+
+def _scb_v1_rows(indicator_id: str, api: dict[str, Any], region_codes: Sequence[str],
+                 fetch_json: FetchJson, timeout: float) -> list[FetchedRow]:
+    origin = f"scb_v1 {api['table']}"
+    variables = _pxweb_variables(fetch_json(scb_v1_url(api), None, timeout), origin)
+    values, region_of = scb_v1_regions(api, variables, region_codes)
+    if not values:
+        raise FetchError(f"{origin}: the table has none of the regions asked for")
+    doc = fetch_json(scb_v1_url(api), scb_v1_query(api, values, variables), timeout)
+    riket = api.get("region_level") == "kommun" and RIKET_CODE in set(region_codes)
+    return rows_from_scb_v1(doc, indicator_id, api, region_of, origin, riket=riket)
+
+
+def check_scb_v1(api: dict[str, Any], fetch_json: FetchJson, region_codes: Sequence[str],
+                 timeout: float) -> list[str]:
+    """Problems with an SCB PxWeb v1 declaration, from the table's metadata."""
+    origin = f"scb_v1 {api['table']}"
+    variables = _pxweb_variables(fetch_json(scb_v1_url(api), None, timeout), origin)
+    categories = {variable: set(values) for variable, values in variables.items()}
+    wanted = {variable: _codes(value) for variable, value in (api.get("selection") or {}).items()}
+    for variable, value in (api.get("numerator") or {}).items():
+        wanted.setdefault(variable, []).extend(_codes(value))
+    if api.get("value_code"):
+        wanted.setdefault("ContentsCode", []).append(api["value_code"])
+    problems = [f"no variable {name}" for name in
+                (api.get("region_variable", "Region"), api.get("time_variable", "Tid"),
+                 *(api.get("sum_over") or [])) if name not in categories]
+    for variable, text in (api.get("select_text") or {}).items():
+        if not any(value.strip().casefold() == text.strip().casefold()
+                   for value in variables.get(variable, {}).values()):
+            problems.append(f"{variable}: no value {text!r}")
+    values, region_of = scb_v1_regions(api, variables, region_codes)
+    missing = sorted(set(region_codes) - set(region_of.values()) - {RIKET_CODE})
+    if missing:
+        problems.append(f"{api.get('region_variable', 'Region')}: no values for län "
+                        f"{', '.join(missing)}")
+    return problems + _missing_codes(categories, wanted)
+
+
 # --- Kolada v3 ------------------------------------------------------------------------------
 
 def kolada_urls(api: dict[str, Any], region_codes: Sequence[str]) -> list[str]:
     """One URL per batch of regions for a Kolada KPI."""
-    ids = [str(api["municipality"]).replace("{region_code}", code) for code in region_codes]
-    return [f"{KOLADA_BASE}/data/kpi/{api['kpi']}/municipality/"
+    ids = [quote_segment(str(api["municipality"]).replace("{region_code}", code))
+           for code in region_codes]
+    return [f"{base_url('kolada')}/data/kpi/{quote_segment(api['kpi'])}/municipality/"
             f"{','.join(ids[start:start + KOLADA_BATCH])}"
             for start in range(0, len(ids), KOLADA_BATCH)]
 
@@ -515,7 +709,7 @@ def _next_page(doc: dict[str, Any]) -> str | None:
 
 def check_kolada(api: dict[str, Any], fetch_json: FetchJson, timeout: float) -> list[str]:
     """Problems with a Kolada declaration, from the KPI's metadata."""
-    doc = fetch_json(f"{KOLADA_BASE}/kpi/{api['kpi']}", None, timeout)
+    doc = fetch_json(f"{base_url('kolada')}/kpi/{quote_segment(api['kpi'])}", None, timeout)
     items = doc.get("values") if isinstance(doc, dict) else None
     found = any(str(item.get("id")) == api["kpi"] for item in items or [])
     return [] if found else [f"no KPI {api['kpi']}"]
@@ -536,7 +730,38 @@ def _geo_codes(regions: Sequence[Any], region_codes: Sequence[str]) -> dict[str,
 def _service_rows(indicator_id: str, api: dict[str, Any], region_codes: Sequence[str],
                   regions: Sequence[Any], fetch_json: FetchJson, timeout: float,
                   population: dict[tuple[str, str], float]) -> list[FetchedRow]:
+    """One indicator's rows from its service, then from ``continued_by`` (the table that
+    continues the series, for the region-years the first does not have). Any failure is a
+    ``FetchError`` naming the service, the table and the indicator."""
+    origin = f"{api['service']} {api_label(api)}"
+    where = f"{origin} ({indicator_id})"
+    try:
+        rows = _one_service_rows(indicator_id, api, region_codes, regions, fetch_json,
+                                 timeout, population)
+    except FetchError as exc:
+        if str(exc).startswith(origin):  # the message already names service and table
+            raise
+        raise FetchError(f"{where}: {exc}") from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError,
+            ZeroDivisionError) as exc:
+        raise FetchError(f"{where}: unexpected answer ({type(exc).__name__}: {exc}) "
+                         "— nothing was changed") from exc
+    rows = [FetchedRow(r.region_code, r.indicator_id, r.period, r.value, r.origin,
+                       api.get("source") or "") for r in rows]
+    if api.get("continued_by"):
+        have = {(row.region_code, row.period) for row in rows}
+        rows += [row for row in _service_rows(indicator_id, api["continued_by"], region_codes,
+                                              regions, fetch_json, timeout, population)
+                 if (row.region_code, row.period) not in have]
+    return rows
+
+
+def _one_service_rows(indicator_id: str, api: dict[str, Any], region_codes: Sequence[str],
+                      regions: Sequence[Any], fetch_json: FetchJson, timeout: float,
+                      population: dict[tuple[str, str], float]) -> list[FetchedRow]:
     service = api["service"]
+    if service == "scb_v1":
+        return _scb_v1_rows(indicator_id, api, region_codes, fetch_json, timeout)
     if service == "scb":
         url, body = scb_request(api, region_codes)
         return rows_from_jsonstat2(fetch_json(url, body, timeout), indicator_id, api,
@@ -580,9 +805,11 @@ def fetch_rows(indicator_ids: Iterable[str] | None, region_codes: Sequence[str],
     regions = list(regions) if regions is not None else load_regions()
     rows: list[FetchedRow] = []
     for indicator_id in _selected(indicator_ids, catalogue):
-        rows.extend(_service_rows(indicator_id, catalogue.indicator(indicator_id).api,
-                                  region_codes, regions, fetch_json, timeout,
-                                  population or {}))
+        indicator = catalogue.indicator(indicator_id)
+        rows.extend(FetchedRow(r.region_code, r.indicator_id, r.period, r.value, r.origin,
+                               r.source_id or indicator.source)
+                    for r in _service_rows(indicator_id, indicator.api, region_codes, regions,
+                                           fetch_json, timeout, population or {}))
         logger.info("%s: %d values", indicator_id, sum(r.indicator_id == indicator_id
                                                        for r in rows))
     wanted = set(region_codes)
@@ -605,17 +832,31 @@ def api_label(api: dict[str, Any]) -> str:
     return str(api.get("table") or api.get("kpi") or api.get("dataset"))
 
 
+def api_services(api: dict[str, Any] | None) -> set[str]:
+    """The services an ``api`` entry uses (its own and its continuation's)."""
+    services: set[str] = set()
+    while api:
+        services.add(api["service"])
+        api = api.get("continued_by")
+    return services
+
+
 def probe_hosts(services: Iterable[str], timeout: float = PROBE_TIMEOUT) -> None:
     """Fail fast without network: open a TCP connection to each service's host, all at once.
 
     Raises FetchError naming the first host that cannot be reached within ``timeout``
     seconds (DNS included); the whole probe takes at most about ``timeout`` seconds.
     """
-    hosts = sorted({urllib.parse.urlsplit(BASES[service]).hostname for service in services})
+    addresses = {}
+    for service in services:
+        parts = urllib.parse.urlsplit(base_url(service))
+        addresses[parts.hostname or parts.netloc] = parts.port or (
+            443 if parts.scheme == "https" else 80)
+    hosts = sorted(addresses)
 
     def connect(host: str) -> str | None:
         try:
-            socket.create_connection((host, 443), timeout=timeout).close()
+            socket.create_connection((host, addresses[host]), timeout=timeout).close()
             return None
         except OSError as exc:
             return f"{host}: {exc}"
@@ -656,27 +897,44 @@ def check_apis(indicator_ids: Iterable[str] | None = None, *,
     regions = load_regions(folder)
     selected = _selected(indicator_ids, catalogue)
     if probe:
-        probe_hosts({catalogue.indicator(i).api["service"] for i in selected})
+        probe_hosts(set().union(*(api_services(catalogue.indicator(i).api) for i in selected)))
     fetch_json = fetch_json or make_fetch_json()
     codes = [region.code for region in regions]
     names = region_names(regions)
     results = []
     for indicator_id in selected:
         api = catalogue.indicator(indicator_id).api
-        service = api["service"]
-        try:
-            if service == "scb":
-                problems = check_scb(api, fetch_json, codes, timeout)
-            elif service == "kolada":
-                problems = check_kolada(api, fetch_json, timeout)
-            elif service == "eurostat":
-                problems = check_eurostat(api, fetch_json, _geo_codes(regions, codes), timeout)
-            else:
-                problems = check_tillvaxtanalys(api, fetch_json, names, timeout)
-        except FetchError as exc:
-            problems = [str(exc)]
-        results.append(CheckResult(indicator_id, service, api_label(api), tuple(problems)))
+        problems = check_api(api, fetch_json, regions, codes, names, timeout)
+        continuation = api.get("continued_by")
+        while continuation:  # the table that continues the series: named in its problems
+            problems += [f"{continuation['service']} {api_label(continuation)}: {problem}"
+                         for problem in check_api(continuation, fetch_json, regions, codes,
+                                                  names, timeout)]
+            continuation = continuation.get("continued_by")
+        results.append(CheckResult(indicator_id, api["service"], api_label(api),
+                                   tuple(problems)))
     return results
+
+
+def check_api(api: dict[str, Any], fetch_json: FetchJson, regions: Sequence[Any],
+              codes: Sequence[str], names: RegionNames, timeout: float) -> list[str]:
+    """Problems with one declaration (not its continuation), from metadata calls; a failed
+    call or an unreadable answer is a problem too, never an exception."""
+    service = api["service"]
+    try:
+        if service == "scb_v1":
+            return check_scb_v1(api, fetch_json, codes, timeout)
+        if service == "scb":
+            return check_scb(api, fetch_json, codes, timeout)
+        if service == "kolada":
+            return check_kolada(api, fetch_json, timeout)
+        if service == "eurostat":
+            return check_eurostat(api, fetch_json, _geo_codes(regions, codes), timeout)
+        return check_tillvaxtanalys(api, fetch_json, names, timeout)
+    except FetchError as exc:
+        return [str(exc)]
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return [f"unexpected answer ({type(exc).__name__}: {exc})"]
 
 
 def format_check(results: Sequence[CheckResult]) -> str:
@@ -712,26 +970,48 @@ def fetch_indicators(indicator_ids: Iterable[str] | None = None,
                      regions: Iterable[str] | None = None, *,
                      data_dir: str | Path | None = None, fetch_json: FetchJson | None = None,
                      timeout: float = DEFAULT_TIMEOUT, dry_run: bool = False,
-                     replace: bool = False, today: _dt.date | None = None) -> ImportResult:
+                     replace: bool = False, today: _dt.date | None = None,
+                     probe: bool | None = None) -> ImportResult:
     """``ecoreport fetch``: request, validate and merge (all or nothing).
 
-    ``regions`` are codes or names (default: Riket and the 21 län).
+    ``regions`` are codes or names (default: Riket and the 21 län). ``probe`` (default:
+    when no ``fetch_json`` is given) first checks that the services' hosts answer at all.
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     catalogue = load_catalogue(folder)
-    codes = [resolve_region(region, folder).code for region in regions] if regions else [
+    codes = region_codes_for(regions, folder)
+    selected = _selected(indicator_ids, catalogue)
+    if probe if probe is not None else fetch_json is None:
+        probe_hosts(set().union(*(api_services(catalogue.indicator(i).api) for i in selected)))
+    rows = fetch_rows(selected, codes, catalogue, fetch_json or make_fetch_json(),
+                      timeout=timeout, population=stored_population(folder, catalogue, selected),
+                      regions=load_regions(folder))
+    return merge_fetched(rows, folder, replace=replace, dry_run=dry_run, today=today)
+
+
+def region_codes_for(regions: Iterable[str] | None, folder: Path) -> list[str]:
+    """Region codes from codes or names (default: every region of regions.yaml)."""
+    return [resolve_region(region, folder).code for region in regions] if regions else [
         region.code for region in load_regions(folder)]
+
+
+def stored_population(folder: Path, catalogue: Any, selected: Iterable[str]
+                      ) -> dict[tuple[str, str], float]:
+    """(region, year) -> population from values.csv, when a selected indicator divides by it."""
     population: dict[tuple[str, str], float] = {}
     if any((catalogue.indicator(i).api or {}).get("transform") == "per_capita_from_total"
-           for i in (indicator_ids or catalogue.indicators)):
+           for i in selected):
         values = read_table(folder / "values.csv")
         for record in values[values["indicator_id"] == "befolkning"].to_dict("records"):
             population[(record["region_code"], record["period"])] = float(record["value"])
-    if fetch_json is None:
-        probe_hosts({catalogue.indicator(i).api["service"]
-                     for i in _selected(indicator_ids, catalogue)})
-    rows = fetch_rows(indicator_ids, codes, catalogue, fetch_json or make_fetch_json(),
-                      timeout=timeout, population=population, regions=load_regions(folder))
+    return population
+
+
+def merge_fetched(rows: Sequence[FetchedRow], folder: Path, *, replace: bool = False,
+                  dry_run: bool = False, today: _dt.date | None = None) -> ImportResult:
+    """Validate fetched rows and merge them into values.csv in one atomic write; each row
+    keeps the source entry of the service it came from (``FetchedRow.source_id``)."""
+    catalogue = load_catalogue(folder)
     today = today or _dt.date.today()
     tidy, origins = [], []
     source_id_for: dict[str, str] = {}
@@ -739,7 +1019,8 @@ def fetch_indicators(indicator_ids: Iterable[str] | None = None,
     for position, row in enumerate(sorted(rows, key=lambda r: (r.indicator_id, r.region_code,
                                                                r.period)), start=1):
         tidy.append({"region_code": row.region_code, "indicator_id": row.indicator_id,
-                     "period": row.period, "number": format_stored_number(row.value)})
+                     "period": row.period, "number": format_stored_number(row.value),
+                     "source_id": row.source_id or catalogue.indicator(row.indicator_id).source})
         origins.append((row.origin, position, "value"))
         source_id_for[row.indicator_id] = catalogue.indicator(row.indicator_id).source
         note_for[(row.indicator_id, row.origin)] = \
@@ -748,4 +1029,3 @@ def fetch_indicators(indicator_ids: Iterable[str] | None = None,
     return merge_observed_rows({False: (tidy, origins), True: ([], [])}, data_dir=folder,
                                source_id_for=source_id_for, note_for=note_for,
                                replace=replace, dry_run=dry_run, notes=notes)
-

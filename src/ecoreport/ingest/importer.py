@@ -480,7 +480,8 @@ def merge_rows(existing: pd.DataFrame, new_rows: list[dict[str, str]],
     for row, origin in zip(new_rows, origins):
         key = tuple(row[k] for k in keys)
         new_record = {**{k: row[k] for k in keys}, number_column: row["number"],
-                      "status": "observed", "source_id": source_id_for[row["indicator_id"]],
+                      "status": "observed",
+                      "source_id": row.get("source_id") or source_id_for[row["indicator_id"]],
                       "note": "; ".join(part for part in (
                           note_for[(row["indicator_id"], origin[0])], row.get("extra_note"))
                           if part)}

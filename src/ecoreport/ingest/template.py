@@ -4,9 +4,10 @@
 its id: the header row is "Län" and one column per year, then one row per län (catalogue
 order of regions.yaml, Riket last). Cells hold the observed values already in the data
 (synthetic ones are left empty: they are not data). What the numbers are — name, unit,
-source, producer's page — is written where the importer does not read it: a note on the
-"Län" cell, the sheet's printed page header and a first sheet "Om mallen" with one line
-per indicator. So a sheet imports back unchanged with
+source, producer's page and the catalogue's recipe (the table, the filters, the unit to
+download and how it becomes the catalogue's unit) — is written where the importer does not
+read it: a note on the "Län" cell, the sheet's printed page header and a first sheet "Om
+mallen" with one line per indicator. So a sheet imports back unchanged with
 ``ecoreport import FILE.xlsx --indicator ID --sheet ID``.
 """
 
@@ -45,7 +46,26 @@ def indicator_header(catalogue, indicator_id: str) -> dict[str, str]:
     source = catalogue.source(indicator_id)
     return {"id": indicator_id, "name": indicator.name_sv,
             "unit": catalogue.unit(indicator_id).label_sv,
-            "source": source.citation_sv, "url": source.url or ""}
+            "source": source.citation_sv, "url": source.url or "",
+            "recipe": recipe_text(indicator.recipe)}
+
+
+def recipe_text(recipe: dict[str, str] | None) -> str:
+    """The catalogue's recipe in one line (empty without one): table, page, filters, unit
+    downloaded, how it becomes the catalogue's unit, and the lead when there is one."""
+    if not recipe:
+        return ""
+    text = (f"Tabell: {recipe['table_name']} ({recipe['page']}). Urval: {recipe['filters']}. "
+            f"Enhet i nedladdningen: {recipe['unit']}. Omräkning: {recipe['conversion']}")
+    if recipe.get("lead"):
+        text += f". Spår (inte bekräftat som samma mått): {recipe['lead']}"
+    return text
+
+
+def indicator_page(catalogue, indicator_id: str) -> str:
+    """The recipe's page for this very table, when the catalogue has one."""
+    recipe = catalogue.indicator(indicator_id).recipe
+    return recipe["page"] if recipe else ""
 
 
 def write_template(indicator_ids: Sequence[str], out: str | Path, *,
@@ -80,21 +100,23 @@ def write_template(indicator_ids: Sequence[str], out: str | Path, *,
     book = openpyxl.Workbook()
     about = book.active
     about.title = ABOUT_SHEET
-    about.append(["Indikator (flik)", "Namn", "Enhet", "Källa", "Hämta från"])
+    about.append(["Indikator (flik)", "Namn", "Enhet", "Källa", "Hämta från", "Så här"])
     for cell in about[1]:
         cell.font = Font(bold=True)
     for indicator_id in indicator_ids:
         header = indicator_header(catalogue, indicator_id)
         about.append([header["id"], header["name"], header["unit"], header["source"],
-                      header["url"]])
+                      (indicator_page(catalogue, indicator_id) or header["url"]),
+                      header["recipe"]])
         sheet = book.create_sheet(title=indicator_id[:31])
         sheet.append([REGION_HEADER, *(str(year) for year in wanted)])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet["A1"].comment = Comment(
             f"{header['name']} ({header['unit']}). Källa: {header['source']}. "
-            f"Hämta från: {header['url']}. Fyll i ett värde per län och år; lämna tomt "
-            "där uppgift saknas.", "ecoreport")
+            f"Hämta från: {indicator_page(catalogue, indicator_id) or header['url']}. "
+            + (header["recipe"] + " " if header["recipe"] else "")
+            + "Fyll i ett värde per län och år; lämna tomt där uppgift saknas.", "ecoreport")
         sheet.oddHeader.center.text = f"{header['name']} – {header['unit']}"
         sheet.oddHeader.right.text = f"Källa: {header['source']}"
         sheet.freeze_panes = "B2"
@@ -107,6 +129,7 @@ def write_template(indicator_ids: Sequence[str], out: str | Path, *,
         sheet.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 40
     about.column_dimensions["E"].width = 60
+    about.column_dimensions["F"].width = 100
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
     os.close(handle)
