@@ -57,10 +57,26 @@ def _cmd_build(args) -> int:
     if only:
         _check_chapters(only, args.data)
     check_out_dir(args.out)
-    with contextlib.ExitStack() as held:
-        for region in regions:  # before anything slow: a second build fails at once
-            held.enter_context(BuildLock(args.out, region))
-        return _build_locked(args, regions, command, only, start)
+    created = not Path(args.out).exists()
+    try:
+        with contextlib.ExitStack() as held:
+            for region in regions:  # before anything slow: a second build fails at once
+                held.enter_context(BuildLock(args.out, region))
+            return _build_locked(args, regions, command, only, start)
+    finally:
+        if created:  # a build that wrote nothing (bad data) leaves no --out folder
+            _remove_if_only_locks(Path(args.out))
+
+
+def _remove_if_only_locks(out: Path) -> None:
+    try:
+        entries = list(out.iterdir())
+        if all(entry.name.endswith(".build.lock") and entry.is_file() for entry in entries):
+            for entry in entries:
+                entry.unlink()
+            out.rmdir()
+    except OSError:
+        pass
 
 
 def _build_locked(args, regions, command: str, only, start: float) -> int:
