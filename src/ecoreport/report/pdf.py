@@ -278,6 +278,10 @@ def build_pdf(book: Path, downloads_text: str | None = None) -> Path:
 #: sets the document language. Phase II is what TeX Live 2022's xelatex supports; it tags
 #: the text and the outline but not figures and tables as such (see README, "PDF").
 DOCUMENT_METADATA = r"\DocumentMetadata{lang=%s,testphase=phase-II}" % PDF_LANGUAGE
+#: With tagging on, a paragraph skip that may shrink makes xelatex stop on long tables that
+#: break across pages ("Infinite glue shrinkage found in box being split", seen on the
+#: survey chapter's method table); a rigid \parskip (0 pt, as Sphinx's own) avoids it.
+RIGID_PARSKIP = r"\AddToHook{begindocument}{\setlength{\parskip}{0pt plus 0pt}}"
 
 
 def tag_document(tex: Path) -> None:
@@ -285,7 +289,7 @@ def tag_document(tex: Path) -> None:
     first line (kept if already there)."""
     text = tex.read_text(encoding="utf-8")
     if not text.startswith("\\DocumentMetadata"):
-        tex.write_text(DOCUMENT_METADATA + "\n" + text, encoding="utf-8")
+        tex.write_text(DOCUMENT_METADATA + "\n" + RIGID_PARSKIP + "\n" + text, encoding="utf-8")
 
 
 #: The start page's title in print: its sections are one chapter, not chapters of their own.
