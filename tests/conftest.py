@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ecoreport.report.build import build_report
+from ecoreport.publishing.build import build_report
 from ecoreport.data.regions import resolve_region
 
 SMALL_BOOK = {"notebooks/dimensioner/fou", "notebooks/pca"}

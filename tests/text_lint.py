@@ -7,7 +7,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-#: Tool text: what the analyst's tools say, not what a reader needs (ecoreport.report.publish).
+#: Tool text: what the analyst's tools say, not what a reader needs (ecoreport.report.draft).
 TOOL_TEXT: dict[str, re.Pattern] = {
     "command line": re.compile(r"\becoreport (build|validate|import|fetch|update|diff|template)\b"
                                r"|\bjupyter-book\b|\bmake (report|test|html|data)\b"

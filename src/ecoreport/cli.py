@@ -13,9 +13,9 @@ from pathlib import Path
 from ecoreport import __version__
 from ecoreport.errors import EcoreportError
 from ecoreport.data.regions import lan_regions, resolve_region
-from ecoreport.report import cache
-from ecoreport.report.folders import BuildLock, check_out_dir, report_dir_for
-from ecoreport.report.structure import copy_commentary
+from ecoreport.publishing import cache
+from ecoreport.publishing.folders import BuildLock, check_out_dir, report_dir_for
+from ecoreport.report.commentary import copy_commentary
 
 # The commands import their modules when run: the analysis stack takes seconds to import,
 # and a rebuild with nothing changed should not wait for it.
@@ -101,14 +101,14 @@ def _build_locked(args, regions, command: str, only, start: float) -> int:
                 paths += cache.stamp_paths(stamp, args.out)
             _print_checklists([args.out / stamp["report_dir"] for _, stamp in reused])
             if args.all:
-                from ecoreport.report.landing import write_landing_page
+                from ecoreport.publishing.landing import write_landing_page
                 paths.append(write_landing_page(args.out, reused[0][1]["year"]))
             return _report_build(paths, 0, len(reused), [], time.perf_counter() - start)
-    from ecoreport.report.workers import BuildProcesses
+    from ecoreport.publishing.workers import BuildProcesses
 
     with BuildProcesses(args.out, args.jobs) as processes:
         processes.start()  # the kernels import the library while this process imports it
-        from ecoreport.report.build import build_reports  # the analysis stack: slow to import
+        from ecoreport.publishing.build import build_reports  # the analysis stack: slow to import
 
         summary = build_reports(regions, args.year, args.out, pdf=args.pdf, strict=args.strict,
                                 data_dir=args.data, force=args.force, only=only,
@@ -124,7 +124,7 @@ def _build_locked(args, regions, command: str, only, start: float) -> int:
 def _check_chapters(only: set[str], data_dir) -> None:
     """``--only`` must name chapters of the report (before anything is started)."""
     from ecoreport.data.catalogue import load_catalogue
-    from ecoreport.report.structure import report_parts
+    from ecoreport.report.outline import report_parts
 
     known = [chapter.path for part in report_parts(load_catalogue(data_dir))
              for chapter in part.chapters]
@@ -136,8 +136,8 @@ def _check_chapters(only: set[str], data_dir) -> None:
 
 def _print_checklists(report_dirs: list) -> None:
     """What the analyst still has to do per report (its checklist file, see
-    ecoreport.report.publish), on stderr."""
-    from ecoreport.report.publish import CHECKLIST_FILE
+    ecoreport.report.draft), on stderr."""
+    from ecoreport.report.draft import CHECKLIST_FILE
 
     for folder in report_dirs:
         path = Path(folder) / CHECKLIST_FILE
@@ -377,6 +377,30 @@ def _cmd_commentary_copy(args) -> int:
     return 0
 
 
+def _add_rerun(sub) -> None:
+    p = sub.add_parser("rerun", help="re-run a built report's executed notebooks and compare "
+                                     "their results with the report's")
+    p.add_argument("notebooks", nargs="+", type=Path, help="executed notebooks (.ipynb)")
+    p.add_argument("--kernel", default=None, help="Jupyter kernel (default: the notebook's)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="keep the re-run notebook here (one notebook only)")
+    p.set_defaults(func=_cmd_rerun)
+
+
+def _cmd_rerun(args) -> int:
+    from ecoreport.publishing.rerun import differences, rerun
+
+    if args.out and len(args.notebooks) > 1:
+        raise EcoreportError("--out takes one notebook")
+    failed = False
+    for path in args.notebooks:
+        original, again = rerun(path, args.out, args.kernel)
+        found = differences(original, again)
+        failed = failed or bool(found)
+        print(f"{path}: " + ("results differ in " + "; ".join(found) if found else "same results"))
+    return 1 if failed else 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecoreport",
@@ -392,6 +416,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_template(sub)
     _add_diff(sub)
     _add_commentary(sub)
+    _add_rerun(sub)
     return parser
 
 

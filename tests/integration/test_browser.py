@@ -63,8 +63,8 @@ def test_landing_page_opens_and_links_all_21_books(small_book, tmp_path):
     import json
 
     from ecoreport.data.regions import lan_regions
-    from ecoreport.report.cache import STAMP, read_stamp
-    from ecoreport.report.landing import write_landing_page
+    from ecoreport.publishing.cache import STAMP, read_stamp
+    from ecoreport.publishing.landing import write_landing_page
 
     stamp = read_stamp(small_book.report_dir)
     for region in lan_regions():  # every län's folder shows the small book

@@ -11,7 +11,7 @@ import sys
 import nbformat
 import pytest
 
-from ecoreport.report.build import build_report, report_dir_for
+from ecoreport.publishing.build import build_report, report_dir_for
 from ecoreport.errors import DataValidationError
 from ecoreport.data.regions import resolve_region
 from tests.conftest import SMALL_BOOK
@@ -212,7 +212,7 @@ def test_book_builds_run_forked_and_report_failures(tmp_path):
     # books are built in processes forked from a preloaded server (report.jupyterbook):
     # the caller's environment applies, and a failure comes back with the output's tail
     from ecoreport.errors import BuildError
-    from ecoreport.report.jupyterbook import run_jupyter_book
+    from ecoreport.publishing.jupyterbook import run_jupyter_book
 
     book = tmp_path / "book"
     book.mkdir()

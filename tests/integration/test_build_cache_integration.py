@@ -13,8 +13,8 @@ import pytest
 from ecoreport import cli
 from ecoreport.data.regions import resolve_region
 from ecoreport.paths import project_root
-from ecoreport.report.build import build_report
-from ecoreport.report.cache import STAMP
+from ecoreport.publishing.build import build_report
+from ecoreport.publishing.cache import STAMP
 
 pytestmark = pytest.mark.integration
 

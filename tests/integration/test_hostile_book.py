@@ -10,7 +10,7 @@ import pytest
 
 from ecoreport.data.regions import resolve_region
 from ecoreport.paths import data_dir
-from ecoreport.report.build import build_report
+from ecoreport.publishing.build import build_report
 from tests.hostile_data import SECRET, write_hostile_data
 from tests.html_audit import audit_html
 

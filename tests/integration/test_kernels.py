@@ -11,8 +11,8 @@ import pytest
 
 from ecoreport.errors import BuildError
 from ecoreport.paths import project_root
-from ecoreport.report.build import RESULTS_FILE
-from ecoreport.report.kernels import NotebookJob, WarmKernel, execute_notebook
+from ecoreport.publishing.build import RESULTS_FILE
+from ecoreport.publishing.kernels import NotebookJob, WarmKernel, execute_notebook
 
 pytestmark = pytest.mark.integration
 
@@ -121,7 +121,7 @@ def test_failure_names_lan_notebook_code_cell_and_heading_then_kernel_restarts(t
 def test_worker_kernel_starts_with_the_library_imported(tmp_path, monkeypatch):
     # a build's workers start their kernels before the notebooks are ready (init_worker);
     # the first notebook then runs in that kernel, in a clean namespace
-    from ecoreport.report import kernels
+    from ecoreport.publishing import kernels
 
     monkeypatch.setattr(kernels, "_worker_kernel", None)
     kernels.start_worker_kernel(str(tmp_path))

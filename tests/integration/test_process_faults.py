@@ -17,9 +17,9 @@ import pytest
 
 from ecoreport import cli
 from ecoreport.data.regions import resolve_region
-from ecoreport.report.build import build_report
-from ecoreport.report.cache import CACHE_DIR
-from ecoreport.report.folders import BuildLock
+from ecoreport.publishing.build import build_report
+from ecoreport.publishing.cache import CACHE_DIR
+from ecoreport.publishing.folders import BuildLock
 
 pytestmark = pytest.mark.integration
 
@@ -88,7 +88,7 @@ def test_a_second_build_of_the_same_lan_fails_before_anything_slow_starts(tmp_pa
     out = tmp_path / "reports"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import time; from pathlib import Path; from ecoreport.report.folders import "
+         "import time; from pathlib import Path; from ecoreport.publishing.folders import "
          "BuildLock; from ecoreport.data.regions import resolve_region;"
          f"BuildLock(Path({str(out)!r}), resolve_region('24')).acquire();"
          "print('locked', flush=True); time.sleep(120)"],
@@ -121,7 +121,7 @@ def test_a_damaged_cache_is_reported_discarded_and_rebuilt(tmp_path, caplog):
     for number, path in enumerate(cached):  # a crash or a full disk: truncated, garbled
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2] if number % 2 else data.replace(b"e", b"3"))
-    with caplog.at_level(logging.WARNING, logger="ecoreport.report.checksums"):
+    with caplog.at_level(logging.WARNING, logger="ecoreport.publishing.checksums"):
         second = build_report(REGION, 2024, out, only=only, workers=2)
     discarded = [r.getMessage() for r in caplog.records if "discarded" in r.getMessage()]
     for path in cached:

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from ecoreport.data.regions import resolve_region
-from ecoreport.report.build import build_report
-from ecoreport.report.publish import CHECKLIST_FILE
+from ecoreport.publishing.build import build_report
+from ecoreport.report.draft import CHECKLIST_FILE
 from tests.html_audit import audit_html
 from tests.text_lint import LANGUAGE, REVIEW_PAGES, TOOL_TEXT, findings, page_prose
 

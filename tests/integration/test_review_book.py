@@ -13,7 +13,7 @@ import pytest
 
 from ecoreport.analysis.trends import SE_CALIBRATED
 from ecoreport.data.regions import resolve_region
-from ecoreport.report.build import build_report
+from ecoreport.publishing.build import build_report
 from ecoreport.report.review import METADATA_KEY
 from tests.conftest import chromium
 
@@ -125,7 +125,7 @@ def test_reproducibility_chapter_links_a_review_page_of_every_notebook(review_bo
         assert link.is_file() and html_dir in link.parents
     page = (review_book.html_index.parent / "notebooks" / "reproducerbarhet.html").read_text(
         encoding="utf-8")
-    assert "python -m ecoreport.report.rerun" in html_lib.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "ecoreport rerun" in html_lib.unescape(re.sub(r"<[^>]+>", "", page))
     # every review page links its chapter and the notebook's download copy, which exist
     for link in links:
         text = link.read_text(encoding="utf-8")
@@ -163,7 +163,8 @@ def review_tables(nb) -> dict:
 
 
 def test_rerunning_a_notebook_gives_the_results_of_the_book(review_book, tmp_path):
-    from ecoreport.report.rerun import differences, main, rerun
+    from ecoreport.cli import main
+    from ecoreport.publishing.rerun import differences, rerun
 
     notebook = review_book.report_dir / "notebooks" / "dimensioner" / "fou.ipynb"
     original, again = rerun(notebook, tmp_path / "fou.ipynb")
@@ -178,4 +179,4 @@ def test_rerunning_a_notebook_gives_the_results_of_the_book(review_book, tmp_pat
     intro = "".join(glued_values(second)["intro"]["text/markdown"])
     assert intro.split(" (")[0][:60] in html_lib.unescape(re.sub(r"<[^>]+>", "", page))
     # the command the review pages give, on another notebook
-    assert main([str(review_book.report_dir / "notebooks" / "pca.ipynb")]) == 0
+    assert main(["rerun", str(review_book.report_dir / "notebooks" / "pca.ipynb")]) == 0

@@ -20,7 +20,7 @@ import pytest
 
 from ecoreport.data.regions import resolve_region
 from ecoreport.paths import data_dir
-from ecoreport.report.build import build_report
+from ecoreport.publishing.build import build_report
 from tests.text_lint import REVIEW_FOLDER
 from tests.synthetic_variants import (book_texts, change_synthetic_values, first_difference,
                                       summary_of)

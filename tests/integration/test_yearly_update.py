@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from ecoreport import cli
-from ecoreport.report.build import build_report
+from ecoreport.publishing.build import build_report
 from ecoreport.data.regions import resolve_region
-from ecoreport.report.formatting import format_number
+from ecoreport.markup.formatting import format_number
 
 pytestmark = pytest.mark.integration
 

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 
 from ecoreport.report import appendix
-from ecoreport.report.escape import escape_myst
+from ecoreport.markup.escape import escape_myst
 from ecoreport.data.dataset import load_dataset
 from ecoreport.errors import Issue, IssueCode
 from ecoreport.data.regions import resolve_region
-from ecoreport.report.structure import notebook_chapters
+from ecoreport.report.outline import notebook_chapters
 from ecoreport.data.validate import check_against_catalogue, find_gaps, find_jumps
 
 

@@ -15,9 +15,9 @@ import pytest
 from ecoreport import cli
 from ecoreport.data.regions import resolve_region
 from ecoreport.errors import EcoreportError
-from ecoreport.report import cache
-from ecoreport.report.folders import ReportLock, check_out_dir, clean_stale, report_dir_for
-from ecoreport.report.landing import index_rank, key_figures, write_landing_page
+from ecoreport.publishing import cache
+from ecoreport.publishing.folders import ReportLock, check_out_dir, clean_stale, report_dir_for
+from ecoreport.publishing.landing import index_rank, key_figures, write_landing_page
 
 REGION = resolve_region("24")
 
@@ -28,7 +28,7 @@ def test_a_second_build_of_the_same_report_fails_naming_the_first(tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; from pathlib import Path;"
-         "from ecoreport.report.folders import ReportLock;"
+         "from ecoreport.publishing.folders import ReportLock;"
          f"ReportLock(Path({str(target)!r}), 'x').acquire(); print('locked', flush=True);"
          "time.sleep(60)"],
         stdout=subprocess.PIPE, text=True, env={**os.environ})

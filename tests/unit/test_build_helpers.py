@@ -7,11 +7,11 @@ import pytest
 import yaml
 
 from ecoreport import cli
-from ecoreport.report.build import book_config, report_dir_for
-from ecoreport.report.folders import replace_dir
-from ecoreport.report.kernels import tag_for_readers
+from ecoreport.publishing.build import book_config, report_dir_for
+from ecoreport.publishing.folders import replace_dir
+from ecoreport.publishing.kernels import tag_for_readers
 from ecoreport.errors import EcoreportError
-from ecoreport.report.pdf import TEX_PACKAGES, check_latex, write_pdf_config
+from ecoreport.publishing.pdf import TEX_PACKAGES, check_latex, write_pdf_config
 from ecoreport.data.regions import resolve_region
 
 
@@ -79,7 +79,7 @@ def test_cli_validate_passes_on_bundled_data(capsys):
 
 
 def test_report_year_defaults_to_latest_and_must_have_data():
-    from ecoreport.report.build import check_year
+    from ecoreport.publishing.build import check_year
     from ecoreport.data.dataset import load_dataset
 
     dataset = load_dataset()
@@ -90,7 +90,7 @@ def test_report_year_defaults_to_latest_and_must_have_data():
 
 
 def test_failure_names_the_source_code_cell_not_papermills_count():
-    from ecoreport.report.kernels import NotebookJob, failure_message
+    from ecoreport.publishing.kernels import NotebookJob, failure_message
 
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Metod och källor"),

@@ -9,7 +9,7 @@ import pytest
 
 openpyxl = pytest.importorskip("openpyxl")
 
-from ecoreport.report.datafile import (  # noqa: E402
+from ecoreport.publishing.datafile import (  # noqa: E402
     STATUS_TEXT, SYNTHETIC_FILL, _sheet_title, cell_text, read_results_csv,
     write_data_workbook)
 

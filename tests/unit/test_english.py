@@ -7,7 +7,8 @@ import re
 import pytest
 
 from ecoreport.analysis.results import open_report
-from ecoreport.report import chapters, english
+from ecoreport.report import chapters
+from ecoreport.report import english
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
-from ecoreport.report.escape import (
+from ecoreport.markup.escape import (
     escape_html, escape_latex, escape_myst, escape_script_json, escape_url,
 )
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ecoreport.errors import DataError
-from ecoreport.report.formatting import (
+from ecoreport.markup.formatting import (
     VEGA_SV_LOCALE,
     d3_format,
     format_change_pp,

@@ -24,10 +24,10 @@ from ecoreport.data.files import MAX_YAML_ALIASES, read_yaml
 from ecoreport.data.profiles import load_profile
 from ecoreport.errors import DataError, EcoreportError, Issue
 from ecoreport.locks import FileLock
-from ecoreport.report import cache, interrupts
-from ecoreport.report.checksums import checked_bytes, write_checked
-from ecoreport.report.structure import (check_commentary_text, copy_commentary,
-                                        read_commentary)
+from ecoreport.publishing import cache
+from ecoreport.publishing import interrupts
+from ecoreport.publishing.checksums import checked_bytes, write_checked
+from ecoreport.report.commentary import check_commentary_text, copy_commentary, read_commentary
 from tests.unit.test_hostile_inputs import (append_value, assert_refused, data, import_args,
                                             run, snapshot, wide)
 

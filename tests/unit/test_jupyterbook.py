@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ecoreport.report.jupyterbook import TAIL_LINES, failure_excerpt
+from ecoreport.publishing.jupyterbook import TAIL_LINES, failure_excerpt
 
 
 def test_failure_excerpt_keeps_the_cause_above_the_traceback():
@@ -23,7 +23,7 @@ def test_failure_excerpt_keeps_the_cause_above_the_traceback():
 def test_book_config_and_toc_are_passed_as_absolute_paths(tmp_path, monkeypatch):
     """``--out reports`` (relative, as `make report` runs it) once made Jupyter Book look
     for the print toc under the book folder twice."""
-    from ecoreport.report import jupyterbook
+    from ecoreport.publishing import jupyterbook
 
     seen = {}
     monkeypatch.setattr(jupyterbook, "_run", lambda args, env: seen.setdefault("args", args)

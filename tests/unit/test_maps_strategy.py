@@ -84,7 +84,7 @@ def test_markup_from_data_files_is_escaped() -> None:
 
 
 def test_landing_page_carries_the_index_map_offline(tmp_path: Path) -> None:
-    from ecoreport.report.landing import write_landing_page
+    from ecoreport.publishing.landing import write_landing_page
 
     page = write_landing_page(tmp_path, 2024, index_map_html='<div id="index-map"></div>')
     text = page.read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from ecoreport.report.pdf import latex_elements, latex_text, write_pdf_config
+from ecoreport.publishing.pdf import latex_elements, latex_text, write_pdf_config
 
 
 def test_cover_names_the_lan_year_and_edition():
@@ -38,7 +38,7 @@ def test_pdf_config_keeps_the_book_config_and_adds_the_layout(tmp_path):
 
 
 def test_web_only_chapters_are_left_out_of_the_pdf_toc(tmp_path):
-    from ecoreport.report.pdf import PRINT_LEAVE_OUT, write_pdf_toc
+    from ecoreport.publishing.pdf import PRINT_LEAVE_OUT, write_pdf_toc
 
     (tmp_path / "_toc.yml").write_text(yaml.safe_dump({
         "format": "jb-book", "root": "notebooks/sammanfattning",
@@ -63,7 +63,7 @@ def test_pdf_says_where_the_data_is_instead_of_links(tmp_path):
 
 
 def test_pdf_metadata_names_title_subject_and_swedish_and_asks_for_tagging(tmp_path):
-    from ecoreport.report.pdf import DOCUMENT_METADATA, tag_document
+    from ecoreport.publishing.pdf import DOCUMENT_METADATA, tag_document
 
     elements = latex_elements({"region_name": "Gotlands län", "year": "2024"}, "2026-01-01",
                               title="Innovationsekosystemet i Gotlands län 2024",
@@ -83,7 +83,7 @@ def test_pdf_metadata_names_title_subject_and_swedish_and_asks_for_tagging(tmp_p
 
 
 def test_pdf_has_parts_and_the_start_page_is_one_chapter():
-    from ecoreport.report.pdf import ROOT_TITLE, with_parts
+    from ecoreport.publishing.pdf import ROOT_TITLE, with_parts
 
     def chapter(title, doc):
         return (f"\\sphinxstepscope\n\\chapter{{{title}}}\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from ecoreport.data.dataset import load_dataset
-from ecoreport.report import publish
-from ecoreport.report.structure import CONCLUSIONS, notebook_chapters, render_toc
+from ecoreport.report import draft as publish
+from ecoreport.report.outline import CONCLUSIONS, notebook_chapters, render_toc
 
 
 def test_left_out_chapters_leave_the_toc_and_the_notebooks():

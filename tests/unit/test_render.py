@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from ecoreport.report import render
-from ecoreport.report.sphinxext import BUNDLE_NAME, _is_remote, write_vega_bundle
+from ecoreport.publishing.sphinxext import BUNDLE_NAME, _is_remote, write_vega_bundle
 from ecoreport.errors import UsageError
 
 DATA = pd.DataFrame({"year": [2013, 2014], "value": [1234.5, 2345.25]})
@@ -95,7 +95,7 @@ def test_reset_state_restarts_figure_numbers(monkeypatch):
 
 
 def test_top_bar_download_menu_offers_the_reports_pdf_and_data():
-    from ecoreport.report.sphinxext import report_download_buttons
+    from ecoreport.publishing.sphinxext import report_download_buttons
 
     dlfiles = {"downloads/r-data.xlsx": ({"index"}, "bbb/r-data.xlsx"),
                "downloads/r.pdf": ({"index"}, "aaa/r.pdf"),
@@ -116,7 +116,7 @@ def test_vega_embed_menu_is_swedish():
 
 
 def test_copy_button_speaks_swedish():
-    from ecoreport.report.sphinxext import add_copybutton_swedish, translate_ui
+    from ecoreport.publishing.sphinxext import add_copybutton_swedish, translate_ui
 
     script = "// x\nconst messages = {\n  'en': {\n    'copy': 'Copy',\n  },\n}\n"
     swedish = add_copybutton_swedish(script)
@@ -145,7 +145,7 @@ def test_reset_state_sets_chart_validation_per_notebook(monkeypatch):
 
 
 def test_cached_vega_bundle_is_made_once_per_version(tmp_path, monkeypatch):
-    from ecoreport.report import sphinxext
+    from ecoreport.publishing import sphinxext
 
     made = []
     monkeypatch.setattr(sphinxext, "_bundle_text", lambda: made.append(1) or "(bundle)")
@@ -159,7 +159,7 @@ def test_cached_vega_bundle_is_made_once_per_version(tmp_path, monkeypatch):
 
 
 def test_source_maps_and_their_comments_are_dropped(tmp_path):
-    from ecoreport.report.sphinxext import drop_source_maps
+    from ecoreport.publishing.sphinxext import drop_source_maps
 
     static = tmp_path / "_static"
     (static / "scripts").mkdir(parents=True)
@@ -179,7 +179,7 @@ def test_source_maps_and_their_comments_are_dropped(tmp_path):
 
 
 def test_theme_translation_catalogues_are_dropped(tmp_path):
-    from ecoreport.report.sphinxext import drop_translation_catalogues
+    from ecoreport.publishing.sphinxext import drop_translation_catalogues
 
     static = tmp_path / "_static"
     for lang in ("pl", "sv"):
@@ -195,7 +195,7 @@ def test_theme_translation_catalogues_are_dropped(tmp_path):
 
 
 def test_vega_bundle_process_only_when_the_bundle_is_missing(tmp_path, monkeypatch):
-    from ecoreport.report import sphinxext
+    from ecoreport.publishing import sphinxext
 
     monkeypatch.setattr(sphinxext, "_bundle_text", lambda: "(bundle)")
     sphinxext.cached_vega_bundle(tmp_path)
@@ -347,7 +347,7 @@ def test_every_chart_gets_readable_text_and_marks_hidden_from_screen_readers():
 
 
 def test_theme_markup_repaired_and_english_pages_keep_a_swedish_interface():
-    from ecoreport.report.sphinxext import translate_ui
+    from ecoreport.publishing.sphinxext import translate_ui
 
     page = ('<html lang="en" data-content_root="../">\n<header id="pst-header" class="x">'
             '<button class="btn search-button-field search-button__button pst-js-only" '

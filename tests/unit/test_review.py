@@ -10,7 +10,10 @@ import pytest
 
 from ecoreport.analysis.results import open_report
 from ecoreport.analysis.trends import SE_CALIBRATED
-from ecoreport.report import render, review, review_pages, rerun
+from ecoreport.report import render
+from ecoreport.report import review
+from ecoreport.publishing import review_pages
+from ecoreport.publishing import rerun
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +158,7 @@ def test_review_page_shows_code_and_outputs_escaped_and_marks_what_the_book_hide
     assert "<script" not in page
     assert 'href="../../../notebooks/dimensioner/fou.html"' in page
     assert "visas inte i boken" in page and "utdata visas inte i boken" in page
-    assert "python -m ecoreport.report.rerun notebooks/dimensioner/fou.ipynb" in page
+    assert "ecoreport rerun notebooks/dimensioner/fou.ipynb" in page
     assert "&quot;24&quot;" in page  # the parameters of the build
     # code and outputs that may scroll are keyboard-reachable, named regions
     assert page.count('tabindex="0" role="region"') == 3 + 4  # three code cells, four outputs

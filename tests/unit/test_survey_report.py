@@ -11,7 +11,9 @@ import pytest
 
 from ecoreport.analysis import survey as estimates
 from ecoreport.analysis.results import open_report
-from ecoreport.report import appendix, chapters, survey
+from ecoreport.report import appendix
+from ecoreport.report import chapters
+from ecoreport.report import survey
 from ecoreport.report.charts.survey import survey_chart, survey_table
 
 

@@ -186,7 +186,7 @@ def test_method_chapter_states_the_measured_rates() -> None:
 
     from ecoreport.paths import project_root
     from ecoreport.report.appendix import TREND_CHECK_LENGTH, TREND_CHECK_SERIES, trend_test_facts
-    from ecoreport.report.formatting import format_number
+    from ecoreport.markup.formatting import format_number
 
     facts = trend_test_facts()
     rates = null_rejection_rates(TREND_CHECK_LENGTH, TREND_CHECK_SERIES)

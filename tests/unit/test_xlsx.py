@@ -7,7 +7,7 @@ import pytest
 
 openpyxl = pytest.importorskip("openpyxl")
 
-from ecoreport.report.xlsx import (  # noqa: E402
+from ecoreport.publishing.xlsx import (  # noqa: E402
     BOLD, LINK, SHADE_COLOUR, SHADED, TITLE, Cell, Sheet, column_letter, write_workbook)
 
 

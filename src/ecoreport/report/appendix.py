@@ -25,8 +25,8 @@ from ecoreport.analysis.compare import MIN_COMPARED_REGIONS, POPULATION_FILL_YEA
 from ecoreport.analysis.findings import observed_share
 from ecoreport.errors import Issue, IssueCode
 from ecoreport.report import survey as survey_report
-from ecoreport.report.escape import escape_html, escape_myst, escape_url
-from ecoreport.report.formatting import format_number, format_percent, format_period
+from ecoreport.markup.escape import escape_html, escape_myst, escape_url
+from ecoreport.markup.formatting import format_number, format_percent, format_period
 from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
 from ecoreport.analysis.axis import BLOCK_LENGTH, CONGRUENCE_FAIR, N_BOOTSTRAP, N_PERMUTATIONS
 from ecoreport.analysis.axis import MIN_CELL_COVERAGE as AXIS_MIN_CELL_COVERAGE
@@ -52,9 +52,8 @@ from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
 from ecoreport.report.narrative import DRIFT_MIN_OBSERVED, lower_first, name_in_sentence
 from ecoreport.report.render import glue_markdown, show_chart
 from ecoreport.paths import project_root
-from ecoreport.report.publish import cited_sources, is_draft, licence_unchecked, without_commit
-from ecoreport.report.structure import notebook_chapters
-from ecoreport.report.review_pages import RERUN_MODULE, rerun_command, review_page_path
+from ecoreport.report.draft import cited_sources, is_draft, licence_unchecked, without_commit
+from ecoreport.report.outline import notebook_chapters, rerun_command, review_page_path
 
 logger = logging.getLogger(__name__)
 
@@ -882,7 +881,7 @@ def notebook_links_markdown(chapter_paths: Sequence[str], *, executed: bool,
     """Links to every notebook, relative to this chapter's folder.
 
     ``executed``: the notebooks executed by an ``ecoreport build``: each one's read-only
-    page in the book (code and outputs, :mod:`ecoreport.report.review_pages`) and the
+    page in the book (code and outputs, :mod:`ecoreport.publishing.review_pages`) and the
     ``.ipynb`` as a ``{download}`` link, with the command that re-runs them; otherwise
     the MyST ``.md`` sources (``jupyter-book build .`` executes them itself).
     """
@@ -909,7 +908,7 @@ def notebook_links_markdown(chapter_paths: Sequence[str], *, executed: bool,
         rerun = ("Varje notebook kan köras om och jämföras med rapportens resultat. I "
                  "rapportens mapp, med ecoreport installerat:\n\n"
                  "```bash\n" + rerun_command("notebooks/dimensioner/fou") + "\n"
-                 "python -m " + RERUN_MODULE + " notebooks/*.ipynb notebooks/dimensioner/*.ipynb\n"
+                 "ecoreport rerun notebooks/*.ipynb notebooks/dimensioner/*.ipynb\n"
                  "```\n\nKommandot kör notebooken med papermill och samma parametrar "
                  "som bygget, i dess mapp, och skriver ut om resultaten är desamma. "
                  "I JupyterLab öppnas samma notebook med kärnan ecoreport (se README, `make lab`).")

@@ -38,9 +38,9 @@ from ecoreport.report import survey as survey_report
 from ecoreport.report.survey import survey_items, survey_rows  # noqa: F401 (chapters API)
 from ecoreport.analysis.trends import REPORT_FIRST_YEAR
 from ecoreport.data.validate import find_jumps
-from ecoreport.report.escape import escape_myst
-from ecoreport.report.publish import is_draft
-from ecoreport.report.formatting import format_number, format_percent, format_period
+from ecoreport.markup.escape import escape_myst
+from ecoreport.report.draft import is_draft
+from ecoreport.markup.formatting import format_number, format_percent, format_period
 from ecoreport.report.render import glue_chart, glue_markdown, show_chart, side_by_side
 from ecoreport.report.render import upcoming_figure_number
 

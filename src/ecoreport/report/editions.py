@@ -36,9 +36,9 @@ from ecoreport.data.regions import Region, resolve_region
 from ecoreport.analysis.compare import observed_values
 from ecoreport.analysis.trends import compute_trends, control_fdr
 from ecoreport.data.vocab import RIKET_CODE, STATUS_LABELS
-from ecoreport.report.escape import escape_myst
-from ecoreport.report.formatting import format_number, format_period
-from ecoreport.report.structure import commentary_root
+from ecoreport.markup.escape import escape_myst
+from ecoreport.markup.formatting import format_number, format_period
+from ecoreport.report.commentary import commentary_root
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import pandas as pd
 from ecoreport.analysis.findings import DEMONSTRATION_BELOW
 from ecoreport.analysis.results import Report
 from ecoreport.report import chapters
-from ecoreport.report.formatting import format_period
+from ecoreport.markup.formatting import format_period
 from ecoreport.report.innovation_index import escape_md, group_label
 from ecoreport.report.render import glue_markdown
 

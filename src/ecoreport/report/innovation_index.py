@@ -38,7 +38,7 @@ from ecoreport.report.charts.maps import (
     map_legend_markdown,
 )
 from ecoreport.report import narrative
-from ecoreport.report.formatting import format_number
+from ecoreport.markup.formatting import format_number
 from ecoreport.report.render import chart_html, glue_chart, glue_markdown, show_chart
 
 GROUP_COLOURS = {"leader": "#08519c", "strong": "#4292c6", "moderate": "#9ecae1",

@@ -19,7 +19,7 @@ from typing import Literal, Protocol
 
 from ecoreport.analysis.trends import SIGNIFICANCE_LEVEL
 from ecoreport.data.vocab import POLARITIES
-from ecoreport.report.formatting import (
+from ecoreport.markup.formatting import (
     MINUS,
     format_number,
     format_percent,

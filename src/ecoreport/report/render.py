@@ -3,7 +3,7 @@
 Every chart becomes one output with two representations:
 
 - ``text/html``: a ``<div>`` and a small script calling ``vegaEmbed`` from the Vega bundle
-  the book ships in ``_static`` (see :mod:`ecoreport.report.sphinxext`), so nothing is fetched from
+  the book ships in ``_static`` (see :mod:`ecoreport.publishing.sphinxext`), so nothing is fetched from
   a CDN, plus a link that downloads the chart's numbers as CSV;
 - a static rendering by vl-convert for the LaTeX/PDF builder, only when a PDF is built:
   ``application/pdf`` (vector, cheaper and smaller than PNG) or ``image/png``; which one
@@ -39,8 +39,8 @@ import pandas as pd
 
 from ecoreport.errors import UsageError
 from ecoreport.report.charts.base import CHART_CONFIG
-from ecoreport.report.escape import escape_html, escape_script_json
-from ecoreport.report.formatting import VEGA_SV_LOCALE
+from ecoreport.markup.escape import escape_html, escape_script_json
+from ecoreport.markup.formatting import VEGA_SV_LOCALE
 
 logger = logging.getLogger(__name__)
 

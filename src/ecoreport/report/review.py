@@ -1,7 +1,7 @@
 """What a reviewer reads in the executed notebooks: the numbers behind each chapter.
 
 The book shows text and charts. The executed notebooks of a report (``notebooks/`` in the
-report folder, and their read-only pages in the book, see :mod:`ecoreport.report.review_pages`)
+report folder, and their read-only pages in the book, see :mod:`ecoreport.publishing.review_pages`)
 also show, step by step, what each chapter used and computed: the data with its status, the
 trends (slope, interval, p-value, method), the comparisons between län (with the period
 used), the index and the research–market axis, and every value glued into the text. Each
@@ -38,7 +38,7 @@ NOTE = (
     "**För granskare.** Cellen med `glue_*` visar varje värde som texten hämtar med "
     "`{glue:md}`/`{glue:figure}` (JupyterLab visar rollerna som rå text). Cellerna nedan, "
     "dolda i boken, visar vad kapitlet använde och räknade fram. Kör om: "
-    "`python -m ecoreport.report.rerun <notebook>.ipynb` i rapportens mapp.")
+    "`python -m ecoreport.publishing.rerun <notebook>.ipynb` i rapportens mapp.")
 
 
 def _cell(value: object) -> object:

@@ -24,9 +24,9 @@ from ecoreport.data.profiles import (
 )
 from ecoreport.data.vocab import RIKET_CODE
 from ecoreport.report.charts.base import CHART_WIDTH, ROLE_COLOURS, region_role
-from ecoreport.report.formatting import format_number
+from ecoreport.markup.formatting import format_number
 from ecoreport.report.innovation_index import escape_md
-from ecoreport.report.publish import is_draft
+from ecoreport.report.draft import is_draft
 from ecoreport.report.render import glue_chart, glue_markdown
 
 DIRECTION_SV = {"increase": "öka", "decrease": "minska"}

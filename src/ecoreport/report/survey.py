@@ -19,9 +19,9 @@ from ecoreport.analysis import survey as estimates
 from ecoreport.analysis.results import Report
 from ecoreport.data.vocab import SURVEY_BASE_LABELS
 from ecoreport.report.charts.survey import survey_chart, survey_table
-from ecoreport.report.escape import escape_myst
-from ecoreport.report.publish import is_draft
-from ecoreport.report.formatting import NBSP, en_dash_ranges, format_number, format_period
+from ecoreport.markup.escape import escape_myst
+from ecoreport.report.draft import is_draft
+from ecoreport.markup.formatting import NBSP, en_dash_ranges, format_number, format_period
 from ecoreport.report.render import glue_chart, glue_markdown
 
 # The bar for the categories the source leaves out (together, never split).

@@ -25,7 +25,7 @@ from ecoreport.report.charts.base import (
     label_status,
     region_role,
 )
-from ecoreport.report.formatting import d3_format, format_number, format_period
+from ecoreport.markup.formatting import d3_format, format_number, format_period
 
 # Diverging red (worse for innovation) → blue (better); the score is a z-score, so ±2
 # already marks an unusual year for the series.

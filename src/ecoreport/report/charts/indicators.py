@@ -17,7 +17,7 @@ from ecoreport.report.charts.base import (
     status_legend,
     status_line,
 )
-from ecoreport.report.formatting import d3_format, format_number, format_period
+from ecoreport.markup.formatting import d3_format, format_number, format_period
 
 
 def trend_table(series: pd.DataFrame, indicator, unit) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from ecoreport.report.charts.base import (
     status_legend,
     status_line,
 )
-from ecoreport.report.formatting import format_number, format_percent
+from ecoreport.markup.formatting import format_number, format_percent
 
 PCA_SIZE = 420
 # A year's position is marked synthetic when at least this share of its values is.

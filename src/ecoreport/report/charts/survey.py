@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
-from ecoreport.report.formatting import NBSP, en_dash_ranges, format_number, format_period
+from ecoreport.markup.formatting import NBSP, en_dash_ranges, format_number, format_period
 
 REMAINDER_COLOUR = "#b0b0b0"
 INTERVAL_COLOUR = "#333333"

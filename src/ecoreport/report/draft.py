@@ -20,12 +20,8 @@ from pathlib import Path
 from ecoreport.data.profiles import PROFILE_DIR, load_profile
 from ecoreport.data.vocab import RIKET_CODE
 from ecoreport.errors import IssueCode
-from ecoreport.report.structure import (
-    CONCLUSIONS,
-    chapter_name,
-    commentary_root,
-    read_commentary,
-)
+from ecoreport.report.outline import CONCLUSIONS
+from ecoreport.report.commentary import chapter_name, commentary_root, read_commentary
 
 #: Key of the build info (saved with the results) that says the book is a draft.
 DRAFT_KEY = "draft"

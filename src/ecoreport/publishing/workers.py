@@ -21,10 +21,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
-from ecoreport.report.cache import CACHE_DIR
-from ecoreport.report.jupyterbook import launch_book_server, start_book_server
-from ecoreport.report.kernels import NotebookJob, init_worker, run_in_worker, worker_ready
-from ecoreport.report.sphinxext import start_vega_bundle
+from ecoreport.publishing.cache import CACHE_DIR
+from ecoreport.publishing.jupyterbook import launch_book_server, start_book_server
+from ecoreport.publishing.kernels import NotebookJob, init_worker, run_in_worker, worker_ready
+from ecoreport.publishing.sphinxext import start_vega_bundle
 
 #: The kernels' own output (transport warnings, shutdown messages), kept in ``<out>/.cache``.
 KERNEL_LOG = "kernels.log"

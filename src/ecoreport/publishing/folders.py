@@ -1,7 +1,7 @@
 """Report folders: where a report goes, one build at a time, swapped in whole.
 
 Light on imports on purpose: the command line checks for an unchanged report (see
-:mod:`ecoreport.report.cache`) before it loads the scientific stack.
+:mod:`ecoreport.publishing.cache`) before it loads the scientific stack.
 """
 
 from __future__ import annotations

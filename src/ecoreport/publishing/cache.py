@@ -24,8 +24,8 @@ from ecoreport import __version__
 from ecoreport.paths import data_dir as default_data_dir
 from ecoreport.paths import project_root
 from ecoreport.provenance import KEY_PACKAGES, git_commit
-from ecoreport.report.checksums import checked_bytes, checksum_path, discard, write_checked
-from ecoreport.report.structure import commentary_root
+from ecoreport.publishing.checksums import checked_bytes, checksum_path, discard, write_checked
+from ecoreport.report.commentary import commentary_root
 
 CACHE_DIR = ".cache"
 STAMP = ".ecoreport-build.json"

@@ -3,7 +3,7 @@
 Starting a kernel and importing the scientific stack costs more than most chapters, so each
 build worker keeps one kernel for many notebooks (``papermill.execute_notebook(km=...)``;
 nbclient leaves a kernel it did not start running). Before each notebook the kernel is
-brought back to the state of a fresh one (:func:`ecoreport.report.notebook_state.reset`):
+brought back to the state of a fresh one (:func:`ecoreport.publishing.notebook_state.reset`):
 empty namespace, execution count 1, working directory, warning filters, figure numbers.
 Imported modules stay, which is the point: a new kernel imports the library the notebooks
 use (:data:`WARM_UP_CODE`) before its first notebook, and a build's workers start their
@@ -28,7 +28,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 from ecoreport.errors import BuildError
-from ecoreport.report.lifeline import die_with_parent, watch_parent
+from ecoreport.publishing.lifeline import die_with_parent, watch_parent
 
 KERNEL_NAME = "python3"
 RESTART_EVERY = 40
@@ -37,12 +37,12 @@ RESET_TIMEOUT = 60
 HIDDEN_PARAMETER_TAGS = ("parameters", "injected-parameters")
 #: What the kernel runs (silently, outside the notebook's history) before each notebook.
 #: It binds no name: the reset empties the namespace it runs in.
-RESET_CODE = ('__import__("ecoreport.report.notebook_state", fromlist=["reset"])'
+RESET_CODE = ('__import__("ecoreport.publishing.notebook_state", fromlist=["reset"])'
               '.reset({cwd!r}, {static_charts!r}, {validate_charts!r})')
 #: What a new kernel imports (silently) before its first notebook: every module the
 #: notebooks import. ``notebook_state`` comes first: it records the warning filters of a
 #: fresh kernel. The names it binds go with the first reset.
-WARM_UP_CODE = ("import ecoreport.report.notebook_state\n"
+WARM_UP_CODE = ("import ecoreport.publishing.notebook_state\n"
                 "import ecoreport.analysis.results, ecoreport.report.chapters, "
                 "ecoreport.report.appendix, ecoreport.report.innovation_index, "
                 "ecoreport.report.english, ecoreport.report.strategy, "

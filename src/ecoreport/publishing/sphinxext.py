@@ -24,9 +24,9 @@ from pathlib import Path
 
 from ecoreport import __version__
 from ecoreport.locks import FileLock
-from ecoreport.report.checksums import checked_bytes, write_checked
-from ecoreport.report.lifeline import die_with_parent
-from ecoreport.report.escape import escape_html
+from ecoreport.publishing.checksums import checked_bytes, write_checked
+from ecoreport.publishing.lifeline import die_with_parent
+from ecoreport.markup.escape import escape_html
 
 logger = logging.getLogger(__name__)
 
@@ -387,5 +387,5 @@ def setup(app) -> dict:
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
-if __name__ == "__main__":  # python -m ecoreport.report.sphinxext CACHE_DIR
+if __name__ == "__main__":  # python -m ecoreport.publishing.sphinxext CACHE_DIR
     cached_vega_bundle(Path(sys.argv[1]))

@@ -33,9 +33,9 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-REVIEW_DIR = "granskning"
+from ecoreport.report.outline import REVIEW_DIR, rerun_command, review_page_path
+
 STYLESHEET = "granskning.css"
-RERUN_MODULE = "ecoreport.report.rerun"
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 _CHART = re.compile(r'<div\b[^>]*\bclass="ecoreport-chart\b[^"]*"[^>]*>')
@@ -99,12 +99,6 @@ def output_html(output: dict, chapter_href: str) -> str:
 def _scrollable(label: str) -> str:
     """The attributes that let a keyboard reach a region that may scroll, with its name."""
     return f'tabindex="0" role="region" aria-label="{_escape(label)}"'
-
-
-def rerun_command(chapter_path: str) -> str:
-    """The command that re-runs one executed notebook in the report folder and compares
-    its results with this report's."""
-    return f"python -m {RERUN_MODULE} {chapter_path}.ipynb"
 
 
 def notebook_page(notebook: dict, chapter_path: str, title: str, *, chapter_href: str,
@@ -175,11 +169,6 @@ def notebook_title(notebook: dict, fallback: str) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     return fallback
-
-
-def review_page_path(chapter_path: str) -> str:
-    """Where a chapter's review page is, relative to the book's HTML root."""
-    return f"{REVIEW_DIR}/{chapter_path}.html"
 
 
 def _downloaded_copy(html_dir: Path, notebook: Path) -> Path | None:

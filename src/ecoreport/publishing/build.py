@@ -5,12 +5,12 @@ and only a complete, successful build replaces the previous report. Bad input th
 never leaves a half-written report over a good one: the data is validated before anything
 is written, and a failing notebook or book build leaves the old report untouched.
 
-No work is done twice (see :mod:`ecoreport.report.cache`): an unchanged report is reused
+No work is done twice (see :mod:`ecoreport.publishing.cache`): an unchanged report is reused
 whole, an unchanged chapter is copied from the cache, the dataset is loaded once and the
 analysis shared by all län (comparisons, pooled PCA) computed once. The notebooks of all
-län go to one pool of workers, each with a warm kernel (:mod:`ecoreport.report.kernels`);
+län go to one pool of workers, each with a warm kernel (:mod:`ecoreport.publishing.kernels`);
 a failing län is reported and the others are still built. A report folder is locked while
-it is built (:mod:`ecoreport.report.folders`).
+it is built (:mod:`ecoreport.publishing.folders`).
 """
 
 from __future__ import annotations
@@ -35,24 +35,24 @@ from ecoreport.report.results_data import write_figure_tables, write_summary
 from ecoreport.analysis.results import (PCA_FIRST_YEAR, SharedResults, compute_results,
                                         compute_shared, save_results)
 from ecoreport.data.dataset import load_dataset
-from ecoreport.report.cache import (CACHE_DIR, BuildInputs, NotebookCache,
+from ecoreport.publishing.cache import (CACHE_DIR, BuildInputs, NotebookCache,
                                     earlier_editions_digest, referenced_notebooks,
                                     reuse_message, reuse_unchanged, stamp_paths, write_stamp)
-from ecoreport.report import interrupts
-from ecoreport.report.escape import escape_myst
+from ecoreport.publishing import interrupts
+from ecoreport.markup.escape import escape_myst
 from ecoreport.report.editions import find_previous_edition, write_edition
-from ecoreport.report.folders import (ReportLock, check_out_dir, clean_stale, replace_dir,
+from ecoreport.publishing.folders import (ReportLock, check_out_dir, clean_stale, replace_dir,
                                       report_dir_for, staging_dir_for)
 from ecoreport.report.innovation_index import landing_map_html
-from ecoreport.report.landing import key_figures, write_landing_page
-from ecoreport.report.structure import notebook_chapters, notebook_source, render_toc
-from ecoreport.report.pdf import build_pdf
-from ecoreport.report.review_pages import write_review_pages
-from ecoreport.report.publish import DRAFT_KEY, analyst_checklist, empty_chapters, write_checklist
-from ecoreport.report.datafile import data_sheets, write_data_workbook
-from ecoreport.report.jupyterbook import run_jupyter_book
-from ecoreport.report.kernels import NotebookJob
-from ecoreport.report.workers import BuildProcesses
+from ecoreport.publishing.landing import key_figures, write_landing_page
+from ecoreport.report.outline import notebook_chapters, notebook_source, render_toc
+from ecoreport.publishing.pdf import build_pdf
+from ecoreport.publishing.review_pages import write_review_pages
+from ecoreport.report.draft import DRAFT_KEY, analyst_checklist, empty_chapters, write_checklist
+from ecoreport.publishing.datafile import data_sheets, write_data_workbook
+from ecoreport.publishing.jupyterbook import run_jupyter_book
+from ecoreport.publishing.kernels import NotebookJob
+from ecoreport.publishing.workers import BuildProcesses
 from ecoreport.provenance import collect_build_info
 
 logger = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ def substitutions(region: Region, year: int) -> dict:
 def assemble_book(staging: Path, region: Region, year: int, catalogue,
                   only: set[str] | None = None, *, pdf: bool = False, leave_out=()) -> None:
     """Copy the static pages and write the book's configuration into ``staging``
-    (``leave_out``: chapters not in this edition, see :mod:`ecoreport.report.publish`)."""
+    (``leave_out``: chapters not in this edition, see :mod:`ecoreport.report.draft`)."""
     root = project_root()
     shutil.copytree(root / "book", staging / "book", dirs_exist_ok=True)
     (staging / "_toc.yml").write_text(render_toc(catalogue, only, leave_out),
@@ -512,7 +512,7 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
     A failing län does not stop the others: the summary lists results and failures. Data
     that fails validation raises before anything is written. ``landing_page`` writes
     ``<out>/<year>/index.html`` linking every report of that year. ``only`` limits the books
-    to those chapter paths (see :mod:`ecoreport.report.structure`). ``processes`` are the
+    to those chapter paths (see :mod:`ecoreport.report.outline`). ``processes`` are the
     workers to use (started early by the caller; by default, started here); they are closed
     at the end.
     """

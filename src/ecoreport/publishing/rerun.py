@@ -1,6 +1,6 @@
 """Re-run an executed notebook of a report and compare its results with the report's.
 
-``python -m ecoreport.report.rerun notebooks/dimensioner/fou.ipynb`` (in the report folder)
+``python -m ecoreport.publishing.rerun notebooks/dimensioner/fou.ipynb`` (in the report folder)
 executes the notebook again with papermill, with the parameters the build injected (they
 are in the notebook), in the notebook's folder (its ``results_path`` is relative to it) and
 with the chart settings the build used, then compares every code cell's outputs (the glued
@@ -10,10 +10,8 @@ It prints ``same results`` or the cells that differ, and exits 0 or 1.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -96,35 +94,3 @@ def rerun(notebook_path: Path, output_path: Path | None = None,
                     os.environ[name] = value
         again = json.loads(target.read_text(encoding="utf-8"))
     return original, again
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m ecoreport.report.rerun",
-        description="Re-run executed notebooks of a report and compare the results.")
-    parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--kernel", default=None,
-                        help="Jupyter kernel to use (default: the notebook's)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="keep the re-run notebook here (one notebook only)")
-    args = parser.parse_args(argv)
-    if args.out and len(args.notebooks) > 1:
-        parser.error("--out takes one notebook")
-    failed = False
-    for path in args.notebooks:
-        try:
-            original, again = rerun(path, args.out, args.kernel)
-        except EcoreportError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        found = differences(original, again)
-        if found:
-            failed = True
-            print(f"{path}: results differ in " + "; ".join(found))
-        else:
-            print(f"{path}: same results")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """A small, fast writer of Excel workbooks (.xlsx, Office Open XML SpreadsheetML).
 
-The data workbook (:mod:`ecoreport.report.datafile`) has some 150 000 cells; a general
+The data workbook (:mod:`ecoreport.publishing.datafile`) has some 150 000 cells; a general
 library spends seconds per workbook building an object per cell. This writer turns each
 row into XML at once and knows only what the workbook needs: text and numbers, five cell
 styles, column widths, a frozen header row and links between sheets. A sheet's XML can be

@@ -24,8 +24,8 @@ from pathlib import Path
 import yaml
 
 from ecoreport.errors import EcoreportError
-from ecoreport.report.escape import escape_latex
-from ecoreport.report.jupyterbook import run_jupyter_book
+from ecoreport.markup.escape import escape_latex
+from ecoreport.publishing.jupyterbook import run_jupyter_book
 
 logger = logging.getLogger(__name__)
 

@@ -8,16 +8,8 @@ import pytest
 from ecoreport.paths import project_root
 from ecoreport.data.dataset import load_dataset
 from ecoreport.errors import EcoreportError
-from ecoreport.report.structure import (
-    Chapter,
-    copy_commentary,
-    default_dimension_notebook,
-    dimension_ids,
-    dimension_notebook,
-    notebook_source,
-    render_dimension_notebook,
-    render_toc,
-)
+from ecoreport.report.outline import Chapter, default_dimension_notebook, dimension_ids, dimension_notebook, notebook_source, render_dimension_notebook, render_toc
+from ecoreport.report.commentary import copy_commentary
 
 ROOT = project_root()
 # whole notebooks (the indicator and survey templates are sections of the dimension one)
@@ -28,7 +20,7 @@ NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.md")
 def test_top_level_toc_is_generated_from_structure():
     assert (ROOT / "_toc.yml").read_text(encoding="utf-8") == render_toc(), (
         "_toc.yml is out of date: run python -c "
-        "'from ecoreport.report.structure import write_generated_sources; write_generated_sources()'")
+        "'from ecoreport.report.outline import write_generated_sources; write_generated_sources()'")
 
 
 @pytest.mark.parametrize("dimension_id", dimension_ids())
@@ -36,7 +28,7 @@ def test_dimension_notebooks_match_template(dimension_id):
     path = ROOT / f"{dimension_notebook(dimension_id)}.md"
     assert path.read_text(encoding="utf-8") == default_dimension_notebook(
         dimension_id, load_dataset()), (
-        f"{path.name} is out of date: run python -m ecoreport.report.structure")
+        f"{path.name} is out of date: run python -m ecoreport.report.outline")
 
 
 def test_every_indicator_with_data_is_a_section_of_its_dimension():
@@ -98,7 +90,7 @@ def test_top_level_config_states_the_package_version():
 def test_metric_page_lists_the_catalogue_dimensions():
     """Dimension descriptions live only in the catalogue; book/metric.md is generated."""
     from ecoreport.data.catalogue import load_catalogue
-    from ecoreport.report.structure import render_metric_page
+    from ecoreport.report.outline import render_metric_page
 
     page = (ROOT / "book" / "metric.md").read_text(encoding="utf-8")
     assert page == render_metric_page(), (

@@ -27,19 +27,19 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ecoreport.errors import BuildError
-from ecoreport.report import interrupts
-from ecoreport.report.lifeline import FORKSERVER_PARENT_ENV, die_with_parent
-from ecoreport.report.sphinxext import CACHE_DIR_ENV
+from ecoreport.publishing import interrupts
+from ecoreport.publishing.lifeline import FORKSERVER_PARENT_ENV, die_with_parent
+from ecoreport.publishing.sphinxext import CACHE_DIR_ENV
 
 #: What a book build imports, loaded once by the server (a missing one is skipped).
-PRELOAD = ["ecoreport.report.bookserver_guard", "jupyter_book.cli.main", "jupyter_book.sphinx", "jupyter_book.config",
+PRELOAD = ["ecoreport.publishing.bookserver_guard", "jupyter_book.cli.main", "jupyter_book.sphinx", "jupyter_book.config",
            "sphinx.application", "sphinx.builders.html", "sphinx.builders.latex",
            "sphinx.search.sv", "docutils.parsers.rst", "myst_parser.sphinx_",
            "myst_nb.sphinx_ext", "myst_nb.ext.glue", "myst_nb.core.render", "jupyter_cache",
            "sphinx_book_theme", "pydata_sphinx_theme", "sphinx_design", "sphinx_external_toc",
            "sphinx_multitoc_numbering", "sphinx_copybutton", "sphinx_togglebutton",
            "sphinx_comments", "sphinx_thebe", "sphinx_jupyterbook_latex",
-           "sphinxcontrib.bibtex", "IPython", "ecoreport.report.sphinxext"]
+           "sphinxcontrib.bibtex", "IPython", "ecoreport.publishing.sphinxext"]
 #: Book builds at the same time (the build limits them further).
 MAX_PROCESSES = max(2, os.cpu_count() or 1)
 #: Lines of a failed build's output in the error message.
@@ -196,7 +196,7 @@ def run_jupyter_book(book: Path, builder: str, *, strict: bool = False,
                      cache_dir: Path | None = None) -> None:
     """``jupyter-book build`` (nothing is executed: notebooks are already run);
     ``cache_dir`` keeps what does not depend on the book (the Vega bundle, see
-    :mod:`ecoreport.report.sphinxext`) for the next builds."""
+    :mod:`ecoreport.publishing.sphinxext`) for the next builds."""
     args = ["build", str(Path(book).resolve()), "--builder", builder]
     if config is not None:
         args += ["--config", str(Path(config).resolve())]

@@ -1,7 +1,7 @@
 """The landing page of a year: ``<out>/<year>/index.html`` links every län's book and PDF.
 
 The overview table shows each län's key figures, recorded in the report's build stamp (see
-:mod:`ecoreport.report.cache`), and the composite index rank when the report has one
+:mod:`ecoreport.publishing.cache`), and the composite index rank when the report has one
 (an ``index`` entry in ``results/summary.json``). Every string from the data is escaped.
 """
 
@@ -13,9 +13,9 @@ import math
 from pathlib import Path
 from urllib.parse import quote
 
-from ecoreport.report.cache import CACHE_DIR, STAMP, read_stamp
-from ecoreport.report.formatting import format_number
-from ecoreport.report.sphinxext import BUNDLE_NAME, write_vega_bundle
+from ecoreport.publishing.cache import CACHE_DIR, STAMP, read_stamp
+from ecoreport.markup.formatting import format_number
+from ecoreport.publishing.sphinxext import BUNDLE_NAME, write_vega_bundle
 
 LANDING_PAGE = "index.html"
 SUMMARY_FILE = Path("results") / "summary.json"

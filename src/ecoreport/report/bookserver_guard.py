@@ -1,6 +1,0 @@
-"""Preloaded by the book server first: it ends when the build that launched it is gone
-(see :func:`ecoreport.report.lifeline.guard_book_server`)."""
-
-from ecoreport.report.lifeline import guard_book_server
-
-guard_book_server()
