@@ -49,8 +49,8 @@ from ecoreport.data.validate import (
 )
 from ecoreport.data.vocab import NORMALISATIONS, RIKET_CODE, STATUS_LABELS
 from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
-from ecoreport.report.narrative import DRIFT_MIN_OBSERVED, lower_first, name_in_sentence
-from ecoreport.report.render import glue_markdown, show_chart
+from ecoreport.report.narrative import DRIFT_MIN_OBSERVED, join_sv, lower_first, name_in_sentence
+from ecoreport.report.render import display_markdown, glue_markdown, show_chart
 from ecoreport.paths import project_root
 from ecoreport.report.draft import cited_sources, is_draft, licence_unchecked, without_commit
 from ecoreport.report.outline import notebook_chapters, rerun_command, review_page_path
@@ -75,12 +75,6 @@ KEY_PACKAGE_ORDER = ("ecoreport", "jupyter-book", "pandas", "numpy", "statsmodel
 
 # -- small helpers ---------------------------------------------------------------------------
 
-def _display_markdown(text: str) -> None:
-    from IPython.display import Markdown, display
-
-    display(Markdown(text))
-
-
 def _in_sentence(indicator: Any) -> str:
     """An indicator's name inside a sentence (proper names keep their capital)."""
     return name_in_sentence(indicator.name_sv, getattr(indicator, "proper_name", False))
@@ -102,14 +96,6 @@ def markdown_table(frame: pd.DataFrame, right: Iterable[str] = ()) -> str:
     rows = ["| " + " | ".join(escape_cell(v) for v in record) + " |"
             for record in frame.itertuples(index=False, name=None)]
     return "\n".join([header, rule, *rows])
-
-
-def join_sv(items: Sequence[str]) -> str:
-    """``["a", "b", "c"]`` -> ``"a, b och c"``."""
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " och " + items[-1]
 
 
 def _share_text(share: float, style: str = "word") -> str:
@@ -367,11 +353,11 @@ def small_print(markdown: str) -> str:
 
 
 def show_indicator_tables(report: Report) -> None:
-    _display_markdown(indicator_tables_markdown(report.catalogue))
+    display_markdown(indicator_tables_markdown(report.catalogue))
 
 
 def show_sources(report: Report) -> None:
-    _display_markdown(sources_markdown(
+    display_markdown(sources_markdown(
         report.catalogue, report.dataset.values, report.dataset.survey,
         published=None if is_draft(report) else cited_sources(report.dataset,
                                                               report.region.code)))
@@ -680,7 +666,7 @@ def survey_markdown(survey: pd.DataFrame, catalogue: Any, region: Any) -> str:
 def show_coverage_intro(report: Report) -> None:
     by_dimension = region_coverage_by_dimension(report.dataset.values, report.catalogue,
                                                 report.region.code, report.year)
-    _display_markdown(coverage_intro_markdown(report, by_dimension))
+    display_markdown(coverage_intro_markdown(report, by_dimension))
 
 
 def show_coverage_chart(report: Report) -> None:
@@ -711,8 +697,8 @@ def update_routes_section_markdown(report: Report) -> str:
 
 
 def show_coverage_tables(report: Report) -> None:
-    _display_markdown("## Täckning per indikator\n\n" + coverage_tables_markdown(report))
-    _display_markdown("## Hur indikatorerna uppdateras\n\n"
+    display_markdown("## Täckning per indikator\n\n" + coverage_tables_markdown(report))
+    display_markdown("## Hur indikatorerna uppdateras\n\n"
                       + update_routes_section_markdown(report))
 
 
@@ -731,11 +717,11 @@ def show_warnings(report: Report) -> None:
     issues = relevant_warnings(report.dataset.report.warnings, report.dataset.values,
                                report.region.code)
     table = warnings_table(issues, report.catalogue, report.dataset.regions)
-    _display_markdown(warnings_markdown(table, report.region.name))
+    display_markdown(warnings_markdown(table, report.region.name))
 
 
 def show_survey(report: Report) -> None:
-    _display_markdown(survey_markdown(report.dataset.survey, report.catalogue, report.region))
+    display_markdown(survey_markdown(report.dataset.survey, report.catalogue, report.region))
 
 
 # -- Reproducerbarhet ------------------------------------------------------------------------
@@ -962,18 +948,18 @@ def survey_provenance_markdown(report: Report) -> str:
 
 def show_build_info(report: Report) -> None:
     survey_text = survey_provenance_markdown(report)
-    _display_markdown(reproducibility_intro_markdown(report.region.name, report.year)
+    display_markdown(reproducibility_intro_markdown(report.region.name, report.year)
                       + "\n\n" + build_info_markdown(report.build_info)
                       + ("\n\n" + survey_text if survey_text else ""))
 
 
 def show_rebuild(report: Report) -> None:
-    _display_markdown(rebuild_markdown(report.build_info, report.region.code, report.year))
+    display_markdown(rebuild_markdown(report.build_info, report.region.code, report.year))
 
 
 def show_notebook_links(report: Report, results_path: str | None = None) -> None:
     """Download links of the book's notebooks (executed ones in an ``ecoreport build``)."""
     paths = notebook_paths(report.catalogue, find_book_root(results_path))
     titles = {p: chapter_title(p) for p in paths}
-    _display_markdown(notebook_links_markdown(paths, executed=results_path is not None,
+    display_markdown(notebook_links_markdown(paths, executed=results_path is not None,
                                               titles=titles))

@@ -35,22 +35,16 @@ from ecoreport.analysis.axis import MIN_INDICATORS_PER_SIDE as AXIS_MIN_PER_SIDE
 from ecoreport.analysis.findings import DEMONSTRATION_BELOW
 from ecoreport.data.vocab import RIKET_CODE, SURVEY_BASE_LABELS
 from ecoreport.report import survey as survey_report
-from ecoreport.report.survey import survey_items, survey_rows  # noqa: F401 (chapters API)
+from ecoreport.report.survey import survey_items
 from ecoreport.analysis.trends import REPORT_FIRST_YEAR
 from ecoreport.data.validate import find_jumps
 from ecoreport.markup.escape import escape_myst
 from ecoreport.report.draft import is_draft
 from ecoreport.markup.formatting import format_number, format_percent, format_period
-from ecoreport.report.render import glue_chart, glue_markdown, show_chart, side_by_side
+from ecoreport.report.render import display_markdown, glue_chart, glue_markdown, show_chart, side_by_side
 from ecoreport.report.render import upcoming_figure_number
 
 logger = logging.getLogger(__name__)
-
-
-def _display_markdown(text: str) -> None:
-    from IPython.display import Markdown, display
-
-    display(Markdown(text))
 
 
 def _show(chart, name: str, table: pd.DataFrame | None, caption: str) -> int:
@@ -377,12 +371,12 @@ def comparison_table(report: Report, indicator) -> pd.DataFrame:
 
 
 def show_dimension_intro(report: Report, dimension_id: str) -> None:
-    _display_markdown(dimension_intro_markdown(report, dimension_id))
+    display_markdown(dimension_intro_markdown(report, dimension_id))
 
 
 def show_indicator(report: Report, indicator) -> None:
     """Text, trend chart, comparison with the other län and downloadable numbers."""
-    _display_markdown(indicator_markdown(report, indicator, upcoming_figure_number()))
+    display_markdown(indicator_markdown(report, indicator, upcoming_figure_number()))
     series = report.series(indicator.id)
     unit = report.catalogue.unit(indicator.id)
     chart = trend_chart(series, indicator, unit, report.region.name, until_year=report.year,
@@ -393,7 +387,7 @@ def show_indicator(report: Report, indicator) -> None:
           f"{escape_myst(indicator.name_sv)} i {escape_myst(report.region.name)}, {escape_myst(unit.label_sv)}.{hollow}")
     comparison = comparison_markdown(report, indicator)
     if comparison:
-        _display_markdown(f"{comparison} Figur {upcoming_figure_number()} jämför alla län.")
+        display_markdown(f"{comparison} Figur {upcoming_figure_number()} jämför alla län.")
         table = report.results.comparisons[indicator.id]
         _show(region_comparison_chart(table, report.catalogue, indicator.id, report.region.code),
               f"{report.region.slug}-{indicator.id}-lan", comparison_table(report, indicator),
@@ -849,7 +843,7 @@ def profile_synthetic_note(report: Report) -> str:
 
 
 def show_summary(report: Report) -> None:
-    _display_markdown(summary_markdown(report))
+    display_markdown(summary_markdown(report))
     _show(dimension_profile_chart(report.results.profile, report.region.name),
           f"{report.region.slug}-profil", report.results.profile,
           f"{escape_myst(report.region.name)}s placering bland länen per dimension {report.year} "
@@ -932,7 +926,7 @@ def pca_summary_markdown(report: Report) -> str:
 
 def show_pca(report: Report) -> None:
     pca = report.results.region_pca
-    _display_markdown(pca_summary_markdown(report))
+    display_markdown(pca_summary_markdown(report))
     if pca is None:
         return
     _show(pca_biplot(pca, report.catalogue), f"{report.region.slug}-pca-biplot", pca.to_frame(),
@@ -989,7 +983,7 @@ def glue_pca(report: Report) -> None:
 
 def show_pooled_pca(report: Report) -> None:
     axis = report.results.axis
-    _display_markdown(pooled_markdown(report))
+    display_markdown(pooled_markdown(report))
     if axis is None:
         return
     _show(axis_positions_chart(axis, report.dataset.regions, report.region.code,

@@ -195,6 +195,13 @@ def _check_properties_only_when_validating() -> bool:
 _check_properties_only_when_validating()
 
 
+def display_markdown(text: str) -> None:
+    """Show Markdown as a cell's output (the notebook's visible result)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
 def slugify(text: str) -> str:
     """An ASCII identifier for HTML ids and file names ("Västerbotten" -> "vasterbotten")."""
     table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o", "é": "e"})
