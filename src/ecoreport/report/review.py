@@ -38,7 +38,7 @@ NOTE = (
     "**För granskare.** Cellen med `glue_*` visar varje värde som texten hämtar med "
     "`{glue:md}`/`{glue:figure}` (JupyterLab visar rollerna som rå text). Cellerna nedan, "
     "dolda i boken, visar vad kapitlet använde och räknade fram. Kör om: "
-    "`python -m ecoreport.publishing.rerun <notebook>.ipynb` i rapportens mapp.")
+    "`ecoreport rerun <notebook>.ipynb` i rapportens mapp.")
 
 
 def _cell(value: object) -> object:
