@@ -389,7 +389,7 @@ def _check_references(entry: Any, known: dict[str, tuple[list[str], str]],
                                          field="api.source", value=value,
                                          expected=f"one of the {what}"))
         api = api.get("continued_by")
-    unit = units.get(entry.get("unit"))
+    unit = units.get(entry["unit"]) if isinstance(entry.get("unit"), str) else None
     if entry.get("kind") == "survey" and unit is not None and unit.kind != "share":
         issues.append(CatalogueError("a survey item must be a share of firms", file=file,
                                      entry=where, field="unit", value=entry["unit"],

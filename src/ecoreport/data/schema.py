@@ -489,10 +489,9 @@ class IndicatorModel(_Model):
     categories: Annotated[Union[tuple[Label, ...], None], BeforeValidator(_as_tuple), Expect(
         "a list of answer categories",
         'a non-empty list of answer texts in display order (quote numbers, e.g. "0")')] = ()
-    favourable_categories: Annotated[
-        tuple[str, ...], BeforeValidator(lambda value: () if value is None else value),
-        BeforeValidator(_as_tuple),
-        Expect("a list of answer categories", "a subset of the categories")] = ()
+    favourable_categories: Annotated[Union[tuple[str, ...], None], BeforeValidator(_as_tuple),
+                                     Expect("a list of answer categories",
+                                            "a subset of the categories")] = ()
     # who was asked: every responding firm, or only the innovating ones
     base: Literal[SURVEY_BASES] = "all_firms"
     # The API entry as written, checked against ApiModel.
@@ -501,8 +500,7 @@ class IndicatorModel(_Model):
     # as written.
     recipe: Annotated[Union[dict[str, Any], None], _written(RecipeModel)] = None
     # Counts only: the noun a number of this indicator counts (see Counted).
-    counted_sv: Annotated[Union[Counted, None], BeforeValidator(_mapping),
-                          Expect("a mapping", "{one: <singular>, many: <plural>}")] = None
+    counted_sv: Annotated[Union[Counted, None], BeforeValidator(_mapping)] = None
     # The name begins with a proper noun ("Almis lån …"): running text keeps its capital.
     proper_name: bool = False
     # First year comparable with today's definition (a change of method before it).
@@ -514,9 +512,10 @@ class IndicatorModel(_Model):
         if self.kind == "register":
             for name in SURVEY_ONLY_FIELDS:
                 if name in self.model_fields_set:
+                    value = getattr(self, name)
                     raise _problem("only survey items have this field",
                                    "no such field on a register indicator", field=name,
-                                   value=getattr(self, name))
+                                   value=list(value) if isinstance(value, tuple) else value)
             return self
         if self.recipe is not None:
             raise _problem("survey items are not downloaded by hand",
