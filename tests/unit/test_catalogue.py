@@ -447,6 +447,15 @@ def test_counted_words_proper_names_singular_units_and_swedish_licences(tmp_path
     assert survey.counted_sv is None and survey.proper_name is False
 
 
+def test_a_unit_that_is_not_an_id_is_an_error_not_a_traceback(tmp_path):
+    for value in ({}, ["percent"]):
+        def change(doc, value=value):
+            doc["indicators"][1]["unit"] = value
+        message = _broken(tmp_path, change)
+        assert "indicator 'natverksevent', field 'unit':" in message
+        assert "is not an id; expected a unit id" in message
+
+
 def test_counted_words_need_both_forms(tmp_path):
     def change(doc):
         doc["indicators"][0]["counted_sv"] = {"one": "ansökan"}

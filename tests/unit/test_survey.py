@@ -14,7 +14,7 @@ from ecoreport.data.catalogue import SurveyDesign, SurveyFilter
 DESIGN = SurveyDesign(region_code="24", period="2024", population_sv="alla företag",
                       sample_sv="urval", answers=305, reference_sv="rapporten",
                       population_size=4979, sample_size=2000,
-                      innovating_filter=SurveyFilter("innovationsarbete", "ja"))
+                      innovating_filter=SurveyFilter(item="innovationsarbete", category="ja"))
 SHARES = {"innovationsarbete": {"ja": 34.0, "nej": 58.0, "osäker": 8.0}}
 
 

@@ -381,7 +381,8 @@ def test_works_with_the_real_catalogue_classes() -> None:
     unit = Unit(id="procent", label_sv="procent", short_sv="%", label_en="per cent",
                 kind="share")
     indicator = Indicator(
-        id="fou_andel_brp", name_sv="FoU", name_en="R&D", description_sv="", description_en="",
+        id="fou_andel_brp", name_sv="FoU", name_en="R&D", description_sv="FoU-utgifter",
+        description_en="R&D spending",
         dimension="fou", unit="procent", source="scb_fou", polarity="higher_is_better",
         decimals=2, kind="register", normalise="none", axis="research")
     catalogue = NS(units={"procent": unit}, indicators={"fou_andel_brp": indicator},

@@ -253,23 +253,27 @@ def _load_saved(path: str) -> dict:
     return pickle.loads(_last_saved[1])
 
 
-def open_report(region: str, year: int | None = None, results_path: str | None = None,
+def open_report(region_code: str, year: int | None = None, results_path: str | None = None,
                 data_dir: str | None = None) -> Report:
-    """The notebook entry point: load the build's shared results or compute them."""
+    """The notebook entry point: load the build's shared results or compute them.
+
+    ``region_code`` is the län's code, the notebooks' ``region`` parameter ("24"; a name
+    is resolved as well); it is resolved to its ``Region`` once, here."""
+    region = resolve_region(region_code)
     if results_path:
         saved = _load_saved(results_path)
         results, dataset, build_info = saved["results"], saved["dataset"], saved["build_info"]
         if dataset is None:
             dataset = load_dataset(data_dir)
-        if str(results.region_code) != str(resolve_region(region).code) or (
+        if str(results.region_code) != region.code or (
                 year is not None and int(year) != results.year):
             raise UsageError(f"{results_path} holds results for {results.region_code} "
-                             f"{results.year}, not {region} {year}")
+                             f"{results.year}, not {region_code} {year}")
     else:
         dataset = load_dataset(data_dir)
         year = int(year or dataset.latest_year())
-        results = compute_results(dataset, resolve_region(region).code, year)
+        results = compute_results(dataset, region.code, year)
 
         build_info = collect_build_info("jupyter-book build .", dataset)
-    return Report(dataset=dataset, region=resolve_region(region), year=results.year,
+    return Report(dataset=dataset, region=region, year=results.year,
                   results=results, build_info=build_info)

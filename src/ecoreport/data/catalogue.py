@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +25,13 @@ from ecoreport.data.schema import (
     IndicatorModel,
     Problem,
     SourceModel,
+    SurveyFilterModel,
+    SurveyModel,
     UnitModel,
     plausible_limit,
     validate_entry,
 )
 from ecoreport.data.files import BoundedSafeLoader, inside, read_yaml
-from ecoreport.data.vocab import POLARITY_SIGN
 from ecoreport.errors import (
     CatalogueError,
     shown,
@@ -54,116 +55,25 @@ METRIC_DIMENSIONS = (
 API_SERVICES = tuple(API_MODELS)
 
 
-@dataclass(frozen=True)
-class Unit:
+# The records are the schema's models (frozen pydantic models: the fields are declared once,
+# in ``schema``); a unit and a source also hold their id, the key they are written under.
+Dimension = DimensionModel
+Indicator = IndicatorModel
+SurveyDesign = SurveyModel  # how a survey was made (``survey:`` of its source)
+SurveyFilter = SurveyFilterModel  # firms answering ``item`` with ``category`` innovate
+
+
+class Unit(UnitModel):
+    """A unit with its id. ``min``/``max`` are the bounds its kind implies (shares 0..100)
+    and ``max_plausible`` the limit that applies (``schema.plausible_limit``)."""
+
     id: str
-    label_sv: str
-    short_sv: str
-    label_en: str
-    kind: str
-    min: float | None = None
-    max: float | None = None
-    max_plausible: float | None = None  # larger values are keying or unit errors
-    singular_sv: str | None = None  # "person" for "personer": the word after the number 1
 
 
-@dataclass(frozen=True)
-class Dimension:
+class Source(SourceModel):
+    """A source with its id."""
+
     id: str
-    name_sv: str
-    name_en: str
-    description_sv: str
-    order: int
-    metric: bool = True  # False for the context series (population, BRP)
-
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    name_sv: str
-    name_en: str
-    description_sv: str
-    description_en: str
-    dimension: str
-    unit: str
-    source: str
-    polarity: str
-    decimals: int
-    kind: str
-    normalise: str
-    axis: str | None
-    question_sv: str | None = None
-    categories: tuple[str, ...] = ()
-    favourable_categories: tuple[str, ...] = ()
-    base: str = "all_firms"  # survey items: who was asked (data.vocab.SURVEY_BASES)
-    api: dict[str, Any] | None = field(default=None, compare=False, hash=False)
-    # Without an API: {page, table_name, filters, unit, conversion} (schema.RecipeModel).
-    recipe: dict[str, str] | None = field(default=None, compare=False, hash=False)
-    # First year of a series that is comparable with today's definition (a change of method
-    # before it); trends are never fitted across it.
-    method_break: int | None = None
-    # Counts: (singular, plural) of what is counted, e.g. ("ansökan", "ansökningar").
-    counted_sv: tuple[str, str] | None = None
-    # name_sv begins with a proper noun ("Almis lån …"): keep its capital in running text.
-    proper_name: bool = False
-
-    @property
-    def is_survey(self) -> bool:
-        return self.kind == "survey"
-
-    @property
-    def direction(self) -> int:
-        """+1 if higher is better, -1 if higher is worse, 0 if neutral."""
-        return int(POLARITY_SIGN.get(self.polarity, 0))
-
-
-@dataclass(frozen=True)
-class SurveyFilter:
-    """Firms answering ``item`` with ``category`` are the survey's innovating firms."""
-
-    item: str
-    category: str
-
-
-@dataclass(frozen=True)
-class SurveyDesign:
-    """How a survey was made (``survey:`` of its source in ``sources.yaml``)."""
-
-    region_code: str
-    period: str
-    population_sv: str
-    sample_sv: str
-    answers: int
-    reference_sv: str
-    population_size: int | None = None
-    sample_size: int | None = None
-    fieldwork_start: str | None = None  # ISO dates
-    fieldwork_end: str | None = None
-    collector: str | None = None
-    mode_sv: str | None = None
-    questionnaire_sv: str | None = None
-    weighting_sv: str | None = None  # None: the source states no weighting
-    innovating_filter: SurveyFilter | None = None
-
-    @property
-    def response_rate(self) -> float | None:
-        """Answers as a share (0–1) of the sample; None without a sample size."""
-        return self.answers / self.sample_size if self.sample_size else None
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    producer: str
-    title: str
-    table: str
-    url: str | None
-    licence: str
-    retrieved: str | None  # ISO date
-    citation_sv: str
-    note: str | None = None
-    licence_sv: str | None = None  # the licence as the Swedish report shows it
-    survey: SurveyDesign | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -380,18 +290,8 @@ def _parse_sources(raw: Any, issues: list[CatalogueError]
         model, problems = validate_entry(SourceModel, entry)
         _report(problems, SOURCES_FILE, f"source '{source_id}'", issues)
         if model is not None:
-            sources[source_id] = Source(id=source_id, **model.model_dump(exclude={"survey"}),
-                                        survey=_survey_design(model.survey))
+            sources[source_id] = Source.model_construct(id=source_id, **dict(model))
     return sources, {source_id for source_id, _ in entries}
-
-
-def _survey_design(model: Any) -> SurveyDesign | None:
-    if model is None:
-        return None
-    fields = model.model_dump(exclude={"innovating_filter"})
-    rule = model.innovating_filter
-    return SurveyDesign(**fields, innovating_filter=None if rule is None else SurveyFilter(
-        item=rule.item, category=rule.category))
 
 
 def _check_survey_designs(sources: dict[str, Source], indicators: dict[str, Indicator],
@@ -440,11 +340,9 @@ def _parse_indicators(raw: Any, source_ids: set[str], issues: list[CatalogueErro
         _report(problems, file, f"unit '{unit_id}'", issues)
         if model is not None:
             low, high = model.bounds()
-            units[unit_id] = Unit(id=unit_id, label_sv=model.label_sv, short_sv=model.short_sv,
-                                  label_en=model.label_en, kind=model.kind, min=low, max=high,
-                                  max_plausible=plausible_limit(model.kind,
-                                                                model.max_plausible),
-                                  singular_sv=model.singular_sv)
+            limit = plausible_limit(model.kind, model.max_plausible)
+            units[unit_id] = Unit.model_construct(
+                id=unit_id, **{**dict(model), "min": low, "max": high, "max_plausible": limit})
     dimensions = _parse_dimensions(raw.get("dimensions"), file, issues)
     known = {
         "dimension": ([d.id for d in dimensions], "dimensions declared under 'dimensions:'"),
@@ -453,7 +351,7 @@ def _parse_indicators(raw: Any, source_ids: set[str], issues: list[CatalogueErro
     }
     indicators: dict[str, Indicator] = {}
     for where, entry in _listed_entries(raw.get("indicators"), file, "indicator", issues):
-        model, problems = validate_entry(IndicatorModel, entry)
+        model, problems = validate_entry(Indicator, entry)
         _report(problems, file, where, issues)
         before = len(issues)
         _check_references(entry, known, units, file, where, issues)
@@ -463,14 +361,7 @@ def _parse_indicators(raw: Any, source_ids: set[str], issues: list[CatalogueErro
             issues.append(CatalogueError("declared twice", file=file, entry=where, field="id",
                                          value=model.id, expected="unique indicator ids"))
             continue
-        fields = model.model_dump(exclude={"api", "recipe", "categories",
-                                           "favourable_categories", "counted_sv"})
-        counted = model.counted_sv
-        indicators[model.id] = Indicator(
-            **fields, categories=tuple(model.categories or ()),
-            counted_sv=(counted.one, counted.many) if counted is not None else None,
-            favourable_categories=tuple(model.favourable_categories or ()),
-            api=entry.get("api"), recipe=entry.get("recipe"))
+        indicators[model.id] = model
     return units, dimensions, indicators
 
 
@@ -498,7 +389,7 @@ def _check_references(entry: Any, known: dict[str, tuple[list[str], str]],
                                          field="api.source", value=value,
                                          expected=f"one of the {what}"))
         api = api.get("continued_by")
-    unit = units.get(entry.get("unit"))
+    unit = units.get(entry["unit"]) if isinstance(entry.get("unit"), str) else None
     if entry.get("kind") == "survey" and unit is not None and unit.kind != "share":
         issues.append(CatalogueError("a survey item must be a share of firms", file=file,
                                      entry=where, field="unit", value=entry["unit"],
@@ -508,7 +399,7 @@ def _check_references(entry: Any, known: dict[str, tuple[list[str], str]],
 def _parse_dimensions(raw: Any, file: str, issues: list[CatalogueError]) -> list[Dimension]:
     dimensions: list[Dimension] = []
     for where, entry in _listed_entries(raw, file, "dimension", issues):
-        model, problems = validate_entry(DimensionModel, entry)
+        model, problems = validate_entry(Dimension, entry)
         _report(problems, file, where, issues)
         if model is None:
             continue
@@ -516,7 +407,7 @@ def _parse_dimensions(raw: Any, file: str, issues: list[CatalogueError]) -> list
             issues.append(CatalogueError("declared twice", file=file, entry=where, field="id",
                                          value=model.id, expected="unique dimension ids"))
             continue
-        dimensions.append(Dimension(**model.model_dump()))
+        dimensions.append(model)
     declared = {dim.id for dim in dimensions}
     for missing in (dim_id for dim_id in METRIC_DIMENSIONS if dim_id not in declared):
         issues.append(CatalogueError(f"METRIC dimension '{missing}' is missing", file=file,

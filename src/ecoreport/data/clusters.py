@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecoreport.data.tables import read_table
+from ecoreport.data.tables import read_optional_table
 from ecoreport.errors import DataError
 from ecoreport.paths import data_dir as default_data_dir
 
@@ -32,13 +32,7 @@ def load_cluster_initiatives(data_dir: str | Path | None = None, *,
     """The initiatives, checked; ``lan_codes`` and ``financiers`` as lists, ``start_year``
     as a nullable integer. An absent file gives an empty frame."""
     base = Path(data_dir) if data_dir else default_data_dir()
-    path = base / CLUSTER_FILE
-    if not path.exists():
-        return pd.DataFrame(columns=CLUSTER_COLUMNS)
-    table = read_table(path)
-    if list(table.columns) != CLUSTER_COLUMNS:
-        raise DataError("unexpected columns", file=CLUSTER_FILE, value=list(table.columns),
-                        expected=", ".join(CLUSTER_COLUMNS))
+    table = read_optional_table(base / CLUSTER_FILE, CLUSTER_COLUMNS)
     lan_codes, years, financiers = [], [], []
     for row, record in enumerate(table.to_dict(orient="records"), start=2):
         if not record["name"].strip():

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from ecoreport.data.files import inside, read_yaml
 from ecoreport.data.schema import Expect, Id, Label, Text, _Model, _non_empty
-from ecoreport.data.tables import read_table
+from ecoreport.data.tables import read_optional_table
 from ecoreport.errors import (CatalogueError, DataError, DataValidationError, EcoreportError,
                               Issue)
 from ecoreport.paths import data_dir as default_data_dir
@@ -258,13 +258,7 @@ def load_project_kpis(data_dir: str | Path | None = None,
                       profiles: dict[str, ProfileModel] | None = None) -> pd.DataFrame:
     """Reported KPI values (``project_kpis.csv``), checked against the profiles' KPIs."""
     base = Path(data_dir) if data_dir else default_data_dir()
-    path = base / KPI_FILE
-    if not path.exists():
-        return pd.DataFrame(columns=KPI_COLUMNS)
-    table = read_table(path)
-    if list(table.columns) != KPI_COLUMNS:
-        raise DataError("unexpected columns", file=KPI_FILE, value=list(table.columns),
-                        expected=", ".join(KPI_COLUMNS))
+    table = read_optional_table(base / KPI_FILE, KPI_COLUMNS)
     known = {(code, project.id, kpi.id) for code, profile in (profiles or {}).items()
              for project in profile.projects for kpi in project.kpis}
     values = []

@@ -1,7 +1,10 @@
 """The declared schema of the catalogue files: ``indicators.yaml``, ``sources.yaml``, ``regions.yaml``.
 
 pydantic v2 models with ``extra="forbid"`` and strict types, one model per kind of entry.
-Checks that need more than one entry (an indicator's unit must be declared, peers must be
+The models are also the catalogue's records (frozen): ``catalogue.Indicator`` is
+:class:`IndicatorModel`, ``catalogue.SurveyDesign`` is :class:`SurveyModel` and so on; what a
+record holds that the file does not write (the id of a unit or source, given by its key) is
+added in ``catalogue``. Checks that need more than one entry (an indicator's unit must be declared, peers must be
 other län, ids must be unique) are made by the loaders (``catalogue``, ``regions``).
 
 Errors stay readable for the person editing the YAML: :func:`validate_entry` turns
@@ -22,7 +25,7 @@ import difflib
 import re
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, NamedTuple, Union
 
 from pydantic import (
     AfterValidator,
@@ -30,13 +33,20 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from ecoreport.errors import shown
-from ecoreport.data.vocab import NORMALISATIONS, POLARITIES, RIKET_CODE, SURVEY_BASES
+from ecoreport.data.vocab import (
+    NORMALISATIONS,
+    POLARITIES,
+    POLARITY_SIGN,
+    RIKET_CODE,
+    SURVEY_BASES,
+)
 
 UNIT_KINDS = ("share", "count", "amount", "score", "index", "ratio")
 INDICATOR_KINDS = ("register", "survey")
@@ -119,6 +129,26 @@ def _is_url(text: str | None) -> str | None:
     return text
 
 
+def _as_tuple(value: Any) -> Any:
+    """A YAML list as a tuple (records are frozen and hashable); anything else is left to
+    the field's type."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _written(schema: Any) -> BeforeValidator:
+    """Check a mapping against ``schema`` (its errors keep their place: ``api.kpi``) and keep
+    it as written: the fetchers and the download template read the mapping, without the
+    defaults the model would fill in."""
+    adapter = TypeAdapter(schema)
+
+    def check(value: Any) -> Any:
+        if value is not None:
+            adapter.validate_python(value)
+        return value
+
+    return BeforeValidator(check)
+
+
 TEXT = Expect("a text", "a non-empty string")
 Text = Annotated[str, AfterValidator(_non_empty), TEXT]
 Label = Annotated[str, AfterValidator(_non_empty), AfterValidator(_plain), TEXT]
@@ -186,6 +216,11 @@ class SurveyModel(_Model):
                            "fieldwork_end on or after fieldwork_start",
                            field="fieldwork_end", value=self.fieldwork_end)
         return self
+
+    @property
+    def response_rate(self) -> float | None:
+        """Answers as a share (0–1) of the sample; None without a sample size."""
+        return self.answers / self.sample_size if self.sample_size else None
 
 
 class SourceModel(_Model):
@@ -416,16 +451,23 @@ class RecipeModel(_Model):
     lead: Union[Text, None] = None
 
 
-class CountedModel(_Model):
+class Counted(NamedTuple):
     """What a count counts, after a number: ``{one: ansökan, many: ansökningar}`` gives
-    "1 ansökan", "6 ansökningar" (instead of a bare "6")."""
+    "1 ansökan", "6 ansökningar" (instead of a bare "6"). A tuple (singular, plural)."""
 
     one: Label
     many: Label
 
 
+def _mapping(value: Any) -> Any:
+    if value is not None and not isinstance(value, dict):
+        raise ValueError("not a mapping")
+    return value
+
+
 class IndicatorModel(_Model):
-    """One indicator of ``indicators:`` (see DESIGN.md, "Data files")."""
+    """One indicator of ``indicators:`` (see DESIGN.md, "Data files"), and the catalogue's
+    record of it (``catalogue.Indicator``)."""
 
     id: Annotated[str, AfterValidator(_valid_id),
                   Expect("a valid id", "lower-case snake_case, e.g. 'fou_andel_brp'")]
@@ -443,18 +485,22 @@ class IndicatorModel(_Model):
     normalise: Literal[tuple(NORMALISATIONS)]
     axis: Union[Literal[AXES], None]
     question_sv: Union[Text, None] = None
-    categories: Annotated[Union[list[Label], None], Expect(
+    # Survey items: the answer categories in display order (register indicators: none).
+    categories: Annotated[Union[tuple[Label, ...], None], BeforeValidator(_as_tuple), Expect(
         "a list of answer categories",
-        'a non-empty list of answer texts in display order (quote numbers, e.g. "0")')] = None
-    favourable_categories: Annotated[Union[list[str], None], Expect(
-        "a list of answer categories", "a subset of the categories")] = None
+        'a non-empty list of answer texts in display order (quote numbers, e.g. "0")')] = ()
+    favourable_categories: Annotated[Union[tuple[str, ...], None], BeforeValidator(_as_tuple),
+                                     Expect("a list of answer categories",
+                                            "a subset of the categories")] = ()
     # who was asked: every responding firm, or only the innovating ones
     base: Literal[SURVEY_BASES] = "all_firms"
-    api: Union[ApiModel, None] = None
-    # Register indicators without an API: how to download them by hand (see RecipeModel).
-    recipe: Union[RecipeModel, None] = None
-    # Counts only: the noun a number of this indicator counts (see CountedModel).
-    counted_sv: Union[CountedModel, None] = None
+    # The API entry as written, checked against ApiModel.
+    api: Annotated[Union[dict[str, Any], None], _written(ApiModel)] = None
+    # Register indicators without an API: how to download them by hand (see RecipeModel),
+    # as written.
+    recipe: Annotated[Union[dict[str, Any], None], _written(RecipeModel)] = None
+    # Counts only: the noun a number of this indicator counts (see Counted).
+    counted_sv: Annotated[Union[Counted, None], BeforeValidator(_mapping)] = None
     # The name begins with a proper noun ("Almis lån …"): running text keeps its capital.
     proper_name: bool = False
     # First year comparable with today's definition (a change of method before it).
@@ -466,9 +512,10 @@ class IndicatorModel(_Model):
         if self.kind == "register":
             for name in SURVEY_ONLY_FIELDS:
                 if name in self.model_fields_set:
+                    value = getattr(self, name)
                     raise _problem("only survey items have this field",
                                    "no such field on a register indicator", field=name,
-                                   value=getattr(self, name))
+                                   value=list(value) if isinstance(value, tuple) else value)
             return self
         if self.recipe is not None:
             raise _problem("survey items are not downloaded by hand",
@@ -477,9 +524,11 @@ class IndicatorModel(_Model):
             raise _problem("None is not a text", TEXT.expected, field="question_sv")
         categories = self.categories
         if not categories:
+            written = (list(categories) if categories is not None
+                       and "categories" in self.model_fields_set else None)
             expect = _expect(IndicatorModel.model_fields["categories"])
-            raise _problem(f"{categories!r} is not {expect.noun}", expect.expected,
-                           field="categories", value=categories)
+            raise _problem(f"{written!r} is not {expect.noun}", expect.expected,
+                           field="categories", value=written)
         duplicates = sorted({c for c in categories if categories.count(c) > 1})
         if duplicates:
             raise _problem("an answer category is listed twice", "distinct categories",
@@ -490,6 +539,18 @@ class IndicatorModel(_Model):
                            "a subset of: " + ", ".join(categories),
                            field="favourable_categories", value=stray[0])
         return self
+
+    def __hash__(self) -> int:  # the api and recipe mappings are not hashable
+        return hash((type(self), self.id))
+
+    @property
+    def is_survey(self) -> bool:
+        return self.kind == "survey"
+
+    @property
+    def direction(self) -> int:
+        """+1 if higher is better, -1 if higher is worse, 0 if neutral."""
+        return int(POLARITY_SIGN.get(self.polarity, 0))
 
 
 # --- regions.yaml ---------------------------------------------------------------------------

@@ -163,6 +163,19 @@ def read_table(path: str | Path, *, sheet: str | int | None = None,
     return frame
 
 
+def read_optional_table(path: Path, columns: list[str]) -> pd.DataFrame:
+    """The table in ``path`` (every column as text), which must have exactly ``columns``
+    (a ``DataError`` naming the file otherwise); an empty frame with those columns when the
+    file does not exist (the data files that a län may leave out)."""
+    if not path.exists():
+        return pd.DataFrame(columns=columns)
+    table = read_table(path)
+    if list(table.columns) != columns:
+        raise DataError("unexpected columns", file=path.name, value=list(table.columns),
+                        expected=", ".join(columns))
+    return table
+
+
 def _read_csv(path: Path, header_row: int = 1) -> pd.DataFrame:
     text, encoding = decode_bytes(path.read_bytes())
     if header_row > 1:

@@ -195,26 +195,9 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
     """Column and row checks shared by both files; also return the rows that passed,
     typed, with their spreadsheet row number (None when columns are missing)."""
     report = ValidationReport(files=[file])
-    expected_columns = "columns " + ",".join(spec.columns)
-    header = [str(column).strip() for column in df_raw.columns]
-    missing = [column for column in spec.columns if column not in header]
-    for column in header:
-        if column not in spec.columns:
-            report.errors.append(Issue(code=IssueCode.UNEXPECTED_COLUMN,
-                                       message=f"unexpected column {column!r}", file=file,
-                                       row=1, column=column, expected=expected_columns))
-    for column in dict.fromkeys(column for column in header if header.count(column) > 1):
-        report.errors.append(Issue(code=IssueCode.DUPLICATE_COLUMN,
-                                   message=f"column {column!r} appears more than once",
-                                   file=file, row=1, column=column, expected=expected_columns))
-    if missing:
-        report.errors.append(Issue(
-            code=IssueCode.MISSING_COLUMNS,
-            message="missing column(s) " + ", ".join(repr(column) for column in missing),
-            file=file, row=1, expected=expected_columns))
-    if missing or len(set(header)) < len(header):
+    header = _checked_header(df_raw, spec, file, report.errors)
+    if header is None:
         return report, None  # rows cannot be read reliably
-
     cells = df_raw.copy()
     cells.columns = header
     cells = cells[list(spec.columns)].fillna("").astype(str)
@@ -222,117 +205,172 @@ def _validate_rows(df_raw: pd.DataFrame, catalogue: Any, regions: Iterable[Any],
 
     catalogue_report = check_against_catalogue(cells, catalogue, file=file, kind=spec.kind)
     report.extend(catalogue_report)
-    bad_indicators = {issue.indicator_id for issue in catalogue_report.errors}
     report.errors.extend(_check_region_codes(cells, regions, file))
-    valid_codes = {_region_code(region) for region in regions}
-
-    indicators = catalogue.indicators
-    units = getattr(catalogue, "units", {}) or {}
-    sources = getattr(catalogue, "sources", None)
-    seen: dict[tuple[Any, ...], int] = {}
-    good: list[dict[str, Any]] = []
-    first_year, last_year = year_range(today)
-    for position, record in enumerate(cells.to_dict("records")):
-        row = position + 2
-        region_code, indicator_id = record["region_code"], record["indicator_id"]
-        where = {"file": file, "row": row, "region_code": region_code,
-                 "indicator_id": indicator_id}
-        row_ok = region_code in valid_codes and indicator_id not in bad_indicators
-
-        try:
-            start, end = parse_period(record["period"])
-        except ValueError:
-            row_ok = False
-            start = end = None
-            report.errors.append(Issue(
-                code=IssueCode.BAD_PERIOD,
-                message=f"{record['period']!r} is not a valid period", column="period",
-                value=record["period"], expected="'YYYY' or 'YYYY-YYYY' with start < end",
-                **where))
-        else:
-            if start < first_year or end > last_year:
-                row_ok = False
-                report.errors.append(Issue(
-                    code=IssueCode.YEAR_OUT_OF_RANGE, period=record["period"],
-                    message=f"year {record['period']!r} is out of range", column="period",
-                    value=record["period"], expected=f"years {first_year}–{last_year}",
-                    **where))
-
-        text = record[spec.number_column]
-        number = math.nan
-        if is_missing_marker(text):
-            row_ok = False
-            report.warnings.append(Issue(
-                code=IssueCode.MISSING_VALUE, period=record["period"],
-                message=f"{text!r} marks a missing or suppressed value; the row is ignored",
-                column=spec.number_column, value=text, **where))
-        else:
-            try:
-                number = parse_number(text)
-            except ValueError:
-                row_ok = False
-                report.errors.append(Issue(
-                    code=IssueCode.NOT_A_NUMBER,
-                    message=f"{text!r} is not a number", column=spec.number_column,
-                    value=text, expected="a decimal number such as 1234.5 or 1 234,5",
-                    **where))
-
-        status = record["status"]
-        if status not in spec.statuses:
-            row_ok = False
-            report.errors.append(Issue(
-                code=IssueCode.BAD_STATUS,
-                message=f"status {status!r} is not allowed", column="status", value=status,
-                expected=" or ".join(spec.statuses), **where))
-
-        source_id = record["source_id"]
-        if sources is not None and source_id not in sources and source_id != SYNTHETIC_SOURCE_ID:
-            report.errors.append(Issue(
-                code=IssueCode.UNKNOWN_SOURCE,
-                message=f"unknown source_id {source_id!r}", column="source_id",
-                value=source_id, expected="a key of sources.yaml or 'synthetic'", **where))
-        elif source_id == SYNTHETIC_SOURCE_ID and status == "observed":
-            report.errors.append(Issue(
-                code=IssueCode.SYNTHETIC_SOURCE,
-                message=f"source_id {source_id!r} on an observed value", column="source_id",
-                value=source_id, expected="status 'synthetic' for generated values",
-                **where))
-
-        indicator = indicators.get(indicator_id)
-        if indicator is not None and not math.isnan(number):
-            unit = units.get(getattr(indicator, "unit", None))
-            issue = _check_range(number, text, indicator_id, unit, spec.number_column, where)
-            if issue is not None:
-                row_ok = False
-                report.errors.append(issue)
-
-        if "category" in spec.columns and indicator is not None:
-            issue = _check_category(record["category"], indicator, where)
-            if issue is not None:
-                row_ok = False
-                report.errors.append(issue)
-
-        key = tuple((start, end) if column == "period" and start is not None else record[column]
-                    for column in spec.key_columns)
-        if key in seen:
-            row_ok = False
-            described = ", ".join(f"{column} {record[column]!r}" for column in spec.key_columns)
-            report.errors.append(Issue(
-                code=IssueCode.DUPLICATE_ROW,
-                message=f"duplicate of row {seen[key]} ({described})",
-                expected="one row per " + ", ".join(spec.key_columns), **where))
-        else:
-            seen[key] = row
-
-        if row_ok:
-            good.append({**record, "row": row, "number": number, "period_start": start,
-                         "period_end": end})
+    checks = _RowChecks(spec=spec, file=file, report=report, catalogue=catalogue,
+                        valid_codes={_region_code(region) for region in regions},
+                        bad_indicators={issue.indicator_id
+                                        for issue in catalogue_report.errors},
+                        years=year_range(today))
+    good = [checked for position, record in enumerate(cells.to_dict("records"))
+            if (checked := checks.row(position + 2, record)) is not None]
     # File order reads best; issues without a row (whole-file checks) go last.
     report.errors.sort(key=lambda issue: issue.row if issue.row is not None else math.inf)
     report.warnings.sort(key=lambda issue: issue.row if issue.row is not None else math.inf)
     rows = pd.DataFrame.from_records(
         good, columns=[*spec.columns, "row", "number", "period_start", "period_end"])
     return report, rows
+
+
+def _checked_header(df_raw: pd.DataFrame, spec: _FileSpec, file: str,
+                    errors: list[Issue]) -> list[str] | None:
+    """The stripped column names, or None (after reporting why) when a column is missing
+    or repeated."""
+    expected_columns = "columns " + ",".join(spec.columns)
+    header = [str(column).strip() for column in df_raw.columns]
+    missing = [column for column in spec.columns if column not in header]
+    for column in header:
+        if column not in spec.columns:
+            errors.append(Issue(code=IssueCode.UNEXPECTED_COLUMN,
+                                message=f"unexpected column {column!r}", file=file,
+                                row=1, column=column, expected=expected_columns))
+    for column in dict.fromkeys(column for column in header if header.count(column) > 1):
+        errors.append(Issue(code=IssueCode.DUPLICATE_COLUMN,
+                            message=f"column {column!r} appears more than once",
+                            file=file, row=1, column=column, expected=expected_columns))
+    if missing:
+        errors.append(Issue(
+            code=IssueCode.MISSING_COLUMNS,
+            message="missing column(s) " + ", ".join(repr(column) for column in missing),
+            file=file, row=1, expected=expected_columns))
+    if missing or len(set(header)) < len(header):
+        return None
+    return header
+
+
+@dataclass
+class _RowChecks:
+    """The checks of one row of values.csv or survey.csv, in the order its issues are
+    listed: ``row`` reports them and returns the row, typed, when it can be used."""
+
+    spec: _FileSpec
+    file: str
+    report: ValidationReport
+    catalogue: Any
+    valid_codes: set[str]
+    bad_indicators: set[str | None]
+    years: tuple[int, int]
+    seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def row(self, row: int, record: dict[str, str]) -> dict[str, Any] | None:
+        region_code, indicator_id = record["region_code"], record["indicator_id"]
+        where = {"file": self.file, "row": row, "region_code": region_code,
+                 "indicator_id": indicator_id}
+        start, end, period_ok = self._period(record["period"], where)
+        number, number_ok = self._number(record[self.spec.number_column], record["period"],
+                                         where)
+        status_ok = self._status(record["status"], where)
+        self._source(record["source_id"], record["status"], where)  # the row is still used
+        indicator = self.catalogue.indicators.get(indicator_id)
+        fits = self._fits(number, record, indicator, where)
+        unique = self._unique(row, record, start, end, where)
+        if (region_code in self.valid_codes and indicator_id not in self.bad_indicators
+                and period_ok and number_ok and status_ok and fits and unique):
+            return {**record, "row": row, "number": number, "period_start": start,
+                    "period_end": end}
+        return None
+
+    def _period(self, period: str, where: dict[str, Any]
+                ) -> tuple[int | None, int | None, bool]:
+        """(start, end, within the year range); (None, None, False) for no period."""
+        first_year, last_year = self.years
+        try:
+            start, end = parse_period(period)
+        except ValueError:
+            self.report.errors.append(Issue(
+                code=IssueCode.BAD_PERIOD,
+                message=f"{period!r} is not a valid period", column="period",
+                value=period, expected="'YYYY' or 'YYYY-YYYY' with start < end", **where))
+            return None, None, False
+        if start < first_year or end > last_year:
+            self.report.errors.append(Issue(
+                code=IssueCode.YEAR_OUT_OF_RANGE, period=period,
+                message=f"year {period!r} is out of range", column="period",
+                value=period, expected=f"years {first_year}–{last_year}", **where))
+            return start, end, False
+        return start, end, True
+
+    def _number(self, text: str, period: str, where: dict[str, Any]) -> tuple[float, bool]:
+        """(the number, usable); NaN for a missing-value marker (a warning) or no number."""
+        column = self.spec.number_column
+        if is_missing_marker(text):
+            self.report.warnings.append(Issue(
+                code=IssueCode.MISSING_VALUE, period=period,
+                message=f"{text!r} marks a missing or suppressed value; the row is ignored",
+                column=column, value=text, **where))
+            return math.nan, False
+        try:
+            return parse_number(text), True
+        except ValueError:
+            self.report.errors.append(Issue(
+                code=IssueCode.NOT_A_NUMBER,
+                message=f"{text!r} is not a number", column=column,
+                value=text, expected="a decimal number such as 1234.5 or 1 234,5", **where))
+            return math.nan, False
+
+    def _status(self, status: str, where: dict[str, Any]) -> bool:
+        if status in self.spec.statuses:
+            return True
+        self.report.errors.append(Issue(
+            code=IssueCode.BAD_STATUS,
+            message=f"status {status!r} is not allowed", column="status", value=status,
+            expected=" or ".join(self.spec.statuses), **where))
+        return False
+
+    def _source(self, source_id: str, status: str, where: dict[str, Any]) -> None:
+        sources = getattr(self.catalogue, "sources", None)
+        if sources is not None and source_id not in sources and source_id != SYNTHETIC_SOURCE_ID:
+            self.report.errors.append(Issue(
+                code=IssueCode.UNKNOWN_SOURCE,
+                message=f"unknown source_id {source_id!r}", column="source_id",
+                value=source_id, expected="a key of sources.yaml or 'synthetic'", **where))
+        elif source_id == SYNTHETIC_SOURCE_ID and status == "observed":
+            self.report.errors.append(Issue(
+                code=IssueCode.SYNTHETIC_SOURCE,
+                message=f"source_id {source_id!r} on an observed value", column="source_id",
+                value=source_id, expected="status 'synthetic' for generated values",
+                **where))
+
+    def _fits(self, number: float, record: dict[str, str], indicator: Any,
+              where: dict[str, Any]) -> bool:
+        """The value within its unit's range, the answer category one of the item's."""
+        issues = []
+        if indicator is not None and not math.isnan(number):
+            units = getattr(self.catalogue, "units", {}) or {}
+            unit = units.get(getattr(indicator, "unit", None))
+            issues.append(_check_range(number, record[self.spec.number_column],
+                                       where["indicator_id"], unit, self.spec.number_column,
+                                       where))
+        if "category" in self.spec.columns and indicator is not None:
+            issues.append(_check_category(record["category"], indicator, where))
+        found = [issue for issue in issues if issue is not None]
+        self.report.errors.extend(found)
+        return not found
+
+    def _unique(self, row: int, record: dict[str, str], start: int | None,
+                end: int | None, where: dict[str, Any]) -> bool:
+        """False (an error naming the first) when the row repeats an earlier row's key."""
+        key_columns = self.spec.key_columns
+        key = tuple((start, end) if column == "period" and start is not None else record[column]
+                    for column in key_columns)
+        if key not in self.seen:
+            self.seen[key] = row
+            return True
+        described = ", ".join(f"{column} {record[column]!r}" for column in key_columns)
+        self.report.errors.append(Issue(
+            code=IssueCode.DUPLICATE_ROW,
+            message=f"duplicate of row {self.seen[key]} ({described})",
+            expected="one row per " + ", ".join(key_columns), **where))
+        return False
 
 
 def _region_code(region: Any) -> str:

@@ -187,162 +187,217 @@ def read_source(spec: ImportSpec, catalogue: Any, *, data_dir: str | Path | None
     Collects every bad cell of the file and raises one ``DataValidationError`` naming
     file, row and column of each.
     """
-    indicator = catalogue.indicator(spec.indicator_id)
-    table = read_table(spec.path, sheet=spec.sheet, header_row=spec.header_row)
-    file = spec.path.name
-    if spec.path.suffix.lower() in {".xlsx", ".xlsm"}:
-        sheet = spec.sheet if spec.sheet is not None else first_sheet_name(spec.path)
-        file = f"{file}, sheet {sheet!r}"
-    header_row = spec.header_row
-    headers = [str(header) for header in table.columns]
-    region_column = _find_column(headers, _REGION_HEADERS)
-    period_column = _find_column(headers, _PERIOD_HEADERS)
-    fixed_region = None
-    if spec.region is not None:
-        fixed_region = resolve_region(spec.region, data_dir).code
-    issues: list[Issue] = []
-    notes: list[str] = []
-    warnings: list[Issue] = []
-    cells: list[tuple[int, str, str, str, str]] = []  # row, column, region, period, text
-    categories: list[str] = []  # survey: the answer; register: a note for the row
+    reader = _SourceReader.open(spec, catalogue.indicator(spec.indicator_id), data_dir, today)
+    if reader.period_column is not None:
+        reader.read_long()  # one row per region and period (and category)
+    else:
+        reader.read_wide()  # years as columns
+    return reader.parsed()
 
-    def region_of(row_number: int, record: dict[str, str]) -> str | None:
-        if region_column is None:
-            return fixed_region
+
+@dataclass
+class _SourceReader:
+    """One source file being read: its table and columns, the cells taken from it (row,
+    column, region, period, text; with the answer of a survey item or a note of a register
+    row) and what was found on the way."""
+
+    spec: ImportSpec
+    indicator: Any
+    table: pd.DataFrame
+    file: str  # the file name as messages give it ("x.xlsx, sheet 'Blad1'")
+    headers: list[str]
+    region_column: str | None
+    period_column: str | None
+    fixed_region: str | None  # the code of --region / the mapping's region
+    data_dir: str | Path | None
+    today: _dt.date | None
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    cells: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, spec: ImportSpec, indicator: Any, data_dir: str | Path | None,
+             today: _dt.date | None) -> _SourceReader:
+        table = read_table(spec.path, sheet=spec.sheet, header_row=spec.header_row)
+        file = spec.path.name
+        if spec.path.suffix.lower() in {".xlsx", ".xlsm"}:
+            sheet = spec.sheet if spec.sheet is not None else first_sheet_name(spec.path)
+            file = f"{file}, sheet {sheet!r}"
+        headers = [str(header) for header in table.columns]
+        fixed_region = None
+        if spec.region is not None:
+            fixed_region = resolve_region(spec.region, data_dir).code
+        return cls(spec=spec, indicator=indicator, table=table, file=file, headers=headers,
+                   region_column=_find_column(headers, _REGION_HEADERS),
+                   period_column=_find_column(headers, _PERIOD_HEADERS),
+                   fixed_region=fixed_region, data_dir=data_dir, today=today)
+
+    def region_of(self, row_number: int, record: dict[str, str]) -> str | None:
+        """The row's län code (None, with an issue, when the cell names no län)."""
+        if self.region_column is None:
+            return self.fixed_region
         try:
-            return resolve_region_cell(record[region_column], file=file, row=row_number,
-                                       column=region_column, data_dir=data_dir)
+            return resolve_region_cell(record[self.region_column], file=self.file,
+                                       row=row_number, column=self.region_column,
+                                       data_dir=self.data_dir)
         except DataError as exc:
-            issues.append(exc.issue)
+            self.issues.append(exc.issue)
             return None
 
-    if period_column is not None:
-        # long: one row per region and period (and category)
+    def read_long(self) -> None:
+        spec, headers, file = self.spec, self.headers, self.file
+        header_row = spec.header_row
+        region_column, period_column = self.region_column, self.period_column
+        is_survey = self.indicator.is_survey
         value_column = spec.column or _find_column(
             [h for h in headers if h not in (region_column, period_column)], _VALUE_HEADERS)
-        category_column = _find_column(headers, _CATEGORY_HEADERS) if indicator.is_survey \
-            else None
+        category_column = _find_column(headers, _CATEGORY_HEADERS) if is_survey else None
         if value_column is None or value_column not in headers:
             raise DataError("no value column", file=file, row=header_row, column=spec.column,
                             expected="a column named value/värde, or the column given in the "
                                      "mapping; columns are " + ", ".join(headers))
-        if indicator.is_survey and category_column is None:
+        if is_survey and category_column is None:
             raise DataError(f"{spec.indicator_id!r} is a survey item but the file has no "
                             "category column", file=file, row=header_row,
                             expected="a column category/kategori/svar with the answer")
-        if region_column is None and fixed_region is None:
+        if region_column is None and self.fixed_region is None:
             raise DataError("no län column and no --region", file=file, row=header_row,
                             expected="a column region/län, or --region")
         read = {region_column, period_column, value_column, category_column}
-        _report_unread(table, [h for h in headers if h not in read], file, header_row,
-                       "not the län, period, value or category column", notes, warnings)
-        for position, record in enumerate(table.to_dict("records")):
+        _report_unread(self.table, [h for h in headers if h not in read], file, header_row,
+                       "not the län, period, value or category column", self.notes,
+                       self.warnings)
+        for position, record in enumerate(self.table.to_dict("records")):
             row_number = position + header_row + 1
-            code = region_of(row_number, record)
+            code = self.region_of(row_number, record)
             try:
                 period = check_period(record[period_column], file=file, row=row_number,
-                                      column=period_column, today=today)
+                                      column=period_column, today=self.today)
             except DataError as exc:
-                issues.append(exc.issue)
+                self.issues.append(exc.issue)
                 period = None
             if code is None or period is None:
                 continue
-            if fixed_region is not None and code != fixed_region:
+            if self.fixed_region is not None and code != self.fixed_region:
                 continue
-            cells.append((row_number, value_column, code, period, record[value_column]))
-            categories.append(record[category_column].strip() if category_column else "")
-    else:
-        # wide: years as columns
-        if indicator.is_survey:
+            self.cells.append((row_number, value_column, code, period, record[value_column]))
+            self.categories.append(record[category_column].strip() if category_column else "")
+
+    def read_wide(self) -> None:
+        spec, file, header_row = self.spec, self.file, self.spec.header_row
+        if self.indicator.is_survey:
             raise DataError(f"{spec.indicator_id!r} is a survey item; wide tables are only "
                             "read for register indicators", file=file, row=header_row,
                             expected="a long table with columns region, year, category, value")
+        label_columns = [h for h in self.headers
+                         if parse_year_header(h) is None and h != self.region_column]
+        chosen, break_notes = self._year_columns()
+        if self.region_column is None and self.fixed_region is None:
+            if not label_columns:
+                raise DataError("no län column and no --region", file=file, row=header_row,
+                                expected="a first column with län names or codes")
+            self.region_column = label_columns[0]  # e.g. Tillväxtanalys' unnamed first column
+        _report_unread(self.table, [h for h in label_columns if h != self.region_column],
+                       file, header_row, "not a year (2019, 2010*) or a period (2014-2017)",
+                       self.notes, self.warnings)
+        self._note_breaks(break_notes)
+        for position, record in enumerate(self.table.to_dict("records")):
+            row_number = position + header_row + 1
+            if self.region_column is not None and not str(record[self.region_column]).strip():
+                continue  # footnote or blank line below the table
+            code = self.region_of(row_number, record)
+            if code is None:
+                continue
+            if self.fixed_region is not None and code != self.fixed_region:
+                continue
+            for period, header in chosen.items():
+                self.cells.append((row_number, header, code, period, record[header]))
+                self.categories.append(break_notes.get(period, ""))
+
+
+    def _year_columns(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The column read for each period (the right-most of a period published twice:
+        the newer method after a break) and, for such periods, a note saying so."""
         year_columns: dict[str, list[tuple[int, str]]] = {}
-        for header in headers:
+        for header in self.headers:
             parsed = parse_year_header(header)
             if parsed is not None:
                 year_columns.setdefault(parsed[0], []).append((parsed[1], header))
         if not year_columns:
-            raise _no_year_columns(table, file, header_row)
-        label_columns = [h for h in headers
-                         if parse_year_header(h) is None and h != region_column]
-        if region_column is None and fixed_region is None:
-            if not label_columns:
-                raise DataError("no län column and no --region", file=file, row=header_row,
-                                expected="a first column with län names or codes")
-            region_column = label_columns[0]  # e.g. Tillväxtanalys' unnamed first column
-        _report_unread(table, [h for h in label_columns if h != region_column], file,
-                       header_row, "not a year (2019, 2010*) or a period (2014-2017)", notes,
-                       warnings)
+            raise _no_year_columns(self.table, self.file, self.spec.header_row)
         chosen: dict[str, str] = {}
         break_notes: dict[str, str] = {}
         for period, variants in year_columns.items():
-            header = variants[-1][1]  # the right-most: the newer method after a break
+            header = variants[-1][1]
             try:
-                chosen[check_period(period, file=file, row=header_row, column=header,
-                                    today=today)] = header
+                chosen[check_period(period, file=self.file, row=self.spec.header_row,
+                                    column=header, today=self.today)] = header
             except DataError as exc:
-                issues.append(exc.issue)
+                self.issues.append(exc.issue)
                 continue
             if len(variants) > 1:
                 dropped = ", ".join(h for _, h in variants[:-1])
                 break_notes[period] = f"method break: {period} published {len(variants)} " \
                                       f"times, kept column {header}, ignored {dropped}"
-                notes.append(f"{file}: {break_notes[period]}")
-        records = table.to_dict("records")
-        for position, record in enumerate(records):
-            row_number = position + header_row + 1
-            if region_column is not None and not str(record[region_column]).strip():
-                continue  # footnote or blank line below the table
-            code = region_of(row_number, record)
-            if code is None:
-                continue
-            if fixed_region is not None and code != fixed_region:
-                continue
-            for period, header in chosen.items():
-                cells.append((row_number, header, code, period, record[header]))
-                categories.append(break_notes.get(period, ""))
+        return chosen, break_notes
 
-    rows: list[dict[str, str]] = []
-    origins: list[tuple[str, int, str]] = []
-    duplicates: dict[tuple[str, str, str], int] = {}
-    suppressed = 0
-    for (row_number, column, code, period, text), category in zip(cells, categories):
-        try:
-            number = _parse_value(text, file=file, row=row_number, column=column)
-        except DataError as exc:
-            issues.append(exc.issue)
-            continue
-        if number is None:
-            suppressed += 1  # skipped, not zero
-            continue
-        key = (code, period, category if indicator.is_survey else "")
-        if key in duplicates:
-            issues.append(Issue(code=IssueCode.SECOND_VALUE, period=period,
-                                message=f"a second value for {code} {period}"
-                                        f"{' ' + category if category else ''} "
-                                        f"(first in row {duplicates[key]})",
-                                file=file, row=row_number, column=column, value=text,
-                                expected="one value per län and period"))
-            continue
-        duplicates[key] = row_number
-        row = {"region_code": code, "indicator_id": spec.indicator_id, "period": period}
-        if indicator.is_survey:
-            row["category"] = category
-        rows.append({**row, "text": text, "number": format_stored_number(number),
-                     "extra_note": "" if indicator.is_survey else category})
-        origins.append((file, row_number, column))
-    if issues:
-        raise DataValidationError(issues)
-    if suppressed:
-        notes.append(f"{file}: {suppressed} suppressed or empty cell(s) ('..', '–', '') "
-                     "skipped, not read as zero")
-    if not rows:
-        notes.append(f"{file}: no values for {spec.indicator_id!r}"
-                     f"{' in ' + fixed_region if fixed_region else ''}")
-    logger.info("%s: %d values for %s", file, len(rows), spec.indicator_id)
-    return _Parsed(rows=rows, origins=origins, notes=notes, warnings=warnings,
-                   suppressed=suppressed, file=file)
+    def _note_breaks(self, break_notes: dict[str, str]) -> None:
+        self.notes.extend(f"{self.file}: {note}" for note in break_notes.values())
+
+    def parsed(self) -> _Parsed:
+        """The cells as tidy text rows; every bad cell of the file in one
+        ``DataValidationError``."""
+        file, is_survey = self.file, self.indicator.is_survey
+        rows: list[dict[str, str]] = []
+        origins: list[tuple[str, int, str]] = []
+        duplicates: dict[tuple[str, str, str], int] = {}
+        suppressed = 0
+        for (row_number, column, code, period, text), category in zip(self.cells,
+                                                                       self.categories):
+            try:
+                number = _parse_value(text, file=file, row=row_number, column=column)
+            except DataError as exc:
+                self.issues.append(exc.issue)
+                continue
+            if number is None:
+                suppressed += 1  # skipped, not zero
+                continue
+            key = (code, period, category if is_survey else "")
+            if key in duplicates:
+                self.issues.append(Issue(
+                    code=IssueCode.SECOND_VALUE, period=period,
+                    message=f"a second value for {code} {period}"
+                            f"{' ' + category if category else ''} "
+                            f"(first in row {duplicates[key]})",
+                    file=file, row=row_number, column=column, value=text,
+                    expected="one value per län and period"))
+                continue
+            duplicates[key] = row_number
+            row = {"region_code": code, "indicator_id": self.spec.indicator_id,
+                   "period": period}
+            if is_survey:
+                row["category"] = category
+            rows.append({**row, "text": text, "number": format_stored_number(number),
+                         "extra_note": "" if is_survey else category})
+            origins.append((file, row_number, column))
+        return self._finish(rows, origins, suppressed)
+
+    def _finish(self, rows: list[dict[str, str]], origins: list[tuple[str, int, str]],
+                suppressed: int) -> _Parsed:
+        if self.issues:
+            raise DataValidationError(self.issues)
+        file = self.file
+        if suppressed:
+            self.notes.append(f"{file}: {suppressed} suppressed or empty cell(s) ('..', '–', "
+                              "'') skipped, not read as zero")
+        if not rows:
+            self.notes.append(f"{file}: no values for {self.spec.indicator_id!r}"
+                              f"{' in ' + self.fixed_region if self.fixed_region else ''}")
+        logger.info("%s: %d values for %s", file, len(rows), self.spec.indicator_id)
+        return _Parsed(rows=rows, origins=origins, notes=self.notes, warnings=self.warnings,
+                       suppressed=suppressed, file=file)
 
 
 def _report_unread(table: pd.DataFrame, columns: Sequence[str], file: str, header_row: int,
