@@ -336,6 +336,7 @@ def test_a_damaged_report_index_or_stamp_means_a_rebuild(tmp_path):
 
 @pytest.mark.parametrize("attempt", range(20))
 def test_a_swallowed_ctrl_c_still_ends_the_build(attempt):
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as an interactive run
     with interrupts.catching():
         try:  # a KeyboardInterrupt raised where exceptions are ignored (a finaliser, …)
             os.kill(os.getpid(), signal.SIGINT)
@@ -346,6 +347,23 @@ def test_a_swallowed_ctrl_c_still_ends_the_build(attempt):
         with pytest.raises(KeyboardInterrupt):
             interrupts.check()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    signal.signal(signal.SIGINT, before)
+
+
+def test_a_build_started_with_ctrl_c_ignored_keeps_ignoring_it():
+    """A background job of a non-interactive shell (or nohup) starts with SIGINT ignored:
+    the Ctrl-C that reaches it is meant for the foreground command, not the build."""
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with interrupts.catching():
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(10**6):
+                pass
+            interrupts.check()  # nothing recorded, nothing raised
+            assert not interrupts.interrupted()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 @pytest.mark.parametrize("attempt", range(20))

@@ -40,8 +40,11 @@ def check() -> None:
 
 @contextlib.contextmanager
 def catching() -> Iterator[None]:
-    """Record SIGINT for the duration (main thread only; elsewhere nothing changes)."""
-    if threading.current_thread() is not threading.main_thread():
+    """Record SIGINT for the duration (main thread only; elsewhere nothing changes). A
+    process started with SIGINT ignored (a background job of a shell, ``nohup``) keeps
+    ignoring it: the Ctrl-C it would get is meant for the foreground command."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
         yield
         return
     _received.clear()
