@@ -46,6 +46,7 @@ from ecoreport.publishing.folders import (ReportLock, check_out_dir, clean_stale
 from ecoreport.report.innovation_index import landing_map_html
 from ecoreport.publishing.landing import key_figures, write_landing_page
 from ecoreport.report.outline import notebook_chapters, notebook_source, render_toc
+from ecoreport.report.render import altair_speedups
 from ecoreport.publishing.pdf import build_pdf
 from ecoreport.publishing.review_pages import write_review_pages
 from ecoreport.report.draft import DRAFT_KEY, analyst_checklist, empty_chapters, write_checklist
@@ -538,7 +539,8 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
                 processes.start_background()
                 shared = compute_shared(dataset, year)
                 if landing_page and shared.index is not None:
-                    map_html = landing_map_html(dataset, shared.index)
+                    with altair_speedups():  # (reverted after the map)
+                        map_html = landing_map_html(dataset, shared.index)
                 logger.info("data and shared analysis in %.1f s", time.perf_counter() - t0)
                 for region in todo:
                     interrupts.check()
