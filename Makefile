@@ -12,7 +12,7 @@ LAB_STAMP := $(VENV)/.ecoreport-lab-installed
 # The Jupyter kernel the notebooks can be opened with in JupyterLab (make lab).
 KERNEL := ecoreport
 
-.PHONY: install system-deps report html test test-fast bench bench-all lock data clean lab lab-install browser-deps
+.PHONY: install system-deps test-system-deps report html test test-fast bench bench-all lock data clean lab lab-install browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +40,15 @@ LAB_DIR ?= .
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --notebook-dir=$(LAB_DIR) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-# Debian packages for the PDF (xelatex) and the browser/PDF checks; installed when run as
-# root and missing, otherwise the script says exactly what to install.
+# Debian packages for the PDF (xelatex and fonts; the charts need no browser); installed
+# when run as root and missing, otherwise the script says exactly what to install.
 system-deps:
 	@bash scripts/system-deps.sh
+
+# Debian packages only the tests need: poppler (PDF checks) and Chromium (browser and
+# accessibility tests).
+test-system-deps:
+	@bash scripts/system-deps.sh --test
 
 # npm packages of the accessibility test (axe-core, puppeteer-core on the system Chromium).
 browser-deps:
@@ -56,7 +61,7 @@ report: install system-deps
 html: install
 	$(BIN)/ecoreport build --region $(REGION) $(YEAR_ARG) --out $(OUT)
 
-test: install system-deps browser-deps $(LAB_STAMP)
+test: install system-deps test-system-deps browser-deps $(LAB_STAMP)
 	$(BIN)/python -m pytest -q
 
 test-fast: install

@@ -50,3 +50,13 @@ def published_book(tmp_path_factory) -> "BuildResult":  # noqa: F821
     """Västerbotten 2024, the published edition (the default), chapters of PUBLISHED_BOOK."""
     out = tmp_path_factory.mktemp("published")
     return build_report(resolve_region("24"), 2024, out, only=PUBLISHED_BOOK, workers=2)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def altair_speedups():
+    """Charts made by the tests go through Altair's speed-ups, as in the build's kernels
+    (importing the library does not apply them; test_altair_speedups checks that)."""
+    from ecoreport.report import render
+
+    with render.altair_speedups():
+        yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -166,3 +167,29 @@ def test_a_removed_folder_of_the_previous_notebook_does_not_fail_the_next(tmp_pa
     finally:
         kernel.shutdown()
     assert kernel.starts == 1  # no notebook failed, the kernel was never replaced
+
+
+def test_warm_kernels_apply_altair_speedups_and_leave_the_callers_environment(
+        small_book, tmp_path, monkeypatch):
+    import dataclasses
+
+    from ecoreport.report import render
+
+    monkeypatch.delenv(render.VALIDATE_CHARTS_ENV, raising=False)
+    monkeypatch.setenv(render.STATIC_CHARTS_ENV, "png")
+    job = dataclasses.replace(_job(small_book, "notebooks/pca", tmp_path / "nb.ipynb"),
+                              validate_charts=False)
+    kernel = WarmKernel()
+    try:
+        kernel.execute(job)
+        check = kernel._run_silently(
+            "import altair, ecoreport.report.render as r\n"
+            "assert r.altair_speedups_applied() == r.altair_speedups_supported()\n"
+            "assert altair.data_transformers.active == ('ecoreport' if "
+            "r.altair_speedups_supported() else 'default')\n", 60)
+        assert check.get("status") == "ok", check
+    finally:
+        kernel.shutdown()
+    execute_notebook(job)  # a fresh kernel: the settings are for its start only
+    assert render.VALIDATE_CHARTS_ENV not in os.environ
+    assert os.environ[render.STATIC_CHARTS_ENV] == "png"

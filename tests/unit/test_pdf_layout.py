@@ -83,7 +83,10 @@ def test_pdf_metadata_names_title_subject_and_swedish_and_asks_for_tagging(tmp_p
 
 
 def test_pdf_has_parts_and_the_start_page_is_one_chapter():
-    from ecoreport.publishing.pdf import ROOT_TITLE, with_parts
+    from ecoreport.publishing.pdf import root_title, with_parts
+
+    ROOT_TITLE = root_title()
+    assert ROOT_TITLE == "Sammanfattning"  # (book/texts/pdf.md, root-title)
 
     def chapter(title, doc):
         return (f"\\sphinxstepscope\n\\chapter{{{title}}}\n"

@@ -7,7 +7,7 @@ import pytest
 
 openpyxl = pytest.importorskip("openpyxl")
 
-from ecoreport.publishing.xlsx import (  # noqa: E402
+from ecoreport.data.xlsx import (  # noqa: E402
     BOLD, LINK, SHADE_COLOUR, SHADED, TITLE, Cell, Sheet, column_letter, write_workbook)
 
 
@@ -69,3 +69,24 @@ def test_a_failed_write_leaves_the_old_file(tmp_path):
         write_workbook(tmp_path / "folder.xlsx", [Sheet("A")])
     assert path.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx", "folder.xlsx"]
+
+
+def test_notes_print_header_and_frozen_first_row_and_column_read_back(tmp_path):
+    # what the templates use (ingest/template.py): the one writer of the project's workbooks
+    sheet = Sheet("mall")
+    sheet.append(["Län", "2023"], style=BOLD)
+    sheet.append(["Norrbottens län", 3])
+    sheet.add_note("A1", "Källa: SCB & <UKÄ>\x07", "ecoreport")
+    sheet.add_note("B2", "Andra", "någon")
+    sheet.print_header = {"C": "Namn – enhet", "R": "Källa: A & B"}
+    sheet.freeze_header = sheet.freeze_first_column = True
+    plain = Sheet("utan")
+    plain.append(["x"])
+    wb = openpyxl.load_workbook(write_workbook(tmp_path / "mall.xlsx", [plain, sheet]))
+    ws = wb["mall"]
+    assert ws.freeze_panes == "B2" and ws["A1"].font.b
+    assert (ws["A1"].comment.text, ws["A1"].comment.author) == ("Källa: SCB & <UKÄ>", "ecoreport")
+    assert (ws["B2"].comment.text, ws["B2"].comment.author) == ("Andra", "någon")
+    assert ws.oddHeader.center.text == "Namn – enhet"
+    assert ws.oddHeader.right.text == "Källa: A && B"  # (Excel's code for one "&")
+    assert wb["utan"]["A1"].comment is None and wb["utan"].freeze_panes is None

@@ -13,20 +13,16 @@ mallen" with one line per indicator. So a sheet imports back unchanged with
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
-from openpyxl.comments import Comment
-from openpyxl.styles import Font
 
 from ecoreport.data.catalogue import load_catalogue
 from ecoreport.data.regions import load_regions
 from ecoreport.data.tables import read_table
 from ecoreport.data.vocab import RIKET_CODE
+from ecoreport.data.xlsx import BOLD, Sheet, write_workbook
 from ecoreport.errors import UsageError
 from ecoreport.paths import data_dir as default_data_dir
 
@@ -97,49 +93,35 @@ def write_template(indicator_ids: Sequence[str], out: str | Path, *,
         wanted = sorted({*DEFAULT_YEARS, *later})
     else:
         wanted = sorted(set(years))
-    book = openpyxl.Workbook()
-    about = book.active
-    about.title = ABOUT_SHEET
-    about.append(["Indikator (flik)", "Namn", "Enhet", "Källa", "Hämta från", "Så här"])
-    for cell in about[1]:
-        cell.font = Font(bold=True)
+    about = Sheet(ABOUT_SHEET)
+    about.append(["Indikator (flik)", "Namn", "Enhet", "Källa", "Hämta från", "Så här"],
+                 style=BOLD)
+    sheets = [about]
     for indicator_id in indicator_ids:
         header = indicator_header(catalogue, indicator_id)
         about.append([header["id"], header["name"], header["unit"], header["source"],
                       (indicator_page(catalogue, indicator_id) or header["url"]),
                       header["recipe"]])
-        sheet = book.create_sheet(title=indicator_id[:31])
-        sheet.append([REGION_HEADER, *(str(year) for year in wanted)])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet["A1"].comment = Comment(
+        sheet = Sheet(indicator_id[:31])
+        sheets.append(sheet)
+        sheet.append([REGION_HEADER, *(str(year) for year in wanted)], style=BOLD)
+        sheet.add_note("A1", (
             f"{header['name']} ({header['unit']}). Källa: {header['source']}. "
             f"Hämta från: {indicator_page(catalogue, indicator_id) or header['url']}. "
             + (header["recipe"] + " " if header["recipe"] else "")
-            + "Fyll i ett värde per län och år; lämna tomt där uppgift saknas.", "ecoreport")
-        sheet.oddHeader.center.text = f"{header['name']} – {header['unit']}"
-        sheet.oddHeader.right.text = f"Källa: {header['source']}"
-        sheet.freeze_panes = "B2"
+            + "Fyll i ett värde per län och år; lämna tomt där uppgift saknas."), "ecoreport")
+        sheet.print_header = {"C": f"{header['name']} – {header['unit']}",
+                              "R": f"Källa: {header['source']}"}
+        sheet.freeze_header = sheet.freeze_first_column = True
         rows = observed[observed["indicator_id"] == indicator_id]
         known = {(code, period): text for code, period, text
                  in zip(rows["region_code"], rows["period"], rows["value"])}
         for region in order:
             sheet.append([region.name, *(
                 _cell_value(known[(region.code, str(year))]) if (region.code, str(year)) in known else None for year in wanted)])
-        sheet.column_dimensions["A"].width = 24
-    about.column_dimensions["B"].width = 40
-    about.column_dimensions["E"].width = 60
-    about.column_dimensions["F"].width = 100
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
-    os.close(handle)
-    try:
-        book.save(temporary)
-        os.replace(temporary, out)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return out
+        sheet.widths[1] = 24
+    about.widths.update({2: 40, 5: 60, 6: 100})
+    return write_workbook(out, sheets)  # (atomically)
 
 
 def template_frame(path: str | Path, indicator_id: str) -> pd.DataFrame:

@@ -46,6 +46,7 @@ from ecoreport.publishing.folders import (ReportLock, check_out_dir, clean_stale
 from ecoreport.report.innovation_index import landing_map_html
 from ecoreport.publishing.landing import key_figures, write_landing_page
 from ecoreport.report.outline import notebook_chapters, notebook_source, render_toc
+from ecoreport.report.render import altair_speedups
 from ecoreport.publishing.pdf import build_pdf
 from ecoreport.publishing.review_pages import write_review_pages
 from ecoreport.report.draft import DRAFT_KEY, analyst_checklist, empty_chapters, write_checklist
@@ -228,6 +229,84 @@ class _Report:
     checklist: list = field(default_factory=list)
 
 
+def _analyse(report: _Report, shared: SharedResults, out_dir: Path, *,
+             command: str | None, draft: bool) -> tuple[dict, tuple[str, ...]]:
+    """The län's results, checklist, key figures and edition in the staging folder; returns
+    the notebooks' per-build parameters and the chapters the book leaves out."""
+    region, year, staging, dataset = report.region, report.year, report.staging, report.dataset
+    t0 = time.perf_counter()
+    results = compute_results(dataset, region.code, year, shared=shared)
+    save_results(results, staging / RESULTS_FILE, dataset,
+                 {**collect_build_info(command, dataset), DRAFT_KEY: draft})
+    # the published edition leaves out empty chapters; the checklist says what is left
+    report.checklist = analyst_checklist(dataset, region.code, year)
+    write_checklist(staging, report.checklist, region.name, year, draft=draft)
+    report.summary = key_figures(results)
+    write_summary(staging, results, dataset.catalogue, region.short_name)
+    report.timings["analysis"] = time.perf_counter() - t0
+    write_edition(staging, dataset, region.code, year, build_command=command)
+    previous = find_previous_edition(out_dir, region, year)
+    report.earlier_editions = earlier_editions_digest(out_dir, region, year)
+    per_build = {"previous_edition": str(previous.resolve()) if previous else None}
+    leave_out = () if draft else tuple(empty_chapters(
+        dataset, region.code, year, previous_edition=previous is not None))
+    return per_build, leave_out
+
+
+def _notebook_parameters(report: _Report, chapter, out: Path, per_build: dict,
+                         data_dir: Path | None) -> dict:
+    """The parameters papermill gives ``chapter``'s notebook (written to ``out``)."""
+    return {"region": report.region.code, "year": report.year,
+            # relative, so executed notebooks do not name the staging folder
+            "results_path": os.path.relpath(report.staging / RESULTS_FILE, out.parent),
+            "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
+            **{k: per_build.get(k, v) if v is None else v
+               for k, v in chapter.parameters.items()}}
+
+
+def _write_pdf(report: _Report, downloads: Path) -> str:
+    """The PDF (linked from the web book as a download); returns its path in the folder."""
+    t3 = time.perf_counter()
+    built = build_pdf(report.staging, downloads_print_text(report.region, report.year))
+    _link_or_copy(built, downloads / download_names(report.region, report.year)["pdf"])
+    report.timings["book_pdf"] = time.perf_counter() - t3
+    return built.relative_to(report.staging).as_posix()
+
+
+class _SharedSheets:
+    """The data workbook's sheets shared by every län of a year, made once (in a thread
+    while the notebooks run, see :meth:`prefetch`)."""
+
+    def __init__(self) -> None:
+        self._sheets: dict[int, list] = {}  # year -> sheets
+        self._lock = threading.Lock()
+        self._started: set[int] = set()
+
+    def get(self, report: _Report) -> list:
+        with self._lock:
+            if report.year not in self._sheets:
+                dataset = report.dataset
+                sheets = data_sheets(
+                    year=report.year, values=dataset.values, survey=dataset.survey,
+                    catalogue=dataset.catalogue, regions=dataset.regions)
+                for sheet in sheets:
+                    sheet.xml()
+                self._sheets[report.year] = sheets
+            return self._sheets[report.year]
+
+    def prefetch(self, report: _Report) -> None:
+        """Start making ``report``'s year's sheets in a thread (once per year)."""
+        if report.year not in self._started:
+            self._started.add(report.year)
+            threading.Thread(target=self._prefetch, args=(report,), daemon=True).start()
+
+    def _prefetch(self, report: _Report) -> None:
+        try:
+            self.get(report)
+        except Exception:  # noqa: BLE001 - made again, and reported, by the book build
+            pass
+
+
 class _Builder:
     """Builds several län with one pool of warm-kernel workers (see :func:`build_reports`)."""
 
@@ -245,9 +324,7 @@ class _Builder:
         # a notebook: (report, job, cache key); a book: (report, None, None)
         self.pending: dict[Future, tuple[_Report, NotebookJob | None, str | None]] = {}
         self.open: list[_Report] = []
-        self._sheets: dict[int, list] = {}  # year -> the data workbook's shared sheets
-        self._sheets_lock = threading.Lock()
-        self._sheets_started: set[int] = set()
+        self.sheets = _SharedSheets()
 
     def _submit(self, report: _Report, job: NotebookJob, key: str) -> None:
         self.pending[self.processes.submit(job)] = (report, job, key)
@@ -301,64 +378,47 @@ class _Builder:
         except Exception as exc:
             self._fail(report, region, exc)
             return
-        if report.year not in self._sheets_started:  # made while the notebooks run
-            self._sheets_started.add(report.year)
-            threading.Thread(target=self._prefetch_sheets, args=(report,), daemon=True).start()
+        self.sheets.prefetch(report)  # made while the notebooks run
         if report.waiting == 0:
             self._finish(report, pdf=pdf, strict=strict)
 
     def _prepare(self, report: _Report, dataset, shared: SharedResults, *,
                  only, pdf, data_dir, command, draft=False) -> None:
-        region, year, staging = report.region, report.year, report.staging
-        t0 = time.perf_counter()
-        staging.mkdir(parents=True)
-        results = compute_results(dataset, region.code, year, shared=shared)
-        save_results(results, staging / RESULTS_FILE, dataset,
-                     {**collect_build_info(command, dataset), DRAFT_KEY: draft})
-        # the published edition leaves out empty chapters; the checklist says what is left
-        report.checklist = analyst_checklist(dataset, region.code, year)
-        write_checklist(staging, report.checklist, region.name, year, draft=draft)
-        report.summary = key_figures(results)
-        write_summary(staging, results, dataset.catalogue, region.short_name)
-        report.timings["analysis"] = time.perf_counter() - t0
-        write_edition(staging, dataset, region.code, year, build_command=command)
-        previous = find_previous_edition(self.out_dir, region, year)
-        report.earlier_editions = earlier_editions_digest(self.out_dir, region, year)
-        per_build = {"previous_edition": str(previous.resolve()) if previous else None}
-        leave_out = () if draft else tuple(empty_chapters(
-            dataset, region.code, year, previous_edition=previous is not None))
-        assemble_book(staging, region, year, dataset.catalogue, only, pdf=pdf,
-                      leave_out=leave_out)
+        """Analysis, edition and book skeleton in the staging folder; the notebooks queued."""
+        report.staging.mkdir(parents=True)
         report.dataset = dataset
-        root = project_root()
+        per_build, leave_out = _analyse(report, shared, self.out_dir, command=command,
+                                        draft=draft)
+        assemble_book(report.staging, report.region, report.year, dataset.catalogue, only,
+                      pdf=pdf, leave_out=leave_out)
         static_charts = PRINT_CHARTS if pdf else "none"
         report.timings["papermill_start"] = time.perf_counter()
         for chapter in notebook_chapters(dataset.catalogue, only, leave_out):
-            out = staging / f"{chapter.path}.ipynb"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            params = {"region": region.code, "year": year,
-                      # relative, so executed notebooks do not name the staging folder
-                      "results_path": os.path.relpath(staging / RESULTS_FILE, out.parent),
-                      "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
-                      **{k: per_build.get(k, v) if v is None else v
-                         for k, v in chapter.parameters.items()}}
-            # the notebook's text for this län and year (its indicators, the commentary)
-            source = staging / SOURCES_DIR / f"{chapter.path}.md"
-            source.parent.mkdir(parents=True, exist_ok=True)
-            source.write_text(notebook_source(chapter, dataset, region.code, year, root),
-                              encoding="utf-8")
-            key = self.inputs.notebook_key(source, params, static_charts,
-                                           report.earlier_editions)
-            report.notebook_keys[chapter.path] = key
-            if not self.force and self.cache.get(key, out):
-                report.reused.append(chapter.path)
-                continue
-            report.waiting += 1
-            self._submit(report, NotebookJob(
-                source=str(source), target=str(out), parameters=params, cwd=str(out.parent),
-                label=f"{region.name} ({region.code})", name=f"{chapter.path}.md",
-                # the chart code is tested against the schema: not checked again per chart
-                static_charts=static_charts, validate_charts=False), key)
+            self._queue_notebook(report, chapter, per_build, static_charts, data_dir)
+
+    def _queue_notebook(self, report: _Report, chapter, per_build: dict, static_charts: str,
+                        data_dir: Path | None) -> None:
+        """Write ``chapter``'s notebook source; take it from the cache or queue it."""
+        region, staging = report.region, report.staging
+        out = staging / f"{chapter.path}.ipynb"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        params = _notebook_parameters(report, chapter, out, per_build, data_dir)
+        # the notebook's text for this län and year (its indicators, the commentary)
+        source = staging / SOURCES_DIR / f"{chapter.path}.md"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(notebook_source(chapter, report.dataset, region.code, report.year,
+                                          project_root()), encoding="utf-8")
+        key = self.inputs.notebook_key(source, params, static_charts, report.earlier_editions)
+        report.notebook_keys[chapter.path] = key
+        if not self.force and self.cache.get(key, out):
+            report.reused.append(chapter.path)
+            return
+        report.waiting += 1
+        self._submit(report, NotebookJob(
+            source=str(source), target=str(out), parameters=params, cwd=str(out.parent),
+            label=f"{region.name} ({region.code})", name=f"{chapter.path}.md",
+            # the chart code is tested against the schema: not checked again per chart
+            static_charts=static_charts, validate_charts=False), key)
 
     def collect(self, block: bool, *, pdf: bool, strict: bool) -> None:
         """Handle finished notebooks and books; a län whose last notebook finished gets its
@@ -401,60 +461,42 @@ class _Builder:
         """The PDF and the data workbook first (the web book links to both), then the web
         book and the stamp in the staging folder, which then replaces the report folder;
         returns the PDF's path in the folder (or None)."""
-        region, staging, t = report.region, report.staging, report.timings
-        pdf_path = None
-        names = download_names(region, report.year)
-        downloads = staging / DOWNLOADS_DIR
+        downloads = report.staging / DOWNLOADS_DIR
         downloads.mkdir(exist_ok=True)
-        if pdf:
-            t3 = time.perf_counter()
-            built = build_pdf(staging, downloads_print_text(region, report.year))
-            pdf_path = built.relative_to(staging).as_posix()
-            _link_or_copy(built, downloads / names["pdf"])
-            t["book_pdf"] = time.perf_counter() - t3
-        write_figure_tables(staging)
-        dataset = report.dataset
-        write_data_workbook(downloads / names["data"], region_name=region.name,
-                            year=report.year, values=dataset.values,
-                            survey=dataset.survey, catalogue=dataset.catalogue,
-                            regions=dataset.regions, results_dir=staging / "results",
-                            region_slug=region.slug, shared=self._data_sheets(report))
+        pdf_path = _write_pdf(report, downloads) if pdf else None
+        self._write_data_workbook(report, downloads)
         t2 = time.perf_counter()
-        run_jupyter_book(staging, "html", strict=strict, cache_dir=self.out_dir / CACHE_DIR)
-        write_review_pages(staging)  # the executed notebooks, read-only, in the book
-        t["book_html"] = time.perf_counter() - t2
+        run_jupyter_book(report.staging, "html", strict=strict,
+                         cache_dir=self.out_dir / CACHE_DIR)
+        write_review_pages(report.staging)  # the executed notebooks, read-only, in the book
+        report.timings["book_html"] = time.perf_counter() - t2
         for leftover in BUILD_LEFTOVERS:
-            shutil.rmtree(staging / "_build" / leftover, ignore_errors=True)
-        write_stamp(staging, self.out_dir, {
+            shutil.rmtree(report.staging / "_build" / leftover, ignore_errors=True)
+        self._write_stamp(report, pdf_path)
+        if interrupts.interrupted():  # never swap in a report after a Ctrl-C
+            raise BuildError(f"{report.region.name} {report.year}: interrupted")
+        replace_dir(report.staging, report.target)
+        return pdf_path
+
+    def _write_data_workbook(self, report: _Report, downloads: Path) -> None:
+        """The figures' tables in ``results/`` and the data workbook the book links to."""
+        region, dataset = report.region, report.dataset
+        write_figure_tables(report.staging)
+        write_data_workbook(downloads / download_names(region, report.year)["data"],
+                            region_name=region.name, year=report.year, values=dataset.values,
+                            survey=dataset.survey, catalogue=dataset.catalogue,
+                            regions=dataset.regions, results_dir=report.staging / "results",
+                            region_slug=region.slug, shared=self.sheets.get(report))
+
+    def _write_stamp(self, report: _Report, pdf_path: str | None) -> None:
+        region = report.region
+        write_stamp(report.staging, self.out_dir, {
             "key": self.inputs.report_key(region), "year": report.year,
             "region_code": region.code, "region_name": region.name,
             "report_dir": report.target.relative_to(self.out_dir).as_posix(),
             "html": "_build/html/index.html", "pdf": pdf_path,
             "earlier_editions": report.earlier_editions,
             "notebooks": report.notebook_keys, "summary": report.summary})
-        if interrupts.interrupted():  # never swap in a report after a Ctrl-C
-            raise BuildError(f"{region.name} {report.year}: interrupted")
-        replace_dir(staging, report.target)
-        return pdf_path
-
-    def _data_sheets(self, report: _Report) -> list:
-        """The data workbook's sheets shared by every län of the year, made once."""
-        with self._sheets_lock:
-            if report.year not in self._sheets:
-                dataset = report.dataset
-                sheets = data_sheets(
-                    year=report.year, values=dataset.values, survey=dataset.survey,
-                    catalogue=dataset.catalogue, regions=dataset.regions)
-                for sheet in sheets:
-                    sheet.xml()
-                self._sheets[report.year] = sheets
-            return self._sheets[report.year]
-
-    def _prefetch_sheets(self, report: _Report) -> None:
-        try:
-            self._data_sheets(report)
-        except Exception:  # noqa: BLE001 - made again, and reported, by the book build
-            pass
 
     def _book_done(self, report: _Report, future: Future, *, pdf: bool) -> None:
         region, t = report.region, report.timings
@@ -500,6 +542,33 @@ class _Builder:
         self.log(f"[{self.done}/{self.total}] {message}{left}")
 
 
+def _build_todo(builder: _Builder, todo: list[Region], year: int | None, *,
+                landing_page: bool, data_dir: Path | None, **options) -> str | None:
+    """Load the data, compute the shared analysis, build ``todo``'s reports with
+    ``builder`` (``options``: see :meth:`_Builder.start`); returns the landing page's map
+    (when asked for and there is an index)."""
+    processes, map_html = builder.processes, None
+    pdf, strict = options["pdf"], options["strict"]
+    t0 = time.perf_counter()
+    processes.start()  # kernels warm up while the data loads and the analysis runs
+    dataset = load_dataset(data_dir)  # validates; raises before anything is written
+    year = check_year(year, dataset)
+    processes.start_background()
+    shared = compute_shared(dataset, year)
+    if landing_page and shared.index is not None:
+        with altair_speedups():  # (reverted after the map)
+            map_html = landing_map_html(dataset, shared.index)
+    logger.info("data and shared analysis in %.1f s", time.perf_counter() - t0)
+    for region in todo:
+        interrupts.check()
+        builder.start(region, year, dataset, shared, data_dir=data_dir, **options)
+        builder.collect(block=False, pdf=pdf, strict=strict)
+    while builder.pending:
+        interrupts.check()
+        builder.collect(block=True, pdf=pdf, strict=strict)
+    return map_html
+
+
 def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
                   pdf: bool = False, workers: int | None = None, strict: bool = False,
                   data_dir: Path | None = None, only: set[str] | None = None,
@@ -524,30 +593,14 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
     processes = processes or BuildProcesses(out_dir, workers)
     builder = _Builder(out_dir, inputs, processes=processes, force=force, log=log,
                        total=len(regions))
-    map_html = None
     reused, todo = reuse_unchanged(out_dir, regions, inputs) if not force else ([], regions)
     for region, stamp in reused:
         builder.reuse(region, stamp)
     with interrupts.catching():  # a Ctrl-C is never lost (see report.interrupts)
         try:
-            if todo:
-                t0 = time.perf_counter()
-                processes.start()  # kernels warm up while the data loads and the analysis runs
-                dataset = load_dataset(data_dir)  # validates; raises before anything is written
-                year = check_year(year, dataset)
-                processes.start_background()
-                shared = compute_shared(dataset, year)
-                if landing_page and shared.index is not None:
-                    map_html = landing_map_html(dataset, shared.index)
-                logger.info("data and shared analysis in %.1f s", time.perf_counter() - t0)
-                for region in todo:
-                    interrupts.check()
-                    builder.start(region, year, dataset, shared, only=only, pdf=pdf,
-                                  strict=strict, data_dir=data_dir, command=command, draft=draft)
-                    builder.collect(block=False, pdf=pdf, strict=strict)
-                while builder.pending:
-                    interrupts.check()
-                    builder.collect(block=True, pdf=pdf, strict=strict)
+            map_html = _build_todo(
+                builder, todo, year, landing_page=landing_page, data_dir=data_dir, only=only,
+                pdf=pdf, strict=strict, command=command, draft=draft) if todo else None
             interrupts.check()
         except BaseException:  # bad data, an interrupt: report it without waiting for kernels
             builder.close(abort=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ecoreport.data.vocab import STATUS_LABELS
-from ecoreport.publishing.xlsx import (BOLD, LINK, PLAIN, SHADE_COLOUR, SHADED, TITLE, Cell, Sheet,
+from ecoreport.data.xlsx import (BOLD, LINK, PLAIN, SHADE_COLOUR, SHADED, TITLE, Cell, Sheet,
                                    clean_text, plain_value, write_workbook)
 
 #: What the status column says (lower case, as in running text).

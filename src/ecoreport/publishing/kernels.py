@@ -19,6 +19,7 @@ import os
 import re
 import signal
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -30,6 +31,10 @@ from jupyter_core.utils import run_sync
 from ecoreport.errors import BuildError
 from ecoreport.publishing.lifeline import die_with_parent, watch_parent
 
+#: (the names of ecoreport.report.render's settings; that module imports Altair, which a
+#: pool worker does not need)
+STATIC_CHARTS_ENV = "ECOREPORT_STATIC_CHARTS"
+VALIDATE_CHARTS_ENV = "ECOREPORT_VALIDATE_CHARTS"
 KERNEL_NAME = "python3"
 RESTART_EVERY = 40
 STARTUP_TIMEOUT = 60
@@ -177,29 +182,38 @@ def execute_notebook(job: NotebookJob, km=None) -> float:
     nb = jupytext.read(job.source)
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3",
                                  "language": "python"}
-    # a fresh kernel inherits the environment: set the chart format for its start only,
-    # so the calling process (and the next notebook) keeps its own
-    previous = os.environ.get("ECOREPORT_STATIC_CHARTS")
-    if km is None:
-        os.environ["ECOREPORT_STATIC_CHARTS"] = job.static_charts
-        os.environ["ECOREPORT_VALIDATE_CHARTS"] = "1" if job.validate_charts else "0"
+    # a fresh kernel inherits the environment: the chart settings are set for its start
+    # only, so the calling process (and the next notebook) keeps its own
+    settings = {} if km is not None else {
+        STATIC_CHARTS_ENV: job.static_charts,
+        VALIDATE_CHARTS_ENV: "1" if job.validate_charts else "0"}
     try:
-        executed = papermill.execute_notebook(
-            nb, None, parameters=job.parameters, kernel_name=KERNEL_NAME, cwd=job.cwd,
-            progress_bar=False, log_output=False, report_mode=False,
-            **({"km": km} if km is not None else {}))
+        with _environment(settings):
+            executed = papermill.execute_notebook(
+                nb, None, parameters=job.parameters, kernel_name=KERNEL_NAME, cwd=job.cwd,
+                progress_bar=False, log_output=False, report_mode=False,
+                **({"km": km} if km is not None else {}))
     except papermill.PapermillExecutionError as exc:
         raise BuildError(failure_message(job, nb, exc.cell_index, exc.ename, exc.evalue)) \
             from None
-    finally:
-        if km is None:
-            if previous is None:
-                os.environ.pop("ECOREPORT_STATIC_CHARTS", None)
-            else:
-                os.environ["ECOREPORT_STATIC_CHARTS"] = previous
     tag_for_readers(executed)
     nbformat.write(executed, job.target)
     return time.perf_counter() - start
+
+
+@contextmanager
+def _environment(values: dict[str, str]):
+    """``values`` in ``os.environ`` within the block; the previous ones (or none) after it."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def failure_message(job: NotebookJob, source_nb, executed_index: int, ename: str,

@@ -3,6 +3,7 @@
 The overview table shows each län's key figures, recorded in the report's build stamp (see
 :mod:`ecoreport.publishing.cache`), and the composite index rank when the report has one
 (an ``index`` entry in ``results/summary.json``). Every string from the data is escaped.
+The page's fixed wording is in ``book/texts/landing.md`` (:mod:`ecoreport.report.texts`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from urllib.parse import quote
 
 from ecoreport.publishing.cache import CACHE_DIR, STAMP, read_stamp
 from ecoreport.markup.formatting import format_number
+from ecoreport.report.texts import text
 from ecoreport.publishing.sphinxext import BUNDLE_NAME, write_vega_bundle
 
 LANDING_PAGE = "index.html"
@@ -57,7 +59,7 @@ def index_rank(report_dir: Path) -> str | None:
         rank, of = entry.get("rank"), entry.get("of") or entry.get("n_regions")
         if rank is None:
             return None
-        return f"{rank} av {of}" if of else str(rank)
+        return text("landing", "rank", rank=rank, of=of) if of else str(rank)
     return None if entry is None else str(entry)
 
 
@@ -75,11 +77,12 @@ def _row(report_dir: Path, stamp: dict) -> str:
     cells = [
         html.escape(f"{stamp.get('region_name', report_dir.name)} "
                     f"({stamp.get('region_code', '')})"),
-        _link(report_dir, stamp.get("html"), "Webbok"),
+        _link(report_dir, stamp.get("html"), text("landing", "web-book-link")),
         _link(report_dir, stamp.get("pdf"), "PDF"),
         html.escape(str(figures.get("strengths", "–"))),
         html.escape(str(figures.get("weaknesses", "–"))),
-        html.escape(f"{strongest['name']} ({strongest['rank']} av {strongest['of']})"
+        html.escape(f"{strongest['name']} ("
+                    + text("landing", "rank", rank=strongest["rank"], of=strongest["of"]) + ")"
                     if strongest else "–"),
         html.escape(f"{format_number(100 * share, 0)} %" if share is not None else "–"),
         html.escape(index_rank(report_dir) or "–"),
@@ -98,10 +101,16 @@ def _map_section(year_dir: Path, index_map_html: str | None) -> tuple[str, str]:
         return "", ""
     write_vega_bundle(year_dir / "_static", cache_dir=year_dir.parent / CACHE_DIR)
     head = f'<script src="_static/{BUNDLE_NAME}"></script>'
-    body = ("<h2>Innovationsindex: länens grupper</h2>\n<p>Länens grupp i rapporternas "
-            "innovationsindex, relativt riket. Plats med osäkerhetsintervall finns i varje "
-            "rapports kapitel Innovationsindex.</p>\n" + fragment.read_text(encoding="utf-8"))
+    body = (f"<h2>{html.escape(text('landing', 'map-heading'))}</h2>\n"
+            f"<p>{html.escape(text('landing', 'map-intro'))}</p>\n"
+            + fragment.read_text(encoding="utf-8"))
     return head, body
+
+
+def _columns() -> list[str]:
+    """The overview table's column headings (one ``- heading`` per line of the text)."""
+    return [line.removeprefix("- ") for line in text("landing", "columns").splitlines()
+            if line.strip()]
 
 
 def write_landing_page(out_dir: Path, year: int, index_map_html: str | None = None) -> Path:
@@ -116,7 +125,9 @@ def write_landing_page(out_dir: Path, year: int, index_map_html: str | None = No
             reports.append((stamp.get("region_code", ""), stamp_path.parent, stamp))
     rows = "\n".join(_row(report_dir, stamp) for _, report_dir, stamp in sorted(
         reports, key=lambda item: item[0]))
-    title = f"Innovationsekosystemen i Sveriges län {year}"
+    title = text("landing", "title", year=year)
+    intro = html.escape(text("landing", "intro", count=len(reports)))
+    columns = "".join(f"<th>{html.escape(column)}</th>" for column in _columns())
     page = f"""<!DOCTYPE html>
 <html lang="sv">
 <head>
@@ -133,12 +144,9 @@ th {{ background: #f3f3f3; }}
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
-<p>{len(reports)} rapporter. Styrkor och svagheter: dimensioner där länet hör till den
-bästa respektive sämsta tredjedelen av länen. Syntetiska värden är framräknade, inte
-observerade, och markerade i varje rapport.</p>
+<p>{intro}</p>
 <table id="reports">
-<thead><tr><th>Län</th><th>Webbok</th><th>PDF</th><th>Styrkor</th><th>Svagheter</th>
-<th>Starkaste dimension (plats)</th><th>Syntetiska värden</th><th>Index (plats)</th></tr></thead>
+<thead><tr>{columns}</tr></thead>
 <tbody>
 {rows}
 </tbody>

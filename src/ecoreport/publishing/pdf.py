@@ -11,6 +11,9 @@ the table of contents and cross-references (``--no-pdf``: images are not embedde
 second writes the PDF; the front matter has its own page numbers, so the contents' length
 never moves a page number. Charts come as vector PDFs (see ``build.PRINT_CHARTS``), which
 are quicker to render and to embed than PNGs.
+
+The fixed wording (the cover, the document information, the contents' title) is in
+``book/texts/pdf.md`` (:mod:`ecoreport.report.texts`); the LaTeX around it is here.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import yaml
 from ecoreport.errors import EcoreportError
 from ecoreport.markup.escape import escape_latex
 from ecoreport.publishing.jupyterbook import run_jupyter_book
+from ecoreport.report.texts import text
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +94,10 @@ PREAMBLE = r"""
 \usepackage{multicol}
 \usepackage{etoolbox}
 %% the contents (indicator-level entries) in two columns of small type: one page, not three;
-%% titled "Innehåll" (Sphinx sets \contentsname to the first toctree caption)
+%% titled by the text contents-title (Sphinx sets \contentsname to the first toctree caption)
 \makeatletter
 \renewcommand{\tableofcontents}{%%
-  \chapter*{Innehåll}\markboth{Innehåll}{Innehåll}%%
+  \chapter*{%(contents)s}\markboth{%(contents)s}{%(contents)s}%%
   \begingroup\footnotesize\parskip\z@skip
   \renewcommand*\l@section{\@dottedtocline{1}{1em}{2em}}%%
   \begin{multicols}{2}
@@ -116,36 +120,36 @@ PREAMBLE = r"""
 \hypersetup{bookmarksdepth=2}
 """
 
-#: The cover: a coloured band with the title, the län and the year; the edition date below.
+#: The cover: a coloured band with the title, the län and the year; the edition date below
+#: (the wording: ``cover-*`` in ``book/texts/pdf.md``).
 COVER = r"""
 \begin{titlepage}
 \begin{tikzpicture}[remember picture,overlay]
 \fill[ecoblue] (current page.north west) rectangle ([yshift=-12cm]current page.north east);
 \node[anchor=north west,text width=15.5cm,text=white,font=\sffamily,align=left]
   at ([xshift=2.5cm,yshift=-3.2cm]current page.north west)
-  {{\large METRIC-rapport om regional innovationsförmåga}\\[1.2em]
+  {{\large %(kicker)s}\\[1.2em]
    {\fontsize{30}{36}\selectfont\bfseries\spaceskip=0.3em plus 0.1em\relax
-    Innovationsekosystemet\\[0.2em]i %(region)s}\\[1.2em]
+    %(title)s}\\[1.2em]
    {\fontsize{40}{44}\selectfont %(year)s}};
 \end{tikzpicture}
 \vspace*{11cm}
 
-{\sffamily\large Utgåva %(edition)s\par}
+{\sffamily\large %(edition)s\par}
 \vspace{1em}
-{\sffamily Framtagen med ecoreport %(version)s, öppen källkod för regionala
-innovationsrapporter. Värden som ecoreport har räknat fram (syntetiska värden) är markerade
-i alla diagram och tabeller.\par}
+{\sffamily %(note)s\par}
 \end{titlepage}
 \setcounter{page}{1}
 """
 
 
-def latex_text(text: str) -> str:
-    """Text safe inside LaTeX (the cover's län name)."""
+def latex_text(value: str) -> str:
+    """Text safe inside LaTeX (the cover's län name, the wording of ``book/texts/pdf.md``
+    with its values filled in)."""
     replacements = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$",
                     "&": r"\&", "#": r"\#", "_": r"\_", "%": r"\%", "~": r"\~{}",
                     "^": r"\^{}"}
-    return "".join(replacements.get(ch, ch) for ch in str(text))
+    return "".join(replacements.get(ch, ch) for ch in str(value))
 
 
 #: The PDF's document information (title, author, subject, keywords, language), as
@@ -165,9 +169,8 @@ def pdf_info(title: str, author: str, region_name: str, year: str) -> str:
     """The ``\\hypersetup`` of the PDF's metadata (:data:`PDF_INFO`), text escaped."""
     return PDF_INFO % {
         "title": latex_text(title), "author": latex_text(author),
-        "subject": latex_text(f"METRIC-rapport om regional innovationsförmåga: "
-                              f"innovationsekosystemet i {region_name} {year}"),
-        "keywords": latex_text(f"innovation, METRIC, regional utveckling, {region_name}, {year}"),
+        "subject": latex_text(text("pdf", "subject", region=region_name, year=year)),
+        "keywords": latex_text(text("pdf", "keywords", region=region_name, year=year)),
         "language": PDF_LANGUAGE,
     }
 
@@ -177,11 +180,16 @@ def latex_elements(substitutions: dict, edition: str, title: str = "",
     """Sphinx ``latex_elements`` for the designed PDF (cover, compact layout, metadata)."""
     region = substitutions.get("region_name", "")
     year = str(substitutions.get("year", ""))
-    info = pdf_info(title or f"Innovationsekosystemet i {region} {year}", author, region, year)
-    cover = COVER % {"region": latex_text(substitutions.get("region_name", "")),
-                     "year": latex_text(substitutions.get("year", "")),
-                     "edition": latex_text(edition),
-                     "version": latex_text(substitutions.get("ecoreport_version", ""))}
+    info = pdf_info(title or text("pdf", "default-title", region=region, year=year), author,
+                    region, year)
+    title_lines = latex_text(text("pdf", "cover-title", region=region)).splitlines()
+    cover = COVER % {
+        "kicker": latex_text(text("pdf", "cover-kicker")),
+        "title": "\\\\[0.2em]".join(title_lines),  # a line of the text: a line on the cover
+        "year": latex_text(substitutions.get("year", "")),
+        "edition": latex_text(text("pdf", "cover-edition", edition=edition)),
+        "note": latex_text(text("pdf", "cover-note",
+                                version=substitutions.get("ecoreport_version", "")))}
     return {
         "papersize": "a4paper",
         "pointsize": "10pt",
@@ -189,8 +197,8 @@ def latex_elements(substitutions: dict, edition: str, title: str = "",
         "fncychap": "",
         "sphinxsetup": "hmargin={2cm,2cm}, vmargin={2cm,2.2cm}, InnerLinkColor={HTML}{%s}"
                        % COVER_COLOUR,
-        "preamble": PREAMBLE % {"colour": COVER_COLOUR, "figure_height": FIGURE_HEIGHT}
-                    + info,
+        "preamble": PREAMBLE % {"colour": COVER_COLOUR, "figure_height": FIGURE_HEIGHT,
+                                "contents": latex_text(text("pdf", "contents-title"))} + info,
         "maketitle": cover,
         "figure_align": "htbp",
         # the contents right after the cover, before the first chapter
@@ -292,8 +300,10 @@ def tag_document(tex: Path) -> None:
         tex.write_text(DOCUMENT_METADATA + "\n" + RIGID_PARSKIP + "\n" + text, encoding="utf-8")
 
 
-#: The start page's title in print: its sections are one chapter, not chapters of their own.
-ROOT_TITLE = "Sammanfattning"
+def root_title() -> str:
+    """The start page's title in print: its sections are one chapter, not chapters of their
+    own (the text ``root-title``)."""
+    return text("pdf", "root-title")
 
 
 def _doc_label(doc: str) -> str:
@@ -318,7 +328,7 @@ def with_parts(text: str, toc: dict) -> str:
         end_of_label = text.index("\n", start) + 1
         root = text[end_of_label:first_part]
         if "\\section{" not in root and "\\chapter{" in root:
-            text = (text[:end_of_label] + "\\chapter{%s}\n" % latex_text(ROOT_TITLE)
+            text = (text[:end_of_label] + "\\chapter{%s}\n" % latex_text(root_title())
                     + root.replace("\\chapter{", "\\section{") + text[first_part:])
     for caption, doc in firsts:
         label = text.find(_doc_label(doc))

@@ -18,14 +18,18 @@ about as much as writing it. ``ECOREPORT_VALIDATE_CHARTS=0`` skips that check (t
 the same either way): the build sets it for its kernels, since the chart code is tested with
 the check and a test checks the charts of a built book against the schema. The setting also
 covers Altair's checks as objects are made and properties set. Three more costs of Altair
-are cut on import, each leaving the specs unchanged (tests compare them): its table of schema
-classes is built once, copies are made without running constructors again, and the charts'
-data is made JSON-ready column by column (:func:`fast_data_transformer`).
+are cut, each leaving the specs unchanged (tests compare them): its table of schema classes
+is built once, copies are made without running constructors again, and the charts' data is
+made JSON-ready column by column (:func:`fast_data_transformer`). Importing this module
+changes nothing in Altair: the process that makes charts asks for the speed-ups
+(:func:`apply_altair_speedups`, or the :func:`altair_speedups` context), and they are
+applied only on the Altair versions they were tested on (:data:`ALTAIR_TESTED`).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -45,6 +49,9 @@ from ecoreport.markup.formatting import VEGA_SV_LOCALE
 logger = logging.getLogger(__name__)
 
 PNG_SCALE = 2
+#: The Altair versions (from, below) the speed-ups were tested on (requirements.txt pins
+#: 6.3.0); on any other version Altair is left alone (see :func:`apply_altair_speedups`).
+ALTAIR_TESTED = ((6, 3), (6, 4))
 STATIC_CHARTS_ENV = "ECOREPORT_STATIC_CHARTS"
 VALIDATE_CHARTS_ENV = "ECOREPORT_VALIDATE_CHARTS"
 STATIC_MIME = {"png": "image/png", "pdf": "application/pdf", "none": None}
@@ -95,9 +102,6 @@ def _memoise_altair_class_table() -> bool:
     memoised_init._ecoreport_original = init
     converter.__init__ = memoised_init
     return True
-
-
-_memoise_altair_class_table()
 
 
 def _copy_altair_objects_without_constructors() -> bool:
@@ -163,9 +167,6 @@ def _copy_altair_objects_without_constructors() -> bool:
     return True
 
 
-_copy_altair_objects_without_constructors()
-
-
 def _check_properties_only_when_validating() -> bool:
     """``chart.properties(...)`` checks each value against the schema at once, which costs
     a tenth of making the report's charts; with the checks turned off (see the module
@@ -192,7 +193,105 @@ def _check_properties_only_when_validating() -> bool:
     return True
 
 
-_check_properties_only_when_validating()
+def altair_version() -> tuple[int, int] | None:
+    """The installed Altair's (major, minor), or None if its version cannot be read."""
+    found = re.match(r"(\d+)\.(\d+)", getattr(alt, "__version__", ""))
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def altair_speedups_supported(version: tuple[int, int] | None = None) -> bool:
+    """Whether the speed-ups were tested on ``version`` (default: the installed Altair)."""
+    version = altair_version() if version is None else version
+    return version is not None and ALTAIR_TESTED[0] <= version < ALTAIR_TESTED[1]
+
+
+#: What :func:`apply_altair_speedups` replaced, to put back (:func:`revert_altair_speedups`):
+#: None while nothing is applied.
+_saved_altair: dict[str, Any] | None = None
+_warned_version = False
+
+
+def _altair_state() -> dict[str, Any]:
+    """The attributes and settings of Altair the speed-ups change, as they are now."""
+    from altair.utils import schemapi
+
+    return {"from_dict_init": schemapi._FromDict.__dict__["__init__"],
+            "copy": schemapi.SchemaBase.__dict__["copy"],
+            "validate_property": schemapi.SchemaBase.__dict__["validate_property"],
+            "transformer": alt.data_transformers.active,
+            "debug_mode": schemapi.DEBUG_MODE}
+
+
+def apply_altair_speedups() -> bool:
+    """Make Altair cheaper for this process (the module doc lists how; the specs are the
+    same) and let its checks follow ``ECOREPORT_VALIDATE_CHARTS``. Called where charts are
+    made: in the build's kernels (:func:`ecoreport.publishing.notebook_state.reset`) and in
+    the tests. Only on the Altair versions of :data:`ALTAIR_TESTED`; on others nothing is
+    changed and a warning is logged (the charts come out the same, only slower). Returns
+    whether the speed-ups are applied; calling it again does nothing more."""
+    global _saved_altair, _warned_version
+    if _saved_altair is not None:
+        follow_validation_setting()
+        return True
+    if not altair_speedups_supported():
+        if not _warned_version:
+            _warned_version = True
+            logger.warning("Altair %s: the chart speed-ups are tested on %d.%d to below "
+                           "%d.%d; charts are made without them", getattr(alt, "__version__",
+                           "?"), *ALTAIR_TESTED[0], *ALTAIR_TESTED[1])
+        return False
+    try:
+        _saved_altair = _altair_state()
+        applied = (_memoise_altair_class_table() and _copy_altair_objects_without_constructors()
+                   and _check_properties_only_when_validating())
+        _use_fast_data_transformer()  # (unless another transformer was chosen)
+    except Exception:  # noqa: BLE001 - Altair's internals differ: leave it as it was
+        applied = False
+    if not applied:  # Altair's internals differ from the tested ones after all
+        revert_altair_speedups()
+        logger.warning("Altair %s: its internals differ from the tested ones; charts are "
+                       "made without the speed-ups", getattr(alt, "__version__", "?"))
+        return False
+    follow_validation_setting()
+    return True
+
+
+def revert_altair_speedups() -> None:
+    """Put back what :func:`apply_altair_speedups` changed (nothing if it changed nothing)."""
+    global _saved_altair
+    from altair.utils import schemapi
+
+    saved, _saved_altair = _saved_altair, None
+    if saved is None:
+        return
+    type.__setattr__(schemapi._FromDict, "__init__", saved["from_dict_init"])
+    type.__setattr__(schemapi.SchemaBase, "copy", saved["copy"])
+    type.__setattr__(schemapi.SchemaBase, "validate_property", saved["validate_property"])
+    registry = alt.data_transformers
+    registry.enable(saved["transformer"])
+    if "ecoreport" in registry.names():
+        registry.register("ecoreport", None)  # (None unregisters)
+    if saved["debug_mode"]:
+        schemapi.enable_debug_mode()
+    else:
+        schemapi.disable_debug_mode()
+
+
+def altair_speedups_applied() -> bool:
+    return _saved_altair is not None
+
+
+@contextlib.contextmanager
+def altair_speedups():
+    """The speed-ups within a ``with`` block (reverted after it unless they were applied
+    before it); yields whether they are applied."""
+    already = altair_speedups_applied()
+    try:
+        yield apply_altair_speedups()
+    finally:
+        if not already:
+            revert_altair_speedups()
+
 
 
 def display_markdown(text: str) -> None:
@@ -298,9 +397,6 @@ def _use_fast_data_transformer() -> bool:
     return registry.active == "ecoreport"
 
 
-_use_fast_data_transformer()
-
-
 def follow_validation_setting() -> None:
     """Altair also checks every schema object as it is made (its "debug mode", on by
     default): that check follows the setting too."""
@@ -310,9 +406,6 @@ def follow_validation_setting() -> None:
         schemapi.enable_debug_mode()
     else:
         schemapi.disable_debug_mode()
-
-
-follow_validation_setting()
 
 
 def with_chart_config(spec: dict) -> dict:

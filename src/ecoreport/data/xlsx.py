@@ -1,9 +1,13 @@
 """A small, fast writer of Excel workbooks (.xlsx, Office Open XML SpreadsheetML).
 
-The data workbook (:mod:`ecoreport.publishing.datafile`) has some 150 000 cells; a general
-library spends seconds per workbook building an object per cell. This writer turns each
-row into XML at once and knows only what the workbook needs: text and numbers, five cell
-styles, column widths, a frozen header row and links between sheets. A sheet's XML can be
+The one writer of the project's workbooks: the data workbook
+(:mod:`ecoreport.publishing.datafile`) and the templates (:mod:`ecoreport.ingest.template`;
+both read back by :func:`ecoreport.data.tables.read_table`). The data workbook has some
+150 000 cells; a general library spends seconds per workbook building an object per cell
+(XlsxWriter in its constant-memory mode took about twice as long on it, see DESIGN.md).
+This writer turns each row into XML at once and knows only what the workbooks need: text
+and numbers, five cell styles, column widths, a frozen header row (and first column),
+links between sheets, notes on cells and a printed page header. A sheet's XML can be
 written once and put into many workbooks (``--all`` writes one workbook per län with the
 same data sheets).
 
@@ -34,6 +38,7 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _OFFICE = "application/vnd.openxmlformats-officedocument."
 _RELATION = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def clean_text(value: Any) -> str:
@@ -90,6 +95,10 @@ class Sheet:
         self.title = title
         self.widths: dict[int, float] = {}
         self.freeze_header = False
+        self.freeze_first_column = False
+        #: The printed page's header: "L", "C" or "R" (left, centre, right) -> text.
+        self.print_header: dict[str, str] = {}
+        self.notes: dict[str, tuple[str, str]] = {}  # cell -> (text, author)
         self._rows: list[str] = []
         self._links: list[tuple[str, str, str]] = []  # (cell, sheet, shown text)
         self._xml: str | None = None
@@ -109,14 +118,36 @@ class Sheet:
         self._rows.append(f'<row r="{number}">{"".join(cells)}</row>')
         self._xml = None
 
+    def add_note(self, ref: str, text: str, author: str) -> None:
+        """A note (comment) on cell ``ref`` ("A1")."""
+        self.notes[ref] = (clean_text(text), clean_text(author))
+        self._xml = None
+
+    def _pane(self) -> str:
+        if self.freeze_header and self.freeze_first_column:
+            return ('<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" '
+                    'state="frozen"/><selection pane="bottomRight"/>')
+        if self.freeze_header:
+            return ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+                    'state="frozen"/><selection pane="bottomLeft"/>')
+        if self.freeze_first_column:
+            return ('<pane xSplit="1" topLeftCell="B1" activePane="topRight" '
+                    'state="frozen"/><selection pane="topRight"/>')
+        return ""
+
+    def _header_footer(self) -> str:
+        """The printed header (``&`` in the text doubled: it starts Excel's codes)."""
+        codes = "".join(f"&{place}{self.print_header[place].replace('&', '&&')}"
+                        for place in "LCR" if self.print_header.get(place))
+        return (f"<headerFooter><oddHeader>{escape(clean_text(codes))}</oddHeader>"
+                "</headerFooter>" if codes else "")
+
     def xml(self) -> str:
         if self._xml is not None:
             return self._xml
-        parts = [f'{_XML}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                 '<sheetViews><sheetView workbookViewId="0">']
-        if self.freeze_header:
-            parts.append('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-                         'state="frozen"/><selection pane="bottomLeft"/>')
+        relations = f' xmlns:r="{_RELATION.rstrip("/")}"' if self.notes else ""
+        parts = [f'{_XML}<worksheet xmlns="{_MAIN}"{relations}>'
+                 '<sheetViews><sheetView workbookViewId="0">', self._pane()]
         parts.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
         if self.widths:
             parts.append("<cols>")
@@ -129,6 +160,9 @@ class Sheet:
             parts += [f'<hyperlink ref="{ref}" location={quoteattr(sheet_reference(sheet))} '
                       f'display={quoteattr(text)}/>' for ref, sheet, text in self._links]
             parts.append("</hyperlinks>")
+        parts.append(self._header_footer())
+        if self.notes:  # the notes' shapes (rId1 of the sheet's relationships, see _notes)
+            parts.append('<legacyDrawing r:id="rId1"/>')
         parts.append("</worksheet>")
         self._xml = "".join(parts)
         return self._xml
@@ -162,6 +196,66 @@ _STYLES = f"""{_XML}<styleSheet xmlns="http://schemas.openxmlformats.org/spreads
 
 
 
+def _comments(notes: dict[str, tuple[str, str]]) -> str:
+    authors = sorted({author for _, author in notes.values()})
+    items = "".join(
+        f'<comment ref="{ref}" authorId="{authors.index(author)}"><text>'
+        f'<t xml:space="preserve">{escape(text)}</t></text></comment>'
+        for ref, (text, author) in notes.items())
+    names = "".join(f"<author>{escape(author)}</author>" for author in authors)
+    return (f'{_XML}<comments xmlns="{_MAIN}"><authors>{names}</authors>'
+            f"<commentList>{items}</commentList></comments>")
+
+
+def _cell_position(ref: str) -> tuple[int, int]:
+    """"B3" -> (row 2, column 1), counted from 0."""
+    letters, digits = re.fullmatch(r"([A-Z]+)(\d+)", ref).groups()
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - 64
+    return int(digits) - 1, column - 1
+
+
+def _note_shapes(notes: dict[str, tuple[str, str]], sheet_number: int) -> str:
+    """The legacy (VML) drawing that shows a sheet's notes when the pointer is on the cell."""
+    shapes = []
+    for i, ref in enumerate(notes, start=1):
+        row, column = _cell_position(ref)
+        shapes.append(
+            f'<v:shape id="_x0000_s{1024 * sheet_number + i}" type="#_x0000_t202" '
+            'style="position:absolute;margin-left:80pt;margin-top:2pt;width:300pt;'
+            'height:150pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">'
+            '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+            '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
+            '<div style="text-align:left"></div></v:textbox>'
+            '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f"<x:Anchor>{column + 1}, 15, {row}, 2, {column + 6}, 15, {row + 10}, 4</x:Anchor>"
+            f"<x:AutoFill>False</x:AutoFill><x:Row>{row}</x:Row><x:Column>{column}</x:Column>"
+            "</x:ClientData></v:shape>")
+    return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" '
+            'xmlns:o="urn:schemas-microsoft-com:office:office" '
+            'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+            f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{sheet_number}"/>'
+            '</o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+            'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+            '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+            + "".join(shapes) + "</xml>")
+
+
+def _notes(sheets: Sequence[Sheet]) -> list[tuple[str, str]]:
+    """The parts that hold the sheets' notes: per sheet with notes, its comments, their
+    drawing and the sheet's relationships to both (the drawing is rId1, see Sheet.xml)."""
+    parts = []
+    for i, sheet in enumerate(sheets, start=1):
+        if sheet.notes:
+            parts += [(f"xl/comments{i}.xml", _comments(sheet.notes)),
+                      (f"xl/drawings/vmlDrawing{i}.vml", _note_shapes(sheet.notes, i)),
+                      (f"xl/worksheets/_rels/sheet{i}.xml.rels", _relationships(
+                          [("vmlDrawing", f"../drawings/vmlDrawing{i}.vml"),
+                           ("comments", f"../comments{i}.xml")]))]
+    return parts
+
+
 def _relationships(targets: Sequence[tuple[str, str]]) -> str:
     """A relationships part: (kind, target) pairs, numbered rId1, rId2, …"""
     items = "".join(f'<Relationship Id="rId{i}" Type="{_RELATION}{kind}" Target="{target}"/>'
@@ -170,17 +264,20 @@ def _relationships(targets: Sequence[tuple[str, str]]) -> str:
             f'relationships">{items}</Relationships>')
 
 
-def _content_types(count: int) -> str:
+def _content_types(count: int, with_notes: Sequence[int] = ()) -> str:
     parts = [("/xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
              ("/xl/styles.xml", "spreadsheetml.styles+xml"),
              *((f"/xl/worksheets/sheet{i}.xml", "spreadsheetml.worksheet+xml")
-               for i in range(1, count + 1))]
+               for i in range(1, count + 1)),
+             *((f"/xl/comments{i}.xml", "spreadsheetml.comments+xml") for i in with_notes)]
     overrides = "".join(f'<Override PartName="{name}" ContentType="{_OFFICE}{kind}"/>'
                         for name, kind in parts)
     return (f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"><Default Extension="rels" ContentType="application/'
             'vnd.openxmlformats-package.relationships+xml"/>'
-            f'<Default Extension="xml" ContentType="application/xml"/>{overrides}</Types>')
+            f'<Default Extension="xml" ContentType="application/xml"/>'
+            + (f'<Default Extension="vml" ContentType="{_OFFICE}vmlDrawing"/>'
+               if with_notes else "") + f"{overrides}</Types>")
 
 
 def _workbook(titles: Sequence[str]) -> str:
@@ -197,7 +294,8 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> Path:
     titles = [sheet.title for sheet in sheets]
     if len({title.lower() for title in titles}) != len(titles):
         raise ValueError(f"sheet titles must be unique: {titles}")
-    parts = [("[Content_Types].xml", _content_types(len(sheets))),
+    with_notes = [i for i, sheet in enumerate(sheets, start=1) if sheet.notes]
+    parts = [("[Content_Types].xml", _content_types(len(sheets), with_notes)),
              ("_rels/.rels", _relationships([("officeDocument", "xl/workbook.xml")])),
              ("xl/workbook.xml", _workbook(titles)),
              # the sheets are rId1… in the workbook's order, the styles come last
@@ -207,6 +305,7 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> Path:
              ("xl/styles.xml", _STYLES)]
     parts += [(f"xl/worksheets/sheet{i}.xml", sheet.xml())
               for i, sheet in enumerate(sheets, start=1)]
+    parts += _notes(sheets)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
