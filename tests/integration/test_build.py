@@ -235,7 +235,10 @@ def test_ctrl_c_ends_the_build_its_kernels_and_unfinished_folders(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "ecoreport.cli", "build", "--region", "24",
                              "--out", str(out), "--only", "notebooks/dimensioner/fou"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True,
+                            # as a command typed at a terminal: Ctrl-C not ignored (a test
+                            # run started as a background job would pass SIGINT ignored on)
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not list(out.glob("2024/.*staging*")) and time.monotonic() < deadline:
         assert proc.poll() is None, proc.communicate()

@@ -334,9 +334,17 @@ def test_a_damaged_report_index_or_stamp_means_a_rebuild(tmp_path):
 
 # --- 7. no lost Ctrl-C -------------------------------------------------------------------------
 
+@pytest.fixture
+def interactive_ctrl_c():
+    """SIGINT as an interactive Python has it (a run started as a background job of a
+    shell inherits it ignored, and the build then keeps ignoring it: see the test below)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 @pytest.mark.parametrize("attempt", range(20))
-def test_a_swallowed_ctrl_c_still_ends_the_build(attempt):
-    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as an interactive run
+def test_a_swallowed_ctrl_c_still_ends_the_build(attempt, interactive_ctrl_c):
     with interrupts.catching():
         try:  # a KeyboardInterrupt raised where exceptions are ignored (a finaliser, …)
             os.kill(os.getpid(), signal.SIGINT)
@@ -347,7 +355,6 @@ def test_a_swallowed_ctrl_c_still_ends_the_build(attempt):
         with pytest.raises(KeyboardInterrupt):
             interrupts.check()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    signal.signal(signal.SIGINT, before)
 
 
 def test_a_build_started_with_ctrl_c_ignored_keeps_ignoring_it():
@@ -367,7 +374,7 @@ def test_a_build_started_with_ctrl_c_ignored_keeps_ignoring_it():
 
 
 @pytest.mark.parametrize("attempt", range(20))
-def test_a_ctrl_c_while_the_book_server_starts_is_delivered_after(attempt):
+def test_a_ctrl_c_while_the_book_server_starts_is_delivered_after(attempt, interactive_ctrl_c):
     received = []
     with interrupts.catching():
         with pytest.raises(KeyboardInterrupt):
@@ -378,7 +385,7 @@ def test_a_ctrl_c_while_the_book_server_starts_is_delivered_after(attempt):
     assert received == ["still running"]
 
 
-def test_a_process_started_while_ctrl_c_is_deferred_does_not_see_it(tmp_path):
+def test_a_process_started_while_ctrl_c_is_deferred_does_not_see_it(tmp_path, interactive_ctrl_c):
     with interrupts.catching():
         with pytest.raises(KeyboardInterrupt):
             with interrupts.deferred():

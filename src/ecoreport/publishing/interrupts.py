@@ -43,11 +43,13 @@ def catching() -> Iterator[None]:
     """Record SIGINT for the duration (main thread only; elsewhere nothing changes). A
     process started with SIGINT ignored (a background job of a shell, ``nohup``) keeps
     ignoring it: the Ctrl-C it would get is meant for the foreground command."""
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
     _received.clear()
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield
+        return
     previous = signal.signal(signal.SIGINT, _handler)
     try:
         yield
