@@ -222,7 +222,8 @@ def test_warnings_table_on_real_data_names_regions(dataset):
     table = appendix.warnings_table(issues, dataset.catalogue, dataset.regions)
     assert set(table["Region"]) <= {"Västerbotten", "Riket", "alla"}
     assert not table["Beskrivning"].str.contains("abrupt|gap in|no value").any()
-    assert "| Typ | Indikator | Region | Beskrivning |" in appendix.warnings_markdown(table, "X")
+    assert "| Typ | Indikator | Region | Beskrivning |" in appendix.warnings_markdown(table)
+    assert appendix.warnings_markdown(table.iloc[0:0]) == "Kontrollen gav inga sådana varningar."
 
 
 def test_survey_markdown_with_and_without_answers(dataset):
@@ -247,15 +248,18 @@ BUILD_INFO = {
 
 
 def test_reproducibility_markdown_has_command_commit_and_every_hash():
-    text = (appendix.build_info_markdown(BUILD_INFO) + "\n"
-            + appendix.rebuild_markdown(BUILD_INFO, "24", 2024))
+    facts = {**appendix.build_info_facts(BUILD_INFO),
+             **appendix.rebuild_facts(BUILD_INFO, "24", 2024)}
+    text = "\n".join(facts.values())
+    assert facts["repro-command"] == f"`{BUILD_INFO['command']}`"
+    assert facts["repro-rebuild-explicit"] == ""  # the command names län and year already
     assert BUILD_INFO["command"] in text
     assert BUILD_INFO["git_commit"] in text
     assert "git checkout 0123456789abcdef0123456789abcdef01234567\n" in text
     for name, digest in BUILD_INFO["data_sha256"].items():
         assert f"`{name}`: `{digest}`" in text
         assert f"data/{name}" in text
-    assert "Python 3.11.7" in text and "-dirty" in text
+    assert facts["repro-python"] == "3.11.7" and facts["repro-dirty"].startswith("Tillägget `-dirty`")
     assert text.index("| ecoreport |") < text.index("| pandas |") < text.index("| zzz |")
     assert "| zzz | saknas |" in text
 
@@ -264,7 +268,14 @@ def test_reproducibility_markdown_on_the_real_build_info(dataset):
     from ecoreport.provenance import collect_build_info
 
     info = collect_build_info("ecoreport build", dataset)
-    text = appendix.build_info_markdown(info)
+    facts = appendix.build_info_facts(info)
+    text = facts["repro-data-files"]
+    assert facts["repro-dirty"] == "" or "-dirty" in facts["repro-commit"]
+    rebuild = appendix.rebuild_facts(info, "24", 2024)
+    assert rebuild["repro-rebuild-explicit"].startswith(
+        "Med län och år utskrivna är kommandot `ecoreport build --region 24 --year 2024`")
+    assert appendix.build_info_facts({})["repro-data-files"] == \
+        "Inga kontrollsummor registrerades för detta bygge."
     for digest in dataset.sha256().values():
         assert digest in text
 
