@@ -23,6 +23,7 @@ from ecoreport.markup.escape import escape_myst
 from ecoreport.report.draft import is_draft
 from ecoreport.markup.formatting import NBSP, en_dash_ranges, format_number, format_period
 from ecoreport.markup.tables import markdown_table
+from ecoreport.report.narrative import join_sv
 from ecoreport.report.render import glue_chart, glue_markdown
 from ecoreport.report.texts import text
 
@@ -132,8 +133,8 @@ def base_text(base: estimates.Base, margin_pct: float | None) -> str:
 
 
 def join_quoted(categories) -> str:
-    items = [quoted(c) for c in categories]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+    """”ja”, ”nej” och ”vet ej”."""
+    return join_sv([quoted(c) for c in categories])
 
 
 def remainder_sentence(result: estimates.QuestionResult) -> str:
