@@ -7,6 +7,7 @@ import pytest
 
 from ecoreport.report import appendix
 from ecoreport.markup.escape import escape_myst
+from ecoreport.markup.formatting import format_number
 from ecoreport.data.dataset import load_dataset
 from ecoreport.errors import Issue, IssueCode
 from ecoreport.data.regions import resolve_region
@@ -331,3 +332,62 @@ def test_update_routes_table_names_route_share_and_address():
     assert "| hämtas (tillvaxtanalys) |" in lines["Konkurser"]
     assert not any("enkät" in line for line in lines.values())  # register indicators only
     assert appendix._link_cell("javascript:alert(1)|x") == "javascript:alert(1)\\|x"
+
+
+# -- the appendix notebooks carry their own text -----------------------------------------------
+
+def _glued_by(monkeypatch, *calls) -> dict[str, str]:
+    glued: dict[str, str] = {}
+    monkeypatch.setattr(appendix, "glue_markdown", lambda key, value: glued.__setitem__(key, value))
+    for call in calls:
+        call()
+    return glued
+
+
+def _glue_names(notebook: str) -> set[str]:
+    import re
+
+    return (set(re.findall(r"\{glue:md\}`([\w-]+):myst`", notebook))
+            | set(re.findall(r"```\{glue:md\} ([\w-]+)", notebook)))
+
+
+def _filled(notebook: str, glued: dict[str, str]) -> str:
+    import re
+
+    return " ".join(re.sub(r"\{glue:md\}`([\w-]+):myst`", lambda m: glued[m.group(1)],
+                           notebook).split())
+
+
+def test_data_appendix_text_is_in_its_notebook_and_its_numbers_are_glued(monkeypatch):
+    from ecoreport.analysis.results import open_report
+    from ecoreport.paths import project_root
+
+    report = open_report("24", 2024)
+    glued = _glued_by(monkeypatch, lambda: appendix.glue_data_appendix(report))
+    notebook = (project_root() / "notebooks" / "dataappendix.md").read_text(encoding="utf-8")
+    assert _glue_names(notebook) == set(glued), _glue_names(notebook) ^ set(glued)
+    text = _filled(notebook, glued)
+    found = report.results.findings
+    assert (f"är {format_number(found.n_observed)} av {format_number(found.n_values)} "
+            "(") in text
+    assert "Här visas varningarna som gäller Västerbottens län, riket eller katalogen." in text
+    assert glued["coverage-tables"].startswith("## Täckning per indikator\n\nFör varje")
+
+
+def test_reproducibility_text_is_in_its_notebook_and_the_build_is_glued(monkeypatch):
+    from ecoreport.analysis.results import open_report
+    from ecoreport.paths import project_root
+
+    report = open_report("24", 2024)
+    glued = _glued_by(monkeypatch, lambda: appendix.glue_build_info(report),
+                      lambda: appendix.glue_notebook_links(report, None))
+    notebook = (project_root() / "notebooks" / "reproducerbarhet.md").read_text(
+        encoding="utf-8")
+    assert _glue_names(notebook) == set(glued), _glue_names(notebook) ^ set(glued)
+    text = _filled(notebook, glued)
+    assert "Rapporten om Västerbottens län 2024 är byggd helt automatiskt" in text
+    assert "principalkomponentanalysen använder fröet 20261123," in text
+    assert glued["repro-notebooks"].startswith("Varje kapitel som räknar är en notebook i MyST")
+    # the notebook's source names what the build cache treats as book-wide
+    from ecoreport.publishing.cache import BOOK_WIDE_MARKERS
+    assert all(marker in notebook for marker in BOOK_WIDE_MARKERS)
