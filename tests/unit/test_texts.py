@@ -53,15 +53,23 @@ def test_an_edited_file_is_read_again(tmp_path):
     assert text("demo", "a", root=tmp_path) == "sedan, och längre"
 
 
+def _keys(node: ast.AST) -> list[str]:
+    """The literal keys an argument can be: a string, or either branch of a conditional."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _keys(node.body) + _keys(node.orelse)
+    return []
+
+
 def _text_calls() -> set[tuple[str, str]]:
     """Every ``text("family", "key", ...)`` call with literal arguments in the library."""
     calls = set()
     for path in (ROOT / "src" / "ecoreport").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "text"
-                    and len(node.args) >= 2
-                    and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:2])):
-                calls.add((node.args[0].value, node.args[1].value))
+                    and len(node.args) >= 2 and isinstance(node.args[0], ast.Constant)):
+                calls |= {(node.args[0].value, key) for key in _keys(node.args[1])}
     return calls
 
 

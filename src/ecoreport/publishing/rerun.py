@@ -1,6 +1,6 @@
 """Re-run an executed notebook of a report and compare its results with the report's.
 
-``python -m ecoreport.publishing.rerun notebooks/dimensioner/fou.ipynb`` (in the report folder)
+``ecoreport rerun notebooks/dimensioner/fou.ipynb`` (in the report folder)
 executes the notebook again with papermill, with the parameters the build injected (they
 are in the notebook), in the notebook's folder (its ``results_path`` is relative to it) and
 with the chart settings the build used, then compares every code cell's outputs (the glued

@@ -22,6 +22,7 @@ from ecoreport.data.vocab import RIKET_CODE
 from ecoreport.errors import IssueCode
 from ecoreport.report.outline import CONCLUSIONS
 from ecoreport.report.commentary import chapter_name, commentary_root, read_commentary
+from ecoreport.report.texts import text
 
 #: Key of the build info (saved with the results) that says the book is a draft.
 DRAFT_KEY = "draft"
@@ -69,13 +70,13 @@ def empty_chapters(dataset, region_code: str, year: int,
     when there is none (``previous_edition`` False)."""
     empty = {}
     if not previous_edition:
-        empty[CHANGES_CHAPTER] = "det finns ingen tidigare utgåva att jämföra med"
+        empty[CHANGES_CHAPTER] = text("draft", "left-out-changes")
     if read_commentary(CONCLUSIONS, region_code, year, commentary_dir) is None:
-        empty[CONCLUSIONS] = "inga slutsatser är skrivna"
+        empty[CONCLUSIONS] = text("draft", "left-out-conclusions")
     profile = _profile(dataset, region_code)
     if profile is None or (profile.strategy is None and not profile.targets
                            and not profile.projects):
-        empty[TARGETS_CHAPTER] = "länet har ingen strategi, inga mål och inga projekt i sin profil"
+        empty[TARGETS_CHAPTER] = text("draft", "left-out-targets")
     return empty
 
 
@@ -89,18 +90,16 @@ def analyst_checklist(dataset, region_code: str, year: int,
     items = []
     if read_commentary(CONCLUSIONS, region_code, year, commentary_dir) is None:
         path = root / str(year) / region_code / f"{chapter_name(CONCLUSIONS)}.md"
-        items.append(f"Skriv slutsatser och rekommendationer i {path} (kapitlet lämnas "
-                     "annars ute ur den publicerade utgåvan).")
+        items.append(text("draft", "todo-conclusions", path=path))
     profile = _profile(dataset, region_code)
     if profile is None or not profile.targets:
-        items.append(f"Lägg in strategins mätbara mål (om den anger några) under targets: i "
-                     f"data/{PROFILE_DIR}/{region_code}.yaml.")
+        items.append(text("draft", "todo-targets", path=f"data/{PROFILE_DIR}/{region_code}.yaml"))
     catalogue = dataset.catalogue
     for source_id in cited_sources(dataset, region_code):
         source = catalogue.sources.get(source_id)
         if source is not None and licence_unchecked(source):
-            items.append(f"Kontrollera licensen för källan {source_id} ({source.producer}: "
-                         f"{source.title}) i data/sources.yaml.")
+            items.append(text("draft", "todo-licence", source_id=source_id,
+                              producer=source.producer, title=source.title))
     for warning in dataset.report.warnings:
         if warning.code != IssueCode.ABRUPT_JUMP or warning.region_code != region_code:
             continue
@@ -112,8 +111,8 @@ def analyst_checklist(dataset, region_code: str, year: int,
             continue
         path = root / str(year) / region_code / f"{chapter_name(chapter)}.md"
         when = f" {warning.period}" if warning.period else ""
-        items.append(f"Kommentera det avvikande observerade värdet för {indicator.name_sv}"
-                     f"{when} i {path}, eller rätta det i data/values.csv.")
+        items.append(text("draft", "todo-jump", indicator=indicator.name_sv, when=when,
+                          path=path))
     return items
 
 
@@ -130,10 +129,10 @@ def cited_sources(dataset, region_code: str) -> list[str]:
 
 
 def checklist_markdown(items: list[str], region_name: str, year: int, *, draft: bool) -> str:
-    edition = "utkastet" if draft else "den publicerade utgåvan"
-    head = f"# Att göra före publicering: {region_name} {year}\n\nByggd som {edition}.\n\n"
-    body = "\n".join(f"- [ ] {item}" for item in items) if items else "Inget kvar att göra."
-    return head + body + "\n"
+    built_as = text("draft", "checklist-built-as-draft" if draft else "checklist-built-as-published")
+    head = text("draft", "checklist-heading", region=region_name, year=year)
+    body = "\n".join(f"- [ ] {item}" for item in items) if items else text("draft", "checklist-done")
+    return f"{head}\n\n{built_as}\n\n{body}\n"
 
 
 def write_checklist(folder: Path, items: list[str], region_name: str, year: int, *,

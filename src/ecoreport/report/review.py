@@ -22,6 +22,7 @@ import pandas as pd
 from ecoreport.analysis.results import Report
 from ecoreport.report import render
 from ecoreport.report.chapters import register_indicators, survey_items_in
+from ecoreport.report.texts import text
 
 #: The output metadata that marks a review table (``{"ecoreport": {"review": kind}}``).
 METADATA_KEY = "ecoreport"
@@ -34,11 +35,6 @@ KINDS = ("note", "data", "trends", "comparisons", "survey", "findings", "key_fig
 COMPARISON_COLUMNS = ("period", "year", "value_normalised", "normalised_unit", "status",
                       "rank", "n_ranked", "riket_value", "peer_mean")
 
-NOTE = (
-    "**För granskare.** Cellen med `glue_*` visar varje värde som texten hämtar med "
-    "`{glue:md}`/`{glue:figure}` (JupyterLab visar rollerna som rå text). Cellerna nedan, "
-    "dolda i boken, visar vad kapitlet använde och räknade fram. Kör om: "
-    "`python -m ecoreport.publishing.rerun <notebook>.ipynb` i rapportens mapp.")
 
 
 def _cell(value: object) -> object:
@@ -72,7 +68,7 @@ def show_note() -> None:
     """The note that opens a notebook's review cells: how to read it in JupyterLab."""
     from IPython.display import Markdown, display
 
-    display(Markdown(NOTE), metadata={METADATA_KEY: {"review": "note"}})
+    display(Markdown(text("review", "note")), metadata={METADATA_KEY: {"review": "note"}})
 
 
 def dimension_indicators(report: Report, dimension_id: str) -> list[str]:
@@ -126,13 +122,12 @@ def _no_trend_row(report: Report, indicator_id: str) -> dict:
     n_observed = int((status == "observed").sum())
     n_synthetic = int((status == "synthetic").sum())
     if n_observed == 0:
-        message = (f"Inga observerade värden ({n_synthetic} syntetiska); trenden skattas "
-                   "bara på observerade värden.")
+        message = text("review", "no-trend-nothing-observed", n_synthetic=n_synthetic)
     else:
         from ecoreport.analysis.trends import MIN_OBSERVATIONS
 
-        message = (f"{n_observed} observerade värden i rapportens fönster är för få eller "
-                   f"ligger utanför det; minst {MIN_OBSERVATIONS} behövs.")
+        message = text("review", "no-trend-too-few", n_observed=n_observed,
+                       minimum=MIN_OBSERVATIONS)
     return {"indicator_id": indicator_id, "status": NO_TREND, "message": message, "n": 0,
             "n_observed": n_observed, "n_synthetic": n_synthetic}
 
