@@ -7,6 +7,7 @@ import pytest
 
 from ecoreport.report import appendix
 from ecoreport.markup.escape import escape_myst
+from ecoreport.markup.formatting import format_number
 from ecoreport.data.dataset import load_dataset
 from ecoreport.errors import Issue, IssueCode
 from ecoreport.data.regions import resolve_region
@@ -222,7 +223,8 @@ def test_warnings_table_on_real_data_names_regions(dataset):
     table = appendix.warnings_table(issues, dataset.catalogue, dataset.regions)
     assert set(table["Region"]) <= {"Västerbotten", "Riket", "alla"}
     assert not table["Beskrivning"].str.contains("abrupt|gap in|no value").any()
-    assert "| Typ | Indikator | Region | Beskrivning |" in appendix.warnings_markdown(table, "X")
+    assert "| Typ | Indikator | Region | Beskrivning |" in appendix.warnings_markdown(table)
+    assert appendix.warnings_markdown(table.iloc[0:0]) == "Kontrollen gav inga sådana varningar."
 
 
 def test_survey_markdown_with_and_without_answers(dataset):
@@ -247,15 +249,18 @@ BUILD_INFO = {
 
 
 def test_reproducibility_markdown_has_command_commit_and_every_hash():
-    text = (appendix.build_info_markdown(BUILD_INFO) + "\n"
-            + appendix.rebuild_markdown(BUILD_INFO, "24", 2024))
+    facts = {**appendix.build_info_facts(BUILD_INFO),
+             **appendix.rebuild_facts(BUILD_INFO, "24", 2024)}
+    text = "\n".join(facts.values())
+    assert facts["repro-command"] == f"`{BUILD_INFO['command']}`"
+    assert facts["repro-rebuild-explicit"] == ""  # the command names län and year already
     assert BUILD_INFO["command"] in text
     assert BUILD_INFO["git_commit"] in text
     assert "git checkout 0123456789abcdef0123456789abcdef01234567\n" in text
     for name, digest in BUILD_INFO["data_sha256"].items():
         assert f"`{name}`: `{digest}`" in text
         assert f"data/{name}" in text
-    assert "Python 3.11.7" in text and "-dirty" in text
+    assert facts["repro-python"] == "3.11.7" and facts["repro-dirty"].startswith("Tillägget `-dirty`")
     assert text.index("| ecoreport |") < text.index("| pandas |") < text.index("| zzz |")
     assert "| zzz | saknas |" in text
 
@@ -264,7 +269,14 @@ def test_reproducibility_markdown_on_the_real_build_info(dataset):
     from ecoreport.provenance import collect_build_info
 
     info = collect_build_info("ecoreport build", dataset)
-    text = appendix.build_info_markdown(info)
+    facts = appendix.build_info_facts(info)
+    text = facts["repro-data-files"]
+    assert facts["repro-dirty"] == "" or "-dirty" in facts["repro-commit"]
+    rebuild = appendix.rebuild_facts(info, "24", 2024)
+    assert rebuild["repro-rebuild-explicit"].startswith(
+        "Med län och år utskrivna är kommandot `ecoreport build --region 24 --year 2024`")
+    assert appendix.build_info_facts({})["repro-data-files"] == \
+        "Inga kontrollsummor registrerades för detta bygge."
     for digest in dataset.sha256().values():
         assert digest in text
 
@@ -320,3 +332,62 @@ def test_update_routes_table_names_route_share_and_address():
     assert "| hämtas (tillvaxtanalys) |" in lines["Konkurser"]
     assert not any("enkät" in line for line in lines.values())  # register indicators only
     assert appendix._link_cell("javascript:alert(1)|x") == "javascript:alert(1)\\|x"
+
+
+# -- the appendix notebooks carry their own text -----------------------------------------------
+
+def _glued_by(monkeypatch, *calls) -> dict[str, str]:
+    glued: dict[str, str] = {}
+    monkeypatch.setattr(appendix, "glue_markdown", lambda key, value: glued.__setitem__(key, value))
+    for call in calls:
+        call()
+    return glued
+
+
+def _glue_names(notebook: str) -> set[str]:
+    import re
+
+    return (set(re.findall(r"\{glue:md\}`([\w-]+):myst`", notebook))
+            | set(re.findall(r"```\{glue:md\} ([\w-]+)", notebook)))
+
+
+def _filled(notebook: str, glued: dict[str, str]) -> str:
+    import re
+
+    return " ".join(re.sub(r"\{glue:md\}`([\w-]+):myst`", lambda m: glued[m.group(1)],
+                           notebook).split())
+
+
+def test_data_appendix_text_is_in_its_notebook_and_its_numbers_are_glued(monkeypatch):
+    from ecoreport.analysis.results import open_report
+    from ecoreport.paths import project_root
+
+    report = open_report("24", 2024)
+    glued = _glued_by(monkeypatch, lambda: appendix.glue_data_appendix(report))
+    notebook = (project_root() / "notebooks" / "dataappendix.md").read_text(encoding="utf-8")
+    assert _glue_names(notebook) == set(glued), _glue_names(notebook) ^ set(glued)
+    text = _filled(notebook, glued)
+    found = report.results.findings
+    assert (f"är {format_number(found.n_observed)} av {format_number(found.n_values)} "
+            "(") in text
+    assert "Här visas varningarna som gäller Västerbottens län, riket eller katalogen." in text
+    assert glued["coverage-tables"].startswith("## Täckning per indikator\n\nFör varje")
+
+
+def test_reproducibility_text_is_in_its_notebook_and_the_build_is_glued(monkeypatch):
+    from ecoreport.analysis.results import open_report
+    from ecoreport.paths import project_root
+
+    report = open_report("24", 2024)
+    glued = _glued_by(monkeypatch, lambda: appendix.glue_build_info(report),
+                      lambda: appendix.glue_notebook_links(report, None))
+    notebook = (project_root() / "notebooks" / "reproducerbarhet.md").read_text(
+        encoding="utf-8")
+    assert _glue_names(notebook) == set(glued), _glue_names(notebook) ^ set(glued)
+    text = _filled(notebook, glued)
+    assert "Rapporten om Västerbottens län 2024 är byggd helt automatiskt" in text
+    assert "principalkomponentanalysen använder fröet 20261123," in text
+    assert glued["repro-notebooks"].startswith("Varje kapitel som räknar är en notebook i MyST")
+    # the notebook's source names what the build cache treats as book-wide
+    from ecoreport.publishing.cache import BOOK_WIDE_MARKERS
+    assert all(marker in notebook for marker in BOOK_WIDE_MARKERS)

@@ -13,7 +13,7 @@ from ecoreport.data.clusters import initiatives_by_lan, load_cluster_initiatives
 from ecoreport.errors import DataError
 from ecoreport.report.charts.base import ROLE_OTHER, ROLE_PEER, ROLE_REGION
 from ecoreport.report.charts.maps import lan_map_chart
-from ecoreport.report.innovation_index import escape_md
+from ecoreport.markup.escape import escape_myst
 
 LAN = {f"{c:02d}" for c in (1, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 17, 18, 19, 20, 21, 22,
                             23, 24, 25)}
@@ -78,7 +78,7 @@ def test_a_bad_cluster_row_is_named(tmp_path: Path) -> None:
 
 
 def test_markup_from_data_files_is_escaped() -> None:
-    text = escape_md("<script>alert(1)</script> *x* {sub-ref}`y` [a](b)")
+    text = escape_myst("<script>alert(1)</script> *x* {sub-ref}`y` [a](b)")
     assert "<script>" not in text and "\\<script\\>" in text
     assert "\\*x\\*" in text and "\\`y\\`" in text and "\\[a\\]" in text
 

@@ -26,6 +26,7 @@ from ecoreport.analysis.findings import observed_share
 from ecoreport.errors import Issue, IssueCode
 from ecoreport.report import survey as survey_report
 from ecoreport.markup.escape import escape_html, escape_myst, escape_url
+from ecoreport.markup.tables import markdown_table as pipe_table
 from ecoreport.markup.formatting import format_number, format_percent, format_period
 from ecoreport.analysis.pca import DEFAULT_MIN_COS2, DEFAULT_MIN_COVERAGE, MIN_YEAR_COVERAGE
 from ecoreport.analysis.axis import BLOCK_LENGTH, CONGRUENCE_FAIR, N_BOOTSTRAP, N_PERMUTATIONS
@@ -51,6 +52,7 @@ from ecoreport.data.vocab import NORMALISATIONS, RIKET_CODE, STATUS_LABELS
 from ecoreport.report.charts.base import CHART_WIDTH, REGION_COLOUR
 from ecoreport.report.narrative import DRIFT_MIN_OBSERVED, join_sv, lower_first, name_in_sentence
 from ecoreport.report.render import display_markdown, glue_markdown, show_chart
+from ecoreport.report.texts import text
 from ecoreport.paths import project_root
 from ecoreport.report.draft import cited_sources, is_draft, licence_unchecked, without_commit
 from ecoreport.report.outline import notebook_chapters, rerun_command, review_page_path
@@ -89,13 +91,13 @@ def escape_cell(text: object) -> str:
 
 
 def markdown_table(frame: pd.DataFrame, right: Iterable[str] = ()) -> str:
-    """A pipe table of ``frame`` (cells as text); columns in ``right`` are right-aligned."""
+    """A pipe table of ``frame`` (cells escaped as text, :func:`escape_cell`); columns in
+    ``right`` are right-aligned, the others left-aligned (``markup.tables`` writes it)."""
     right = set(right)
-    header = "| " + " | ".join(escape_cell(c) for c in frame.columns) + " |"
-    rule = "|" + "|".join("---:" if c in right else ":---" for c in frame.columns) + "|"
-    rows = ["| " + " | ".join(escape_cell(v) for v in record) + " |"
-            for record in frame.itertuples(index=False, name=None)]
-    return "\n".join([header, rule, *rows])
+    return pipe_table([escape_cell(c) for c in frame.columns],
+                      ([escape_cell(v) for v in record]
+                       for record in frame.itertuples(index=False, name=None)),
+                      ["r" if c in right else "l" for c in frame.columns])
 
 
 def _share_text(share: float, style: str = "word") -> str:
@@ -176,22 +178,21 @@ def method_facts(report: Report) -> dict[str, str]:
         "method-n-context": str(len(context)),
         "method-context": join_sv(context),
         "method-first-year": str(REPORT_FIRST_YEAR),
-        "method-breaks": (f" Katalogen anger sådana brott för {join_sv(breaks)}."
+        "method-breaks": (" " + text("appendix", "method-breaks", breaks=join_sv(breaks))
                           if breaks else ""),
         "method-min-observations": str(MIN_OBSERVATIONS),
         "method-confidence": format_number(100 * (1 - SIGNIFICANCE_LEVEL), 0),
         "method-alpha": format_number(SIGNIFICANCE_LEVEL, 2),
         "method-min-test-observations": str(MIN_TEST_OBSERVATIONS),
         "method-tolerance": format_number(100 * DEFAULT_RELATIVE_TOLERANCE, 0),
-        "method-worse-example": (f" Ett stigande värde för en indikator där högre är sämre, "
-                                 f"till exempel {worse[0]}, räknas som en försämring."
-                                 if worse else ""),
+        "method-worse-example": (" " + text("appendix", "method-worse-example",
+                                            indicator=worse[0]) if worse else ""),
         "method-per-capita": per_capita,
         "method-per-employed": per_employed,
         "method-population-fill": str(POPULATION_FILL_YEARS),
         "method-n-lan": str(len([r for r in dataset.regions if r.code != RIKET_CODE])),
-        "method-peers": (f" För {escape_myst(region.name)} består gruppen av {join_sv(peers)}."
-                         if peers else ""),
+        "method-peers": (" " + text("appendix", "method-peers", region=escape_myst(region.name),
+                                    peers=join_sv(peers)) if peers else ""),
         "method-pca-first-year": str(PCA_FIRST_YEAR),
         "method-permutations": format_number(N_PERMUTATIONS),
         "method-block-length": str(BLOCK_LENGTH),
@@ -205,19 +206,19 @@ def method_facts(report: Report) -> dict[str, str]:
         "method-axis-min-coverage": format_percent(100 * AXIS_MIN_CELL_COVERAGE, 0),
         "method-axis-min-per-side": str(AXIS_MIN_PER_SIDE),
         "method-observed": (
-            f"Av de {format_number(n_own)} värdena för modellens indikatorer för "
-            f"{escape_myst(region.name)} {REPORT_FIRST_YEAR}–{year} är "
-            f"{format_number(n_observed)} ({_share_text(share)}) observerade."
-            + (" De observerade värdena för länet kommer från följande källor: "
-               + "; ".join(producers) + "." if producers else "")),
+            text("appendix", "method-observed", n_values=format_number(n_own),
+                 region=escape_myst(region.name), first_year=REPORT_FIRST_YEAR, year=year,
+                 n_observed=format_number(n_observed), share=_share_text(share))
+            + (" " + text("appendix", "method-observed-sources", sources="; ".join(producers))
+               if producers else "")),
         **trend_test_facts(),
     }
 
 
 def glue_method(report: Report) -> None:
     """Glue the method chapter's numbers (:func:`method_facts`)."""
-    for key, text in method_facts(report).items():
-        glue_markdown(key, text)
+    for key, value in method_facts(report).items():
+        glue_markdown(key, value)
 
 
 def indicator_table(catalogue: Any) -> pd.DataFrame:
@@ -245,14 +246,10 @@ def indicator_table(catalogue: Any) -> pd.DataFrame:
 
 
 def indicator_tables_markdown(catalogue: Any) -> str:
-    """The indicator table split per dimension (narrow enough for a PDF page)."""
+    """The indicator table split per dimension (narrow enough for a PDF page); the
+    section's heading and explanation are in ``notebooks/metod.md``."""
     table = indicator_table(catalogue)
-    parts = ["## Indikatorerna",
-             "Tabellerna listar katalogens alla indikatorer per dimension, med enheten inom "
-             "parentes. Polaritet anger om ett högre värde är bättre eller sämre för "
-             "innovationsförmågan, jämförs per vad värdet räknas om till för att län av "
-             "olika storlek ska kunna jämföras, och axel vilken sida indikatorn hör till i principalkomponentanalysen. Enkätfrågorna "
-             "har enheten procent av företagen och normaliseras inte."]
+    parts = []
     for dimension in catalogue.dimensions:
         rows = table[table["dimension"] == dimension.id]
         if rows.empty:
@@ -285,19 +282,19 @@ def cited_source_ids(catalogue: Any, values: pd.DataFrame | None = None,
 def survey_design_sentence(design: Any) -> str:
     """One sentence on how a survey was made: answers, sample, response rate, fieldwork,
     collector, weighting ("Enkät: 305 svar av 2 000 tillfrågade (15 %) ...")."""
-    text = f"Enkät {format_period(design.period)}: {format_number(design.answers)} svar"
+    sentence = f"Enkät {format_period(design.period)}: {format_number(design.answers)} svar"
     if design.sample_size:
-        text += (f" av {format_number(design.sample_size)} tillfrågade "
-                 f"({format_number(100 * design.answers / design.sample_size, 0)}\u00a0%)")
+        sentence += (f" av {format_number(design.sample_size)} tillfrågade "
+                     f"({format_number(100 * design.answers / design.sample_size, 0)}\u00a0%)")
     if design.population_size:
-        text += f" ur en population om {format_number(design.population_size)} företag"
+        sentence += f" ur en population om {format_number(design.population_size)} företag"
     dates = survey_report.date_text(design.fieldwork_start, design.fieldwork_end)
     if design.collector or dates:
-        text += ", insamlat" + (f" av {escape_myst(design.collector)}" if design.collector
-                                else "") + (f" {dates}" if dates else "")
-    text += "; " + ("viktning: " + escape_myst(design.weighting_sv) if design.weighting_sv
-                    else "ingen viktning anges")
-    return text + f"; uppgifterna från {escape_myst(design.reference_sv)}."
+        sentence += ", insamlat" + (f" av {escape_myst(design.collector)}" if design.collector
+                                    else "") + (f" {dates}" if dates else "")
+    sentence += "; " + ("viktning: " + escape_myst(design.weighting_sv) if design.weighting_sv
+                        else "ingen viktning anges")
+    return sentence + f"; uppgifterna från {escape_myst(design.reference_sv)}."
 
 
 def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
@@ -334,11 +331,8 @@ def sources_markdown(catalogue: Any, values: pd.DataFrame | None = None,
             f"Licens: {escape_myst(getattr(source, 'licence_sv', None) or source.licence)}."
             f"{used_text}{survey_text} (`{source_id}`)")
     return "\n\n".join([
-        "## Källor",
-        ("Alla källor som indikatorerna, värdena och enkäten hänvisar till, så som de anges i "
-         "`data/sources.yaml`." if published is None else
-         "Alla källor som rapportens indikatorer, värden och enkätsvar hänvisar till.")
-        + " Källan för syntetiska värden är generatorn.",
+        (text("appendix", "sources-intro-draft") if published is None
+         else text("appendix", "sources-intro-published")),
         small_print("\n".join(items)),
     ])
 
@@ -427,37 +421,35 @@ def update_routes_markdown(values: pd.DataFrame, catalogue: Any, region_code: st
                                    window)
     statement = statement[[catalogue.indicators[i].kind == "register"
                            for i in statement["indicator_id"]]]
-    rows = ["| Indikator | Observerade | Uppdateras | Källa |", "|:---|---:|:---|:---|"]
+    rows = []
     for record in statement.to_dict("records"):
         indicator = catalogue.indicators[record["indicator_id"]]
-        rows.append("| " + " | ".join([
-            escape_cell(indicator.name_sv),
-            escape_cell(_share_text(record["share_observed"], "symbol")),
-            escape_cell(update_route_sv(indicator)),
-            _link_cell(record["source_url"])]) + " |")
-    return "\n".join(rows)
+        rows.append([escape_cell(indicator.name_sv),
+                     escape_cell(_share_text(record["share_observed"], "symbol")),
+                     escape_cell(update_route_sv(indicator)),
+                     _link_cell(record["source_url"])])
+    return pipe_table(["Indikator", "Observerade", "Uppdateras", "Källa"], rows, "lrll")
 
 
-def coverage_intro_markdown(report: Report, by_dimension: pd.DataFrame) -> str:
-    """Opening paragraphs of the data appendix."""
+def data_appendix_facts(report: Report, by_dimension: pd.DataFrame) -> dict[str, str]:
+    """The names and numbers the text of ``notebooks/dataappendix.md`` refers to, as MyST
+    fragments keyed by glue name (the fixed prose lives in the notebook): the report's
+    observed share (as on the start page) and the count over all the län's register values."""
     n_values = int(by_dimension["n_values"].sum())
     n_observed = int(by_dimension["n_observed"].sum())
     share = n_observed / n_values if n_values else math.nan
     found = report.results.findings
-    return "\n\n".join([
-        f"Appendixet redovisar vilka data rapporten för {escape_myst(report.region.name)} bygger på: hur "
-        "långa serierna är, hur stor del av värdena som är observerade och hur stor del som "
-        "är syntetiska, vilka varningar kontrollen av data gav och vilka enkätsvar som finns. "
-        "Hur de syntetiska värdena tas fram beskrivs i kapitlet Metod och källor.",
-        f"Av värdena för modellens indikatorer {found.from_year}–{report.year}, som "
-        f"rapportens text bygger på, är {format_number(found.n_observed)} av "
-        f"{format_number(found.n_values)} ({_share_text(found.share_observed)}) observerade: "
-        "samma andel som på första sidan och i metodkapitlet.",
-        f"Tabellerna nedan räknar på en annan grund, alla registervärden för länet till och "
-        f"med {report.year}, också bakgrundsserier och år före {found.from_year}: "
-        f"{format_number(n_values)} värden, varav {format_number(n_observed)} "
-        f"({_share_text(share)}) observerade. Ett värde är en indikator för en period.",
-    ])
+    return {
+        "data-region": escape_myst(report.region.name),
+        "data-year": str(report.year),
+        "data-first-year": str(found.from_year),
+        "data-report-observed": format_number(found.n_observed),
+        "data-report-values": format_number(found.n_values),
+        "data-report-share": _share_text(found.share_observed),
+        "data-all-values": format_number(n_values),
+        "data-all-observed": format_number(n_observed),
+        "data-all-share": _share_text(share),
+    }
 
 
 def coverage_chart_table(by_dimension: pd.DataFrame, catalogue: Any) -> pd.DataFrame:
@@ -497,7 +489,7 @@ def coverage_chart(table: pd.DataFrame, region_name: str) -> alt.Chart:
     ).transform_calculate(
         status_order=f"datum.Status === '{statuses[0]}' ? 0 : 1"
     ).properties(
-        title=alt.Title("Observerade och syntetiska värden per dimension", subtitle=region_name),
+        title=alt.Title(text("appendix", "coverage-chart-title"), subtitle=region_name),
         width=CHART_WIDTH, height=max(160, 24 * len(order)),
     )
 
@@ -563,16 +555,18 @@ def describe_warning(issue: Issue, catalogue: Any) -> str:
     decimals = getattr(indicator, "decimals", 1)
     details = issue.details
     if kind == "jump":
-        return (f"{format_number(details['value'], decimals)} år {format_period(issue.period)} "
-                f"mot {format_number(details['before'], decimals)} år "
-                f"{format_period(details['before_period'])} och "
-                f"{format_number(details['after'], decimals)} år "
-                f"{format_period(details['after_period'])}")
+        return text("appendix", "warning-jump",
+                    value=format_number(details["value"], decimals),
+                    period=format_period(issue.period),
+                    before=format_number(details["before"], decimals),
+                    before_period=format_period(details["before_period"]),
+                    after=format_number(details["after"], decimals),
+                    after_period=format_period(details["after_period"]))
     if kind == "gap":
-        return (f"inget värde för {format_years(details['missing_years'])} inom "
-                f"{details['first']}–{details['last']}")
+        return text("appendix", "warning-gap", years=format_years(details["missing_years"]),
+                    first=details["first"], last=details["last"])
     if kind == "no_data":
-        return "katalogen har indikatorn, men data saknas för alla regioner"
+        return text("appendix", "warning-no-data")
     return issue.message
 
 
@@ -598,52 +592,35 @@ def warnings_table(warnings: Sequence[Issue], catalogue: Any,
     return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
-def warnings_markdown(table: pd.DataFrame, region_name: str) -> str:
-    """The warnings section: a short explanation and the table (or that there are none)."""
-    parts = ["## Varningar från kontrollen av data",
-             "Varje gång rapporten byggs kontrolleras data mot katalogen. Fel stoppar bygget; "
-             "varningar gör det inte men pekar på sådant som läsaren bör känna till: tvära hopp "
-             "i en serie (ett värde som skiljer sig kraftigt från båda grannarna, vilket kan "
-             "bero på ett enhetsfel eller ett tidsseriebrott), luckor mellan första och sista "
-             "året, och indikatorer i katalogen som helt saknar data. Här visas varningarna "
-             f"som gäller {escape_myst(region_name)}, riket eller katalogen."]
-    if table.empty:
-        parts.append("Kontrollen gav inga sådana varningar.")
-    else:
-        parts.append(markdown_table(table))
-    return "\n\n".join(parts)
+def warnings_markdown(table: pd.DataFrame) -> str:
+    """The warnings table (or that there are none); the section's heading and explanation
+    are in ``notebooks/dataappendix.md``."""
+    return text("appendix", "no-warnings") if table.empty else markdown_table(table)
 
 
 def survey_markdown(survey: pd.DataFrame, catalogue: Any, region: Any) -> str:
-    """Which survey items exist for the län, or that there are none."""
+    """Which survey items exist for the län, or that there are none (the section's heading
+    is in ``notebooks/dataappendix.md``)."""
     rows = survey[survey["region_code"] == region.code] if len(survey) else survey
-    parts = ["## Enkätdata"]
     if rows.empty:
-        parts.append(f"Det finns inga enkätsvar för {escape_myst(region.name)} i datamaterialet. "
-                     "Kapitlen "
-                     "redovisar därför bara registerstatistik.")
-        return "\n\n".join(parts)
+        return text("appendix", "survey-none", region=escape_myst(region.name))
+    parts = []
     names = {d.id: d.name_sv for d in catalogue.dimensions}
     items = rows.drop_duplicates(["indicator_id", "period"])
     sources = sorted({escape_myst(catalogue.sources[s].citation_sv if s in catalogue.sources
                                   else s) for s in rows["source_id"]})
     periods = sorted({format_period(p) for p in items["period"]})
-    parts.append(
-        f"För {escape_myst(region.name)} finns svar på {items['indicator_id'].nunique()} frågor ur "
-        f"näringslivsenkäten ({join_sv(periods)}; källa: {join_sv(sources)}). Svaren är "
-        "andelar av de svarande företagen per svarsalternativ och publiceras som de är; "
-        "enkätsvar genereras aldrig. Svarsalternativ som källan inte redovisar visas "
-        "tillsammans som ”ej redovisat i källan”.")
+    parts.append(text("appendix", "survey-answers", region=escape_myst(region.name),
+                      n_items=items["indicator_id"].nunique(), periods=join_sv(periods),
+                      sources=join_sv(sources)))
     designs = [catalogue.sources[s].survey for s in dict.fromkeys(rows["source_id"])
                if getattr(catalogue.sources.get(s), "survey", None) is not None
                and catalogue.sources[s].survey.region_code == region.code]
     if designs:
-        parts.append(" ".join(survey_design_sentence(d) for d in designs)
-                     + " Urval, metod och felmarginaler beskrivs i kapitlet om "
-                     "näringslivsenkäten.")
+        parts.append(text("appendix", "survey-designs",
+                          designs=" ".join(survey_design_sentence(d) for d in designs)))
     else:
-        parts.append("Hur enkäten gjordes (urval och antal svar) anges inte i data, så "
-                     "felmarginaler kan inte beräknas.")
+        parts.append(text("appendix", "survey-no-design"))
     categories = rows.groupby(["indicator_id", "period"], sort=False)["category"].nunique()
     table = pd.DataFrame({
         "Dimension": [names.get(catalogue.indicators[i].dimension, "–")
@@ -663,10 +640,14 @@ def survey_markdown(survey: pd.DataFrame, catalogue: Any, region: Any) -> str:
     return "\n\n".join(parts)
 
 
-def show_coverage_intro(report: Report) -> None:
+def glue_data_appendix(report: Report) -> None:
+    """Glue the data appendix's names and numbers (:func:`data_appendix_facts`) and its
+    web-only tables (:func:`glue_coverage_tables`)."""
     by_dimension = region_coverage_by_dimension(report.dataset.values, report.catalogue,
                                                 report.region.code, report.year)
-    display_markdown(coverage_intro_markdown(report, by_dimension))
+    for key, value in data_appendix_facts(report, by_dimension).items():
+        glue_markdown(key, value)
+    glue_coverage_tables(report)
 
 
 def show_coverage_chart(report: Report) -> None:
@@ -682,24 +663,16 @@ def coverage_tables_markdown(report: Report) -> str:
     """Register indicators' coverage for the län: periods, values, observed share."""
     coverage = region_coverage(report.dataset.values, report.catalogue, report.region.code,
                                report.year)
-    return ("För varje registerindikator: första och senaste period med värde för länet, "
-            "antal värden och hur stor andel av dem som är observerade.\n\n"
+    return (text("appendix", "coverage-tables-intro") + "\n\n"
             + coverage_markdown(coverage, report.catalogue))
 
 
 def update_routes_section_markdown(report: Report) -> str:
     """How each indicator is brought up to a new year, and where its data is."""
-    return (f"Andel observerade värden för länet {COVERAGE_WINDOW[0]}–{report.year}, hur "
-            "indikatorn förs fram till ett nytt år (hämtas från statistiktjänsten, fylls i "
-            "i en mall och läses in, eller kommer från enkäten) och var uppgifterna finns.\n\n"
+    return (text("appendix", "update-routes-intro", first_year=COVERAGE_WINDOW[0],
+                 year=report.year) + "\n\n"
             + update_routes_markdown(report.dataset.values, report.catalogue,
                                      report.region.code, report.year))
-
-
-def show_coverage_tables(report: Report) -> None:
-    display_markdown("## Täckning per indikator\n\n" + coverage_tables_markdown(report))
-    display_markdown("## Hur indikatorerna uppdateras\n\n"
-                      + update_routes_section_markdown(report))
 
 
 def glue_coverage_tables(report: Report) -> None:
@@ -717,7 +690,7 @@ def show_warnings(report: Report) -> None:
     issues = relevant_warnings(report.dataset.report.warnings, report.dataset.values,
                                report.region.code)
     table = warnings_table(issues, report.catalogue, report.dataset.regions)
-    display_markdown(warnings_markdown(table, report.region.name))
+    display_markdown(warnings_markdown(table))
 
 
 def show_survey(report: Report) -> None:
@@ -733,39 +706,26 @@ def ordered_packages(packages: Mapping[str, str | None]) -> list[tuple[str, str]
     return [(n, packages[n] or "saknas") for n in names]
 
 
-def build_info_markdown(build_info: Mapping[str, Any]) -> str:
-    """Command, version, commit, Python, packages and data hashes of this build."""
+def build_info_facts(build_info: Mapping[str, Any]) -> dict[str, str]:
+    """Command, version, commit, Python, packages and data hashes of this build, as the
+    MyST fragments ``notebooks/reproducerbarhet.md`` glues into its section "Så byggdes
+    rapporten" (an empty fragment leaves its block out)."""
     commit = build_info.get("git_commit") or "okänd (byggd utanför git)"
     dirty = isinstance(commit, str) and commit.endswith("-dirty")
-    lines = [
-        "## Så byggdes rapporten",
-        "\n".join([
-            f"- Kommando: `{build_info.get('command') or 'okänt'}`",
-            f"- ecoreport, version {build_info.get('ecoreport_version') or 'okänd'}",
-            f"- Git-commit: `{commit}`",
-            f"- Python {build_info.get('python') or 'okänd'}",
-        ]),
-    ]
-    if dirty:
-        lines.append("Tillägget `-dirty` betyder att arbetskopian hade ändringar som inte var "
-                     "incheckade när rapporten byggdes. Exakt samma rapport kan då bara byggas "
-                     "om med de ändringarna.")
     packages = ordered_packages(build_info.get("packages") or {})
-    if packages:
-        lines.append("### Programvara")
-        lines.append(markdown_table(pd.DataFrame(
-            packages,
-            columns=["Paket", "Version"])))
     hashes = build_info.get("data_sha256") or {}
-    lines.append("### Datafiler")
-    if hashes:
-        lines.append("Kontrollsummor (SHA-256) för varje datafil som rapporten byggdes från. "
-                     "Stämmer summorna överens med filerna i datamappen är det samma data.")
-        lines.append("\n".join(f"- `{name}`: `{digest}`"
-                               for name, digest in sorted(hashes.items())))
-    else:
-        lines.append("Inga kontrollsummor registrerades för detta bygge.")
-    return "\n\n".join(lines)
+    return {
+        "repro-command": f"`{build_info.get('command') or 'okänt'}`",
+        "repro-version": str(build_info.get("ecoreport_version") or "okänd"),
+        "repro-commit": f"`{commit}`",
+        "repro-python": str(build_info.get("python") or "okänd"),
+        "repro-dirty": text("appendix", "dirty-commit") if dirty else "",
+        "repro-packages": ("### Programvara\n\n" + markdown_table(pd.DataFrame(
+            packages, columns=["Paket", "Version"]))) if packages else "",
+        "repro-data-files": (text("appendix", "data-hashes") + "\n\n" + "\n".join(
+            f"- `{name}`: `{digest}`" for name, digest in sorted(hashes.items()))
+            if hashes else text("appendix", "no-data-hashes")),
+    }
 
 
 def shell_lines(words: Sequence[str], width: int = 72) -> str:
@@ -782,47 +742,24 @@ def shell_lines(words: Sequence[str], width: int = 72) -> str:
     return "\n".join(lines)
 
 
-def rebuild_markdown(build_info: Mapping[str, Any], region_code: str | None = None,
-                     year: int | None = None) -> str:
-    """How to rebuild the report exactly, and why the result is the same."""
+def rebuild_facts(build_info: Mapping[str, Any], region_code: str | None = None,
+                  year: int | None = None) -> dict[str, str]:
+    """The commands that rebuild the report exactly, for the section "Bygga om rapporten"
+    of ``notebooks/reproducerbarhet.md`` (which says why the result is the same)."""
     commit = (build_info.get("git_commit") or "<commit>").removesuffix("-dirty")
     command = build_info.get("command") or "ecoreport build"
     files = [f"data/{name}" for name in sorted(build_info.get("data_sha256") or {})]
     check = shell_lines(["sha256sum", *files]) if files else "sha256sum data/*"
-    parts = [
-        "## Bygga om rapporten",
-        "Rapporten byggs om från samma källkod, samma programversioner och samma data så här, "
-        "i en klon av ecoreports git-arkiv:",
-        "```bash\n"
-        f"git checkout {commit}\n"
-        "python3.11 -m venv .venv\n"
-        ".venv/bin/pip install -r requirements.txt\n"
-        ".venv/bin/pip install --no-deps -e .\n"
-        f"{check}\n"
-        f"{command}\n"
-        "```",
-        "`requirements.txt` låser versionerna av alla paket; de viktigaste står i tabellen "
-        "ovan. Kontrollsummorna från `sha256sum` ska vara desamma som i listan över datafiler.",
-    ]
-    if region_code and year and not {"--region", "--year"} <= set(command.split()):
-        parts.append(f"Med län och år utskrivna är kommandot `ecoreport build --region "
-                     f"{region_code} --year {year}`; `--pdf` ger också PDF-versionen.")
-    parts.append(
-        "Två byggen med samma indata ger samma siffror, texter och diagram. Ingenting i "
-        "analysen beror på klockan eller på slumpen utan fast frö: bootstrapen i "
-        f"principalkomponentanalysen använder fröet {BOOTSTRAP_SEED}, och de syntetiska värdena "
-        "ligger färdiga i `data/values.csv` (generatorn körs bara när datamaterialet skapas om, "
-        "även den med fast frö). Det enda som skiljer två byggen åt är sådant som inte hör "
-        "till innehållet, till exempel filernas tidsstämplar.")
-    return "\n\n".join(parts)
-
-
-def reproducibility_intro_markdown(region_name: str, year: int) -> str:
-    """The opening paragraph of the reproducibility appendix."""
-    return (f"Rapporten om {escape_myst(region_name)} {year} är byggd helt automatiskt av det öppna "
-            "programmet ecoreport. Det här kapitlet anger exakt vilken programversion, vilka "
-            "paket och vilka datafiler som användes, så att vem som helst kan bygga om den och "
-            "få samma resultat, och det länkar till de notebookar som räknade fram innehållet.")
+    explicit = bool(region_code and year and not {"--region", "--year"} <= set(command.split()))
+    return {
+        "repro-rebuild": "\n".join([
+            "```bash", f"git checkout {commit}", "python3.11 -m venv .venv",
+            ".venv/bin/pip install -r requirements.txt",
+            ".venv/bin/pip install --no-deps -e .", check, command, "```"]),
+        "repro-rebuild-explicit": text("appendix", "rebuild-with-region-year",
+                                       region=region_code, year=year) if explicit else "",
+        "repro-seed": str(BOOTSTRAP_SEED),
+    }
 
 
 def book_chapters(book_root: Path) -> set[str] | None:
@@ -886,25 +823,12 @@ def notebook_links_markdown(chapter_paths: Sequence[str], *, executed: bool,
                          f"kod och utdata</a> · {{download}}`{name} <{target}>`")
         else:
             items.append(f"- {title}: {{download}}`{name} <{target}>`")
+    listed = "\n".join(items) if items else text("appendix", "no-notebooks")
     if executed:
-        intro = ("Varje kapitel som räknar är en notebook som kördes när rapporten byggdes. "
-                 "Här kan varje körd notebook läsas med kod och alla utdata (data med "
-                 "status, trender, jämförelser och varje värde som texten hämtar) och "
-                 "laddas ner som .ipynb (i webbversionen är namnen länkar):")
-        rerun = ("Varje notebook kan köras om och jämföras med rapportens resultat. I "
-                 "rapportens mapp, med ecoreport installerat:\n\n"
-                 "```bash\n" + rerun_command("notebooks/dimensioner/fou") + "\n"
-                 "ecoreport rerun notebooks/*.ipynb notebooks/dimensioner/*.ipynb\n"
-                 "```\n\nKommandot kör notebooken med papermill och samma parametrar "
-                 "som bygget, i dess mapp, och skriver ut om resultaten är desamma. "
-                 "I JupyterLab öppnas samma notebook med kärnan ecoreport (se README, `make lab`).")
-        return "\n\n".join(["## Notebookarna", intro, "\n".join(items) if items else
-                            "Boken innehåller inga notebookar.", rerun])
-    intro = ("Varje kapitel som räknar är en notebook i MyST-format. Källfilerna kan "
-             "laddas ner här (i webbversionen är namnen länkar); `ecoreport build` sparar "
-             "dessutom de körda notebookarna med alla utdata i rapportens mapp.")
-    return "\n\n".join(["## Notebookarna", intro, "\n".join(items) if items else
-                        "Boken innehåller inga notebookar."])
+        return "\n\n".join([text("appendix", "notebooks-executed"), listed,
+                            text("appendix", "notebooks-rerun",
+                                 command=rerun_command("notebooks/dimensioner/fou"))])
+    return "\n\n".join([text("appendix", "notebooks-sources"), listed])
 
 
 def find_book_root(results_path: str | None) -> Path:
@@ -937,29 +861,27 @@ def survey_provenance_markdown(report: Report) -> str:
         citation = escape_myst(source.citation_sv) if source is not None else "okänd källa"
         design = survey_report.designs(report)
         declared = any(d is getattr(source, "survey", None) for d in design)
-        parts.append(
-            f"Enkätsvaren i `survey.csv` (källa {_code_or_text(source_id)}: {citation}) är "
-            "publicerade andelar per svarsalternativ; enkätens urval, antal svar och "
-            "insamling " + (f"står under `survey:` för källan i `sources.yaml`, och "
-                            "felmarginalerna räknas fram ur dem vid varje bygge."
-                            if declared else "anges inte i `sources.yaml`."))
+        named = {"source": _code_or_text(source_id), "citation": citation}
+        parts.append(text("appendix", "survey-provenance-declared", **named) if declared
+                     else text("appendix", "survey-provenance-undeclared", **named))
     return "### Enkäten\n\n" + " ".join(parts)
 
 
-def show_build_info(report: Report) -> None:
-    survey_text = survey_provenance_markdown(report)
-    display_markdown(reproducibility_intro_markdown(report.region.name, report.year)
-                      + "\n\n" + build_info_markdown(report.build_info)
-                      + ("\n\n" + survey_text if survey_text else ""))
+def glue_build_info(report: Report) -> None:
+    """Glue what ``notebooks/reproducerbarhet.md`` says about this build: the län and year,
+    the build information (:func:`build_info_facts`), the survey data's provenance and the
+    commands that rebuild the report (:func:`rebuild_facts`)."""
+    facts = {"repro-region": escape_myst(report.region.name), "repro-year": str(report.year),
+             **build_info_facts(report.build_info),
+             "repro-survey": survey_provenance_markdown(report),
+             **rebuild_facts(report.build_info, report.region.code, report.year)}
+    for key, value in facts.items():
+        glue_markdown(key, value)
 
 
-def show_rebuild(report: Report) -> None:
-    display_markdown(rebuild_markdown(report.build_info, report.region.code, report.year))
-
-
-def show_notebook_links(report: Report, results_path: str | None = None) -> None:
-    """Download links of the book's notebooks (executed ones in an ``ecoreport build``)."""
+def glue_notebook_links(report: Report, results_path: str | None = None) -> None:
+    """Glue the links to the book's notebooks (executed ones in an ``ecoreport build``)."""
     paths = notebook_paths(report.catalogue, find_book_root(results_path))
     titles = {p: chapter_title(p) for p in paths}
-    display_markdown(notebook_links_markdown(paths, executed=results_path is not None,
-                                              titles=titles))
+    glue_markdown("repro-notebooks", notebook_links_markdown(
+        paths, executed=results_path is not None, titles=titles))

@@ -38,7 +38,9 @@ from ecoreport.analysis.trends import compute_trends, control_fdr
 from ecoreport.data.vocab import RIKET_CODE, STATUS_LABELS
 from ecoreport.markup.escape import escape_myst
 from ecoreport.markup.formatting import format_number, format_period
+from ecoreport.markup.tables import markdown_table
 from ecoreport.report.commentary import commentary_root
+from ecoreport.report.texts import text
 
 logger = logging.getLogger(__name__)
 
@@ -344,9 +346,8 @@ def _number(diff: EditionDiff, indicator_id: str, value: float,
 
 
 def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(escape_myst(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
+    """A pipe table (``markup.tables``) of cells escaped as text."""
+    return markdown_table(header, [[escape_myst(cell) for cell in row] for row in rows])
 
 
 def _values_sv(n: int) -> str:
@@ -356,10 +357,10 @@ def _values_sv(n: int) -> str:
 
 def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
     """The changes in Swedish Markdown, for the chapter "Förändringar sedan förra utgåvan"."""
-    parts = [f"Jämförelsen gäller utgåvan för {diff.old_year} och utgåvan för "
-             f"{diff.new_year}."]
+    parts = [text("editions", "compared-editions", old_year=diff.old_year,
+                  new_year=diff.new_year)]
     if diff.is_empty:
-        parts.append("Inga värden, indikatorer eller trender har ändrats sedan förra utgåvan.")
+        parts.append(text("editions", "no-changes"))
         return "\n\n".join(parts)
 
     def limited(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -381,28 +382,26 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
                  f"{_status_sv(row.new_status, row.new_status)}"
                  if row.old_status != row.new_status else _status_sv(row.new_status, "")]
                 for row in table.itertuples()]
-        parts.append(f"## Reviderade värden\n\n{_values_sv(len(diff.revised))} har ändrats, till "
-                     "exempel för att ett syntetiskt värde ersatts av publicerad statistik "
-                     "eller för att statistiken reviderats (syntetiska värden som räknats "
-                     "om redovisas inte; syntetiska värden visas med –).\n\n"
-                     + _markdown_table(["Indikator", "Period", "Förut", "Nu", "Förändring",
+        parts.append("## Reviderade värden\n\n"
+                     + text("editions", "revised-values", values=_values_sv(len(diff.revised)))
+                     + "\n\n" + _markdown_table(["Indikator", "Period", "Förut", "Nu", "Förändring",
                                         "Förändring (%)", "Status"], rows) + more)
     if len(diff.new_points):
         table, more = limited(diff.new_points)
         rows = [[row.title, format_period(row.period),
                  _number(diff, row.indicator_id, row.value, row.status),
                  _status_sv(row.status, row.status)] for row in table.itertuples()]
-        parts.append(f"## Nya datapunkter\n\n{_values_sv(len(diff.new_points))} finns inte i "
-                     "förra utgåvan.\n\n"
-                     + _markdown_table(["Indikator", "Period", "Värde", "Status"], rows) + more)
+        parts.append("## Nya datapunkter\n\n"
+                     + text("editions", "new-points", values=_values_sv(len(diff.new_points)))
+                     + "\n\n" + _markdown_table(["Indikator", "Period", "Värde", "Status"], rows) + more)
     if len(diff.removed):
         table, more = limited(diff.removed)
         rows = [[row.title, format_period(row.period),
                  _number(diff, row.indicator_id, row.value, row.status),
                  _status_sv(row.status, row.status)] for row in table.itertuples()]
-        parts.append(f"## Borttagna värden\n\n{_values_sv(len(diff.removed))} från förra utgåvan "
-                     "finns inte längre med.\n\n"
-                     + _markdown_table(["Indikator", "Period", "Värde", "Status"], rows) + more)
+        parts.append("## Borttagna värden\n\n"
+                     + text("editions", "removed-values", values=_values_sv(len(diff.removed)))
+                     + "\n\n" + _markdown_table(["Indikator", "Period", "Värde", "Status"], rows) + more)
     if diff.indicators_added or diff.indicators_dropped:
         lines = ["## Nya och borttagna indikatorer", ""]
         if diff.indicators_added:
@@ -419,23 +418,9 @@ def diff_markdown(diff: EditionDiff, *, max_rows: int = 40) -> str:
                  f"{ASSESSMENT_SV.get(row.old_assessment, row.old_assessment)} → "
                  f"{ASSESSMENT_SV.get(row.new_assessment, row.new_assessment)}"]
                 for row in diff.trend_changes.itertuples()]
-        parts.append("## Ändrade trender\n\nFör de här indikatorerna pekar trenden åt ett "
-                     "annat håll än i förra utgåvan.\n\n"
+        parts.append("## Ändrade trender\n\n" + text("editions", "trend-changes") + "\n\n"
                      + _markdown_table(["Indikator", "Riktning", "Bedömning"], rows))
     return "\n\n".join(parts)
-
-
-NO_PREVIOUS_EDITION_SV = (
-    "Det finns ingen tidigare utgåva av rapporten för {region} att jämföra med, så det går "
-    "inte att visa vad som har ändrats.\n\n"
-    "Varje gång rapporten byggs sparas en utgåva: en ögonblicksbild av de värden rapporten "
-    "bygger på (länet, riket och jämförelselänen) tillsammans med kontrollsummor och det "
-    "kommando som byggde den, i mappen `edition/` bredvid rapporten. När rapporten för "
-    "nästa år byggs i samma mapp jämförs den med den senaste tidigare utgåvan, och det här "
-    "kapitlet visar då nya och reviderade värden, värden som tagits bort och trender som "
-    "har bytt riktning. Samma jämförelse kan göras med kommandot "
-    "`ecoreport diff --from ÅR --to ÅR --region {code}`."
-)
 
 
 # --- commentary written against numbers that changed -------------------------------------
@@ -505,17 +490,15 @@ def commentary_changes_markdown(diff: EditionDiff, catalogue: Any, region_code: 
     rows = commentary_on_changes(diff, catalogue, region_code, year, root)
     heading = "## Kommentarer som gäller ändrade siffror"
     if not rows:
-        return (f"{heading}\n\nIngen av kommentarerna för {int(year)} gäller en indikator vars "
-                "värden har ändrats sedan förra utgåvan.")
+        return f"{heading}\n\n" + text("editions", "commentary-unchanged", year=int(year))
     table = _markdown_table(
         ["Kommentar", "Indikator", "Ändring"],
         [[name, diff.titles.get(i, _title(catalogue, i)),
           ", ".join(CHANGE_KINDS_SV[k] for k in kinds)] for name, i, kinds in rows])
     files = len({name for name, _, _ in rows})
-    return (f"{heading}\n\n{files} {'kommentar' if files == 1 else 'kommentarer'} för "
-            f"{int(year)} handlar om indikatorer vars värden har ändrats sedan förra "
-            "utgåvan. Läs dem mot de nya siffrorna innan rapporten publiceras, särskilt om de "
-            "kopierades från förra året med `ecoreport commentary copy`.\n\n" + table)
+    summary = (text("editions", "commentary-changed-one", n=files, year=int(year)) if files == 1
+               else text("editions", "commentary-changed-many", n=files, year=int(year)))
+    return f"{heading}\n\n{summary}\n\n{table}"
 
 
 def changes_markdown(report: Any, previous_edition: str | Path | None) -> str:
@@ -523,7 +506,8 @@ def changes_markdown(report: Any, previous_edition: str | Path | None) -> str:
     or, without a previous edition, a Swedish explanation of how editions are made."""
     region = report.region
     if previous_edition is None:
-        return NO_PREVIOUS_EDITION_SV.format(region=escape_myst(region.name), code=region.code)
+        return text("editions", "no-previous-edition", region=escape_myst(region.name),
+                    code=region.code)
     old = load_edition(previous_edition)
     new = edition_from_dataset(report.dataset, region.code, report.year)
     catalogue = report.dataset.catalogue

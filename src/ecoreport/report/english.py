@@ -18,7 +18,8 @@ from ecoreport.analysis.findings import DEMONSTRATION_BELOW
 from ecoreport.analysis.results import Report
 from ecoreport.report import chapters
 from ecoreport.markup.formatting import format_period
-from ecoreport.report.innovation_index import escape_md, group_label
+from ecoreport.markup.escape import escape_myst
+from ecoreport.report.innovation_index import group_label
 from ecoreport.report.render import glue_markdown
 
 #: The survey bases (``vocab.SURVEY_BASE_LABELS``) in English.
@@ -71,7 +72,7 @@ def data_status_markdown(report: Report) -> str:
         share_text = ("Under 1 %" if round(share) == 0 else
                       "Over 99 %" if round(share) == 100 else f"{_number(share)} %")
     return (f"{share_text} of the {_number(found.n_values)} values of the model's indicators "
-            f"for {escape_md(report.region.name)} in {found.from_year}–{report.year} are "
+            f"for {escape_myst(report.region.name)} in {found.from_year}–{report.year} are "
             "observed (background series such as population not counted); the rest are "
             "synthetic (computed by ecoreport to complete the series) and are not facts about "
             "the region. They only draw charts: every number, rank and statement of the "
@@ -83,9 +84,9 @@ def data_status_markdown(report: Report) -> str:
 def finding_sentence(report: Report, finding) -> str:
     """A key message from an observed finding (``chapters.finding_sentence`` in English)."""
     indicator = report.catalogue.indicator(finding.indicator_id)
-    name = escape_md(indicator.name_en)
+    name = escape_myst(indicator.name_en)
     decimals = chapters.normalised_decimals(report.catalogue, indicator.id)
-    unit = escape_md(_unit(report, indicator))
+    unit = escape_myst(_unit(report, indicator))
     value = f"{_value(finding.value_normalised, decimals)} {unit}".strip()
     period = _period(finding.period)
     if finding.kind in ("strength", "weakness"):
@@ -106,9 +107,9 @@ def survey_sentence(indicator, period: str, leader, result) -> str:
     """A survey key message (``chapters.survey_message_sentence`` in English)."""
     base = result.base
     answers = f"about {_number(base.n)}" if base.derived else _number(base.n)
-    return (f"**{escape_md(indicator.name_en)}:** {_number(leader.share_pct)} % of "
+    return (f"**{escape_myst(indicator.name_en)}:** {_number(leader.share_pct)} % of "
             f"{SURVEY_BASE_EN.get(base.kind, base.kind)} answered "
-            f"\u201c{escape_md(leader.category)}\u201d (95 % confidence interval "
+            f"\u201c{escape_myst(leader.category)}\u201d (95 % confidence interval "
             f"{_number(leader.low_pct)}–{_number(leader.high_pct)} %; {answers} answers in the "
             f"business survey {_period(period)}), more than any other answer.")
 
@@ -140,11 +141,11 @@ def strengths_markdown(report: Report) -> str:
     profile = report.results.profile
     if profile is None or profile.empty:
         return "The dimension profile could not be computed."
-    name = escape_md(report.region.name)
+    name = escape_myst(report.region.name)
 
     def names(kind: str) -> list[str]:
         rows = profile[profile["profile"] == kind].sort_values("rank")
-        return [f"{escape_md(report.catalogue.dimension(r.dimension).name_en.lower())} "
+        return [f"{escape_myst(report.catalogue.dimension(r.dimension).name_en.lower())} "
                 f"(rank {int(r.rank)} of {int(r.n_regions)})" for r in rows.itertuples()]
 
     def join(items: list[str]) -> str:
@@ -185,8 +186,8 @@ def key_figures_markdown(report: Report) -> str:
                 change += " (uncertain)"
         rank = "–" if pd.isna(row.rank) else f"{int(row.rank)}"
         riket = "–" if pd.isna(row.riket_value) else _value(row.riket_value, decimals)
-        unit = escape_md(_unit(report, indicator))
-        title = escape_md(indicator.name_en).replace("|", "\\|")
+        unit = escape_myst(_unit(report, indicator))
+        title = escape_myst(indicator.name_en)
         lines.append(f"| {title}{f' ({unit})' if unit else ''} | "
                      f"{_value(row.value_normalised, decimals)}{mark} ({_period(row.period)}) | "
                      f"{change} | {rank} | {riket} |")
@@ -202,7 +203,7 @@ def index_markdown(report: Report) -> str:
     row = index.region_row(report.region.code) if index is not None else {}
     if not row:
         return "The index cannot be computed for this region and year."
-    name = escape_md(report.region.name)
+    name = escape_myst(report.region.name)
     if row["rank"] is None:
         return (f"{name} is not ranked on the composite innovation index {report.year}: it "
                 f"has observed values for {row['n_indicators']} of the index's "
@@ -228,7 +229,7 @@ def index_markdown(report: Report) -> str:
 
 def english_summary_markdown(report: Report) -> str:
     """The whole page below its title, in English."""
-    name = escape_md(report.region.name)
+    name = escape_myst(report.region.name)
     return "\n".join([
         f"This report describes the regional innovation ecosystem of {name}, Sweden, in "
         f"{report.year}, using the METRIC model: eleven dimensions, each measured by "

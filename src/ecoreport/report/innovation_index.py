@@ -1,13 +1,13 @@
 """The innovation index in the report: chapter content, the map of Sweden, the English summary.
 
 Content functions return Markdown, tables or charts (unit-tested); ``show_*`` display them
-in the running notebook. Text from data files is escaped (``escape_md``) where rendered.
+in the running notebook. Text from data files is escaped (``markup.escape.escape_myst``)
+where rendered; the fixed wording is in ``book/texts/innovation_index.md``.
 """
 
 from __future__ import annotations
 
 import html
-import re
 
 import numpy as np
 import pandas as pd
@@ -38,18 +38,14 @@ from ecoreport.report.charts.maps import (
     map_legend_markdown,
 )
 from ecoreport.report import narrative
+from ecoreport.markup.escape import escape_myst
 from ecoreport.markup.formatting import format_number
+from ecoreport.markup.tables import markdown_table
 from ecoreport.report.render import chart_html, glue_chart, glue_markdown, show_chart
+from ecoreport.report.texts import text
 
 GROUP_COLOURS = {"leader": "#08519c", "strong": "#4292c6", "moderate": "#9ecae1",
                  "emerging": "#deebf7"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
-
-
-def escape_md(text: object) -> str:
-    """Text from a data file, safe inside Markdown: markup characters are backslash-escaped,
-    so tags, emphasis, links and MyST roles show as the characters they are."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def group_label(group_id: str | None, lang: str = "sv") -> str:
@@ -105,29 +101,29 @@ def index_intro_markdown(report: Report) -> str:
     index = _index(report)
     row = index.region_row(report.region.code)
     if not row or not np.isfinite(row["score"]):
-        return (f"Innovationsindexet kan inte beräknas för {escape_md(report.region.name)} "
-                f"{report.year}: för få indikatorer är observerade för minst "
-                f"{format_number(100 * MIN_COVERAGE, 0)} % av länen.")
-    name = escape_md(report.region.name)
+        return text("innovation_index", "no-index", region=escape_myst(report.region.name),
+                    year=report.year, min_coverage=format_number(100 * MIN_COVERAGE, 0))
+    name = escape_myst(report.region.name)
     coverage = coverage_markdown(report, row)
     if row["rank"] is None:
-        return (f"{name} rangordnas inte i innovationsindexet {report.year}: länet har "
-                f"observerade värden för {row['n_indicators']} av indexets "
-                f"{row['n_index_indicators']} indikatorer, och en placering kräver minst "
-                f"{format_number(100 * MIN_REGION_COVERAGE, 0)} %. {coverage}")
+        return text("innovation_index", "not-ranked", region=name, year=report.year,
+                    n_indicators=row["n_indicators"],
+                    n_index_indicators=row["n_index_indicators"],
+                    min_region_coverage=format_number(100 * MIN_REGION_COVERAGE, 0),
+                    coverage=coverage)
     interval = (f"plats {row['rank_p05']}" if row["rank_p05"] == row["rank_p95"]
                 else f"plats {row['rank_p05']}–{row['rank_p95']}")
     group = group_label(row["group"]).lower() if row["group"] else None
-    text = (f"{name} har plats **{row['rank']} av {row['n_ranked']}** i innovationsindexet "
-            f"{report.year} (indexvärde {format_number(row['score'], 2)} på skalan 0–1). "
-            f"När metodvalen och urvalet av indikatorer varieras hamnar länet i 90 % av "
-            f"simuleringarna på {interval} (medianplats {format_number(row['rank_median'], 1)}).")
+    sentence = text("innovation_index", "ranked", region=name, rank=row["rank"],
+                    n_ranked=row["n_ranked"], year=report.year,
+                    score=format_number(row["score"], 2), interval=interval,
+                    median=format_number(row["rank_median"], 1))
     if group:
-        text += (f" Indexet är {format_number(row['pct_of_riket'], 0)} % av rikets, vilket "
-                 f"gör länet till **{group}** med standardvalen. "
-                 + group_probability_sentence(row.get("group_probabilities") or {},
-                                              row["group"]))
-    return f"{text} {coverage}"
+        sentence += " " + text(
+            "innovation_index", "ranked-group", pct=format_number(row["pct_of_riket"], 0),
+            group=group, probabilities=group_probability_sentence(
+                row.get("group_probabilities") or {}, row["group"]))
+    return f"{sentence} {coverage}"
 
 
 def group_probability_sentence(probabilities: dict[str, float], group_id: str | None) -> str:
@@ -149,12 +145,12 @@ def coverage_markdown(report: Report, row: dict | None = None) -> str:
     row = row or index.region_row(report.region.code)
     dims = {report.catalogue.indicators[i].dimension for i in index.indicator_ids}
     n_metric = len(report.catalogue.metric_dimensions())
-    return (f"Indexet räknas enbart på observerade värden: "
-            f"{len(index.indicator_ids)} indikatorer i {len(dims)} av modellens {n_metric} "
-            f"dimensioner är observerade för minst {format_number(100 * MIN_COVERAGE, 0)} % "
-            f"av länen, och {escape_md(report.region.short_name)} har värden för "
-            f"{row.get('n_indicators', 0)} av dem (ett län rangordnas när det har minst "
-            f"{format_number(100 * MIN_REGION_COVERAGE, 0)} %).")
+    return text("innovation_index", "coverage", n_indicators=len(index.indicator_ids),
+                n_dimensions=len(dims), n_metric=n_metric,
+                min_coverage=format_number(100 * MIN_COVERAGE, 0),
+                region=escape_myst(report.region.short_name),
+                n_region=row.get("n_indicators", 0),
+                min_region_coverage=format_number(100 * MIN_REGION_COVERAGE, 0))
 
 
 def groups_markdown() -> str:
@@ -187,8 +183,7 @@ def glue_index_summary(report: Report) -> None:
     chart, caption = index_map(report, "group")
     glue_chart("index-map", chart, f"karta-innovationsindex-{report.year}",
                index_download_table(report),
-               description=f"Karta över Sveriges län färgade efter grupp i innovationsindexet "
-                           f"{report.year}.")
+               description=text("innovation_index", "start-map-description", year=report.year))
     glue_markdown("index-map-caption", caption)
 
 
@@ -210,7 +205,7 @@ def index_map(report: Report, what: str = "group"):
                                      {r.code for r in report.dataset.regions
                                       if r.code != RIKET_CODE})
     names = _names(report)
-    legend = map_legend_markdown(escape_md(report.region.name), len(report.region.peers))
+    legend = map_legend_markdown(escape_myst(report.region.name), len(report.region.peers))
     if what in ("group", "score"):
         table = index_table(report)
         if what == "group":
@@ -220,12 +215,14 @@ def index_map(report: Report, what: str = "group"):
                 region_code=report.region.code, peer_codes=report.region.peers,
                 categories=[g.label_sv for g in PERFORMANCE_GROUPS],
                 category_colours=[GROUP_COLOURS[g.id] for g in PERFORMANCE_GROUPS])
-            caption = f"Länens grupp i innovationsindexet {report.year}, relativt riket. {legend}"
+            caption = text("innovation_index", "map-caption-group", year=report.year,
+                           legend=legend)
         else:
             chart = lan_map_chart(table, boundaries, names, value_column="score",
                                   legend_title="Index (0–1)", region_code=report.region.code,
                                   peer_codes=report.region.peers)
-            caption = f"Länens värde i innovationsindexet {report.year}. {legend}"
+            caption = text("innovation_index", "map-caption-score", year=report.year,
+                           legend=legend)
         return chart, caption
     comparison = report.results.comparisons.get(what)
     if comparison is None:
@@ -237,8 +234,9 @@ def index_map(report: Report, what: str = "group"):
                           peer_codes=report.region.peers)
     periods = comparison["period"].dropna()
     period = str(periods.iloc[0]) if len(periods) else str(report.year)
-    caption = (f"{escape_md(meta.name_sv)} {period}, län med observerat värde "
-               f"({escape_md(unit)}). {legend}")
+    caption = text("innovation_index", "map-caption-indicator",
+                   indicator=escape_myst(meta.name_sv), period=period, unit=escape_myst(unit),
+                   legend=legend)
     return chart, caption
 
 
@@ -264,53 +262,45 @@ def usable_choices_of(index: IndexResult) -> dict[str, tuple[str, ...]]:
 def sensitivity_markdown(report: Report) -> str:
     """Which methodological choice moves the ranks most, as a Markdown table."""
     index = _index(report)
-    lines = ["| Metodval | Alternativ | Förklarad andel av rangvariationen | "
-             "Genomsnittlig rangförändring när bara detta val ändras |",
-             "|---|---|---:|---:|"]
     drawn = usable_choices_of(index)
-    for row in index.sensitivity.itertuples():
-        options = ", ".join(OPTION_LABELS_SV[o] for o in drawn.get(row.choice, CHOICES[row.choice]))
-        lines.append(f"| {CHOICE_LABELS_SV[row.choice]} | {options} | "
-                     f"{format_number(100 * row.first_order, 0)} % | "
-                     f"{format_number(row.mean_abs_rank_change, 2)} |")
+    rows = [[CHOICE_LABELS_SV[row.choice],
+             ", ".join(OPTION_LABELS_SV[o] for o in drawn.get(row.choice, CHOICES[row.choice])),
+             f"{format_number(100 * row.first_order, 0)} %",
+             format_number(row.mean_abs_rank_change, 2)]
+            for row in index.sensitivity.itertuples()]
+    table = markdown_table(["Metodval", "Alternativ", "Förklarad andel av rangvariationen",
+                            text("innovation_index", "sensitivity-column-change")], rows, "  rr")
     top = index.sensitivity.iloc[0]
     defaults = ", ".join(OPTION_LABELS_SV[getattr(DEFAULT_CHOICES, c)] for c in CHOICES)
-    notes = [("Vikterna lottas så att varje viktning av en dimensions indikatorer (och av "
-              "dimensionerna) är lika sannolik; en störning på ±25 % kring lika vikter "
-              "förklarade under 1 % av rangvariationen och prövade därför inget. Urvalet av "
-              "indikatorer prövar uppgifterna själva: indikatorerna i varje dimension dras "
-              "med återläggning, så en placering som vilar på en enda indikator flyttar sig.")]
+    notes = [text("innovation_index", "sensitivity-weights")]
     skipped = [o for o in CHOICES["imputation"] if o not in drawn.get("imputation", ())]
     if skipped:
-        notes.append(f"Valet {narrative.join_sv([OPTION_LABELS_SV[o] for o in skipped])} "
-                     f"lottas inte: inga av indexets indikatorer har observerade värden för "
-                     f"just {index.year}.")
-    return (f"Placeringen bygger på {index.n_draws} simuleringar där varje metodval lottas. "
-            f"Standardvalen är: {defaults}. Det val som flyttar rangerna mest är "
-            f"**{CHOICE_LABELS_SV[top.choice].lower()}**. " + " ".join(notes)
-            + "\n\n" + "\n".join(lines))
+        notes.append(text("innovation_index", "sensitivity-not-drawn", year=index.year,
+                          options=narrative.join_sv([OPTION_LABELS_SV[o] for o in skipped])))
+    return (text("innovation_index", "sensitivity-intro", n_draws=index.n_draws,
+                 defaults=defaults, choice=CHOICE_LABELS_SV[top.choice].lower())
+            + " " + " ".join(notes) + "\n\n" + table)
 
 
 def observed_only_markdown(report: Report) -> str:
     """The observed-only index beside the headline one (or why there is none)."""
     index = _index(report)
     if index.observed is None:
-        names = narrative.join_sv([escape_md(report.catalogue.indicators[i].name_sv)
+        names = narrative.join_sv([escape_myst(report.catalogue.indicators[i].name_sv)
                                    for i in index.indicator_ids])
-        return (f"Indexet bygger bara på observerade värden; syntetiska värden ingår inte. "
-                f"Indikatorerna är {names}." if names else "")
+        return text("innovation_index", "observed-only-indicators",
+                    names=names) if names else ""
     own = index.observed[index.observed["region_code"] == report.region.code]
-    names = ", ".join(escape_md(report.catalogue.indicators[i].name_sv)
+    names = ", ".join(escape_myst(report.catalogue.indicators[i].name_sv)
                       for i in index.observed_indicator_ids)
     if own.empty or pd.isna(own.iloc[0]["rank"]):
-        return f"Ett index på enbart observerade värden ({names}) ger ingen plats för länet."
+        return text("innovation_index", "observed-only-no-rank", names=names)
     row = own.iloc[0]
-    return (f"Räknat enbart på observerade värden ({len(index.observed_indicator_ids)} "
-            f"indikatorer: {names}) har {escape_md(report.region.name)} plats "
-            f"{int(row['rank'])} av {int(row['n_ranked'])} och är "
-            f"{group_label(row['group']).lower()} ({format_number(row['pct_of_riket'], 0)} % "
-            "av riket). Det indexet täcker färre dimensioner men innehåller inga framräknade "
-            "värden.")
+    return text("innovation_index", "observed-only-rank",
+                n_indicators=len(index.observed_indicator_ids), names=names,
+                region=escape_myst(report.region.name), rank=int(row["rank"]),
+                n_ranked=int(row["n_ranked"]), group=group_label(row["group"]).lower(),
+                pct=format_number(row["pct_of_riket"], 0))
 
 
 def index_summary_entry(index: IndexResult, region_code: str) -> dict:
@@ -347,28 +337,27 @@ def landing_map_html(dataset, index: IndexResult, *, element_id: str = "index-ma
 
 def glue_index_chapter(report: Report) -> None:
     """The index chapter's figures and computed text (the prose is in its notebook)."""
-    year, name = report.year, escape_md(report.region.name)
+    year, name = report.year, escape_myst(report.region.name)
     glue_markdown("index-sentence", index_intro_markdown(report))
     glue_chart("index-ranks", rank_interval_chart(index_table(report)),
                f"innovationsindex-rang-{year}", index_download_table(report),
-               description=f"Plats med osäkerhetsintervall i innovationsindexet {year}, alla län.")
+               description=text("innovation_index", "ranks-description", year=year))
     history = rank_history_table(report)
     glue_chart("index-history", rank_history_chart(history), f"innovationsindex-over-tid-{year}",
                history[["region_name", "year", "rank", "score", "share_synthetic"]],
-               description=f"Plats per år för {name} och dess jämförelselän.")
+               description=text("innovation_index", "history-description", region=name))
     glue_markdown("index-groups", groups_markdown())
     chart, caption = index_map(report, "group")
     glue_chart("index-map", chart, f"karta-innovationsindex-{year}", index_download_table(report),
-               description=f"Karta över länens grupp i innovationsindexet {year}.")
+               description=text("innovation_index", "map-description", year=year))
     glue_markdown("index-map-caption", caption)
     dims = dimension_table(report)
     glue_chart("index-dimensions", dimension_breakdown_chart(dims),
                f"innovationsindex-dimensioner-{year}",
                dims[["name_sv", "score", "pct_of_riket", "rank"]],
-               description=f"{name}s index per dimension i procent av rikets.")
+               description=text("innovation_index", "dimensions-description", region=name))
     glue_markdown("index-dimensions-caption",
-                  f"{name}s index per dimension {year} i procent av rikets (streckad linje = "
-                  "riket), med plats bland länen.")
+                  text("innovation_index", "dimensions-caption", region=name, year=year))
     glue_markdown("index-sensitivity", sensitivity_markdown(report))
     glue_markdown("index-observed", observed_only_markdown(report))
     glue_markdown("index-min-coverage", format_number(100 * MIN_COVERAGE, 0) + " %")

@@ -2,7 +2,8 @@
 
 Reads the län's profile (``data/regions/<code>.yaml``), the project KPI values
 (``data/project_kpis.csv``) and the cluster initiatives (``data/klusterinitiativ.csv``);
-every text from these files is escaped where rendered.
+every text from these files is escaped where rendered. The fixed wording is in
+``book/texts/strategy.md``.
 """
 
 from __future__ import annotations
@@ -24,25 +25,16 @@ from ecoreport.data.profiles import (
 )
 from ecoreport.data.vocab import RIKET_CODE
 from ecoreport.report.charts.base import CHART_WIDTH, ROLE_COLOURS, region_role
+from ecoreport.markup.escape import escape_myst
 from ecoreport.markup.formatting import format_number
-from ecoreport.report.innovation_index import escape_md
+from ecoreport.markup.tables import markdown_table
 from ecoreport.report.draft import is_draft
 from ecoreport.report.render import glue_chart, glue_markdown
+from ecoreport.report.texts import text
 
 DIRECTION_SV = {"increase": "öka", "decrease": "minska"}
 KPI_DIRECTION_SV = {"at_least": "minst", "at_most": "högst"}
 KPI_PER_SV = {"year": "per år", "project": "under projektet"}
-EXAMPLE_TARGET = """targets:
-  - id: fou_andel_mal            # eget id
-    indicator: fou_andel_brp     # en indikator i katalogen (data/indicators.yaml)
-    goal: {goal}   # strategimålet som målet mäter (valfritt)
-    baseline_year: 2020          # basår
-    target_value: 3.0            # målvärde, i indikatorns publicerade enhet
-    target_year: 2030            # målår
-    direction: increase          # increase (öka) eller decrease (minska)
-    source: "Strategin, avsnitt …"   # var strategin anger målet"""
-
-
 def region_profile(report: Report) -> ProfileModel | None:
     """The län's profile, validated against regions.yaml and the catalogue."""
     codes = {r.code for r in report.dataset.regions if r.code != RIKET_CODE}
@@ -58,34 +50,33 @@ def _region_names(report: Report) -> dict[str, str]:
 
 def strategy_markdown(report: Report, profile: ProfileModel | None) -> str:
     """The strategy: name, period, vision, goals and focus areas."""
-    name = escape_md(report.region.name)
+    name = escape_myst(report.region.name)
     if profile is None or profile.strategy is None:
         if not is_draft(report):
-            return f"Det finns ingen strategi för {name} i rapportens underlag."
-        return (f"Det finns ingen regionprofil med strategi för {name} "
-                f"(`{PROFILE_DIR}/{report.region.code}.yaml`). Avsnittet nedan visar hur en "
-                "profil läggs till.")
+            return text("strategy", "no-strategy", region=name)
+        return text("strategy", "no-profile", region=name,
+                    profile=f"{PROFILE_DIR}/{report.region.code}.yaml")
     s = profile.strategy
     when = []
     if s.adopted:
         when.append(f"antagen {s.adopted}")
     if s.period:
-        when.append(f"period {escape_md(s.period)}")
-    lines = [f"**{escape_md(s.name)}**" + (f" ({', '.join(when)})." if when else
-                                           " (antagandeår och period anges inte i underlaget).")]
+        when.append(f"period {escape_myst(s.period)}")
+    lines = [f"**{escape_myst(s.name)}** ({', '.join(when)})." if when
+             else text("strategy", "strategy-undated", name=escape_myst(s.name))]
     if s.vision:
-        lines.append(f"Vision: *{escape_md(s.vision)}*.")
+        lines.append(f"Vision: *{escape_myst(s.vision)}*.")
     if s.note:
-        lines.append(escape_md(" ".join(s.note.split())))
+        lines.append(escape_myst(" ".join(s.note.split())))
     lines.append("")
     if s.goals:
         lines.append("Strategins mål:")
-        lines += [f"{k}. {escape_md(g.name)}" for k, g in enumerate(s.goals, start=1)]
+        lines += [f"{k}. {escape_myst(g.name)}" for k, g in enumerate(s.goals, start=1)]
         lines.append("")
     if s.focus_areas:
-        lines.append("Styrkeområden: " + ", ".join(escape_md(a) for a in s.focus_areas) + ".")
+        lines.append("Styrkeområden: " + ", ".join(escape_myst(a) for a in s.focus_areas) + ".")
         lines.append("")
-    lines.append(f"*Källa: {escape_md(s.source)}*")
+    lines.append(f"*Källa: {escape_myst(s.source)}*")
     return "\n".join(lines)
 
 
@@ -94,11 +85,10 @@ def peers_markdown(report: Report, profile: ProfileModel | None) -> str:
     names = _region_names(report)
     if profile is None or not profile.peers:
         peers = ", ".join(names.get(c, c) for c in report.region.peers)
-        return f"Jämförelselän (standardurvalet): {escape_md(peers)}."
-    lines = ["| Jämförelselän | Varför |", "|---|---|"]
-    lines += [f"| {escape_md(names.get(p.code, p.code))} | {escape_md(p.reason)} |"
-              for p in profile.peers]
-    return "\n".join(lines)
+        return f"Jämförelselän (standardurvalet): {escape_myst(peers)}."
+    return markdown_table(["Jämförelselän", "Varför"],
+                          [[escape_myst(names.get(p.code, p.code)), escape_myst(p.reason)]
+                           for p in profile.peers])
 
 
 def target_progress_table(report: Report, profile: ProfileModel | None) -> pd.DataFrame:
@@ -139,13 +129,9 @@ def targets_markdown(report: Report, profile: ProfileModel | None) -> str:
     measured = set(table["goal"].dropna()) if not table.empty else set()
     parts = []
     if table.empty:
-        parts.append("Strategin anger inga mätbara mål som kan knytas till indikatorerna i "
-                     "katalogen (inget målvärde, inget målår). Måluppföljningen kan därför "
-                     "inte visa om länet når sina mål; den visar i stället strategins mål "
-                     "nedan och hur ett mätbart mål läggs till.")
+        parts.append(text("strategy", "no-targets"))
     else:
-        lines = ["| Indikator | Mål | Senaste värde | Prognos för målåret (90 % intervall) "
-                 "| Status |", "|---|---|---|---|---|"]
+        rows = []
         for r in table.itertuples():
             decimals = report.catalogue.indicators[r.indicator_id].decimals
             goal = (f"{DIRECTION_SV[r.direction]} till {format_number(r.target_value, decimals)} "
@@ -161,13 +147,13 @@ def targets_markdown(report: Report, profile: ProfileModel | None) -> str:
                 status += " (osäkert: intervallet omfattar målet)"
             if r.synthetic:
                 status += "; bygger på syntetiska värden"
-            lines.append(f"| {escape_md(r.indicator)} | {goal} | {latest} | {projection} | "
-                         f"{status} |")
-        parts.append("\n".join(lines))
+            rows.append([escape_myst(r.indicator), goal, latest, projection, status])
+        parts.append(markdown_table(["Indikator", "Mål", "Senaste värde",
+                                     "Prognos för målåret (90 % intervall)", "Status"], rows))
     unmeasured = [g for g in goals if g.id not in measured]
     if unmeasured:
         parts.append("Mål utan mätbart mål eller indikator: "
-                     + "; ".join(f"*{escape_md(g.name)}*" for g in unmeasured) + ".")
+                     + "; ".join(f"*{escape_myst(g.name)}*" for g in unmeasured) + ".")
     return "\n\n".join(parts)
 
 
@@ -175,12 +161,8 @@ def how_to_add_target_markdown(report: Report, profile: ProfileModel | None) -> 
     """Instructions, with an example, for adding a measurable target to the profile."""
     goal = (profile.strategy.goals[0].id if profile and profile.strategy and
             profile.strategy.goals else "mal_id")
-    return (f"Ett mätbart mål läggs till i `data/{PROFILE_DIR}/{report.region.code}.yaml` "
-            "under `targets:`, bara om strategin själv anger det. Exemplet nedan visar "
-            "fälten; värdena är ett exempel, inte ett mål för länet:\n\n"
-            f"```yaml\n{EXAMPLE_TARGET.format(goal=goal)}\n```\n\n"
-            "Nästa bygge visar målet med status *uppnått*, *i fas* eller *efter plan*, "
-            "bedömt från trenden sedan basåret med ett 90 % prognosintervall.")
+    return text("strategy", "add-target", profile=f"{PROFILE_DIR}/{report.region.code}.yaml",
+                goal=goal)
 
 
 def project_kpis_markdown(report: Report, profile: ProfileModel | None) -> str:
@@ -192,32 +174,27 @@ def project_kpis_markdown(report: Report, profile: ProfileModel | None) -> str:
     for project in profile.projects:
         reported = kpis[(kpis["region_code"] == report.region.code)
                         & (kpis["project_id"] == project.id)]
-        lines = [f"**{escape_md(project.name)}** ({escape_md(project.period)}, "
-                 f"{escape_md(project.owner)}). Mäts av: {escape_md(project.measured_by)}.",
-                 "", "| Tema | Nyckeltal | Mål | Senast rapporterat |", "|---|---|---|---|"]
+        lines = [f"**{escape_myst(project.name)}** ({escape_myst(project.period)}, "
+                 f"{escape_myst(project.owner)}). Mäts av: {escape_myst(project.measured_by)}.",
+                 ""]
+        rows = []
         for kpi in project.kpis:
             rows = reported[reported["kpi_id"] == kpi.id].sort_values("period")
-            last = (f"{format_number(rows['value'].iloc[-1], 1)} ({escape_md(rows['period'].iloc[-1])})"
+            last = (f"{format_number(rows['value'].iloc[-1], 1)} ({escape_myst(rows['period'].iloc[-1])})"
                     if not rows.empty else "ej rapporterat")
-            unit = "" if kpi.unit == "antal" else f" {escape_md(kpi.unit)}"
+            unit = "" if kpi.unit == "antal" else f" {escape_myst(kpi.unit)}"
             goal = (f"{KPI_DIRECTION_SV[kpi.direction]} {format_number(kpi.target_value, 0)}"
                     f"{unit} {KPI_PER_SV[kpi.per]}")
-            lines.append(f"| {escape_md(kpi.theme or '')} | {escape_md(kpi.name)} | {goal} | "
-                         f"{last} |")
+            rows.append([escape_myst(kpi.theme or ""), escape_myst(kpi.name), goal, last])
+        lines.append(markdown_table(["Tema", "Nyckeltal", "Mål", "Senast rapporterat"], rows))
         if project.qualitative_goals:
-            lines += ["", "Mål utan mätetal: " + "; ".join(escape_md(g) for g in
+            lines += ["", "Mål utan mätetal: " + "; ".join(escape_myst(g) for g in
                                                            project.qualitative_goals) + "."]
-        lines += ["", f"*Källa: {escape_md(project.source)}*"]
+        lines += ["", f"*Källa: {escape_myst(project.source)}*"]
         parts.append("\n".join(lines))
     example = project.kpis[0].id if profile.projects[-1].kpis else "kpi_id"
-    parts.append(
-        "Nyckeltalen är projektets egna och finns inte i officiell statistik. Projektet "
-        f"rapporterar sina mätvärden i `data/{KPI_FILE}`, en rad per nyckeltal och period, "
-        "på samma sätt som enkätdata:\n\n```text\n"
-        "region_code,project_id,kpi_id,period,value,status,note\n"
-        f"{report.region.code},{profile.projects[-1].id},{example},2025,6,reported,"
-        "enligt projektets årsrapport\n```\n\nRaden ovan är ett exempel på format, inte ett "
-        "rapporterat värde.")
+    parts.append(text("strategy", "kpi-file", file=KPI_FILE, region_code=report.region.code,
+                      project=profile.projects[-1].id, kpi=example))
     return "\n\n".join(parts)
 
 
@@ -249,27 +226,26 @@ def clusters_markdown(report: Report) -> str:
     initiatives = cluster_initiatives(report)
     own = initiatives_by_lan(initiatives)
     own = own[own["region_code"] == report.region.code]
-    name = escape_md(report.region.name)
+    name = escape_myst(report.region.name)
     if initiatives.empty:
-        return "Det finns inga klusterinitiativ i rapportens underlag."
+        return text("strategy", "no-clusters")
     as_of = ", ".join(sorted(set(initiatives["as_of"])))
-    sources = ", ".join(escape_md(report.catalogue.sources[s].citation_sv)
+    sources = ", ".join(escape_myst(report.catalogue.sources[s].citation_sv)
                         for s in sorted(set(initiatives["source_id"])))
-    head = (f"Uppgifterna är daterade: de beskriver klusterinitiativen så som de kartlades "
-            f"({escape_md(as_of)}). Initiativ kan ha upphört eller tillkommit sedan dess. "
-            f"*Källa: {sources}.*")
+    head = text("strategy", "clusters-dated", as_of=escape_myst(as_of), sources=sources)
     if own.empty:
-        return head + f"\n\nKartläggningen listar inga klusterinitiativ i {name}."
-    lines = [head, "", f"{name} har {len(own)} klusterinitiativ i kartläggningen:", "",
-             "| Initiativ | Sektor | Startår | Större finansiärer | Område | Uppgift från |",
-             "|---|---|---|---|---|---|"]
+        return head + "\n\n" + text("strategy", "no-clusters-in-region", region=name)
+    rows = []
     for r in own.sort_values("name").itertuples():
         year = "–" if pd.isna(r.start_year) else str(int(r.start_year))
-        financiers = "; ".join(escape_md(f) for f in r.financiers) or "–"
-        lines.append(f"| {escape_md(r.name)} | {escape_md(r.sector)} | {year} | {financiers} | "
-                     f"{escape_md(r.area)} | {escape_md(r.as_of)} |")
+        financiers = "; ".join(escape_myst(f) for f in r.financiers) or "–"
+        rows.append([escape_myst(r.name), escape_myst(r.sector), year, financiers,
+                     escape_myst(r.area), escape_myst(r.as_of)])
     sectors = sorted(set(own["sector"]))
-    lines += ["", "Sektorer: " + ", ".join(escape_md(s) for s in sectors) + "."]
+    lines = [head, "", text("strategy", "clusters-in-region", region=name, n=len(own)), "",
+             markdown_table(["Initiativ", "Sektor", "Startår", "Större finansiärer", "Område",
+                             "Uppgift från"], rows)]
+    lines += ["", "Sektorer: " + ", ".join(escape_myst(s) for s in sectors) + "."]
     return "\n".join(lines)
 
 
@@ -296,7 +272,7 @@ def glue_targets_chapter(report: Report) -> None:
     glue_markdown("add-target", "## Så läggs ett mätbart mål till\n\n"
                   + how_to_add_target_markdown(report, profile) if is_draft(report) else "")
     glue_markdown("project-kpis", project_kpis_markdown(report, profile)
-                  or "Regionprofilen listar inga projekt med egna nyckeltal.")
+                  or text("strategy", "no-projects"))
     glue_markdown("peers", peers_markdown(report, profile))
 
 
@@ -307,7 +283,6 @@ def glue_clusters_chapter(report: Report) -> None:
     as_of = ", ".join(sorted(set(cluster_initiatives(report)["as_of"])))
     glue_chart("cluster-counts", cluster_count_chart(counts), "klusterinitiativ-per-lan",
                counts[["region_name", "n_initiatives"]],
-               description="Stapeldiagram: antal klusterinitiativ per län.")
+               description=text("strategy", "cluster-counts-description"))
     glue_markdown("cluster-counts-caption",
-                  f"Klusterinitiativ per län enligt kartläggningen ({escape_md(as_of)}). Ett "
-                  "initiativ som verkar i flera län räknas i vart och ett.")
+                  text("strategy", "cluster-counts-caption", as_of=escape_myst(as_of)))

@@ -22,7 +22,10 @@ from ecoreport.report.charts.survey import survey_chart, survey_table
 from ecoreport.markup.escape import escape_myst
 from ecoreport.report.draft import is_draft
 from ecoreport.markup.formatting import NBSP, en_dash_ranges, format_number, format_period
+from ecoreport.markup.tables import markdown_table
+from ecoreport.report.narrative import join_sv
 from ecoreport.report.render import glue_chart, glue_markdown
+from ecoreport.report.texts import text
 
 # The bar for the categories the source leaves out (together, never split).
 REMAINDER_LABEL = "ej redovisat i källan"
@@ -120,20 +123,18 @@ def base_text(base: estimates.Base, margin_pct: float | None) -> str:
     """"305 svar, alla företag; felmarginal högst ±5,6 procentenheter"."""
     label = SURVEY_BASE_LABELS[base.kind]
     if base.n is None:
-        return (f"{label}; antalet svar anges inte i data, så felmarginalen kan inte "
-                "beräknas")
+        return text("survey", "base-unknown", label=label)
     if base.derived:
-        answers = (f"cirka {format_number(base.n)} svar, {label} (härlett: "
-                   f"{share_text(base.filter_share_pct)} av {format_number(base.answers)} "
-                   "svarande)")
-    else:
-        answers = f"{format_number(base.n)} svar, {label}"
-    return f"{answers}; felmarginal högst {margin_text(margin_pct)}"
+        return text("survey", "base-derived", n=format_number(base.n), label=label,
+                    share=share_text(base.filter_share_pct),
+                    answers=format_number(base.answers), margin=margin_text(margin_pct))
+    return text("survey", "base", n=format_number(base.n), label=label,
+                margin=margin_text(margin_pct))
 
 
 def join_quoted(categories) -> str:
-    items = [quoted(c) for c in categories]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+    """”ja”, ”nej” och ”vet ej”."""
+    return join_sv([quoted(c) for c in categories])
 
 
 def remainder_sentence(result: estimates.QuestionResult) -> str:
@@ -142,12 +143,10 @@ def remainder_sentence(result: estimates.QuestionResult) -> str:
     if rest is None:
         return ""
     if len(result.unstated) == 1:
-        return (f"Andelen som svarade {quoted(result.unstated[0])} redovisas inte i källan; "
-                f"de {share_text(rest.share_pct)} som återstår visas i diagrammet som "
-                f"{quoted(REMAINDER_LABEL)}.")
-    return (f"Källan redovisar inte andelarna för {join_quoted(result.unstated)}; de "
-            f"återstående {share_text(rest.share_pct)} visas tillsammans som "
-            f"{quoted(REMAINDER_LABEL)}.")
+        return text("survey", "remainder-one", category=quoted(result.unstated[0]),
+                    share=share_text(rest.share_pct), remainder=quoted(REMAINDER_LABEL))
+    return text("survey", "remainder-many", categories=join_quoted(result.unstated),
+                share=share_text(rest.share_pct), remainder=quoted(REMAINDER_LABEL))
 
 
 def comparison_sentence(result: estimates.QuestionResult, variant: int = 0) -> str:
@@ -160,37 +159,30 @@ def comparison_sentence(result: estimates.QuestionResult, variant: int = 0) -> s
     if leader is not None:
         others = [s for s in result.shares if s is not leader]
         if len(others) == 1 and not others[0].is_remainder:
-            return (f"Fler svarade {quoted(leader.category)} ({share_text(leader.share_pct)}) "
-                    f"än {quoted(others[0].category)} ({share_text(others[0].share_pct)}), "
-                    "och svarens 95 % konfidensintervall överlappar inte.")
-        forms = (
-            f"Vanligast är svaret {quoted(leader.category)}: {share_text(leader.share_pct)} "
-            f"(95 % konfidensintervall {interval_text(leader)}), tydligt fler än för något annat svar.",
-            f"Flest svarade {quoted(leader.category)}, {share_text(leader.share_pct)} "
-            f"(95 % konfidensintervall {interval_text(leader)}); intervallet överlappar inte något "
-            "annat svars.",
-        )
+            return text("survey", "leader-of-two", leader=quoted(leader.category),
+                        leader_share=share_text(leader.share_pct),
+                        other=quoted(others[0].category),
+                        other_share=share_text(others[0].share_pct))
+        named = {"leader": quoted(leader.category), "share": share_text(leader.share_pct),
+                 "interval": interval_text(leader)}
+        forms = (text("survey", "leader-0", **named), text("survey", "leader-1", **named))
         return forms[variant % len(forms)]
     if len(stated) == 1:
-        return (f"{share_text(top.share_pct)} svarade {quoted(top.category)} "
-                f"(95 % konfidensintervall {interval_text(top)}).")
+        return text("survey", "one-stated", share=share_text(top.share_pct),
+                    category=quoted(top.category), interval=interval_text(top))
     close = sorted([top] + estimates.close_to(result, top), key=lambda s: -s.share_pct)
     if len(close) == 1:  # clearly above the other stated answers, not the remainder
         second = stated[1]
-        ahead = (f"{quoted(top.category)} ({share_text(top.share_pct)}) klart vanligare än "
-                 f"{quoted(second.category)} ({share_text(second.share_pct)})"
-                 if len(stated) == 2 else
-                 f"{quoted(top.category)} ({share_text(top.share_pct)}) klart vanligast")
-        return (f"Av de redovisade svaren är {ahead}, men eftersom källan inte redovisar "
-                "alla svar går det inte att säga vilket svar som är vanligast totalt.")
+        named = {"top": quoted(top.category), "top_share": share_text(top.share_pct)}
+        if len(stated) == 2:
+            return text("survey", "stated-ahead-of-second", **named,
+                        second=quoted(second.category),
+                        second_share=share_text(second.share_pct))
+        return text("survey", "stated-ahead", **named)
     if len(close) > 3:
-        return ("Flera av svarens 95 % konfidensintervall överlappar, så det går inte att säga vilket "
-                "svar som är vanligast.")
+        return text("survey", "many-overlap")
     names = " och ".join(f"{quoted(s.category)} ({share_text(s.share_pct)})" for s in close)
-    forms = (f"Skillnaden mellan {names} är inte statistiskt säker: svarens 95 % konfidensintervall "
-             "överlappar.",
-             f"{names} har överlappande 95 % konfidensintervall, så det går inte att säga att något "
-             "av dem är vanligare.")
+    forms = (text("survey", "overlap-0", names=names), text("survey", "overlap-1", names=names))
     return forms[variant % len(forms)]
 
 
@@ -218,13 +210,15 @@ def question_markdown(report: Report, indicator, position: int = 0) -> str:
 def caption(report: Report, indicator) -> str:
     results = question_results(report, indicator)
     base = results[-1][1].base
-    who = ("de svarande företag som arbetar med innovation" if base.kind == "innovating_firms"
-           else "de svarande företagen")
-    bars = " Strecken visar 95 % konfidensintervall." if base.n is not None else ""
-    rest = (" Den grå stapeln samlar de svarsalternativ som källan inte redovisar."
-            if any(r.remainder is not None for _, r in results) else "")
-    return (f"{escape_myst(indicator.question_sv)} Andel av {who} i "
-            f"{escape_myst(report.region.name)}, procent.{bars}{rest}")
+    named = {"question": escape_myst(indicator.question_sv),
+             "region": escape_myst(report.region.name)}
+    parts = [text("survey", "caption-innovating-firms", **named)
+             if base.kind == "innovating_firms" else text("survey", "caption-all-firms", **named)]
+    if base.n is not None:
+        parts.append(text("survey", "caption-intervals"))
+    if any(r.remainder is not None for _, r in results):
+        parts.append(text("survey", "caption-remainder"))
+    return " ".join(parts)
 
 
 def estimates_frame(results: list[tuple[str, estimates.QuestionResult]]) -> pd.DataFrame:
@@ -282,26 +276,21 @@ def date_text(start: str | None, end: str | None) -> str:
 _THOUSANDS_RE = re.compile(r"(?<=\d) (?=\d{3}\b)")
 
 
-def _sentence(text: str) -> str:
+def _sentence(value: str) -> str:
     """A data text as a sentence: capitalised, full stop, "2 000" kept on one line."""
-    text = escape_myst(_THOUSANDS_RE.sub(NBSP, " ".join(str(text).split())))
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    value = escape_myst(_THOUSANDS_RE.sub(NBSP, " ".join(str(value).split())))
+    return value[:1].upper() + value[1:] + ("" if value.endswith(".") else ".")
 
 
 def sampling_caveat(design) -> str:
     """What the intervals assume and what the response rate means for them."""
-    text = ("Intervallen och felmarginalerna antar ett obundet slumpmässigt urval av "
-            "företagen.")
+    parts = [text("survey", "caveat-random-sample")]
     if design.response_rate is not None:
-        rate = format_number(100 * design.response_rate, 0)
-        text += (f" Bara {rate}{NBSP}% av de tillfrågade svarade; om de som svarade skiljer "
-                 "sig från dem som inte svarade kan andelarna vara snedvridna på ett sätt som "
-                 "intervallen inte visar.")
+        parts.append(text("survey", "caveat-response-rate",
+                          rate=f"{format_number(100 * design.response_rate, 0)}{NBSP}%"))
     if not design.weighting_sv:
-        text += (" Urvalet var stratifierat med ett överurval, och svaren är inte viktade, så "
-                 "andelarna gäller de svarande företagen och den verkliga osäkerheten är "
-                 "större än intervallen.")
-    return text
+        parts.append(text("survey", "caveat-unweighted"))
+    return " ".join(parts)
 
 
 def method_table(report: Report, design) -> str:
@@ -312,11 +301,13 @@ def method_table(report: Report, design) -> str:
         population = population[:-1] + f" (N = {format_number(design.population_size)})."
     rows.append(("Målpopulation", population))
     rows.append(("Urval", _sentence(design.sample_sv)))
-    answers = f"{format_number(design.answers)} svar"
     if design.response_rate is not None:
-        answers += (f" av {format_number(design.sample_size)} tillfrågade företag, en "
-                    f"svarsfrekvens på {format_number(100 * design.response_rate, 0)}{NBSP}%")
-    rows.append(("Svar", answers + "."))
+        answers = text("survey", "answers-of-sample", answers=format_number(design.answers),
+                       sample=format_number(design.sample_size),
+                       rate=f"{format_number(100 * design.response_rate, 0)}{NBSP}%")
+    else:
+        answers = f"{format_number(design.answers)} svar."
+    rows.append(("Svar", answers))
     collected = " ".join(part for part in (
         f"Genomfördes av {escape_myst(design.collector)}" if design.collector else "",
         date_text(design.fieldwork_start, design.fieldwork_end)) if part)
@@ -327,23 +318,20 @@ def method_table(report: Report, design) -> str:
     if design.questionnaire_sv:
         rows.append(("Formulär", _sentence(design.questionnaire_sv)))
     rows.append(("Viktning", _sentence(design.weighting_sv) if design.weighting_sv else
-                 "Källan anger ingen viktning. Andelarna redovisas som de publicerats, som "
-                 "andelar av de svarande företagen."))
+                 text("survey", "no-weighting")))
     rows.append(("Felmarginal", sampling_caveat(design)))
     rule = design.innovating_filter
     if rule is not None:
         item = report.catalogue.indicators.get(rule.item)
         base = estimates.question_base("innovating_firms", design, _shares_of(report, design))
         if base.n is not None and item is not None:
-            rows.append(("Företag som arbetar med innovation", (
-                f"Cirka {format_number(base.n)} svarande (härlett: "
-                f"{share_text(base.filter_share_pct)} av {format_number(design.answers)} "
-                f"svarade {quoted(rule.category)} på frågan ”{escape_myst(item.question_sv)}”). "
-                "Frågor som bara ställdes till dem har detta underlag.")))
+            rows.append(("Företag som arbetar med innovation", text(
+                "survey", "innovating-base", n=format_number(base.n),
+                share=share_text(base.filter_share_pct), answers=format_number(design.answers),
+                category=quoted(rule.category), question=escape_myst(item.question_sv))))
     rows.append(("Uppgifterna från", _sentence(design.reference_sv)))
-    lines = ["| Uppgift | Enkäten |", "|---|---|"]
-    lines += [f"| {name} | {text.replace('|', '/')} |" for name, text in rows]
-    return "\n".join(lines)
+    return markdown_table(["Uppgift", "Enkäten"],
+                          [[name, value.replace("|", "/")] for name, value in rows])
 
 
 def _shares_of(report: Report, design) -> dict:
@@ -357,14 +345,11 @@ def _shares_of(report: Report, design) -> dict:
 def method_markdown(report: Report) -> str:
     """How the survey behind the län's answers was made, or what is missing."""
     if not survey_items(report):
-        return (f"Det finns inga enkätsvar för {escape_myst(report.region.name)} i rapportens "
-                "data, och därför ingen enkät att beskriva.")
+        return text("survey", "method-no-answers", region=escape_myst(report.region.name))
     found = designs(report)
     if not found:
-        return ("Hur enkäten gjordes (urval, antal svar, insamling) anges inte i data, så "
-                "antalet svar och felmarginalerna kan inte redovisas."
-                + (" Uppgifterna läggs till under `survey:` på enkätens källa i "
-                   "`data/sources.yaml`." if is_draft(report) else ""))
+        return text("survey", "method-no-design") + (
+            " " + text("survey", "method-add-design") if is_draft(report) else "")
     parts = []
     for design in found:
         if len(found) > 1:
@@ -381,7 +366,7 @@ def overview_markdown(report: Report) -> str:
     """One row per question: its section (linked) and dimension, the question, the answers
     behind it with the base, and the margin of error."""
     items = survey_items(report)
-    lines = ["| Avsnitt | Fråga | Svar | Fel\u00admarginal |", "|---|---|---|---|"]
+    rows = []
     derived = False
     for indicator in items:
         dimension = report.catalogue.dimension(indicator.dimension).name_sv
@@ -397,14 +382,14 @@ def overview_markdown(report: Report) -> str:
         # an explicit title: a partial book without the section shows the name, not the id
         # (a role's text is literal; names cannot hold backticks or <>, refused at load)
         title = indicator.name_sv.replace("|", "\\|")
-        lines.append(f"| {{ref}}`{title} <ind-{indicator.id}>` ({escape_myst(dimension)}) | "
-                     f"{escape_myst(indicator.question_sv)} | {answers} | {margin} |")
-    note = ("*Svar:* antal svar bakom andelarna; *alla* = alla svarande företag, "
-            f"*innovativa* = {SURVEY_BASE_LABELS['innovating_firms']}"
-            + (" (antalet härlett ur frågan om innovationsarbete)" if derived else "")
-            + ". *Felmarginal:* den största felmarginalen för en andel, i procentenheter.")
+        rows.append([f"{{ref}}`{title} <ind-{indicator.id}>` ({escape_myst(dimension)})",
+                     escape_myst(indicator.question_sv), answers, margin])
+    innovating = SURVEY_BASE_LABELS["innovating_firms"]
+    note = (text("survey", "overview-note-derived", innovating=innovating) if derived
+            else text("survey", "overview-note", innovating=innovating))
+    table = markdown_table(["Avsnitt", "Fråga", "Svar", "Fel\u00admarginal"], rows)
     # a longtable: it may break across PDF pages instead of leaving the page before empty
-    return ("```{table}\n:class: longtable\n\n" + "\n".join(lines) + "\n```\n\n" + note)
+    return "```{table}\n:class: longtable\n\n" + table + "\n```\n\n" + note
 
 
 def glue_overview(report: Report, intro: str) -> None:
