@@ -199,14 +199,14 @@ def _has_text(key: str) -> bool:
 
 def claim_text(claim: str) -> str:
     """What a trend's claim (``trends.CLAIMS``) means, in words (an unknown one as it is)."""
-    name = claim.replace("_", "-")
-    return text("chapters", f"claim-{name}") if _has_text(f"claim-{name}") else claim
+    name = str(claim).replace("_", "-")
+    return text("chapters", f"claim-{name}") if _has_text(f"claim-{name}") else str(claim)
 
 
 def se_method_text(method: str) -> str:
     """How a trend's standard error was computed, in words (an unknown method as it is)."""
-    name = method.replace("_", "-")
-    return text("chapters", f"se-method-{name}") if _has_text(f"se-method-{name}") else method
+    name = str(method).replace("_", "-")
+    return text("chapters", f"se-method-{name}") if _has_text(f"se-method-{name}") else str(method)
 
 
 def trend_figures_markdown(report: Report, indicator) -> str:
