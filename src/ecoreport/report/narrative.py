@@ -440,12 +440,13 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
     # a unit ending in an age ("procent av befolkningen 25–64 år") is as bad as no unit
     # before a bare year: "25–64 år 2013"; both read "under 2013"
     has_unit = bool(unit_label.strip()) and not unit_label.strip().endswith(" år")
-    first_text = mark_synthetic(
-        f"{_value_text(first_value, unit_label, decimals, unit_one)} "
-        f"{_time_phrase(first_period, has_unit)}", first_is_synthetic)
-    last_text = mark_synthetic(
-        f"{_value_text(last_value, unit_label, decimals, unit_one)} "
-        f"{_time_phrase(last_period, has_unit)}", last_is_synthetic)
+
+    def at(value: float, period: object, synthetic: bool) -> str:  # "27,0 procent 2013"
+        return mark_synthetic(f"{_value_text(value, unit_label, decimals, unit_one)} "
+                              f"{_time_phrase(period, has_unit)}", synthetic)
+
+    first_text = at(first_value, first_period, first_is_synthetic)
+    last_text = at(last_value, last_period, last_is_synthetic)
 
     direction = classify_change(first_value, last_value, decimals)
     significant = _claimed_significance(p_value, alpha, claim)
@@ -453,10 +454,7 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
 
     if direction == 0:
         if format_number(first_value, decimals) == format_number(last_value, decimals):
-            last_only = mark_synthetic(
-                f"{_value_text(last_value, unit_label, decimals, unit_one)} "
-                f"{_time_phrase(last_period, has_unit)}",
-                last_is_synthetic or first_is_synthetic)
+            last_only = at(last_value, last_period, last_is_synthetic or first_is_synthetic)
             sentence = PHRASES["same_display"].format(
                 subject=subject, last=last_only, first_time=_time_phrase(first_period, has_unit))
         else:
