@@ -234,7 +234,7 @@ def trend_figures_markdown(report: Report, indicator) -> str:
     return "*" + "; ".join(parts) + ".*"
 
 
-#: Wordings of the rank among the län (texts rank-1 to rank-4) and of the län against
+#: Wordings of the rank among the län (texts rank-wording-1 to -4) and of the län against
 #: Riket (reference-1 to reference-4); the chapter rotates through them so consecutive
 #: indicators do not read alike. The first two reference wordings compare in words
 #: ("högre än"), the last two set the numbers side by side.
@@ -275,7 +275,7 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
     if indicator.polarity == "higher_is_worse":
         notes.insert(0, text("chapters", "rank-low-first"))
     wording = variant % WORDINGS + 1
-    rank = text("chapters", f"rank-{wording}", n=int(row["n_ranked"]),
+    rank = text("chapters", f"rank-wording-{wording}", n=int(row["n_ranked"]),
                 region=escape_myst(report.region.short_name), rank=int(row["rank"]),
                 period=format_period(row["period"]), notes="; ".join(notes))
     if pd.isna(row["riket_value"]):
