@@ -62,11 +62,10 @@ def test_trend_sentence_uses_observed_values_only(report):
     assert "inga observerade värden" in text and not re.search(r"\d", text.replace("2024", ""))
 
 
-def test_indicator_markdown_cites_the_catalogue_source(report):
+def test_indicator_text_cites_the_catalogue_source(report):
     ind = report.catalogue.indicator("brp")
-    text = chapters.indicator_markdown(report, ind)
-    assert text.startswith("## Bruttoregionprodukt")
-    assert f"*Källa: {report.catalogue.source('brp').citation_sv}.*" in text
+    text = chapters.indicator_text(report, ind)
+    assert text.endswith(f"\n\n*Källa: {report.catalogue.source('brp').citation_sv}.*")
     assert re.search(r"Linjär trend \d{4}–\d{4}: .* per år \(95 % konfidensintervall", text)
 
 
@@ -101,11 +100,12 @@ def test_count_text_writes_small_numbers_in_words():
 
 
 def test_summary_states_the_observed_share_and_only_observed_findings(report):
-    text = chapters.summary_markdown(report)
+    status = chapters.data_status_markdown(report)
+    text = chapters.key_messages_markdown(report)
     found = report.results.findings
     assert 0 < found.share_observed < 1
-    assert f"{round(100 * found.share_observed)} procent av värdena är observerade" in text
-    assert "## Nyckelfynd" in text and "## Forskning eller marknad?" in text
+    assert f"{round(100 * found.share_observed)} procent av värdena är observerade" in status
+    assert f"de {found.n_values} värdena för modellens indikatorer" in status
     assert all(f.status == "observed" for f in found.findings)
     if found.too_few:
         assert "Ur registerstatistiken vilar färre än tre fynd på observerade värden" in text
@@ -177,8 +177,8 @@ def test_unit_text_reads_naturally_after_a_number(report):
 
 
 def test_indicator_text_refers_to_its_figure(report):
-    text = chapters.indicator_markdown(report, report.catalogue.indicator("brp"), figure=3)
-    assert re.search(r"\(figur 3\)\.\n", text)
+    text = chapters.indicator_text(report, report.catalogue.indicator("brp"))
+    assert re.search(r"\w \(\{numref\}`figur %s <fig-brp>`\)\.\n", text)
 
 
 def test_p_values_never_read_as_zero():
@@ -336,3 +336,20 @@ def test_trend_chart_begins_at_the_report_window_and_outliers_are_told(report):
         "fou_utgifter_hogskola"))
     assert "Det observerade värdet 2019, 2\u00a0061, skiljer sig starkt" in caption
     assert "Det observerade värdet" not in chapters.indicator_caption(report, ind)
+
+
+def test_chapter_texts_keep_a_paragraph_on_one_line():
+    """The pages get a text as written: a paragraph broken over lines in book/texts would
+    be broken on the page (only fenced blocks and tables take more than one line)."""
+    from ecoreport.report.texts import load_texts
+
+    for key, body in load_texts("chapters").items():
+        for block in body.split("\n\n"):
+            assert "\n" not in block or block.startswith(("```", "|")), key
+
+
+def test_unknown_trend_methods_and_claims_read_as_they_are():
+    assert chapters.se_method_text("ols") == "vanliga OLS-standardfel"
+    assert chapters.claim_text("not_significant") == "inte statistiskt säker"
+    assert chapters.se_method_text("bootstrap_x") == "bootstrap_x"
+    assert chapters.claim_text("new_claim") == "new_claim"

@@ -1,7 +1,9 @@
 """Building blocks of the report's chapters: the text and charts a notebook displays.
 
-Functions named ``*_markdown``/``*_table``/``*_findings`` return content (unit-tested);
-``show_*`` display it in the running notebook. Notebooks only call ``show_*`` (and loop).
+Functions named ``*_markdown``/``*_table``/``*_text`` return content (unit-tested);
+``glue_*`` hand a chapter's computed parts to its notebook, which places them. The fixed
+wording is in ``book/texts/chapters.md`` (read with :func:`texts.text`); what varies with
+the numbers is put together here and in the phrase table of :mod:`narrative`.
 """
 
 from __future__ import annotations
@@ -41,14 +43,10 @@ from ecoreport.data.validate import find_jumps
 from ecoreport.markup.escape import escape_myst
 from ecoreport.report.draft import is_draft
 from ecoreport.markup.formatting import format_number, format_percent, format_period
-from ecoreport.report.render import display_markdown, glue_chart, glue_markdown, show_chart, side_by_side
-from ecoreport.report.render import upcoming_figure_number
+from ecoreport.report.render import glue_chart, glue_markdown, side_by_side
+from ecoreport.report.texts import load_texts, text
 
 logger = logging.getLogger(__name__)
-
-
-def _show(chart, name: str, table: pd.DataFrame | None, caption: str) -> int:
-    return show_chart(chart, name, table=table, caption=caption)
 
 
 def unit_text(unit) -> str:
@@ -130,24 +128,20 @@ def dimension_intro_markdown(report: Report, dimension_id: str) -> str:
     survey = survey_items_in(report, dimension_id)
     if not report.catalogue.indicators_in(dimension_id, kind="register"):
         return survey_only_intro_markdown(report, dimension_id, survey)
-    parts = []
+    region = escape_myst(report.region.name)
     if shown:
-        parts.append(f"Här följer {count_text(len(shown), 'indikator', 'indikatorer')} "
-                     f"ur registerstatistiken för {escape_myst(report.region.name)} fram till {report.year}, "
-                     "var och en med sin utveckling över tid och en jämförelse med övriga län "
-                     "(plats 1 är länet med det högsta värdet, om inget annat sägs).")
+        parts = [text("chapters", "dimension-intro", region=region, year=report.year,
+                      count=count_text(len(shown), "indikator", "indikatorer"))]
     else:
-        parts.append(f"Det finns ingen registerstatistik för dimensionen i {escape_myst(report.region.name)}.")
+        parts = [text("chapters", "dimension-intro-no-register", region=region)]
     if missing:
         names = narrative.join_sv([narrative.name_in_sentence(escape_myst(ind.name_sv),
                                                               getattr(ind, "proper_name", False))
                                    for ind in missing])
-        parts.append(f"Data saknas för {names}.")
+        parts.append(text("chapters", "dimension-intro-missing", names=names))
     if survey:
-        parts.append(f"Kapitlet tar också upp "
-                     f"{count_text(len(survey), 'fråga', 'frågor')} ur "
-                     "näringslivsenkäten till länets företag, med antal svar och "
-                     "felmarginal (se {ref}`om enkäten <enkat-metod>`).")
+        parts.append(text("chapters", "dimension-intro-survey",
+                          count=count_text(len(survey), "fråga", "frågor")))
     return " ".join(parts)
 
 
@@ -155,24 +149,18 @@ def survey_only_intro_markdown(report: Report, dimension_id: str, survey: list) 
     """The intro of a dimension that the METRIC model measures with the survey alone."""
     unanswered = [ind for ind in report.catalogue.indicators_in(dimension_id, kind="survey")
                   if ind not in survey]
+    region = escape_myst(report.region.name)
     if not survey:
-        return (f"Dimensionen mäts bara med näringslivsenkäten, och det finns inga enkätsvar "
-                f"för {escape_myst(report.region.name)} i rapportens data. Kapitlet fylls i "
-                "när enkätresultat läggs till (se kapitlet om näringslivsenkäten).")
+        return text("chapters", "dimension-survey-only-none", region=region)
     periods = sorted({p for ind in survey for p, _ in survey_report.question_results(report, ind)})
-    parts = [f"Registerstatistiken har inga mått på dimensionen, så kapitlet bygger på "
-             f"näringslivsenkäten: {count_text(len(survey), 'fråga', 'frågor')} till "
-             f"företagen i {escape_myst(report.region.name)} "
-             f"({', '.join(format_period(p) for p in periods)}). Svaren visar läget när "
-             "enkäten gjordes, inte utvecklingen över tid, och länet kan inte jämföras med "
-             "andra län."]
+    parts = [text("chapters", "dimension-survey-only", region=region,
+                  count=count_text(len(survey), "fråga", "frågor"),
+                  periods=", ".join(format_period(p) for p in periods))]
     if unanswered:
         names = narrative.join_sv([narrative.lower_first(escape_myst(ind.name_sv))
                                    for ind in unanswered])
-        parts.append(f"Enkätsvar saknas för {names}.")
-    parts.append("Varje fråga redovisas med antal svar, vilka företag som fick frågan och "
-                 "felmarginal; hur enkäten gjordes står i "
-                 "{ref}`kapitlet om näringslivsenkäten <enkat-metod>`.")
+        parts.append(text("chapters", "dimension-survey-only-unanswered", names=names))
+    parts.append(text("chapters", "dimension-survey-only-method"))
     return " ".join(parts)
 
 
@@ -183,10 +171,10 @@ def trend_sentence(report: Report, indicator, variant: int = 0) -> str:
     series = report.series(indicator.id)
     if trend is None and len(series):
         # trends are fitted on observed points only: the chart shows invented ones
-        return (f"För {narrative.name_in_sentence(escape_myst(indicator.name_sv), getattr(indicator, 'proper_name', False))} "
-                f"finns inga observerade värden för {escape_myst(report.region.short_name)} "
-                f"fram till {report.year}; diagrammet visar syntetiska (framräknade) värden, "
-                "som inte är uppgifter om länet.")
+        name = narrative.name_in_sentence(escape_myst(indicator.name_sv),
+                                          getattr(indicator, "proper_name", False))
+        return text("chapters", "trend-synthetic-only", name=name, year=report.year,
+                    region=escape_myst(report.region.short_name))
     if trend is None:
         return narrative.describe_unavailable(escape_myst(indicator.name_sv),
                                               proper_name=getattr(indicator, "proper_name", False))
@@ -205,19 +193,20 @@ def format_p_value(p: float) -> str:
     return "p < 0,001" if p < 0.001 else f"p = {format_number(p, 3)}"
 
 
-SE_METHOD_TEXT = {
-    "ar1_simulated_critical_value": ("kritiskt värde simulerat för seriens år och den "
-                                     "autokorrelation som data inte utesluter (AR(1) upp "
-                                     "till slumpvandring); bara observerade värden"),
-    "ols_ar1_effective_n": "standardfel justerat för autokorrelation (AR(1), effektivt antal år)",
-    "hac_newey_west": "Newey–West-standardfel (HAC)",
-    "ols": "vanliga OLS-standardfel",
-}
-CLAIM_TEXT = {
-    "significant": "statistiskt säker",
-    "indicative": "indikativ: för få år eller överlappande perioder för ett säkert test",
-    "not_significant": "inte statistiskt säker",
-}
+def _has_text(key: str) -> bool:
+    return key in load_texts("chapters")
+
+
+def claim_text(claim: str) -> str:
+    """What a trend's claim (``trends.CLAIMS``) means, in words (an unknown one as it is)."""
+    name = str(claim).replace("_", "-")
+    return text("chapters", f"claim-{name}") if _has_text(f"claim-{name}") else str(claim)
+
+
+def se_method_text(method: str) -> str:
+    """How a trend's standard error was computed, in words (an unknown method as it is)."""
+    name = str(method).replace("_", "-")
+    return text("chapters", f"se-method-{name}") if _has_text(f"se-method-{name}") else str(method)
 
 
 def trend_figures_markdown(report: Report, indicator) -> str:
@@ -228,39 +217,28 @@ def trend_figures_markdown(report: Report, indicator) -> str:
         return ""
     sig = narrative.significant_figures
     unit = escape_myst(number_unit_text(report, indicator, trend.normalised_unit))
-    parts = [f"Linjär trend {format_period(trend.fit_first_period)}–"
-             f"{format_period(trend.fit_last_period)}: {sig(trend.slope)} {unit} per år "
-             f"(95 % konfidensintervall {sig(trend.slope_ci_low)} till "
-             f"{sig(trend.slope_ci_high)}; {format_p_value(trend.p_value)}; n = {trend.n}; "
-             f"{CLAIM_TEXT.get(trend.claim, trend.claim)})"]
+    parts = [text("chapters", "trend-figures", first=format_period(trend.fit_first_period),
+                  last=format_period(trend.fit_last_period), slope=sig(trend.slope), unit=unit,
+                  low=sig(trend.slope_ci_low), high=sig(trend.slope_ci_high),
+                  p=format_p_value(trend.p_value), n=trend.n, claim=claim_text(trend.claim))]
     if not math.isclose(trend.raw_slope, trend.slope, rel_tol=1e-9):
         raw_unit = escape_myst(unit_words(report.catalogue, indicator)[1]
                                or report.catalogue.unit(indicator.id).short_sv)
-        parts.append(f"i antal utan normering {sig(trend.raw_slope)} {raw_unit} per år "
-                     f"({format_p_value(trend.raw_p_value)})")
-    parts.append(SE_METHOD_TEXT.get(trend.se_method, trend.se_method))
+        parts.append(text("chapters", "trend-figures-raw", slope=sig(trend.raw_slope),
+                          unit=raw_unit, p=format_p_value(trend.raw_p_value)))
+    parts.append(se_method_text(trend.se_method))
     if not math.isnan(trend.change_prev_pct):
-        parts.append(f"förändring sedan {format_period(trend.previous_period)} "
-                     f"{format_percent(trend.change_prev_pct, 1)}")
+        parts.append(text("chapters", "trend-figures-change",
+                          period=format_period(trend.previous_period),
+                          change=format_percent(trend.change_prev_pct, 1)))
     return "*" + "; ".join(parts) + ".*"
 
 
-#: Ways to state the rank among the län; the chapter rotates through them so consecutive
-#: indicators do not read alike. ``{note}`` explains plats 1 where a low value is best.
-RANK_PHRASES = (
-    "{period} har {region} plats {rank} av de {n} länen{note}.",
-    "{region} har plats {rank} av {n} län {period}{note}.",
-    "I jämförelsen mellan länen {period} hamnar {region} på plats {rank} av {n}{note}.",
-    "Bland de {n} länen ligger {region} {period} på plats {rank}{note}.",
-)
-RANK_NOTE_LOW_FIRST = " (här har plats 1 det lägsta värdet)"
-#: Ways to set the län's value against Riket (and the peer län).
-REFERENCE_PHRASES = (
-    "Med {value} ligger länet {vs_riket} riket ({riket}){peers}.",
-    "Värdet, {value}, är {vs_riket} rikets ({riket}){peers}.",
-    "Länets {value} kan jämföras med {riket} för riket{peers_plain}.",
-    "Som jämförelse har riket {riket}{peers_plain}, medan länet har {value}.",
-)
+#: Wordings of the rank among the län (texts rank-wording-1 to -4) and of the län against
+#: Riket (reference-1 to reference-4); the chapter rotates through them so consecutive
+#: indicators do not read alike. The first two reference wordings compare in words
+#: ("högre än"), the last two set the numbers side by side.
+WORDINGS = 4
 LEVEL_TOLERANCE = 0.05  # relative difference still read as "i nivå med"
 
 
@@ -295,69 +273,49 @@ def comparison_markdown(report: Report, indicator, variant: int = 0) -> str:
 
     notes = [comparison_period_note(report, row)]
     if indicator.polarity == "higher_is_worse":
-        notes.insert(0, RANK_NOTE_LOW_FIRST.strip(" ()"))
-    rank = RANK_PHRASES[variant % len(RANK_PHRASES)].format(
-        n=int(row["n_ranked"]), region=escape_myst(report.region.short_name), rank=int(row["rank"]),
-        period=format_period(row["period"]), note=f" ({'; '.join(notes)})")
+        notes.insert(0, text("chapters", "rank-low-first"))
+    wording = variant % WORDINGS + 1
+    rank = text("chapters", f"rank-wording-{wording}", n=int(row["n_ranked"]),
+                region=escape_myst(report.region.short_name), rank=int(row["rank"]),
+                period=format_period(row["period"]), notes="; ".join(notes))
     if pd.isna(row["riket_value"]):
-        return f"{rank} Riket har inget observerat värde {format_period(row['period'])}."
-    value = value_text(row["value_normalised"])
-    peers = peers_plain = ""
-    if not pd.isna(row["peer_mean"]):
-        word = compare_word(row["value_normalised"], row["peer_mean"], decimals)
-        peers = (f" och {word} " + ("genomsnittet för jämförelselänen" if variant % 2
-                                    else "jämförelselänens medelvärde")
-                 + f" ({format_number(row['peer_mean'], shown_decimals(row['peer_mean'], decimals))})")
-        peers_plain = (f" och {format_number(row['peer_mean'], shown_decimals(row['peer_mean'], decimals))} i genomsnitt för "
-                       "jämförelselänen")
-    reference = REFERENCE_PHRASES[variant % len(REFERENCE_PHRASES)].format(
-        value=value, vs_riket=compare_word(row["value_normalised"], row["riket_value"], decimals),
-        riket=value_text(row["riket_value"]), peers=peers, peers_plain=peers_plain)
-    return f"{rank} {reference}"
+        return " ".join([rank, text("chapters", "rank-no-riket",
+                                    period=format_period(row["period"]))])
+    fields = {"value": value_text(row["value_normalised"]), "riket": value_text(row["riket_value"])}
+    in_words = wording <= 2  # these wordings compare in words, the others show the numbers
+    if in_words:
+        fields["vs_riket"] = compare_word(row["value_normalised"], row["riket_value"], decimals)
+    mean = row["peer_mean"]
+    if pd.isna(mean):
+        return " ".join([rank, text("chapters", f"reference-{wording}", **fields)])
+    fields["peers"] = format_number(mean, shown_decimals(mean, decimals))
+    if in_words:
+        fields["vs_peers"] = compare_word(row["value_normalised"], mean, decimals)
+    return " ".join([rank, text("chapters", f"reference-{wording}-peers", **fields)])
 
 
 def comparison_period_note(report: Report, row) -> str:
     """Why the comparison uses its period: "senaste året med observerade värden för länet
     och minst 15 av de 21 länen"."""
     n_lan = sum(1 for r in report.dataset.regions if r.code != RIKET_CODE)
-    single = "-" not in str(row["period"])
-    return (f"{'senaste året' if single else 'senaste perioden'} med observerade värden för "
-            f"länet och minst {MIN_COMPARED_REGIONS} av de {n_lan} länen")
-
-
-#: Why an indicator has no rank among the län (``Results.comparison_reasons``).
-NO_COMPARISON_TEXT = {
-    NO_COMMON_PERIOD: ("{name} har ingen placering bland länen: det finns ingen period till "
-                       "och med {year} då minst {k} av de {n} länen har observerade värden."),
-    REGION_NOT_OBSERVED: ("{name} har ingen placering bland länen: {region} saknar "
-                          "observerat värde de perioder då minst {k} av de {n} länen har ett."),
-}
+    if "-" not in str(row["period"]):
+        return text("chapters", "rank-latest-year", k=MIN_COMPARED_REGIONS, n=n_lan)
+    return text("chapters", "rank-latest-period", k=MIN_COMPARED_REGIONS, n=n_lan)
 
 
 def no_comparison_markdown(report: Report, indicator) -> str:
     """The sentence saying why the län has no rank on an indicator ("" when there is
     nothing to compare at all)."""
     reason = getattr(report.results, "comparison_reasons", {}).get(indicator.id)
-    if reason not in NO_COMPARISON_TEXT:
+    if reason not in (NO_COMMON_PERIOD, REGION_NOT_OBSERVED):  # (Results.comparison_reasons)
         return ""
     n_lan = sum(1 for r in report.dataset.regions if r.code != RIKET_CODE)
-    return NO_COMPARISON_TEXT[reason].format(
-        name=narrative.capitalize_first(escape_myst(indicator.name_sv)), year=report.year,
-        k=MIN_COMPARED_REGIONS, n=n_lan, region=escape_myst(report.region.short_name))
-
-
-def indicator_markdown(report: Report, indicator, figure: int | None = None) -> str:
-    """Heading, description, the sentence about the trend and the source of one indicator;
-    ``figure`` is the number of the trend chart that follows, for the cross-reference."""
-    source = report.catalogue.source(indicator.id)
-    see = f" (figur {figure})" if figure else ""
-    return "\n\n".join(part for part in (
-        f"## {escape_myst(indicator.name_sv)}",
-        indicator.description_sv.strip(),
-        trend_sentence(report, indicator).rstrip(".") + see + ".",
-        trend_figures_markdown(report, indicator),
-        f"*Källa: {escape_myst(source.citation_sv)}.*",
-    ) if part)
+    name = narrative.capitalize_first(escape_myst(indicator.name_sv))
+    if reason == NO_COMMON_PERIOD:
+        return text("chapters", "no-rank-period", name=name, year=report.year,
+                    k=MIN_COMPARED_REGIONS, n=n_lan)
+    return text("chapters", "no-rank-region", name=name, k=MIN_COMPARED_REGIONS, n=n_lan,
+                region=escape_myst(report.region.short_name))
 
 
 def comparison_table(report: Report, indicator) -> pd.DataFrame:
@@ -370,31 +328,6 @@ def comparison_table(report: Report, indicator) -> pd.DataFrame:
                       "normalised_unit": "Enhet", "rank": "Plats", "status": "Status"})
 
 
-def show_dimension_intro(report: Report, dimension_id: str) -> None:
-    display_markdown(dimension_intro_markdown(report, dimension_id))
-
-
-def show_indicator(report: Report, indicator) -> None:
-    """Text, trend chart, comparison with the other län and downloadable numbers."""
-    display_markdown(indicator_markdown(report, indicator, upcoming_figure_number()))
-    series = report.series(indicator.id)
-    unit = report.catalogue.unit(indicator.id)
-    chart = trend_chart(series, indicator, unit, report.region.name, until_year=report.year,
-                        from_year=REPORT_FIRST_YEAR)
-    hollow = " Ofyllda punkter och streckad linje är syntetiska värden." if (
-        series["status"] == "synthetic").any() else ""
-    _show(chart, f"{report.region.slug}-{indicator.id}", trend_table(series, indicator, unit),
-          f"{escape_myst(indicator.name_sv)} i {escape_myst(report.region.name)}, {escape_myst(unit.label_sv)}.{hollow}")
-    comparison = comparison_markdown(report, indicator)
-    if comparison:
-        display_markdown(f"{comparison} Figur {upcoming_figure_number()} jämför alla län.")
-        table = report.results.comparisons[indicator.id]
-        _show(region_comparison_chart(table, report.catalogue, indicator.id, report.region.code),
-              f"{report.region.slug}-{indicator.id}-lan", comparison_table(report, indicator),
-              f"{escape_myst(indicator.name_sv)}: län med observerat värde "
-              f"{format_period(comparison_period(report, indicator.id))}.")
-
-
 #: Class of the trend's statistics paragraph (smaller type on the web and in print).
 TREND_FIGURES_CLASS = "ecoreport-trend-figures"
 
@@ -402,15 +335,16 @@ TREND_FIGURES_CLASS = "ecoreport-trend-figures"
 def indicator_text(report: Report, indicator, variant: int = 0) -> str:
     """The computed paragraphs of an indicator's section: trend with its figure, the trend's
     numbers, the comparison with the other län and the source."""
-    see = f" ({{numref}}`figur %s <fig-{indicator.id}>`)"
     figures = trend_figures_markdown(report, indicator)
     if figures:  # the trend's statistics in smaller type (CSS and the PDF's preamble)
         figures = f"```{{container}} {TREND_FIGURES_CLASS}\n{figures}\n```"
     return "\n\n".join(part for part in (
-        trend_sentence(report, indicator, variant).rstrip(".") + see + ".",
+        text("chapters", "trend-with-figure", indicator=indicator.id,
+             sentence=trend_sentence(report, indicator, variant).rstrip(".")),
         figures,
         comparison_markdown(report, indicator, variant),
-        f"*Källa: {escape_myst(report.catalogue.source(indicator.id).citation_sv)}.*",
+        text("chapters", "source",
+             citation=escape_myst(report.catalogue.source(indicator.id).citation_sv)),
     ) if part)
 
 
@@ -447,29 +381,30 @@ def outlier_sentences(report: Report, indicator) -> str:
                              and row["period_start"].iloc[0] <= report.year):
             continue
         d = indicator.decimals
-        sentences.append(
-            f" Det observerade värdet {format_period(issue.period)}, "
-            f"{format_number(details['value'], d)}, skiljer sig starkt från åren före och "
-            f"efter ({format_number(details['before'], d)} år "
-            f"{format_period(details['before_period'])} och "
-            f"{format_number(details['after'], d)} år {format_period(details['after_period'])});"
-            " det visas som källan har publicerat det och kan bero på en ändrad definition "
-            "eller ett fel hos källan.")
-    return "".join(sentences)
+        sentences.append(text(
+            "chapters", "figure-outlier", period=format_period(issue.period),
+            value=format_number(details["value"], d), before=format_number(details["before"], d),
+            before_period=format_period(details["before_period"]),
+            after=format_number(details["after"], d),
+            after_period=format_period(details["after_period"])))
+    return " ".join(sentences)
 
 
 def indicator_caption(report: Report, indicator) -> str:
     unit = report.catalogue.unit(indicator.id)
     series = report.series(indicator.id)
-    hollow = (" Ofyllda punkter, streckad linje och ljusare staplar är syntetiska värden."
-              if (series["status"] == "synthetic").any() else "") + outlier_sentences(
-        report, indicator)
+    name, region = escape_myst(indicator.name_sv), escape_myst(report.region.name)
     if indicator.id not in report.results.comparisons:
-        return f"{escape_myst(indicator.name_sv)} i {escape_myst(report.region.name)}, {escape_myst(unit.label_sv)}.{hollow}"
-    return (f"{escape_myst(indicator.name_sv)}: utvecklingen i {escape_myst(report.region.name)} (vänster) och "
-            f"länen med observerat värde {format_period(comparison_period(report, indicator.id))}, "
-            f"den senaste perioden med minst {MIN_COMPARED_REGIONS} observerade län (höger; "
-            f"jämförelselänen markerade).{hollow}")
+        parts = [text("chapters", "figure-caption-trend", name=name, region=region,
+                      unit=escape_myst(unit.label_sv))]
+    else:
+        parts = [text("chapters", "figure-caption", name=name, region=region,
+                      period=format_period(comparison_period(report, indicator.id)),
+                      k=MIN_COMPARED_REGIONS)]
+    if (series["status"] == "synthetic").any():
+        parts.append(text("chapters", "figure-synthetic"))
+    parts.append(outlier_sentences(report, indicator))
+    return " ".join(part for part in parts if part)
 
 
 def comparison_period(report: Report, indicator_id: str) -> str | None:
@@ -484,8 +419,8 @@ def comparison_period(report: Report, indicator_id: str) -> str | None:
 
 def indicator_description(report: Report, indicator) -> str:
     """The chart's text alternative (screen readers; the SVG's aria-label)."""
-    trend = trend_sentence(report, indicator)
-    return f"Diagram: {indicator.name_sv} i {report.region.name}. {trend}"
+    return text("chapters", "figure-description", name=indicator.name_sv,
+                region=report.region.name, trend=trend_sentence(report, indicator))
 
 
 def glue_dimension(report: Report, dimension_id: str) -> None:
@@ -504,13 +439,9 @@ def glue_dimension(report: Report, dimension_id: str) -> None:
 def glue_conclusions(report: Report) -> None:
     """How to add the conclusions of this län and year (shown while none are written)."""
     folder = Path("commentary") / str(report.year) / report.region.code
-    glue_markdown("how-to", (
-        f"Lägg slutsatserna i filen `{folder.as_posix()}/slutsatser.md` (Markdown) och "
-        "bygg rapporten igen. Kommentarer till enskilda kapitel läggs i samma mapp med "
-        f"kapitlets filnamn, till exempel `{folder.as_posix()}/fou.md`; de visas sist i "
-        "kapitlet under rubriken Kommentar. Förra årets text förs över med "
-        f"`ecoreport commentary copy --region {report.region.code} --from {report.year - 1} "
-        f"--to {report.year}`."))
+    glue_markdown("how-to", text("chapters", "conclusions-how-to", folder=folder.as_posix(),
+                                 region=report.region.code, previous=report.year - 1,
+                                 year=report.year))
 
 
 # -- summary -------------------------------------------------------------------------------------
@@ -526,31 +457,15 @@ def demonstration_markdown(report: Report) -> str:
     found = report.results.findings
     if found is None or found.share_observed >= DEMONSTRATION_BELOW:
         return ""
-    share = format_percent(100 * found.share_observed, 0, style="word")
-    return (f"```{{admonition}} En demonstration av metoden\n:class: warning\n"
-            f"Bara {share} av värdena för {escape_myst(report.region.name)} i rapporten är "
-            "observerad statistik; resten är syntetiska (framräknade) värden som fyller ut "
-            "diagrammen. Rapporten visar hur metoden fungerar och är ingen beskrivning av "
-            "länet. Alla tal, placeringar och ord om utveckling i texten bygger enbart på de "
-            "observerade värdena.\n```")
+    return text("chapters", "demonstration", region=escape_myst(report.region.name),
+                share=format_percent(100 * found.share_observed, 0, style="word"))
 
 
 def data_status_markdown(report: Report) -> str:
     """The observed share on the first page, and what it is computed on."""
     found = report.results.findings
-    return (f"{narrative.describe_synthetic_share(found.share_observed)} Andelen gäller de "
-            f"{found.n_values} värdena för modellens indikatorer {found.from_year}–"
-            f"{report.year} (bakgrundsserier som befolkning ej medräknade). Bara observerade "
-            "värden används som fynd.")
-
-
-def summary_markdown(report: Report) -> str:
-    """Key findings written from observed data only (the summary as one text)."""
-    return "\n".join([
-        f"```{{admonition}} Andel observerade värden\n:class: warning\n"
-        f"{data_status_markdown(report)}\n```",
-        "", "## Nyckelfynd", key_messages_markdown(report),
-        "", "## Forskning eller marknad?", pca_position_markdown(report)])
+    return text("chapters", "data-status", share=narrative.describe_synthetic_share(
+        found.share_observed), n=found.n_values, first=found.from_year, year=report.year)
 
 
 def axis_markdown(report: Report) -> str:
@@ -563,8 +478,8 @@ def axis_markdown(report: Report) -> str:
             coverage=format_percent(100 * AXIS_MIN_CELL_COVERAGE, 0),
             minimum=AXIS_MIN_PER_SIDE, region=escape_myst(report.region.short_name)))
     if axis is None:
-        return ("Axeln mellan forskning och marknad kunde inte beräknas "
-                f"({report.results.pca_messages.get('axis', '')}).")
+        return text("chapters", "axis-not-computed",
+                    reason=report.results.pca_messages.get("axis", ""))
     row = axis.position(report.region.code)
     fields = {}
     if row is not None:
@@ -611,17 +526,18 @@ def finding_sentence(report: Report, finding) -> str:
              f" {unit}").strip()
     period = format_period(finding.period)
     if finding.kind in ("strength", "weakness"):
-        place = ("bland de högsta" if (finding.kind == "strength") == (
-            indicator.polarity != "higher_is_worse") else "bland de lägsta")
-        riket = ("" if finding.riket_value is None else
-                 f"; riket {format_number(finding.riket_value, shown_decimals(finding.riket_value, decimals))}")
-        return (f"**{subject}** är {place} i landet: plats {finding.rank} av "
-                f"{finding.n_ranked} län {period} ({value}{riket}).")
-    verb = "ökat" if (finding.slope or 0) > 0 else "minskat"
-    good = "positivt" if finding.kind == "improvement" else "negativt"
-    return (f"**{subject}** har {verb} sedan {format_period(finding.from_period)} till "
-            f"{value} {period}, en statistiskt säker trend och {good} för "
-            "innovationsförmågan.")
+        level = ("highest" if (finding.kind == "strength") == (
+            indicator.polarity != "higher_is_worse") else "lowest")
+        fields = dict(subject=subject, rank=finding.rank, n=finding.n_ranked, period=period,
+                      value=value)
+        if finding.riket_value is None:
+            return text("chapters", f"finding-{level}", **fields)
+        riket = format_number(finding.riket_value, shown_decimals(finding.riket_value, decimals))
+        return text("chapters", f"finding-{level}-with-riket", riket=riket, **fields)
+    direction = "rise" if (finding.slope or 0) > 0 else "fall"
+    effect = "good" if finding.kind == "improvement" else "bad"
+    return text("chapters", f"finding-{direction}-{effect}", subject=subject, value=value,
+                first=format_period(finding.from_period), period=period)
 
 
 def key_messages(report: Report) -> list:
@@ -671,12 +587,13 @@ def survey_message_sentence(indicator, period: str, leader, result) -> str:
     ganska svårt” (95 % konfidensintervall 55–66 %; 305 svar i enkäten 2024)."""
     base = result.base
     label = SURVEY_BASE_LABELS[base.kind]
-    answers = (f"cirka {format_number(base.n)}" if base.derived else format_number(base.n))
-    return (f"**{escape_myst(indicator.name_sv)}:** "
-            f"{survey_report.share_text(leader.share_pct)} av {label} svarade "
-            f"{survey_report.quoted(leader.category)} (95\u00a0% konfidensintervall "
-            f"{survey_report.interval_text(leader)}; {answers} svar i företagsenkäten "
-            f"{format_period(period)}), fler än för något annat svar.")
+    answers = (text("chapters", "survey-message-about", n=format_number(base.n))
+               if base.derived else format_number(base.n))
+    return text("chapters", "survey-message", name=escape_myst(indicator.name_sv),
+                share=survey_report.share_text(leader.share_pct), base=label,
+                answer=survey_report.quoted(leader.category),
+                interval=survey_report.interval_text(leader), answers=answers,
+                period=format_period(period))
 
 
 def key_messages_markdown(report: Report) -> str:
@@ -691,9 +608,7 @@ def key_messages_markdown(report: Report) -> str:
     survey_lines = [f"- {survey_message_sentence(*message)}"
                     for message in survey_key_messages(report, room)]
     if survey_lines:
-        survey_lines[-1] += (" Enkätens intervall antar ett obundet slumpmässigt urval; med "
-                             "låg svarsfrekvens och oviktade svar är osäkerheten större "
-                             "(se {ref}`om enkäten <enkat-metod>`).")
+        survey_lines[-1] += " " + text("chapters", "survey-messages-caveat")
     lines += survey_lines
     if found.too_few:
         lines += ["", narrative.describe_too_few_findings(len(found.findings), found.shortfall)]
@@ -756,9 +671,7 @@ def key_figures_markdown(report: Report) -> str:
     rows = key_figure_rows(report)
     if rows.empty:
         return ""
-    lines = ["| Indikator | Senaste observerade värde | Förändring per år | Plats bland länen "
-             "| Riket |",
-             "|---|--:|--:|--:|--:|"]
+    lines = [text("chapters", "key-figures-header")]
     synthetic = False
     for row in rows.itertuples():
         indicator = report.catalogue.indicator(row.indicator_id)
@@ -796,14 +709,9 @@ def key_figures_markdown(report: Report) -> str:
         title = indicator.name_sv.replace("|", "\\|")
         lines.append(f"| {{ref}}`{title} <ind-{indicator.id}>` ({unit}) | {value} | "
                      f"{change} | {rank} | {riket} |")
-    note = ("\n\nVärden märkta med \\* är syntetiska (framräknade) och inga uppgifter om länet."
-            if synthetic else
-            f"\n\nAlla tal i tabellen är observerade. Plats och riket gäller den senaste "
-            f"perioden (inom parentes) med observerade värden för länet och minst "
-            f"{MIN_COMPARED_REGIONS} län; – betyder att ingen sådan period finns eller att "
-            "riket saknar observerat värde då. Förändringen är en linjär trend över länets "
-            "observerade värden (perioden inom parentes); – betyder för få värden för en trend.")
-    return "\n".join(lines) + note
+    note = (text("chapters", "key-figures-synthetic") if synthetic else
+            text("chapters", "key-figures-observed", k=MIN_COMPARED_REGIONS))
+    return "\n".join(lines) + "\n\n" + note
 
 
 def glue_summary(report: Report) -> None:
@@ -812,16 +720,17 @@ def glue_summary(report: Report) -> None:
     glue_markdown("demo-notice", demonstration_markdown(report))
     glue_markdown("findings", key_messages_markdown(report))
     glue_markdown("key-figures", key_figures_markdown(report) or
-                  "Nyckeltalen visas när analysen av observerade värden finns.")
+                  text("chapters", "key-figures-missing"))
     glue_markdown("data-status", data_status_markdown(report))
     glue_markdown("pca-position", pca_position_markdown(report))
     profile = report.results.profile
     glue_chart("profile", dimension_profile_chart(profile, report.region.name),
                f"{report.region.slug}-profil", profile,
-               description=f"Stapeldiagram: {report.region.name}s styrkor och svagheter per "
-                           f"dimension {report.year}.")
-    glue_markdown("profile-caption", f"{escape_myst(report.region.name)}s placering bland länen per "
-                  f"dimension {report.year} (1 = bäst, 0 = sist).{profile_synthetic_note(report)}")
+               description=text("chapters", "profile-description", region=report.region.name,
+                                year=report.year))
+    glue_markdown("profile-caption", " ".join([
+        text("chapters", "profile-caption", region=escape_myst(report.region.name),
+             year=report.year), profile_synthetic_note(report)]))
 
 
 def profile_synthetic_note(report: Report) -> str:
@@ -830,61 +739,33 @@ def profile_synthetic_note(report: Report) -> str:
     profile = report.results.profile
     if "share_synthetic" in profile and profile["share_synthetic"].fillna(0).gt(0).any():
         share = profile["share_synthetic"].mean()  # results of an older build
-        return (f" Länets poäng bygger till {format_number(100 * share, 0)} procent på "
-                "syntetiska värden och är därför en illustration, inte ett fynd.")
+        return text("chapters", "profile-synthetic", percent=format_number(100 * share, 0))
     missing = profile[profile["profile"] == "no_data"]
-    note = (" Poängen är innovationsindexets dimensionspoäng, räknade enbart på observerade "
-            "värden (samma placering som i kapitlet om innovationsindexet).")
-    if len(missing):
-        note += (f" {count_text(len(missing), 'dimension', 'dimensioner').capitalize()} "
-                 "saknar indikatorer som är observerade för tillräckligt många län och har "
-                 "ingen placering.")
-    return note
-
-
-def show_summary(report: Report) -> None:
-    display_markdown(summary_markdown(report))
-    _show(dimension_profile_chart(report.results.profile, report.region.name),
-          f"{report.region.slug}-profil", report.results.profile,
-          f"{escape_myst(report.region.name)}s placering bland länen per dimension {report.year} "
-          f"(1 = bäst, 0 = sist).{profile_synthetic_note(report)}")
+    if not len(missing):
+        return text("chapters", "profile-observed")
+    return " ".join([text("chapters", "profile-observed"), text(
+        "chapters", "profile-unplaced",
+        count=count_text(len(missing), "dimension", "dimensioner").capitalize())])
 
 
 # -- analysis chapter ------------------------------------------------------------------------------
 
-def show_relative_development(report: Report) -> None:
-    table = report.results.relative
-    _show(relative_development_chart(table, report.catalogue, report.region.name),
-          f"{report.region.slug}-relativ-utveckling", table,
-          "Relativ utveckling per indikator. Blått är bättre och rött sämre för "
-          "innovationsförmågan än indikatorns eget genomsnitt; för indikatorer där ett högre "
-          "värde är sämre (till exempel konkurser) är färgen omvänd.")
-
-
-def show_dimension_profile(report: Report) -> None:
-    profile = report.results.profile
-    _show(dimension_profile_chart(profile, report.region.name),
-          f"{report.region.slug}-dimensionsprofil", profile,
-          f"{escape_myst(report.region.name)}s placering bland länen per dimension, {report.year} (1 = bäst, "
-          "0 = sist). Styrka = bästa tredjedelen, svaghet = sämsta tredjedelen.")
-
-
 def glue_analysis(report: Report) -> None:
     """The analysis chapter's figures (the chapter's text is in its notebook)."""
+    region = escape_myst(report.region.name)
     table = report.results.relative
     glue_chart("relative", relative_development_chart(table, report.catalogue,
                                                       report.region.name),
                f"{report.region.slug}-relativ-utveckling", table,
-               description=f"Värmekarta: relativ utveckling per indikator och år i "
-                           f"{escape_myst(report.region.name)}.")
+               description=text("chapters", "analysis-relative-description", region=region))
     profile = report.results.profile
     glue_chart("profile", dimension_profile_chart(profile, report.region.name),
                f"{report.region.slug}-dimensionsprofil", profile,
-               description=f"Stapeldiagram: {escape_myst(report.region.name)}s placering bland länen per "
-                           f"dimension {report.year}.")
-    glue_markdown("profile-caption", f"{escape_myst(report.region.name)}s placering bland länen per "
-                  f"dimension, {report.year} (1 = bäst, 0 = sist). Styrka = bästa tredjedelen, "
-                  f"svaghet = sämsta tredjedelen.{profile_synthetic_note(report)}")
+               description=text("chapters", "analysis-profile-description", region=region,
+                                year=report.year))
+    glue_markdown("profile-caption", " ".join([
+        text("chapters", "analysis-profile-caption", region=region, year=report.year),
+        profile_synthetic_note(report)]))
 
 
 # -- PCA chapter -----------------------------------------------------------------------------------
@@ -893,50 +774,27 @@ def pca_summary_markdown(report: Report) -> str:
     """The län's own PCA as what it is: the common development over the years."""
     pca = report.results.region_pca
     if pca is None:
-        return (f"Länets egen principalkomponentanalys görs bara på observerade värden, och "
-                f"för {escape_myst(report.region.short_name)} finns för få indikatorer med "
-                "observerade värden under tillräckligt många år (minst tre år och två "
-                "indikatorer efter urvalet), så analysen görs inte.")
+        return text("chapters", "pca-not-done", region=escape_myst(report.region.short_name))
     summary = report.results.region_axis
     evr = pca.explained_variance_ratio
     pct = lambda x: f"{narrative.significant_figures(100 * x, 2)} procent"  # noqa: E731
+    null = dict(median=pct(summary.null_pc1_share_median), p95=pct(summary.null_pc1_share_p95))
     lines = [
-        f"Med åren som observationer beskriver länets egen PCA framför allt den gemensamma "
-        f"utvecklingen över tid, inte om länet är forsknings- eller marknadsdrivet. Den första "
-        f"komponenten förklarar {pct(summary.pc1_share_before_screening)} av variationen i "
-        f"alla {len(pca.screening)} indikatorer och {pct(evr.iloc[0])} när de "
-        f"{len(pca.kept_variables)} väl representerade (återgiven andel ≥ "
-        f"{format_number(pca.min_cos2, 1)}) analyseras på nytt. Dess korrelation med årtalet "
-        f"är {format_number(summary.pc1_year_correlation, 2)}.",
+        text("chapters", "pca-common-development",
+             share_all=pct(summary.pc1_share_before_screening), n_all=len(pca.screening),
+             share_kept=pct(evr.iloc[0]), n_kept=len(pca.kept_variables),
+             min_cos2=format_number(pca.min_cos2, 1),
+             year_correlation=format_number(summary.pc1_year_correlation, 2)),
         "",
-        f"Oberoende slumpvandringar av samma längd ger i median {pct(summary.null_pc1_share_median)} "
-        f"för den första komponenten efter samma urval (95:e percentilen "
-        f"{pct(summary.null_pc1_share_p95)}). "
-        + ("Länets andel ligger över det, så det finns en gemensam utveckling utöver vad "
-           "slumpmässiga trender ger." if evr.iloc[0] > summary.null_pc1_share_p95 else
-           "Länets andel ligger inom det som slumpmässiga trender ger, så komponenten visar "
-           "inte mer gemensam utveckling än vad som väntas av en slump."),
+        text("chapters", "pca-random-walks-above", **null)
+        if evr.iloc[0] > summary.null_pc1_share_p95 else
+        text("chapters", "pca-random-walks-within", **null),
         "",
         drift_markdown(report),
     ]
     if pca.reliability_message:
-        lines += ["", f"```{{admonition}} Osäkerhet\n:class: note\n{pca.reliability_message}\n```"]
+        lines += ["", text("chapters", "pca-uncertainty", message=pca.reliability_message)]
     return "\n".join(lines)
-
-
-def show_pca(report: Report) -> None:
-    pca = report.results.region_pca
-    display_markdown(pca_summary_markdown(report))
-    if pca is None:
-        return
-    _show(pca_biplot(pca, report.catalogue), f"{report.region.slug}-pca-biplot", pca.to_frame(),
-          "Indikatorernas laddningar på de två första komponenterna; färgen visar hur väl "
-          "indikatorn representeras (återgiven andel). Forskningsindikatorer till vänster, "
-          "marknadsindikatorer till höger.")
-    _show(pca_trajectory_chart(pca, report.region.name, report.region.code),
-          f"{report.region.slug}-pca-ar", pca.scores,
-          f"{escape_myst(report.region.name)}s läge år för år på de två första komponenterna. Ofyllda "
-          "punkter vilar till minst hälften på syntetiska värden.")
 
 
 def pooled_markdown(report: Report) -> str:
@@ -953,77 +811,55 @@ def glue_pca(report: Report) -> None:
     region = report.region
     if pca is not None:
         glue_chart("pca-biplot", pca_biplot(pca, report.catalogue), f"{region.slug}-pca-biplot",
-                   pca.to_frame(), description="Laddningsdiagram: indikatorernas laddningar "
-                   "på de två första komponenterna.")
+                   pca.to_frame(), description=text("chapters", "pca-biplot-description"))
         glue_chart("pca-trajectory", pca_trajectory_chart(pca, region.name, region.code),
                    f"{region.slug}-pca-ar", pca.scores,
-                   description=f"{region.name}s läge år för år på de två första komponenterna.")
+                   description=text("chapters", "pca-trajectory-description",
+                                    region=region.name))
     else:  # the notebook places these keys whatever the data; say why there is no chart
         for key in ("pca-biplot", "pca-trajectory"):
-            glue_markdown(key, "*Diagrammet saknas eftersom analysen inte kunde göras.*")
+            glue_markdown(key, text("chapters", "chart-missing"))
     axis = report.results.axis
     if axis is not None:
         glue_chart("pooled", axis_positions_chart(axis, report.dataset.regions, region.code,
                                                   region.peers),
                    f"{region.slug}-axel-alla-lan",
                    axis_positions_table(axis, report.dataset.regions),
-                   description="Alla läns lägen på axeln mellan forskning och marknad med "
-                               "95 % konfidensintervall.")
-        glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad "
-                      "med 95 % konfidensintervall (åren omdragna i block); forskningssidan "
-                      f"till vänster. {escape_myst(region.short_name)} är markerat och "
-                      "jämförelselänen är ljusare blå."
-                      + ("" if axis.supported else
-                         " Axeln stöds inte av observerade data (se texten), så lägena är "
-                         "ingen placering av länen."))
+                   description=text("chapters", "pooled-description"))
+        caption = [text("chapters", "pooled-caption", region=escape_myst(region.short_name))]
+        if not axis.supported:
+            caption.append(text("chapters", "pooled-caption-unsupported"))
+        glue_markdown("pooled-caption", " ".join(caption))
     else:
-        glue_markdown("pooled", "*Diagrammet saknas eftersom analysen inte kunde göras.*")
-        glue_markdown("pooled-caption", "Alla läns lägen på axeln mellan forskning och marknad.")
-
-
-def show_pooled_pca(report: Report) -> None:
-    axis = report.results.axis
-    display_markdown(pooled_markdown(report))
-    if axis is None:
-        return
-    _show(axis_positions_chart(axis, report.dataset.regions, report.region.code,
-                               report.region.peers),
-          f"{report.region.slug}-axel-alla-lan",
-          axis_positions_table(axis, report.dataset.regions),
-          "Alla läns lägen på axeln mellan forskning och marknad med 95 % konfidensintervall "
-          "(åren omdragna i block); forskningssidan till vänster. "
-          f"{escape_myst(report.region.short_name)} är markerat och jämförelselänen är "
-          "ljusare blå.")
+        glue_markdown("pooled", text("chapters", "chart-missing"))
+        glue_markdown("pooled-caption", text("chapters", "pooled-caption-missing"))
 
 
 # -- survey chapter --------------------------------------------------------------------------------
 
 def survey_intro_markdown(report: Report) -> str:
     items = survey_items(report)
+    region = escape_myst(report.region.name)
     if not items:
-        return (f"Det finns inga enkätsvar för {escape_myst(report.region.name)} i rapportens data. "
-                "METRIC-modellen kompletterar registerstatistiken med en enkät till länets "
-                "företag." + (" Enkätresultat läggs till som andelar per svarsalternativ med "
-                "`ecoreport import` (se README, avsnittet om årlig uppdatering); kapitlet fylls "
-                "då i automatiskt." if is_draft(report) else ""))
+        none = text("chapters", "survey-intro-none", region=region)
+        if not is_draft(report):
+            return none
+        return " ".join([none, text("chapters", "survey-intro-none-draft")])
     survey = report.dataset.survey
     rows = survey[(survey["region_code"] == report.region.code)
                   & (survey["period_end"] <= report.year)]
     periods = sorted(set(rows["period"]))
-    parts = [f"Rapporten använder {count_text(len(items), 'fråga', 'frågor')} ur enkäten till "
-             f"företag i {escape_myst(report.region.name)} "
-             f"({', '.join(format_period(p) for p in periods)}). Varje fråga redovisas i "
-             "kapitlet för sin dimension, med antal svar, vilka företag som fick frågan och "
-             "felmarginal."]
+    parts = [text("chapters", "survey-intro", region=region,
+                  count=count_text(len(items), "fråga", "frågor"),
+                  periods=", ".join(format_period(p) for p in periods))]
     only_survey = [dim for dim in report.catalogue.metric_dimensions()
                    if not report.catalogue.indicators_in(dim.id, kind="register")
                    and any(ind.dimension == dim.id for ind in items)]
     if only_survey:
         names = narrative.join_sv([escape_myst(dim.name_sv) for dim in only_survey])
-        parts.append(f"För {names} är enkäten den enda källan.")
+        parts.append(text("chapters", "survey-intro-only-source", names=names))
     if len(periods) == 1:
-        parts.append("Enkäten finns för ett år, så svaren visar läget när den gjordes; de "
-                     "kan inte visa utvecklingen över tid eller jämföras med andra län.")
+        parts.append(text("chapters", "survey-intro-one-year"))
     return " ".join(parts)
 
 

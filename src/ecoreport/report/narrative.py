@@ -376,6 +376,26 @@ def _verdict(direction: int, polarity: str) -> str:
 
 # --- change over time ------------------------------------------------------------------
 
+def _claimed_significance(p_value: float | None, alpha: float, claim: str | None) -> bool | None:
+    """Whether a trend supports a verdict: the p-value's answer (None: no test), unless a
+    ``claim`` overrides it (only "significant" supports one)."""
+    if claim in ("indicative", "insufficient"):
+        return False
+    if claim is not None:
+        return claim == "significant"
+    return is_significant(p_value, alpha)
+
+
+def _unchanged_trend_note(significant: bool | None, trend_sign: int) -> str:
+    """What follows "unchanged": a tested trend the two end values hide, or that there is
+    no clear trend ("" when the trend was not tested)."""
+    if significant and trend_sign:
+        return PHRASES["hidden_trend_up" if trend_sign > 0 else "hidden_trend_down"]
+    if significant is False:
+        return PHRASES["no_clear_trend"]
+    return ""
+
+
 def describe_change(name_sv: str, unit_label: str, first_period: object, first_value: float | None,
                     last_period: object, last_value: float | None, decimals: int = 0, *,
                     polarity: str = "neutral", p_value: float | None = None,
@@ -420,36 +440,26 @@ def describe_change(name_sv: str, unit_label: str, first_period: object, first_v
     # a unit ending in an age ("procent av befolkningen 25–64 år") is as bad as no unit
     # before a bare year: "25–64 år 2013"; both read "under 2013"
     has_unit = bool(unit_label.strip()) and not unit_label.strip().endswith(" år")
-    first_text = mark_synthetic(
-        f"{_value_text(first_value, unit_label, decimals, unit_one)} "
-        f"{_time_phrase(first_period, has_unit)}", first_is_synthetic)
-    last_text = mark_synthetic(
-        f"{_value_text(last_value, unit_label, decimals, unit_one)} "
-        f"{_time_phrase(last_period, has_unit)}", last_is_synthetic)
+
+    def at(value: float, period: object, synthetic: bool) -> str:  # "27,0 procent 2013"
+        return mark_synthetic(f"{_value_text(value, unit_label, decimals, unit_one)} "
+                              f"{_time_phrase(period, has_unit)}", synthetic)
+
+    first_text = at(first_value, first_period, first_is_synthetic)
+    last_text = at(last_value, last_period, last_is_synthetic)
 
     direction = classify_change(first_value, last_value, decimals)
-    significant = is_significant(p_value, alpha)
-    if claim in ("indicative", "insufficient"):
-        significant = False
-    elif claim is not None:
-        significant = claim == "significant"
+    significant = _claimed_significance(p_value, alpha, claim)
     trend_sign = _sign(float(slope)) if slope is not None and not is_missing(slope) else 0
 
     if direction == 0:
         if format_number(first_value, decimals) == format_number(last_value, decimals):
-            last_only = mark_synthetic(
-                f"{_value_text(last_value, unit_label, decimals, unit_one)} "
-                f"{_time_phrase(last_period, has_unit)}",
-                last_is_synthetic or first_is_synthetic)
+            last_only = at(last_value, last_period, last_is_synthetic or first_is_synthetic)
             sentence = PHRASES["same_display"].format(
                 subject=subject, last=last_only, first_time=_time_phrase(first_period, has_unit))
         else:
             sentence = PHRASES["unchanged"].format(subject=subject, first=first_text, last=last_text)
-        if significant and trend_sign:
-            sentence += PHRASES["hidden_trend_up" if trend_sign > 0 else "hidden_trend_down"]
-        elif significant is False:
-            sentence += PHRASES["no_clear_trend"]
-        return finish(sentence)
+        return finish(sentence + _unchanged_trend_note(significant, trend_sign))
 
     sentence = phrase("rise" if direction > 0 else "fall", variant).format(
         subject=subject, subject_lower=name_in_sentence(subject, proper_name),

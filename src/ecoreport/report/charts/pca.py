@@ -178,15 +178,9 @@ def place_labels(x: np.ndarray, y: np.ndarray, names: Sequence[str], priority: n
     return pd.DataFrame(rows)
 
 
-def pca_biplot(result: PcaResult, catalogue: object,
-               label_top: int = BIPLOT_LABELS) -> alt.LayerChart:
-    """Loading arrows on PC1/PC2 coloured by cos²; the ``label_top`` best represented
-    indicators that find room carry their names (``place_labels``), the others are paler
-    and named in the tooltip.
-
-    The circle of radius 1 is the limit for a variable fully represented by the two
-    components.
-    """
+def _biplot_frame(result: PcaResult, catalogue: object, label_top: int) -> pd.DataFrame:
+    """The biplot's rows: one arrow per indicator (loadings on PC1/PC2, cos², the angle of
+    its head) with where its label goes, if it has one (``place_labels``)."""
     loadings = result.loadings.reindex(columns=["PC1", "PC2"]).fillna(0.0)
     cos2 = (loadings ** 2).sum(axis=1)
     data = pd.DataFrame({
@@ -210,6 +204,19 @@ def pca_biplot(result: PcaResult, catalogue: object,
     data["leader"] = labels["leader"].to_numpy()
     data["leader_x"] = labels["leader_x"].to_numpy()
     data["leader_y"] = labels["leader_y"].to_numpy()
+    return data
+
+
+def pca_biplot(result: PcaResult, catalogue: object,
+               label_top: int = BIPLOT_LABELS) -> alt.LayerChart:
+    """Loading arrows on PC1/PC2 coloured by cos²; the ``label_top`` best represented
+    indicators that find room carry their names (``place_labels``), the others are paler
+    and named in the tooltip.
+
+    The circle of radius 1 is the limit for a variable fully represented by the two
+    components.
+    """
+    data = _biplot_frame(result, catalogue, label_top)
     scale = alt.Scale(domain=[-BIPLOT_Y_EXTENT, BIPLOT_Y_EXTENT], nice=False)
     x_scale = alt.Scale(domain=[-BIPLOT_X_EXTENT, BIPLOT_X_EXTENT], nice=False)
     x = alt.X("x:Q", title=_axis_title(result, "PC1"), scale=x_scale,
