@@ -9,6 +9,7 @@ locale turns into "1 234,5".
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
