@@ -188,7 +188,7 @@ def execute_notebook(job: NotebookJob, km=None) -> float:
         STATIC_CHARTS_ENV: job.static_charts,
         VALIDATE_CHARTS_ENV: "1" if job.validate_charts else "0"}
     try:
-        with _environment(settings):
+        with scoped_environment(settings):
             executed = papermill.execute_notebook(
                 nb, None, parameters=job.parameters, kernel_name=KERNEL_NAME, cwd=job.cwd,
                 progress_bar=False, log_output=False, report_mode=False,
@@ -202,7 +202,7 @@ def execute_notebook(job: NotebookJob, km=None) -> float:
 
 
 @contextmanager
-def _environment(values: dict[str, str]):
+def scoped_environment(values: dict[str, str]):
     """``values`` in ``os.environ`` within the block; the previous ones (or none) after it."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)

@@ -11,11 +11,11 @@ It prints ``same results`` or the cells that differ, and exits 0 or 1.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from pathlib import Path
 
 from ecoreport.errors import EcoreportError
+from ecoreport.publishing.kernels import scoped_environment
 from ecoreport.report.render import STATIC_CHARTS_ENV, VALIDATE_CHARTS_ENV
 
 #: Output fields that say how, not what (papermill's timing lives in cell metadata).
@@ -75,22 +75,14 @@ def rerun(notebook_path: Path, output_path: Path | None = None,
     if parameters is None:
         raise EcoreportError(f"{notebook_path}: not a notebook executed by a build (it has "
                              "no papermill parameters)")
-    saved = {name: os.environ.get(name) for name in (STATIC_CHARTS_ENV, VALIDATE_CHARTS_ENV)}
-    os.environ[STATIC_CHARTS_ENV] = static_charts_of(original)
-    os.environ[VALIDATE_CHARTS_ENV] = "0"  # the same spec, checked or not
-    with tempfile.TemporaryDirectory() as tmp:
+    settings = {STATIC_CHARTS_ENV: static_charts_of(original),
+                VALIDATE_CHARTS_ENV: "0"}  # the same spec, checked or not
+    with tempfile.TemporaryDirectory() as tmp, scoped_environment(settings):
         target = Path(output_path) if output_path else Path(tmp) / notebook_path.name
-        try:
-            # the injected parameters are in the notebook: passing them again re-injects
-            # the same cell
-            papermill.execute_notebook(str(notebook_path), str(target), parameters=parameters,
-                                       cwd=str(notebook_path.parent), kernel_name=kernel_name,
-                                       progress_bar=False, log_output=False)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        # the injected parameters are in the notebook: passing them again re-injects the
+        # same cell
+        papermill.execute_notebook(str(notebook_path), str(target), parameters=parameters,
+                                   cwd=str(notebook_path.parent), kernel_name=kernel_name,
+                                   progress_bar=False, log_output=False)
         again = json.loads(target.read_text(encoding="utf-8"))
     return original, again
