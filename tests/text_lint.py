@@ -24,7 +24,7 @@ TOOL_TEXT: dict[str, re.Pattern] = {
 #: Pages for reviewers, where commands, commits and file names are the content (the
 #: reproducibility chapter: how to rebuild this very report). Web only; not in the PDF.
 REVIEW_PAGES = frozenset({"notebooks/reproducerbarhet.html"})
-#: The executed notebooks as read-only pages (``report.review_pages``): code, English
+#: The executed notebooks as read-only pages (``publishing.review_pages``): code, English
 #: comments, file names and every value the notebook used, synthetic ones with their status,
 #: like the data downloads. Web only; not in the PDF.
 REVIEW_FOLDER = "granskning/"

@@ -209,7 +209,7 @@ def test_commentary_file_appears_in_its_chapter(tmp_path, monkeypatch):
 
 
 def test_book_builds_run_forked_and_report_failures(tmp_path):
-    # books are built in processes forked from a preloaded server (report.jupyterbook):
+    # books are built in processes forked from a preloaded server (publishing.jupyterbook):
     # the caller's environment applies, and a failure comes back with the output's tail
     from ecoreport.errors import BuildError
     from ecoreport.publishing.jupyterbook import run_jupyter_book

@@ -1,4 +1,4 @@
-"""The small .xlsx writer (report/xlsx.py), read back with openpyxl."""
+"""The small .xlsx writer (data/xlsx.py), read back with openpyxl."""
 
 from __future__ import annotations
 

@@ -596,7 +596,7 @@ def build_reports(regions: list[Region], year: int | None, out_dir: Path, *,
     reused, todo = reuse_unchanged(out_dir, regions, inputs) if not force else ([], regions)
     for region, stamp in reused:
         builder.reuse(region, stamp)
-    with interrupts.catching():  # a Ctrl-C is never lost (see report.interrupts)
+    with interrupts.catching():  # a Ctrl-C is never lost (see publishing.interrupts)
         try:
             map_html = _build_todo(
                 builder, todo, year, landing_page=landing_page, data_dir=data_dir, only=only,

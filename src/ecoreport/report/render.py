@@ -577,7 +577,7 @@ _figure_count = 0
 
 
 def reset_state(static_charts: str | None = None, validate: bool | None = None) -> None:
-    """A new notebook in a warm kernel: figures count from 1 again (see report.kernels)."""
+    """A new notebook in a warm kernel: figures count from 1 again (see publishing.kernels)."""
     global _figure_count
     _figure_count = 0
     _glued.clear()
